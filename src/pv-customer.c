@@ -1,0 +1,183 @@
+/* pv-customer.c
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pv-customer"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pv-customer.h"
+
+G_DEFINE_BOXED_TYPE (PvCustomer, pv_customer, pv_customer_copy, pv_customer_free)
+G_DEFINE_BOXED_TYPE (PvEvent, pv_event, pv_event_copy, pv_event_free)
+
+/* These words are stored in the database: never change or translate them. */
+static const char * const status_strings[] = {
+  [PV_CUSTOMER_STATUS_PENDING] = "pending",
+  [PV_CUSTOMER_STATUS_VERIFIED] = "verified",
+};
+
+static const char * const event_kind_strings[] = {
+  [PV_EVENT_NONE] = NULL,
+  [PV_EVENT_CODE_SENT] = "code-sent",
+  [PV_EVENT_DELIVERY_UPDATE] = "delivery-update",
+  [PV_EVENT_CHECK_FAILED] = "check-failed",
+  [PV_EVENT_VERIFIED] = "verified",
+  [PV_EVENT_DELETED] = "deleted",
+};
+
+PvCustomer *
+pv_customer_new (const char *number)
+{
+  PvCustomer *self;
+
+  g_return_val_if_fail (number != NULL, NULL);
+
+  self = g_new0 (PvCustomer, 1);
+  self->number = g_strdup (number);
+  self->status = PV_CUSTOMER_STATUS_PENDING;
+
+  return self;
+}
+
+PvCustomer *
+pv_customer_copy (const PvCustomer *self)
+{
+  PvCustomer *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_memdup2 (self, sizeof *self);
+  copy->number = g_strdup (self->number);
+  copy->name = g_strdup (self->name);
+  copy->code_digest = g_strdup (self->code_digest);
+  copy->message_sid = g_strdup (self->message_sid);
+  copy->delivery_status = g_strdup (self->delivery_status);
+
+  return copy;
+}
+
+void
+pv_customer_free (PvCustomer *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->number);
+  g_free (self->name);
+  g_free (self->code_digest);
+  g_free (self->message_sid);
+  g_free (self->delivery_status);
+  g_free (self);
+}
+
+/* Returns NULL for a value outside the enumeration. */
+const char *
+pv_customer_status_to_string (PvCustomerStatus status)
+{
+  if ((guint) status >= G_N_ELEMENTS (status_strings))
+    return NULL;
+
+  return status_strings[status];
+}
+
+gboolean
+pv_customer_status_from_string (const char       *string,
+                                PvCustomerStatus *status)
+{
+  g_return_val_if_fail (status != NULL, FALSE);
+
+  if (string == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (status_strings); i++)
+    {
+      if (g_str_equal (string, status_strings[i]))
+        {
+          *status = (PvCustomerStatus) i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+PvEvent *
+pv_event_new (const char  *number,
+              PvEventKind  kind,
+              const char  *detail,
+              gint64       time)
+{
+  PvEvent *self;
+
+  g_return_val_if_fail (number != NULL, NULL);
+
+  self = g_new0 (PvEvent, 1);
+  self->number = g_strdup (number);
+  self->kind = kind;
+  self->detail = g_strdup (detail);
+  self->time = time;
+
+  return self;
+}
+
+PvEvent *
+pv_event_copy (const PvEvent *self)
+{
+  PvEvent *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_memdup2 (self, sizeof *self);
+  copy->number = g_strdup (self->number);
+  copy->detail = g_strdup (self->detail);
+
+  return copy;
+}
+
+void
+pv_event_free (PvEvent *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->number);
+  g_free (self->detail);
+  g_free (self);
+}
+
+/* Returns NULL for PV_EVENT_NONE, which is never stored, and for values outside the enumeration. */
+const char *
+pv_event_kind_to_string (PvEventKind kind)
+{
+  if ((guint) kind >= G_N_ELEMENTS (event_kind_strings))
+    return NULL;
+
+  return event_kind_strings[kind];
+}
+
+gboolean
+pv_event_kind_from_string (const char  *string,
+                           PvEventKind *kind)
+{
+  g_return_val_if_fail (kind != NULL, FALSE);
+
+  if (string == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (event_kind_strings); i++)
+    {
+      if (event_kind_strings[i] != NULL && g_str_equal (string, event_kind_strings[i]))
+        {
+          *kind = (PvEventKind) i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}

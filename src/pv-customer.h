@@ -1,0 +1,85 @@
+/* pv-customer.h
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define PV_TYPE_CUSTOMER (pv_customer_get_type ())
+#define PV_TYPE_EVENT    (pv_event_get_type ())
+
+typedef enum
+{
+  PV_CUSTOMER_STATUS_PENDING,
+  PV_CUSTOMER_STATUS_VERIFIED,
+} PvCustomerStatus;
+
+typedef enum
+{
+  PV_EVENT_NONE,
+  PV_EVENT_CODE_SENT,
+  PV_EVENT_DELIVERY_UPDATE,
+  PV_EVENT_CHECK_FAILED,
+  PV_EVENT_VERIFIED,
+  PV_EVENT_DELETED,
+} PvEventKind;
+
+/* All times are seconds since the Unix epoch, UTC; 0 means "never". */
+typedef struct
+{
+  gint64            id;                 /* 0 until the store assigns one */
+  char             *number;             /* E.164 */
+  char             *name;               /* nullable */
+  PvCustomerStatus  status;
+  char             *code_digest;        /* hex HMAC-SHA256, nullable; never the code itself */
+  gint64            code_expires_at;
+  guint             failed_attempts;
+  guint             sends_in_window;
+  gint64            send_window_started_at;
+  gint64            last_sent_at;
+  char             *message_sid;        /* nullable */
+  char             *delivery_status;    /* nullable; Twilio's status word */
+  int               delivery_error_code;
+  gint64            created_at;
+  gint64            verified_at;
+  gint64            updated_at;         /* last activity */
+} PvCustomer;
+
+typedef struct
+{
+  gint64       id;
+  char        *number;
+  PvEventKind  kind;
+  char        *detail;                  /* nullable */
+  gint64       time;
+} PvEvent;
+
+GType             pv_customer_get_type              (void) G_GNUC_CONST;
+PvCustomer       *pv_customer_new                   (const char        *number);
+PvCustomer       *pv_customer_copy                  (const PvCustomer  *self);
+void              pv_customer_free                  (PvCustomer        *self);
+const char       *pv_customer_status_to_string      (PvCustomerStatus   status);
+gboolean          pv_customer_status_from_string    (const char        *string,
+                                                     PvCustomerStatus  *status);
+
+GType             pv_event_get_type                 (void) G_GNUC_CONST;
+PvEvent          *pv_event_new                      (const char        *number,
+                                                     PvEventKind        kind,
+                                                     const char        *detail,
+                                                     gint64             time);
+PvEvent          *pv_event_copy                     (const PvEvent     *self);
+void              pv_event_free                     (PvEvent           *self);
+const char       *pv_event_kind_to_string           (PvEventKind        kind);
+gboolean          pv_event_kind_from_string         (const char        *string,
+                                                     PvEventKind       *kind);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PvCustomer, pv_customer_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PvEvent, pv_event_free)
+
+G_END_DECLS
