@@ -1,0 +1,804 @@
+/* pv-twilio-client.c
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pv-twilio-client"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <libsoup/soup.h>
+
+#include <string.h>
+
+#include "pv-twilio-client.h"
+#include "pv-twilio-error.h"
+#include "pv-twilio-json.h"
+
+#define DEFAULT_TIMEOUT_SECONDS 20
+#define READ_CHUNK_SIZE         (16 * 1024)
+#define API_VERSION_PATH        "/2010-04-01/Accounts/"
+
+/* Cancellation needs no special case below: once the caller's GCancellable is cancelled,
+ * GTask hands back G_IO_ERROR_CANCELLED unchanged whatever error the request ended with, so
+ * callers can keep ignoring it.
+ *
+ * Nothing here logs request bodies, the Authorization header or replies: the first two
+ * hold the verification code and the secret, and a Message reply echoes the code. That is
+ * also why no SoupLogger is ever attached to the session. */
+
+struct _PvTwilioClient
+{
+  GObject              parent_instance;
+
+  SoupSession         *session;
+  char                *base_url;
+  PvTwilioCredentials *credentials;
+};
+
+G_DEFINE_FINAL_TYPE (PvTwilioClient, pv_twilio_client, G_TYPE_OBJECT)
+
+G_DEFINE_BOXED_TYPE (PvTwilioMessage, pv_twilio_message,
+                     pv_twilio_message_copy, pv_twilio_message_free)
+
+enum {
+  PROP_0,
+  PROP_BASE_URL,
+  PROP_TIMEOUT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef enum
+{
+  REPLY_MESSAGE,
+  REPLY_ACCOUNT,
+} ReplyKind;
+
+typedef struct
+{
+  SoupMessage  *message;
+  GInputStream *stream;
+  GByteArray   *body;
+  ReplyKind     kind;
+} Request;
+
+static void
+request_free (Request *request)
+{
+  if (request->stream != NULL)
+    g_input_stream_close_async (request->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+
+  g_clear_object (&request->stream);
+  g_clear_object (&request->message);
+  g_clear_pointer (&request->body, g_byte_array_unref);
+  g_free (request);
+}
+
+PvTwilioMessage *
+pv_twilio_message_copy (const PvTwilioMessage *self)
+{
+  PvTwilioMessage *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_new0 (PvTwilioMessage, 1);
+  copy->sid = g_strdup (self->sid);
+  copy->status = g_strdup (self->status);
+  copy->error_code = self->error_code;
+  copy->error_message = g_strdup (self->error_message);
+
+  return copy;
+}
+
+void
+pv_twilio_message_free (PvTwilioMessage *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->sid);
+  g_free (self->status);
+  g_free (self->error_message);
+  g_free (self);
+}
+
+/**
+ * pv_twilio_message_is_final:
+ *
+ * Returns: %TRUE once the status can no longer change for an outbound message
+ */
+gboolean
+pv_twilio_message_is_final (const PvTwilioMessage *self)
+{
+  static const char * const final_statuses[] = {
+    "delivered", "undelivered", "failed", "canceled", NULL
+  };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->status != NULL && g_strv_contains (final_statuses, self->status);
+}
+
+static char *
+resolve_base_url (const char *base_url)
+{
+  g_autofree char *url = NULL;
+  gsize len;
+
+  if (base_url == NULL || base_url[0] == '\0')
+    base_url = g_getenv ("PHONE_VERIFY_TWILIO_API_URL");
+
+  if (base_url == NULL || base_url[0] == '\0')
+    base_url = PV_TWILIO_DEFAULT_API_URL;
+
+  url = g_strdup (base_url);
+  len = strlen (url);
+  while (len > 0 && url[len - 1] == '/')
+    url[--len] = '\0';
+
+  return g_steal_pointer (&url);
+}
+
+static void
+pv_twilio_client_finalize (GObject *object)
+{
+  PvTwilioClient *self = (PvTwilioClient *)object;
+
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->base_url, g_free);
+  g_clear_pointer (&self->credentials, pv_twilio_credentials_free);
+
+  G_OBJECT_CLASS (pv_twilio_client_parent_class)->finalize (object);
+}
+
+static void
+pv_twilio_client_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  PvTwilioClient *self = PV_TWILIO_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_BASE_URL:
+      g_value_set_string (value, self->base_url);
+      break;
+
+    case PROP_TIMEOUT:
+      g_value_set_uint (value, soup_session_get_timeout (self->session));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pv_twilio_client_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  PvTwilioClient *self = PV_TWILIO_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_BASE_URL:
+      g_free (self->base_url);
+      self->base_url = resolve_base_url (g_value_get_string (value));
+      break;
+
+    case PROP_TIMEOUT:
+      pv_twilio_client_set_timeout (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pv_twilio_client_class_init (PvTwilioClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pv_twilio_client_finalize;
+  object_class->get_property = pv_twilio_client_get_property;
+  object_class->set_property = pv_twilio_client_set_property;
+
+  /**
+   * PvTwilioClient:base-url:
+   *
+   * Where the REST API lives, without a trailing slash. %NULL at construction picks
+   * `PHONE_VERIFY_TWILIO_API_URL` when set, else Twilio itself.
+   */
+  properties[PROP_BASE_URL] =
+    g_param_spec_string ("base-url", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE |
+                          G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * PvTwilioClient:timeout:
+   *
+   * Seconds to wait for Twilio, for the connection and for each read.
+   */
+  properties[PROP_TIMEOUT] =
+    g_param_spec_uint ("timeout", NULL, NULL,
+                       1, G_MAXUINT, DEFAULT_TIMEOUT_SECONDS,
+                       (G_PARAM_READWRITE |
+                        G_PARAM_EXPLICIT_NOTIFY |
+                        G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pv_twilio_client_init (PvTwilioClient *self)
+{
+  /* One session for the client's lifetime keeps the TLS connection to Twilio alive between
+   * the send and the delivery polls. */
+  self->session = soup_session_new_with_options ("timeout", DEFAULT_TIMEOUT_SECONDS,
+                                                 "user-agent", "PhoneVerify/" PACKAGE_VERSION,
+                                                 NULL);
+
+  /* Authorization is sent preemptively on every request. The auth manager would only
+   * answer a 401 by asking for credentials nobody here can give, and it keeps a cache of
+   * its own that this client does not want. */
+  soup_session_remove_feature_by_type (self->session, SOUP_TYPE_AUTH_MANAGER);
+}
+
+/**
+ * pv_twilio_client_new:
+ * @base_url: (nullable): where the REST API lives, or %NULL for
+ *   `PHONE_VERIFY_TWILIO_API_URL` if set, else https://api.twilio.com
+ *
+ * Returns: (transfer full): a new client, without credentials
+ */
+PvTwilioClient *
+pv_twilio_client_new (const char *base_url)
+{
+  return g_object_new (PV_TYPE_TWILIO_CLIENT,
+                       "base-url", base_url,
+                       NULL);
+}
+
+const char *
+pv_twilio_client_get_base_url (PvTwilioClient *self)
+{
+  g_return_val_if_fail (PV_IS_TWILIO_CLIENT (self), NULL);
+
+  return self->base_url;
+}
+
+/**
+ * pv_twilio_client_set_credentials:
+ * @credentials: (nullable): the account to use, copied; %NULL forgets the account
+ *
+ * Incomplete credentials are kept, but every request then fails without reaching the
+ * network, as when none are set.
+ */
+void
+pv_twilio_client_set_credentials (PvTwilioClient            *self,
+                                  const PvTwilioCredentials *credentials)
+{
+  g_return_if_fail (PV_IS_TWILIO_CLIENT (self));
+
+  g_clear_pointer (&self->credentials, pv_twilio_credentials_free);
+
+  if (credentials != NULL)
+    self->credentials = pv_twilio_credentials_copy (credentials);
+}
+
+/**
+ * pv_twilio_client_has_credentials:
+ *
+ * Returns: %TRUE if complete credentials are set, so that messages can be sent
+ */
+gboolean
+pv_twilio_client_has_credentials (PvTwilioClient *self)
+{
+  g_return_val_if_fail (PV_IS_TWILIO_CLIENT (self), FALSE);
+
+  return pv_twilio_credentials_is_complete (self->credentials);
+}
+
+void
+pv_twilio_client_set_timeout (PvTwilioClient *self,
+                              guint           seconds)
+{
+  g_return_if_fail (PV_IS_TWILIO_CLIENT (self));
+  g_return_if_fail (seconds > 0);
+
+  if (soup_session_get_timeout (self->session) == seconds)
+    return;
+
+  soup_session_set_timeout (self->session, seconds);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
+}
+
+/* Checking a message or the account needs no sender, only a way to log in. */
+static gboolean
+can_authenticate (PvTwilioClient *self)
+{
+  const PvTwilioCredentials *credentials = self->credentials;
+
+  return credentials != NULL &&
+         pv_twilio_sid_is_valid (credentials->account_sid, "AC") &&
+         credentials->secret != NULL &&
+         (credentials->api_key_sid == NULL ||
+          pv_twilio_sid_is_valid (credentials->api_key_sid, "SK"));
+}
+
+static GError *
+new_no_account_error (void)
+{
+  return g_error_new_literal (PV_TWILIO_ERROR, PV_TWILIO_ERROR_AUTH_FAILED,
+                              _("No Twilio account is set up. Enter the account details in "
+                                "Preferences."));
+}
+
+static char *
+build_authorization (const PvTwilioCredentials *credentials)
+{
+  const char *username;
+  g_autofree char *pair = NULL;
+  g_autofree char *encoded = NULL;
+
+  /* With an API key, the key logs in but the account still owns the resources. */
+  username = credentials->api_key_sid != NULL ? credentials->api_key_sid : credentials->account_sid;
+
+  pair = g_strconcat (username, ":", credentials->secret, NULL);
+  encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+
+  return g_strconcat ("Basic ", encoded, NULL);
+}
+
+static GError *
+new_transport_error (const GError *error)
+{
+  g_debug ("Request to Twilio failed: %s", error->message);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return g_error_new_literal (PV_TWILIO_ERROR, PV_TWILIO_ERROR_NETWORK,
+                                _("Twilio did not answer in time. Check the internet connection, "
+                                  "then try again."));
+
+  if (error->domain == G_TLS_ERROR)
+    return g_error_new_literal (PV_TWILIO_ERROR, PV_TWILIO_ERROR_NETWORK,
+                                _("PhoneVerify could not set up a secure connection to Twilio. "
+                                  "Check that the computer’s date and time are correct, and "
+                                  "whether a proxy or firewall is interfering."));
+
+  /* The server answered, but not in HTTP that can be trusted. */
+  if (g_error_matches (error, SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_PARSING) ||
+      g_error_matches (error, SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_ENCODING))
+    return pv_twilio_error_new (PV_TWILIO_ERROR_MALFORMED_REPLY);
+
+  return pv_twilio_error_new (PV_TWILIO_ERROR_NETWORK);
+}
+
+static gboolean
+status_is_success (guint status)
+{
+  return status >= 200 && status <= 299;
+}
+
+static void
+finish_reply (GTask *task)
+{
+  Request *request = g_task_get_task_data (task);
+  guint status = soup_message_get_status (request->message);
+  g_autoptr(GBytes) reply = g_byte_array_free_to_bytes (g_steal_pointer (&request->body));
+  GError *error = NULL;
+
+  if (!status_is_success (status))
+    {
+      g_task_return_error (task, pv_twilio_json_parse_error_reply (reply, status));
+      return;
+    }
+
+  switch (request->kind)
+    {
+    case REPLY_MESSAGE:
+      {
+        PvTwilioMessage *message = pv_twilio_json_parse_message (reply, &error);
+
+        if (message == NULL)
+          g_task_return_error (task, error);
+        else
+          g_task_return_pointer (task, message, (GDestroyNotify) pv_twilio_message_free);
+      }
+      break;
+
+    case REPLY_ACCOUNT:
+      {
+        char *friendly_name = pv_twilio_json_parse_account_name (reply, &error);
+
+        if (friendly_name == NULL)
+          g_task_return_error (task, error);
+        else
+          g_task_return_pointer (task, friendly_name, g_free);
+      }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The status line and headers already arrived, so Twilio did get the request: whatever
+ * went wrong with the body, a POST may well have been carried out. Reporting this as a
+ * network failure would invite a blind retry and a second text to the customer. */
+static void
+fail_reading_body (GTask      *task,
+                   const char *why)
+{
+  Request *request = g_task_get_task_data (task);
+  guint status = soup_message_get_status (request->message);
+
+  g_debug ("Could not read the reply from Twilio: %s", why);
+
+  if (status_is_success (status))
+    g_task_return_error (task, pv_twilio_error_new (PV_TWILIO_ERROR_MALFORMED_REPLY));
+  else
+    g_task_return_error (task, pv_twilio_json_parse_error_reply (NULL, status));
+}
+
+static void read_next_chunk (GTask *task);
+
+static void
+read_chunk_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GBytes) chunk = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  if (chunk == NULL)
+    {
+      fail_reading_body (task, error->message);
+      return;
+    }
+
+  len = g_bytes_get_size (chunk);
+  if (len == 0)
+    {
+      finish_reply (task);
+      return;
+    }
+
+  if (request->body->len + len > PV_TWILIO_MAX_REPLY_SIZE)
+    {
+      fail_reading_body (task, "too large");
+      return;
+    }
+
+  g_byte_array_append (request->body, g_bytes_get_data (chunk, NULL), len);
+  read_next_chunk (g_steal_pointer (&task));
+}
+
+/* Takes over @task. */
+static void
+read_next_chunk (GTask *task)
+{
+  Request *request = g_task_get_task_data (task);
+
+  g_input_stream_read_bytes_async (request->stream,
+                                   READ_CHUNK_SIZE,
+                                   G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task),
+                                   read_chunk_cb,
+                                   task);
+}
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  SoupMessageHeaders *headers;
+  goffset content_length;
+
+  request->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  if (request->stream == NULL)
+    {
+      g_task_return_error (task, new_transport_error (error));
+      return;
+    }
+
+  g_debug ("Twilio answered %s %s with HTTP %u",
+           soup_message_get_method (request->message),
+           g_uri_get_path (soup_message_get_uri (request->message)),
+           soup_message_get_status (request->message));
+
+  /* Refuse a reply announced as too large before reading any of it. */
+  headers = soup_message_get_response_headers (request->message);
+  content_length = soup_message_headers_get_content_length (headers);
+  if (content_length > PV_TWILIO_MAX_REPLY_SIZE)
+    {
+      fail_reading_body (task, "announced as too large");
+      return;
+    }
+
+  request->body = g_byte_array_new ();
+  read_next_chunk (g_steal_pointer (&task));
+}
+
+/* Only http(s) with a host: anything else would be a critical in libsoup, not an error. */
+static GUri *
+parse_http_url (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  const char *scheme;
+  const char *host;
+
+  if (uri == NULL)
+    return NULL;
+
+  scheme = g_uri_get_scheme (uri);
+  host = g_uri_get_host (uri);
+  if (host == NULL || host[0] == '\0' ||
+      (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0))
+    return NULL;
+
+  return g_steal_pointer (&uri);
+}
+
+/* Takes over @form: a form-encoded body for a POST, or %NULL for a GET. */
+static void
+start_request (PvTwilioClient *self,
+               GTask          *task,
+               const char     *path,
+               char           *form,
+               ReplyKind       kind)
+{
+  g_autofree char *url = g_strconcat (self->base_url, path, NULL);
+  g_autofree char *authorization = NULL;
+  g_autoptr(GUri) uri = NULL;
+  SoupMessageHeaders *headers;
+  Request *request;
+
+  uri = parse_http_url (url);
+  if (uri == NULL)
+    {
+      g_free (form);
+      g_task_return_new_error (task, PV_TWILIO_ERROR, PV_TWILIO_ERROR_NETWORK,
+                               _("The Twilio server address “%s” is not valid."),
+                               self->base_url);
+      return;
+    }
+
+  request = g_new0 (Request, 1);
+  request->kind = kind;
+  request->message = soup_message_new_from_uri (form != NULL ? "POST" : "GET", uri);
+  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+
+  if (form != NULL)
+    {
+      g_autoptr(GBytes) body = g_bytes_new_take (form, strlen (form));
+
+      soup_message_set_request_body_from_bytes (request->message,
+                                                SOUP_FORM_MIME_TYPE_URLENCODED,
+                                                body);
+    }
+
+  /* A redirect would carry the Authorization header to wherever it points; Twilio's API
+   * never redirects. */
+  soup_message_add_flags (request->message, SOUP_MESSAGE_NO_REDIRECT);
+
+  authorization = build_authorization (self->credentials);
+  headers = soup_message_get_request_headers (request->message);
+  soup_message_headers_replace (headers, "Authorization", authorization);
+  soup_message_headers_replace (headers, "Accept", "application/json");
+
+  soup_session_send_async (self->session,
+                           request->message,
+                           G_PRIORITY_DEFAULT,
+                           g_task_get_cancellable (task),
+                           send_cb,
+                           g_object_ref (task));
+}
+
+static char *
+build_account_path (PvTwilioClient *self,
+                    const char     *suffix)
+{
+  g_autofree char *account = g_uri_escape_string (self->credentials->account_sid, NULL, FALSE);
+
+  return g_strconcat (API_VERSION_PATH, account, suffix, NULL);
+}
+
+/**
+ * pv_twilio_client_send_message_async:
+ * @to: the customer's number in E.164
+ * @body: the text, which is never logged
+ *
+ * Sends from the Messaging Service when the credentials name one, even if they also have a
+ * From number: Twilio then picks the best sender from the service's pool. Otherwise sends
+ * from the credentials' From.
+ */
+void
+pv_twilio_client_send_message_async (PvTwilioClient      *self,
+                                     const char          *to,
+                                     const char          *body,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *path = NULL;
+  const PvTwilioCredentials *credentials;
+  char *form;
+
+  g_return_if_fail (PV_IS_TWILIO_CLIENT (self));
+  g_return_if_fail (to != NULL);
+  g_return_if_fail (body != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pv_twilio_client_send_message_async);
+
+  if (!pv_twilio_client_has_credentials (self))
+    {
+      g_task_return_error (task, new_no_account_error ());
+      return;
+    }
+
+  credentials = self->credentials;
+  if (credentials->messaging_service_sid != NULL)
+    form = soup_form_encode ("To", to,
+                             "MessagingServiceSid", credentials->messaging_service_sid,
+                             "Body", body,
+                             NULL);
+  else
+    form = soup_form_encode ("To", to,
+                             "From", credentials->from,
+                             "Body", body,
+                             NULL);
+
+  path = build_account_path (self, "/Messages.json");
+  start_request (self, task, path, form, REPLY_MESSAGE);
+}
+
+/**
+ * pv_twilio_client_send_message_finish:
+ *
+ * Returns: (transfer full): the message Twilio created, usually `queued` or `accepted`
+ */
+PvTwilioMessage *
+pv_twilio_client_send_message_finish (PvTwilioClient  *self,
+                                      GAsyncResult    *result,
+                                      GError         **error)
+{
+  g_return_val_if_fail (PV_IS_TWILIO_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        pv_twilio_client_send_message_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * pv_twilio_client_fetch_message_async:
+ * @message_sid: the SM… or MM… SID of a message sent earlier
+ *
+ * A SID of any other shape fails with %PV_TWILIO_ERROR_NOT_FOUND without a request.
+ */
+void
+pv_twilio_client_fetch_message_async (PvTwilioClient      *self,
+                                      const char          *message_sid,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *escaped_sid = NULL;
+  g_autofree char *suffix = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (PV_IS_TWILIO_CLIENT (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pv_twilio_client_fetch_message_async);
+
+  if (!can_authenticate (self))
+    {
+      g_task_return_error (task, new_no_account_error ());
+      return;
+    }
+
+  if (!pv_twilio_message_sid_is_valid (message_sid))
+    {
+      g_debug ("Not fetching a message with a malformed SID");
+      g_task_return_error (task, pv_twilio_error_new (PV_TWILIO_ERROR_NOT_FOUND));
+      return;
+    }
+
+  escaped_sid = g_uri_escape_string (message_sid, NULL, FALSE);
+  suffix = g_strconcat ("/Messages/", escaped_sid, ".json", NULL);
+  path = build_account_path (self, suffix);
+  start_request (self, task, path, NULL, REPLY_MESSAGE);
+}
+
+/**
+ * pv_twilio_client_fetch_message_finish:
+ *
+ * Returns: (transfer full): the message as it is now
+ */
+PvTwilioMessage *
+pv_twilio_client_fetch_message_finish (PvTwilioClient  *self,
+                                       GAsyncResult    *result,
+                                       GError         **error)
+{
+  g_return_val_if_fail (PV_IS_TWILIO_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        pv_twilio_client_fetch_message_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * pv_twilio_client_check_credentials_async:
+ *
+ * Logs in to the account, for a Preferences "Test" button. Only the account SID and the
+ * secret (and API key SID, if any) are needed; the sender is not checked.
+ */
+void
+pv_twilio_client_check_credentials_async (PvTwilioClient      *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (PV_IS_TWILIO_CLIENT (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pv_twilio_client_check_credentials_async);
+
+  if (!can_authenticate (self))
+    {
+      g_task_return_error (task, new_no_account_error ());
+      return;
+    }
+
+  path = build_account_path (self, ".json");
+  start_request (self, task, path, NULL, REPLY_ACCOUNT);
+}
+
+/**
+ * pv_twilio_client_check_credentials_finish:
+ *
+ * Returns: (transfer full): the account's friendly name
+ */
+char *
+pv_twilio_client_check_credentials_finish (PvTwilioClient  *self,
+                                           GAsyncResult    *result,
+                                           GError         **error)
+{
+  g_return_val_if_fail (PV_IS_TWILIO_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        pv_twilio_client_check_credentials_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,38 @@
+/* pv-twilio-error.h
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define PV_TWILIO_ERROR (pv_twilio_error_quark ())
+
+typedef enum
+{
+  PV_TWILIO_ERROR_INVALID_NUMBER,          /* 21211, 21614, 21612, 21635 */
+  PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER, /* 21608 */
+  PV_TWILIO_ERROR_OPTED_OUT,               /* 21610 */
+  PV_TWILIO_ERROR_REGION_DISABLED,         /* 21408 */
+  PV_TWILIO_ERROR_INVALID_SENDER,          /* 21212, 21603, 21606 */
+  PV_TWILIO_ERROR_AUTH_FAILED,             /* 20003, HTTP 401/403; also: no account set up */
+  PV_TWILIO_ERROR_RATE_LIMITED,            /* 20429, 21611, HTTP 429 */
+  PV_TWILIO_ERROR_UNAVAILABLE,             /* 20500, 20503, HTTP 5xx */
+  PV_TWILIO_ERROR_NETWORK,                 /* no connection, TLS failure, timeout */
+  PV_TWILIO_ERROR_MALFORMED_REPLY,         /* not JSON, wrong shape, too large, truncated */
+  PV_TWILIO_ERROR_NOT_FOUND,               /* 20404, HTTP 404 */
+  PV_TWILIO_ERROR_REJECTED,                /* any other Twilio error code */
+} PvTwilioError;
+
+GQuark      pv_twilio_error_quark             (void);
+GError     *pv_twilio_error_new               (PvTwilioError code);
+GError     *pv_twilio_error_new_from_code     (int          twilio_code,
+                                               guint        http_status);
+const char *pv_twilio_error_describe_delivery (int          twilio_code);
+
+G_END_DECLS

@@ -1,0 +1,26 @@
+/* pv-twilio-json.h
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "pv-twilio-client.h"
+
+G_BEGIN_DECLS
+
+/* Private to the Twilio client; separate so that tests can feed it odd replies directly. */
+
+gboolean         pv_twilio_message_sid_is_valid    (const char  *sid);
+PvTwilioMessage *pv_twilio_json_parse_message      (GBytes      *reply,
+                                                    GError     **error);
+char            *pv_twilio_json_parse_account_name (GBytes      *reply,
+                                                    GError     **error);
+GError          *pv_twilio_json_parse_error_reply  (GBytes      *reply,
+                                                    guint        http_status);
+
+G_END_DECLS

@@ -1,0 +1,198 @@
+/* pv-fake-twilio-main.c
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pv-fake-twilio-main"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "pv-fake-twilio.h"
+
+/* A developer sandbox: it stands in for Twilio *and* for the customer's phone, so printing
+ * each SMS body (code included) is its purpose. It is a developer tool, not part of the app,
+ * so its texts are not translated. */
+
+#define DEFAULT_PORT             8089
+#define DEFAULT_DELIVERY_STEP_MS 2000
+#define UNDELIVERED_CODE         30003  /* Unreachable destination handset */
+#define FAILED_CODE              30001  /* Queue overflow */
+
+static gboolean
+quit_main_loop (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+print_message (PvFakeTwilio              *fake,
+               const PvFakeTwilioMessage *message,
+               gpointer                   user_data)
+{
+  g_print ("SMS to %s: %s\n", message->to, message->body);
+  fflush (stdout);
+}
+
+static gboolean
+check_numbers (const char * const  *numbers,
+               const char          *option,
+               GError             **error)
+{
+  for (guint i = 0; numbers != NULL && numbers[i] != NULL; i++)
+    {
+      if (!g_regex_match_simple ("^\\+[1-9][0-9]{1,14}$", numbers[i], 0, 0))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "%s wants an E.164 number such as +14155552671, not “%s”",
+                       option, numbers[i]);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_options (int           port,
+               int           delivery_step,
+               const char   *account_sid,
+               const char   *auth_token,
+               GError      **error)
+{
+  if (port < 0 || port > G_MAXUINT16)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--port wants 0–65535, not %d", port);
+      return FALSE;
+    }
+
+  if (delivery_step < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--delivery-step wants a number of milliseconds, not %d", delivery_step);
+      return FALSE;
+    }
+
+  if (account_sid != NULL && !g_regex_match_simple ("^AC[0-9a-fA-F]{32}$", account_sid, 0, 0))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--account-sid wants “AC” followed by 32 hexadecimal digits");
+      return FALSE;
+    }
+
+  if (auth_token != NULL && !g_regex_match_simple ("^[0-9a-fA-F]{32}$", auth_token, 0, 0))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--auth-token wants 32 hexadecimal digits");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int port = DEFAULT_PORT;
+  int delivery_step = DEFAULT_DELIVERY_STEP_MS;
+  gboolean trial = FALSE;
+  g_auto(GStrv) verified = NULL;
+  g_auto(GStrv) undelivered = NULL;
+  g_auto(GStrv) failed = NULL;
+  g_autofree char *account_sid = NULL;
+  g_autofree char *auth_token = NULL;
+  const GOptionEntry entries[] = {
+    { "port", 'p', 0, G_OPTION_ARG_INT, &port,
+      "Port to listen on at 127.0.0.1, 0 for any free port (default 8089)", "N" },
+    { "delivery-step", 0, 0, G_OPTION_ARG_INT, &delivery_step,
+      "Time from queued to sent, and from sent to delivered (default 2000)", "MS" },
+    { "trial", 0, 0, G_OPTION_ARG_NONE, &trial,
+      "Act as a trial account: only --verified numbers can be texted (21608 otherwise)", NULL },
+    { "verified", 0, 0, G_OPTION_ARG_STRING_ARRAY, &verified,
+      "A verified recipient of the trial account (repeatable)", "NUMBER" },
+    { "undelivered", 0, 0, G_OPTION_ARG_STRING_ARRAY, &undelivered,
+      "SMS to NUMBER end undelivered with 30003 (repeatable)", "NUMBER" },
+    { "failed", 0, 0, G_OPTION_ARG_STRING_ARRAY, &failed,
+      "SMS to NUMBER end failed with 30001 (repeatable)", "NUMBER" },
+    { "account-sid", 0, 0, G_OPTION_ARG_STRING, &account_sid,
+      "Use this Account SID instead of a random one", "AC…" },
+    { "auth-token", 0, 0, G_OPTION_ARG_STRING, &auth_token,
+      "Use this Auth Token instead of a random one", "HEX" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PvFakeTwilio) fake = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *base_url = NULL;
+  guint sigint_id;
+  guint sigterm_id;
+
+  /* g_print() converts to the locale's charset; without this an é in a body prints as “?”. */
+  setlocale (LC_ALL, "");
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                "A local stand-in for Twilio's Messaging API. Paste the printed "
+                                "exports into the shell that runs PhoneVerify; each SMS it "
+                                "“sends” is printed here.");
+  g_option_context_add_main_entries (context, entries, NULL);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error) ||
+      !check_options (port, delivery_step, account_sid, auth_token, &error) ||
+      !check_numbers ((const char * const *) verified, "--verified", &error) ||
+      !check_numbers ((const char * const *) undelivered, "--undelivered", &error) ||
+      !check_numbers ((const char * const *) failed, "--failed", &error))
+    {
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      return EXIT_FAILURE;
+    }
+
+  fake = pv_fake_twilio_new_with_credentials (account_sid, auth_token);
+  pv_fake_twilio_set_delivery_step (fake, delivery_step);
+  pv_fake_twilio_set_trial_account (fake, trial);
+  for (guint i = 0; verified != NULL && verified[i] != NULL; i++)
+    pv_fake_twilio_add_verified_recipient (fake, verified[i]);
+  for (guint i = 0; undelivered != NULL && undelivered[i] != NULL; i++)
+    pv_fake_twilio_set_delivery_outcome (fake, undelivered[i], "undelivered", UNDELIVERED_CODE);
+  for (guint i = 0; failed != NULL && failed[i] != NULL; i++)
+    pv_fake_twilio_set_delivery_outcome (fake, failed[i], "failed", FAILED_CODE);
+  g_signal_connect (fake, "message-received", G_CALLBACK (print_message), NULL);
+
+  if (!pv_fake_twilio_listen (fake, port, &error))
+    {
+      g_printerr ("%s: cannot listen on 127.0.0.1:%d: %s\n", g_get_prgname (), port,
+                  error->message);
+      return EXIT_FAILURE;
+    }
+
+  base_url = pv_fake_twilio_dup_base_url (fake);
+  g_print ("export PHONE_VERIFY_TWILIO_API_URL=%s\n", base_url);
+  g_print ("export TWILIO_ACCOUNT_SID=%s\n", pv_fake_twilio_get_account_sid (fake));
+  g_print ("export TWILIO_AUTH_TOKEN=%s\n", pv_fake_twilio_get_auth_token (fake));
+  g_print ("export TWILIO_PHONE_NUMBER=%s\n", pv_fake_twilio_get_phone_number (fake));
+  g_print ("# Messaging Service SID, usable instead of the phone number: %s\n",
+           pv_fake_twilio_get_messaging_service_sid (fake));
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint_id = g_unix_signal_add (SIGINT, quit_main_loop, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_main_loop, loop);
+  g_main_loop_run (loop);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  return EXIT_SUCCESS;
+}

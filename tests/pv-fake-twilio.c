@@ -1,0 +1,1443 @@
+/* pv-fake-twilio.c
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pv-fake-twilio"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "pv-fake-twilio.h"
+
+/* Paths, fields, codes and wording follow Twilio's OpenAPI description (twilio/twilio-oai) and
+ * its error pages. The texts are wire data in Twilio's English, so nothing here is translated. */
+
+#define API_VERSION     "2010-04-01"
+#define ACCOUNTS_PREFIX "/" API_VERSION "/Accounts/"
+#define ERROR_DOCS_URL  "https://www.twilio.com/docs/errors/"
+#define MAX_BODY_CHARS  1600
+/* libsoup 3.2 has no name for it. */
+#define STATUS_TOO_MANY_REQUESTS 429
+/* Comfortably above the 512 KiB that clients are expected to cap replies at. */
+#define OVERSIZED_PADDING (520 * 1024)
+
+typedef struct
+{
+  PvFakeTwilioMessage  public;  /* first, so that a StoredMessage* is a PvFakeTwilioMessage* */
+  GDateTime           *date_created;
+  gint64               created_usec;  /* monotonic, drives the delivery progression */
+  guint                num_segments;
+  char                *final_status;
+  int                  error_code;
+} StoredMessage;
+
+typedef struct
+{
+  char *final_status;
+  int   error_code;
+} Outcome;
+
+typedef struct
+{
+  PvFakeTwilio      *self;
+  SoupServerMessage *msg;
+  GSource           *source;
+} SlowReply;
+
+typedef struct
+{
+  guint       status;
+  const char *content_type;
+  char       *body;
+  gsize       length;
+  gboolean    challenge;  /* add WWW-Authenticate */
+} Reply;
+
+typedef enum
+{
+  RESOURCE_NONE,
+  RESOURCE_ACCOUNT,
+  RESOURCE_MESSAGES,
+  RESOURCE_MESSAGE,
+} Resource;
+
+/* What a snapshot of a message looks like at a given moment. */
+typedef struct
+{
+  const char *status;
+  const char *from;
+  guint       num_segments;
+  int         error_code;
+  GDateTime  *date_updated;
+  GDateTime  *date_sent;
+} MessageState;
+
+struct _PvFakeTwilio
+{
+  GObject            parent_instance;
+
+  SoupServer        *server;
+  GMainContext      *context;
+
+  char              *account_sid;
+  char              *auth_token;
+  char              *messaging_service_sid;
+  GDateTime         *account_created;
+  GHashTable        *api_keys;             /* key SID → secret */
+  gboolean           trial;
+  GHashTable        *verified_recipients;  /* set of numbers */
+
+  PvFakeTwilioFault  fault;
+  guint              slow_delay_ms;
+  guint              delivery_step_ms;
+  GHashTable        *outcomes;             /* To → Outcome */
+  GHashTable        *create_errors;        /* To → GINT_TO_POINTER (Twilio code) */
+
+  GPtrArray         *requests;             /* PvFakeTwilioRequest* */
+  GPtrArray         *messages;             /* StoredMessage*, oldest first */
+  GHashTable        *messages_by_sid;      /* SID → StoredMessage*, borrowed from messages */
+  GPtrArray         *slow_replies;         /* SlowReply* */
+};
+
+G_DEFINE_FINAL_TYPE (PvFakeTwilio, pv_fake_twilio, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ACCOUNT_SID,
+  PROP_AUTH_TOKEN,
+  N_PROPS
+};
+
+enum {
+  MESSAGE_RECEIVED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static char *
+random_hex (const char *prefix)
+{
+  GString *text = g_string_new (prefix);
+
+  for (guint i = 0; i < 32; i++)
+    g_string_append_c (text, "0123456789abcdef"[g_random_int_range (0, 16)]);
+
+  return g_string_free (text, FALSE);
+}
+
+static gboolean
+is_hex (const char *text,
+        gsize       length)
+{
+  if (text == NULL || strlen (text) != length)
+    return FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (!g_ascii_isxdigit (text[i]))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Twilio SIDs are a two-letter prefix and 32 hex digits. */
+static gboolean
+is_sid (const char *text,
+        const char *prefix)
+{
+  return text != NULL && g_str_has_prefix (text, prefix) && is_hex (text + 2, 32);
+}
+
+static gboolean
+is_e164 (const char *text)
+{
+  gsize digits;
+
+  if (text[0] != '+' || text[1] < '1' || text[1] > '9')
+    return FALSE;
+
+  for (digits = 0; text[digits + 1] != '\0'; digits++)
+    {
+      if (!g_ascii_isdigit (text[digits + 1]))
+        return FALSE;
+    }
+
+  return digits >= 2 && digits <= 15;
+}
+
+static gboolean
+is_blank (const char *text)
+{
+  return text == NULL || text[0] == '\0';
+}
+
+/* RFC 2822 needs English day and month names whatever the locale, so no strftime. */
+static char *
+format_rfc2822 (GDateTime *time)
+{
+  static const char * const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+  static const char * const months[] = {
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+  };
+  g_autoptr(GDateTime) utc = g_date_time_to_utc (time);
+
+  return g_strdup_printf ("%s, %02d %s %04d %02d:%02d:%02d +0000",
+                          days[g_date_time_get_day_of_week (utc) - 1],
+                          g_date_time_get_day_of_month (utc),
+                          months[g_date_time_get_month (utc) - 1],
+                          g_date_time_get_year (utc),
+                          g_date_time_get_hour (utc),
+                          g_date_time_get_minute (utc),
+                          g_date_time_get_second (utc));
+}
+
+static gboolean
+utf8_set_contains (const char *set,
+                   gunichar    c)
+{
+  return g_utf8_strchr (set, -1, c) != NULL;
+}
+
+/* GSM 03.38: characters of the basic table cost one septet, the extension table two; anything
+ * else forces UCS-2. Long messages lose a few characters per segment to the concatenation
+ * header. */
+static guint
+count_segments (const char *body)
+{
+  static const char gsm7_basic[] =
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+  static const char gsm7_extension[] = "\f^{}\\[~]|€";
+  gsize septets = 0;
+  gsize utf16_units = 0;
+  gboolean gsm7 = TRUE;
+
+  for (const char *p = body; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      utf16_units += c > 0xFFFF ? 2 : 1;
+
+      if (!gsm7)
+        continue;
+      else if (utf8_set_contains (gsm7_basic, c))
+        septets += 1;
+      else if (utf8_set_contains (gsm7_extension, c))
+        septets += 2;
+      else
+        gsm7 = FALSE;
+    }
+
+  if (gsm7)
+    return septets <= 160 ? 1 : (septets + 152) / 153;
+
+  return utf16_units <= 70 ? 1 : (utf16_units + 66) / 67;
+}
+
+static char *
+describe_create_error (int         code,
+                       const char *to,
+                       const char *from,
+                       const char *service_sid)
+{
+  g_autofree char *safe_to = g_utf8_make_valid (to != NULL ? to : "", -1);
+  g_autofree char *safe_from = g_utf8_make_valid (from != NULL ? from : "", -1);
+  g_autofree char *safe_service = g_utf8_make_valid (service_sid != NULL ? service_sid : "", -1);
+
+  switch (code)
+    {
+    case 21211:
+      return g_strdup_printf ("The 'To' number %s is not a valid phone number.", safe_to);
+    case 21212:
+      return g_strdup_printf ("The 'From' number %s is not a valid phone number, shortcode, "
+                              "or alphanumeric sender ID.", safe_from);
+    case 21266:
+      return g_strdup_printf ("'To' and 'From' number cannot be the same: %s", safe_to);
+    case 21408:
+      return g_strdup_printf ("Permission to send an SMS has not been enabled for the region "
+                              "indicated by the 'To' number: %s.", safe_to);
+    case 21602:
+      return g_strdup ("Message body is required.");
+    case 21603:
+      return g_strdup ("A 'From' phone number is required.");
+    case 21604:
+      return g_strdup ("A 'To' phone number is required.");
+    case 21606:
+      return g_strdup_printf ("The 'From' phone number provided (%s) is not a valid "
+                              "message-capable Twilio phone number for this destination/account.",
+                              safe_from);
+    case 21608:
+      return g_strdup_printf ("The number %s is unverified. Trial accounts cannot send messages "
+                              "to unverified numbers; verify %s at "
+                              "twilio.com/user/account/phone-numbers/verified, or purchase a "
+                              "Twilio number to send messages to unverified numbers.",
+                              safe_to, safe_to);
+    case 21610:
+      return g_strdup ("Attempt to send to unsubscribed recipient");
+    case 21611:
+      return g_strdup ("This 'From' number has exceeded the maximum number of queued messages");
+    case 21612:
+      return g_strdup_printf ("The 'To' phone number: %s, is not currently reachable using the "
+                              "'From' phone number: %s via SMS.", safe_to, safe_from);
+    case 21614:
+      return g_strdup_printf ("'To' number %s is not a valid mobile number", safe_to);
+    case 21617:
+      return g_strdup ("The concatenated message body exceeds the 1600 character limit.");
+    case 21635:
+      return g_strdup_printf ("'To' number %s cannot be a landline.", safe_to);
+    case 21701:
+      return g_strdup_printf ("The Messaging Service %s does not exist.", safe_service);
+    case 21705:
+      return g_strdup_printf ("The Messaging Service Sid %s is invalid.", safe_service);
+    default:
+      return g_strdup_printf ("Error %d", code);
+    }
+}
+
+static const char *
+describe_delivery_error (int code)
+{
+  switch (code)
+    {
+    case 30001:
+      return "Queue overflow";
+    case 30002:
+      return "Account suspended";
+    case 30003:
+      return "Unreachable destination handset";
+    case 30004:
+      return "Message blocked";
+    case 30005:
+      return "Unknown destination handset";
+    case 30006:
+      return "Landline or unreachable carrier";
+    case 30007:
+      return "Message filtered";
+    case 30008:
+      return "Unknown error";
+    default:
+      return "Message delivery failed";
+    }
+}
+
+static void
+request_free (PvFakeTwilioRequest *request)
+{
+  g_free (request->method);
+  g_free (request->path);
+  g_free (request->authorization);
+  g_clear_pointer (&request->form, g_hash_table_unref);
+  g_free (request);
+}
+
+static void
+stored_message_free (StoredMessage *message)
+{
+  g_free (message->public.sid);
+  g_free (message->public.to);
+  g_free (message->public.from);
+  g_free (message->public.messaging_service_sid);
+  g_free (message->public.body);
+  g_date_time_unref (message->date_created);
+  g_free (message->final_status);
+  g_free (message);
+}
+
+static void
+outcome_free (Outcome *outcome)
+{
+  g_free (outcome->final_status);
+  g_free (outcome);
+}
+
+static void
+slow_reply_free (SlowReply *slow)
+{
+  g_source_destroy (slow->source);
+  g_source_unref (slow->source);
+  g_object_unref (slow->msg);
+  g_free (slow);
+}
+
+static void
+reply_take_builder (Reply       *reply,
+                    guint        status,
+                    JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  json_generator_set_root (generator, root);
+  reply->status = status;
+  reply->content_type = "application/json";
+  reply->body = json_generator_to_data (generator, &reply->length);
+}
+
+static void
+reply_error (Reply      *reply,
+             guint       status,
+             int         code,
+             const char *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *more_info = g_strdup_printf (ERROR_DOCS_URL "%d", code);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_int_value (builder, code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_set_member_name (builder, "more_info");
+  json_builder_add_string_value (builder, more_info);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_int_value (builder, status);
+  json_builder_end_object (builder);
+
+  reply_take_builder (reply, status, builder);
+}
+
+static void
+reply_unauthorized (Reply *reply)
+{
+  reply_error (reply, SOUP_STATUS_UNAUTHORIZED, 20003, "Authenticate");
+  reply->challenge = TRUE;
+}
+
+static void
+reply_not_found (Reply      *reply,
+                 const char *path)
+{
+  g_autofree char *safe_path = g_utf8_make_valid (path, -1);
+  g_autofree char *message = g_strdup_printf ("The requested resource %s was not found",
+                                              safe_path);
+
+  reply_error (reply, SOUP_STATUS_NOT_FOUND, 20404, message);
+}
+
+/* What a captive portal or a misconfigured proxy answers instead of the API. */
+static void
+reply_html (Reply *reply)
+{
+  static const char html[] =
+    "<!DOCTYPE html>\n<html><head><title>Sign in to the network</title></head>"
+    "<body><h1>Sign in to the network</h1></body></html>\n";
+
+  reply->status = SOUP_STATUS_OK;
+  reply->content_type = "text/html";
+  reply->body = g_strdup (html);
+  reply->length = strlen (html);
+}
+
+/* Whitespace inside the object keeps the reply valid JSON, so only a size cap can stop it. */
+static void
+reply_pad (Reply *reply)
+{
+  const char *closing = strrchr (reply->body, '}');
+  GString *padded;
+
+  if (closing == NULL)
+    return;
+
+  padded = g_string_sized_new (reply->length + OVERSIZED_PADDING);
+  g_string_append_len (padded, reply->body, closing - reply->body);
+  for (guint i = 0; i < OVERSIZED_PADDING; i++)
+    g_string_append_c (padded, ' ');
+  g_string_append (padded, closing);
+
+  g_free (reply->body);
+  reply->length = padded->len;
+  reply->body = g_string_free (padded, FALSE);
+}
+
+static void
+add_string_or_null (JsonBuilder *builder,
+                    const char  *name,
+                    const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_date_or_null (JsonBuilder *builder,
+                  const char  *name,
+                  GDateTime   *time)
+{
+  g_autofree char *text = time != NULL ? format_rfc2822 (time) : NULL;
+
+  add_string_or_null (builder, name, text);
+}
+
+/* Without status callbacks a client can only learn the outcome by fetching the message again,
+ * so the status is worked out from how long ago the message was created:
+ * queued → sent after one delivery step → delivered/undelivered after two, or failed straight
+ * away at the first step. A Messaging Service answers the create with "accepted" and picks the
+ * sender (the account's number) right after. */
+static void
+compute_state (PvFakeTwilio  *self,
+               StoredMessage *message,
+               gboolean       just_created,
+               MessageState  *state)
+{
+  gint64 step_usec = (gint64) self->delivery_step_ms * G_TIME_SPAN_MILLISECOND;
+  gint64 steps;
+
+  if (just_created)
+    steps = 0;
+  else if (step_usec == 0)
+    steps = 2;
+  else
+    steps = MIN ((g_get_monotonic_time () - message->created_usec) / step_usec, 2);
+
+  state->error_code = 0;
+  state->date_sent = NULL;
+  state->num_segments = message->num_segments;
+  state->from = message->public.from;
+
+  if (state->from == NULL && !just_created)
+    state->from = PV_FAKE_TWILIO_PHONE_NUMBER;
+
+  if (steps == 0)
+    {
+      gboolean accepted = just_created && message->public.messaging_service_sid != NULL;
+
+      state->status = accepted ? "accepted" : "queued";
+      /* Segments are only counted once a sender is picked. */
+      state->num_segments = accepted ? 0 : message->num_segments;
+      state->date_updated = g_date_time_ref (message->date_created);
+    }
+  else if (g_str_equal (message->final_status, "failed"))
+    {
+      state->status = "failed";
+      state->error_code = message->error_code;
+      state->date_updated = g_date_time_add (message->date_created, step_usec);
+    }
+  else if (steps == 1 || g_str_equal (message->final_status, "sent"))
+    {
+      state->status = "sent";
+      state->date_sent = g_date_time_add (message->date_created, step_usec);
+      state->date_updated = g_date_time_ref (state->date_sent);
+    }
+  else
+    {
+      state->status = message->final_status;
+      state->error_code = message->error_code;
+      state->date_sent = g_date_time_add (message->date_created, step_usec);
+      state->date_updated = g_date_time_add (message->date_created, 2 * step_usec);
+    }
+}
+
+/* Member order follows what api.twilio.com sends. */
+static void
+reply_message (PvFakeTwilio  *self,
+               Reply         *reply,
+               guint          status,
+               StoredMessage *message,
+               gboolean       just_created)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *uri = NULL;
+  g_autofree char *media_uri = NULL;
+  g_autofree char *num_segments = NULL;
+  MessageState state;
+
+  compute_state (self, message, just_created, &state);
+
+  uri = g_strdup_printf (ACCOUNTS_PREFIX "%s/Messages/%s.json",
+                         self->account_sid, message->public.sid);
+  media_uri = g_strdup_printf (ACCOUNTS_PREFIX "%s/Messages/%s/Media.json",
+                               self->account_sid, message->public.sid);
+  num_segments = g_strdup_printf ("%u", state.num_segments);
+
+  json_builder_begin_object (builder);
+  add_string_or_null (builder, "body", message->public.body);
+  add_string_or_null (builder, "num_segments", num_segments);
+  add_string_or_null (builder, "direction", "outbound-api");
+  add_string_or_null (builder, "from", state.from);
+  add_date_or_null (builder, "date_updated", state.date_updated);
+  add_string_or_null (builder, "price", NULL);
+  add_string_or_null (builder, "error_message",
+                      state.error_code != 0 ? describe_delivery_error (state.error_code) : NULL);
+  add_string_or_null (builder, "uri", uri);
+  add_string_or_null (builder, "account_sid", self->account_sid);
+  add_string_or_null (builder, "num_media", "0");
+  add_string_or_null (builder, "to", message->public.to);
+  add_date_or_null (builder, "date_created", message->date_created);
+  add_string_or_null (builder, "status", state.status);
+  add_string_or_null (builder, "sid", message->public.sid);
+  add_date_or_null (builder, "date_sent", state.date_sent);
+  add_string_or_null (builder, "messaging_service_sid", message->public.messaging_service_sid);
+  json_builder_set_member_name (builder, "error_code");
+  if (state.error_code != 0)
+    json_builder_add_int_value (builder, state.error_code);
+  else
+    json_builder_add_null_value (builder);
+  add_string_or_null (builder, "price_unit", "USD");
+  add_string_or_null (builder, "api_version", API_VERSION);
+  json_builder_set_member_name (builder, "subresource_uris");
+  json_builder_begin_object (builder);
+  add_string_or_null (builder, "media", media_uri);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  g_date_time_unref (state.date_updated);
+  g_clear_pointer (&state.date_sent, g_date_time_unref);
+
+  reply_take_builder (reply, status, builder);
+}
+
+/* Twilio returns the auth token here; the fake leaves it out so that no test can come to
+ * rely on a secret travelling back. */
+static void
+reply_account (PvFakeTwilio *self,
+               Reply        *reply)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *uri = g_strdup_printf (ACCOUNTS_PREFIX "%s.json", self->account_sid);
+  g_autofree char *messages_uri = g_strdup_printf (ACCOUNTS_PREFIX "%s/Messages.json",
+                                                   self->account_sid);
+  g_autofree char *balance_uri = g_strdup_printf (ACCOUNTS_PREFIX "%s/Balance.json",
+                                                  self->account_sid);
+
+  json_builder_begin_object (builder);
+  add_date_or_null (builder, "date_created", self->account_created);
+  add_date_or_null (builder, "date_updated", self->account_created);
+  add_string_or_null (builder, "friendly_name", "My first Twilio account");
+  add_string_or_null (builder, "owner_account_sid", self->account_sid);
+  add_string_or_null (builder, "sid", self->account_sid);
+  add_string_or_null (builder, "status", "active");
+  json_builder_set_member_name (builder, "subresource_uris");
+  json_builder_begin_object (builder);
+  add_string_or_null (builder, "balance", balance_uri);
+  add_string_or_null (builder, "messages", messages_uri);
+  json_builder_end_object (builder);
+  add_string_or_null (builder, "type", self->trial ? "Trial" : "Full");
+  add_string_or_null (builder, "uri", uri);
+  json_builder_end_object (builder);
+
+  reply_take_builder (reply, SOUP_STATUS_OK, builder);
+}
+
+/* The checks run in the order a person filling in the form would trip over them: missing
+ * fields first, then the sender, then the recipient. A MessagingServiceSid of this account's
+ * shape that is not this account's gets 21701 ("does not exist or does not match the Account
+ * SID"); a malformed one gets 21705 ("invalid"). */
+static int
+validate_create (PvFakeTwilio *self,
+                 const char   *to,
+                 const char   *from,
+                 const char   *service_sid,
+                 const char   *body)
+{
+  static const struct { const char *number; int code; } magic_to[] = {
+    { "+15005550001", 21211 },
+    { "+15005550002", 21612 },
+    { "+15005550003", 21408 },
+    { "+15005550004", 21610 },
+    { "+15005550009", 21614 },
+  };
+  gpointer forced;
+
+  if (is_blank (to))
+    return 21604;
+
+  if (is_blank (from) && is_blank (service_sid))
+    return 21603;
+
+  if (is_blank (body) || !g_utf8_validate (body, -1, NULL))
+    return 21602;
+
+  if (g_utf8_strlen (body, -1) > MAX_BODY_CHARS)
+    return 21617;
+
+  if (!is_blank (service_sid))
+    {
+      if (!is_sid (service_sid, "MG"))
+        return 21705;
+      if (!g_str_equal (service_sid, self->messaging_service_sid))
+        return 21701;
+    }
+
+  if (!is_blank (from) && !g_str_equal (from, PV_FAKE_TWILIO_PHONE_NUMBER))
+    {
+      if (g_str_equal (from, "+15005550001"))
+        return 21212;
+      if (g_str_equal (from, "+15005550008"))
+        return 21611;
+      return 21606;
+    }
+
+  if (!is_e164 (to))
+    return 21211;
+
+  for (guint i = 0; i < G_N_ELEMENTS (magic_to); i++)
+    {
+      if (g_str_equal (to, magic_to[i].number))
+        return magic_to[i].code;
+    }
+
+  if (g_str_equal (to, PV_FAKE_TWILIO_PHONE_NUMBER))
+    return 21266;
+
+  if (g_hash_table_lookup_extended (self->create_errors, to, NULL, &forced))
+    return GPOINTER_TO_INT (forced);
+
+  if (self->trial && !g_hash_table_contains (self->verified_recipients, to))
+    return 21608;
+
+  return 0;
+}
+
+static void
+create_message (PvFakeTwilio *self,
+                GHashTable   *form,
+                Reply        *reply)
+{
+  const char *to = form != NULL ? g_hash_table_lookup (form, "To") : NULL;
+  const char *from = form != NULL ? g_hash_table_lookup (form, "From") : NULL;
+  const char *service_sid = form != NULL ? g_hash_table_lookup (form, "MessagingServiceSid") : NULL;
+  const char *body = form != NULL ? g_hash_table_lookup (form, "Body") : NULL;
+  StoredMessage *message;
+  Outcome *outcome;
+  int code;
+
+  code = validate_create (self, to, from, service_sid, body);
+  if (code != 0)
+    {
+      g_autofree char *text = describe_create_error (code, to, from, service_sid);
+
+      reply_error (reply, SOUP_STATUS_BAD_REQUEST, code, text);
+      return;
+    }
+
+  outcome = g_hash_table_lookup (self->outcomes, to);
+
+  message = g_new0 (StoredMessage, 1);
+  message->public.sid = random_hex ("SM");
+  message->public.to = g_strdup (to);
+  message->public.from = is_blank (from) ? NULL : g_strdup (from);
+  message->public.messaging_service_sid = is_blank (service_sid) ? NULL : g_strdup (service_sid);
+  message->public.body = self->trial ? g_strconcat (PV_FAKE_TWILIO_TRIAL_PREFIX, body, NULL)
+                                     : g_strdup (body);
+  message->date_created = g_date_time_new_now_utc ();
+  message->created_usec = g_get_monotonic_time ();
+  message->num_segments = count_segments (message->public.body);
+  message->final_status = g_strdup (outcome != NULL ? outcome->final_status : "delivered");
+  message->error_code = outcome != NULL ? outcome->error_code : 0;
+
+  g_ptr_array_add (self->messages, message);
+  g_hash_table_insert (self->messages_by_sid, message->public.sid, message);
+
+  reply_message (self, reply, SOUP_STATUS_CREATED, message, TRUE);
+
+  g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, &message->public);
+}
+
+static gboolean
+is_authorized (PvFakeTwilio *self,
+               const char   *authorization)
+{
+  g_autofree guchar *decoded = NULL;
+  g_autofree char *credentials = NULL;
+  g_autofree char *user = NULL;
+  const char *encoded;
+  const char *colon;
+  const char *expected;
+  gsize length;
+
+  if (authorization == NULL || g_ascii_strncasecmp (authorization, "Basic ", 6) != 0)
+    return FALSE;
+
+  encoded = authorization + 6;
+  while (*encoded == ' ')
+    encoded++;
+
+  decoded = g_base64_decode (encoded, &length);
+  credentials = g_strndup ((const char *) decoded, length);
+  if (strlen (credentials) != length)
+    return FALSE;
+
+  colon = strchr (credentials, ':');
+  if (colon == NULL)
+    return FALSE;
+
+  user = g_strndup (credentials, colon - credentials);
+  if (g_str_equal (user, self->account_sid))
+    expected = self->auth_token;
+  else
+    expected = g_hash_table_lookup (self->api_keys, user);
+
+  return expected != NULL && g_str_equal (colon + 1, expected);
+}
+
+/* Splits "/2010-04-01/Accounts/{AC}[.json|/Messages.json|/Messages/{SM}.json]". */
+static Resource
+parse_path (const char  *path,
+            char       **account_sid,
+            char       **message_sid)
+{
+  const char *rest;
+  const char *slash;
+
+  if (!g_str_has_prefix (path, ACCOUNTS_PREFIX))
+    return RESOURCE_NONE;
+
+  rest = path + strlen (ACCOUNTS_PREFIX);
+  slash = strchr (rest, '/');
+
+  if (slash == NULL)
+    {
+      if (!g_str_has_suffix (rest, ".json"))
+        return RESOURCE_NONE;
+      *account_sid = g_strndup (rest, strlen (rest) - strlen (".json"));
+      return RESOURCE_ACCOUNT;
+    }
+
+  if (g_str_equal (slash, "/Messages.json"))
+    {
+      *account_sid = g_strndup (rest, slash - rest);
+      return RESOURCE_MESSAGES;
+    }
+
+  if (g_str_has_prefix (slash, "/Messages/") &&
+      g_str_has_suffix (slash, ".json") &&
+      strchr (slash + strlen ("/Messages/"), '/') == NULL)
+    {
+      const char *sid = slash + strlen ("/Messages/");
+
+      *account_sid = g_strndup (rest, slash - rest);
+      *message_sid = g_strndup (sid, strlen (sid) - strlen (".json"));
+      return RESOURCE_MESSAGE;
+    }
+
+  return RESOURCE_NONE;
+}
+
+static void
+route (PvFakeTwilio *self,
+       const char   *method,
+       const char   *path,
+       GHashTable   *form,
+       Reply        *reply)
+{
+  g_autofree char *account_sid = NULL;
+  g_autofree char *message_sid = NULL;
+  Resource resource;
+  StoredMessage *message;
+
+  resource = parse_path (path, &account_sid, &message_sid);
+
+  if ((resource == RESOURCE_ACCOUNT && !g_str_equal (method, SOUP_METHOD_GET)) ||
+      (resource == RESOURCE_MESSAGES && !g_str_equal (method, SOUP_METHOD_POST)) ||
+      (resource == RESOURCE_MESSAGE && !g_str_equal (method, SOUP_METHOD_GET)))
+    resource = RESOURCE_NONE;
+
+  if (resource == RESOURCE_NONE)
+    {
+      reply_not_found (reply, path);
+      return;
+    }
+
+  /* Valid credentials used on another account's URL get 20003/401, as test credentials used
+   * against live resources do: Twilio authenticates against the account in the path. */
+  if (!g_str_equal (account_sid, self->account_sid))
+    {
+      reply_unauthorized (reply);
+      return;
+    }
+
+  switch (resource)
+    {
+    case RESOURCE_ACCOUNT:
+      reply_account (self, reply);
+      break;
+
+    case RESOURCE_MESSAGES:
+      create_message (self, form, reply);
+      break;
+
+    case RESOURCE_MESSAGE:
+      message = g_hash_table_lookup (self->messages_by_sid, message_sid);
+      if (message == NULL)
+        reply_not_found (reply, path);
+      else
+        reply_message (self, reply, SOUP_STATUS_OK, message, FALSE);
+      break;
+
+    case RESOURCE_NONE:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static GHashTable *
+decode_form (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *text = NULL;
+  gsize length;
+  const char *data;
+
+  if (g_strcmp0 (content_type, "application/x-www-form-urlencoded") != 0)
+    return NULL;
+
+  bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  data = g_bytes_get_data (bytes, &length);
+  text = g_strndup (data, length);
+
+  return soup_form_decode (text);
+}
+
+static gboolean
+slow_reply_due (gpointer user_data)
+{
+  SlowReply *slow = user_data;
+
+  /* A connection that went away (client gone, server shut down) has no socket any more, and
+   * unpausing it would be an error. */
+  if (soup_server_message_get_socket (slow->msg) != NULL)
+    soup_server_message_unpause (slow->msg);
+
+  g_ptr_array_remove_fast (slow->self->slow_replies, slow);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+delay_reply (PvFakeTwilio      *self,
+             SoupServerMessage *msg)
+{
+  SlowReply *slow = g_new0 (SlowReply, 1);
+
+  slow->self = self;
+  slow->msg = g_object_ref (msg);
+  slow->source = g_timeout_source_new (self->slow_delay_ms);
+  g_source_set_static_name (slow->source, "[pv-fake-twilio] slow reply");
+  g_source_set_callback (slow->source, slow_reply_due, slow, NULL);
+  g_source_attach (slow->source, self->context);
+  g_ptr_array_add (self->slow_replies, slow);
+
+  soup_server_message_pause (msg);
+}
+
+static void
+handle_request (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  PvFakeTwilio *self = PV_FAKE_TWILIO (user_data);
+  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
+  g_autofree char *request_id = random_hex ("RQ");
+  PvFakeTwilioRequest *request;
+  Reply reply = { 0 };
+
+  request = g_new0 (PvFakeTwilioRequest, 1);
+  request->method = g_strdup (soup_server_message_get_method (msg));
+  request->path = g_strdup (path);
+  request->authorization = g_strdup (soup_message_headers_get_one (request_headers,
+                                                                   "Authorization"));
+  request->form = decode_form (msg);
+
+  switch (self->fault)
+    {
+    case PV_FAKE_TWILIO_FAULT_HTTP_429:
+      reply_error (&reply, STATUS_TOO_MANY_REQUESTS, 20429, "Too Many Requests");
+      break;
+
+    case PV_FAKE_TWILIO_FAULT_HTTP_500:
+      reply_error (&reply, SOUP_STATUS_INTERNAL_SERVER_ERROR, 20500,
+                   "An internal server error has occurred");
+      break;
+
+    case PV_FAKE_TWILIO_FAULT_HTTP_503:
+      reply_error (&reply, SOUP_STATUS_SERVICE_UNAVAILABLE, 20503,
+                   "Service is unavailable. Please try again");
+      break;
+
+    case PV_FAKE_TWILIO_FAULT_NOT_JSON:
+      reply_html (&reply);
+      break;
+
+    case PV_FAKE_TWILIO_FAULT_NONE:
+    case PV_FAKE_TWILIO_FAULT_SLOW:
+    case PV_FAKE_TWILIO_FAULT_TRUNCATED:
+    case PV_FAKE_TWILIO_FAULT_OVERSIZED:
+    default:
+      if (is_authorized (self, request->authorization))
+        route (self, request->method, path, request->form, &reply);
+      else
+        reply_unauthorized (&reply);
+      break;
+    }
+
+  if (self->fault == PV_FAKE_TWILIO_FAULT_TRUNCATED)
+    reply.length /= 2;
+  else if (self->fault == PV_FAKE_TWILIO_FAULT_OVERSIZED)
+    reply_pad (&reply);
+
+  request->status = reply.status;
+  g_ptr_array_add (self->requests, request);
+
+  if (reply.challenge)
+    soup_message_headers_replace (response_headers, "WWW-Authenticate",
+                                  "Basic realm=\"Twilio API\"");
+  soup_message_headers_replace (response_headers, "Twilio-Request-Id", request_id);
+  soup_server_message_set_status (msg, reply.status, NULL);
+  soup_server_message_set_response (msg, reply.content_type, SOUP_MEMORY_TAKE,
+                                    g_steal_pointer (&reply.body), reply.length);
+
+  if (self->fault == PV_FAKE_TWILIO_FAULT_SLOW)
+    delay_reply (self, msg);
+}
+
+static void
+pv_fake_twilio_constructed (GObject *object)
+{
+  PvFakeTwilio *self = (PvFakeTwilio *)object;
+
+  G_OBJECT_CLASS (pv_fake_twilio_parent_class)->constructed (object);
+
+  if (self->account_sid == NULL)
+    self->account_sid = random_hex ("AC");
+  if (self->auth_token == NULL)
+    self->auth_token = random_hex ("");
+}
+
+static void
+pv_fake_twilio_dispose (GObject *object)
+{
+  PvFakeTwilio *self = (PvFakeTwilio *)object;
+
+  /* Dropping the paused messages first means nothing can fire into a half-destroyed fake;
+   * disconnecting then closes their connections, so clients see an error, not a hang. */
+  g_clear_pointer (&self->slow_replies, g_ptr_array_unref);
+
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+
+  G_OBJECT_CLASS (pv_fake_twilio_parent_class)->dispose (object);
+}
+
+static void
+pv_fake_twilio_finalize (GObject *object)
+{
+  PvFakeTwilio *self = (PvFakeTwilio *)object;
+
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->account_sid, g_free);
+  g_clear_pointer (&self->auth_token, g_free);
+  g_clear_pointer (&self->messaging_service_sid, g_free);
+  g_clear_pointer (&self->account_created, g_date_time_unref);
+  g_clear_pointer (&self->api_keys, g_hash_table_unref);
+  g_clear_pointer (&self->verified_recipients, g_hash_table_unref);
+  g_clear_pointer (&self->outcomes, g_hash_table_unref);
+  g_clear_pointer (&self->create_errors, g_hash_table_unref);
+  g_clear_pointer (&self->requests, g_ptr_array_unref);
+  g_clear_pointer (&self->messages_by_sid, g_hash_table_unref);
+  g_clear_pointer (&self->messages, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (pv_fake_twilio_parent_class)->finalize (object);
+}
+
+static void
+pv_fake_twilio_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  PvFakeTwilio *self = PV_FAKE_TWILIO (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT_SID:
+      g_value_set_string (value, self->account_sid);
+      break;
+
+    case PROP_AUTH_TOKEN:
+      g_value_set_string (value, self->auth_token);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pv_fake_twilio_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  PvFakeTwilio *self = PV_FAKE_TWILIO (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT_SID:
+      g_free (self->account_sid);
+      self->account_sid = g_value_dup_string (value);
+      break;
+
+    case PROP_AUTH_TOKEN:
+      g_free (self->auth_token);
+      self->auth_token = g_value_dup_string (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pv_fake_twilio_class_init (PvFakeTwilioClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = pv_fake_twilio_constructed;
+  object_class->dispose = pv_fake_twilio_dispose;
+  object_class->finalize = pv_fake_twilio_finalize;
+  object_class->get_property = pv_fake_twilio_get_property;
+  object_class->set_property = pv_fake_twilio_set_property;
+
+  /* NULL picks a random "AC" + 32 hex digits. */
+  properties[PROP_ACCOUNT_SID] =
+    g_param_spec_string ("account-sid", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
+  /* NULL picks 32 random hex digits. */
+  properties[PROP_AUTH_TOKEN] =
+    g_param_spec_string ("auth-token", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PvFakeTwilio::message-received:
+   * @message: (type gpointer): the const PvFakeTwilioMessage* just accepted
+   *
+   * Emitted for each SMS the fake accepts, before the reply goes out.
+   */
+  signals[MESSAGE_RECEIVED] =
+    g_signal_new ("message-received",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 1, G_TYPE_POINTER);
+}
+
+static void
+pv_fake_twilio_init (PvFakeTwilio *self)
+{
+  self->server = soup_server_new ("server-header", "pv-fake-twilio", NULL);
+  soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
+
+  self->messaging_service_sid = random_hex ("MG");
+  self->account_created = g_date_time_new_now_utc ();
+  self->api_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->verified_recipients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->slow_delay_ms = PV_FAKE_TWILIO_DEFAULT_SLOW_DELAY_MS;
+  self->delivery_step_ms = PV_FAKE_TWILIO_DEFAULT_DELIVERY_STEP_MS;
+  self->outcomes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) outcome_free);
+  self->create_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
+  self->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) stored_message_free);
+  self->messages_by_sid = g_hash_table_new (g_str_hash, g_str_equal);
+  self->slow_replies = g_ptr_array_new_with_free_func ((GDestroyNotify) slow_reply_free);
+}
+
+PvFakeTwilio *
+pv_fake_twilio_new (void)
+{
+  return g_object_new (PV_TYPE_FAKE_TWILIO, NULL);
+}
+
+/**
+ * pv_fake_twilio_new_with_credentials:
+ * @account_sid: (nullable): "AC" + 32 hex digits, or %NULL for a random one
+ * @auth_token: (nullable): 32 hex digits, or %NULL for a random one
+ */
+PvFakeTwilio *
+pv_fake_twilio_new_with_credentials (const char *account_sid,
+                                     const char *auth_token)
+{
+  g_return_val_if_fail (account_sid == NULL || is_sid (account_sid, "AC"), NULL);
+  g_return_val_if_fail (auth_token == NULL || is_hex (auth_token, 32), NULL);
+
+  return g_object_new (PV_TYPE_FAKE_TWILIO,
+                       "account-sid", account_sid,
+                       "auth-token", auth_token,
+                       NULL);
+}
+
+/**
+ * pv_fake_twilio_listen:
+ * @port: the port, or 0 for any free one
+ *
+ * Listens on 127.0.0.1 only. Call it once, from the thread whose thread-default main context
+ * is to run the fake.
+ */
+gboolean
+pv_fake_twilio_listen (PvFakeTwilio  *self,
+                       guint          port,
+                       GError       **error)
+{
+  g_return_val_if_fail (PV_IS_FAKE_TWILIO (self), FALSE);
+  g_return_val_if_fail (self->context == NULL, FALSE);
+  g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
+
+  if (!soup_server_listen_local (self->server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
+    return FALSE;
+
+  /* The server attaches to this context too; delayed replies must fire where it runs. */
+  self->context = g_main_context_ref_thread_default ();
+
+  return TRUE;
+}
+
+/* "http://127.0.0.1:PORT", no trailing slash, or NULL before listening. */
+char *
+pv_fake_twilio_dup_base_url (PvFakeTwilio *self)
+{
+  GSList *uris;
+  char *url = NULL;
+
+  g_return_val_if_fail (PV_IS_FAKE_TWILIO (self), NULL);
+
+  uris = soup_server_get_uris (self->server);
+  if (uris != NULL)
+    url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  return url;
+}
+
+const char *
+pv_fake_twilio_get_account_sid (PvFakeTwilio *self)
+{
+  g_return_val_if_fail (PV_IS_FAKE_TWILIO (self), NULL);
+
+  return self->account_sid;
+}
+
+const char *
+pv_fake_twilio_get_auth_token (PvFakeTwilio *self)
+{
+  g_return_val_if_fail (PV_IS_FAKE_TWILIO (self), NULL);
+
+  return self->auth_token;
+}
+
+const char *
+pv_fake_twilio_get_phone_number (PvFakeTwilio *self)
+{
+  g_return_val_if_fail (PV_IS_FAKE_TWILIO (self), NULL);
+
+  return PV_FAKE_TWILIO_PHONE_NUMBER;
+}
+
+const char *
+pv_fake_twilio_get_messaging_service_sid (PvFakeTwilio *self)
+{
+  g_return_val_if_fail (PV_IS_FAKE_TWILIO (self), NULL);
+
+  return self->messaging_service_sid;
+}
+
+/* API keys authenticate for this same account; the AccountSid still goes in the URL. */
+void
+pv_fake_twilio_add_api_key (PvFakeTwilio *self,
+                            const char   *key_sid,
+                            const char   *secret)
+{
+  g_return_if_fail (PV_IS_FAKE_TWILIO (self));
+  g_return_if_fail (key_sid != NULL);
+  g_return_if_fail (secret != NULL);
+
+  g_hash_table_insert (self->api_keys, g_strdup (key_sid), g_strdup (secret));
+}
+
+/* Stays in force until set back to PV_FAKE_TWILIO_FAULT_NONE. */
+void
+pv_fake_twilio_set_fault (PvFakeTwilio      *self,
+                          PvFakeTwilioFault  fault)
+{
+  g_return_if_fail (PV_IS_FAKE_TWILIO (self));
+  g_return_if_fail (fault <= PV_FAKE_TWILIO_FAULT_OVERSIZED);
+
+  self->fault = fault;
+}
+
+void
+pv_fake_twilio_set_slow_delay (PvFakeTwilio *self,
+                               guint         milliseconds)
+{
+  g_return_if_fail (PV_IS_FAKE_TWILIO (self));
+
+  self->slow_delay_ms = milliseconds;
+}
+
+/* Also applies to messages already sent: 0 makes every message reach its outcome at once. */
+void
+pv_fake_twilio_set_delivery_step (PvFakeTwilio *self,
+                                  guint         milliseconds)
+{
+  g_return_if_fail (PV_IS_FAKE_TWILIO (self));
+
+  self->delivery_step_ms = milliseconds;
+}
+
+void
+pv_fake_twilio_set_delivery_outcome (PvFakeTwilio *self,
+                                     const char   *to,
+                                     const char   *final_status,
+                                     int           error_code)
+{
+  Outcome *outcome;
+
+  g_return_if_fail (PV_IS_FAKE_TWILIO (self));
+  g_return_if_fail (to != NULL);
+  g_return_if_fail (g_strcmp0 (final_status, "delivered") == 0 ||
+                    g_strcmp0 (final_status, "undelivered") == 0 ||
+                    g_strcmp0 (final_status, "failed") == 0 ||
+                    g_strcmp0 (final_status, "sent") == 0);
+
+  if (g_str_equal (final_status, "delivered"))
+    {
+      g_hash_table_remove (self->outcomes, to);
+      return;
+    }
+
+  outcome = g_new0 (Outcome, 1);
+  outcome->final_status = g_strdup (final_status);
+  outcome->error_code = error_code;
+  g_hash_table_replace (self->outcomes, g_strdup (to), outcome);
+}
+
+void
+pv_fake_twilio_set_create_error (PvFakeTwilio *self,
+                                 const char   *to,
+                                 int           twilio_code)
+{
+  g_return_if_fail (PV_IS_FAKE_TWILIO (self));
+  g_return_if_fail (to != NULL);
+
+  if (twilio_code == 0)
+    g_hash_table_remove (self->create_errors, to);
+  else
+    g_hash_table_replace (self->create_errors, g_strdup (to), GINT_TO_POINTER (twilio_code));
+}
+
+/* A trial account only texts verified recipients (21608 otherwise) and prefixes every body
+ * with PV_FAKE_TWILIO_TRIAL_PREFIX. */
+void
+pv_fake_twilio_set_trial_account (PvFakeTwilio *self,
+                                  gboolean      trial)
+{
+  g_return_if_fail (PV_IS_FAKE_TWILIO (self));
+
+  self->trial = !!trial;
+}
+
+void
+pv_fake_twilio_add_verified_recipient (PvFakeTwilio *self,
+                                       const char   *number)
+{
+  g_return_if_fail (PV_IS_FAKE_TWILIO (self));
+  g_return_if_fail (number != NULL);
+
+  g_hash_table_add (self->verified_recipients, g_strdup (number));
+}
+
+GPtrArray *
+pv_fake_twilio_get_requests (PvFakeTwilio *self)
+{
+  g_return_val_if_fail (PV_IS_FAKE_TWILIO (self), NULL);
+
+  return self->requests;
+}
+
+GPtrArray *
+pv_fake_twilio_get_messages (PvFakeTwilio *self)
+{
+  g_return_val_if_fail (PV_IS_FAKE_TWILIO (self), NULL);
+
+  return self->messages;
+}
+
+const PvFakeTwilioMessage *
+pv_fake_twilio_get_last_message_to (PvFakeTwilio *self,
+                                    const char   *to)
+{
+  g_return_val_if_fail (PV_IS_FAKE_TWILIO (self), NULL);
+  g_return_val_if_fail (to != NULL, NULL);
+
+  for (guint i = self->messages->len; i > 0; i--)
+    {
+      const PvFakeTwilioMessage *message = g_ptr_array_index (self->messages, i - 1);
+
+      if (g_str_equal (message->to, to))
+        return message;
+    }
+
+  return NULL;
+}
+
+/* Reads the code the way the customer would: the first run of 4 to 10 digits, so that phone
+ * numbers (11+ digits) and short numbers in the text are skipped. */
+char *
+pv_fake_twilio_dup_last_code_to (PvFakeTwilio *self,
+                                 const char   *to)
+{
+  const PvFakeTwilioMessage *message;
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+
+  g_return_val_if_fail (PV_IS_FAKE_TWILIO (self), NULL);
+  g_return_val_if_fail (to != NULL, NULL);
+
+  message = pv_fake_twilio_get_last_message_to (self, to);
+  if (message == NULL)
+    return NULL;
+
+  regex = g_regex_new ("(?<![0-9])[0-9]{4,10}(?![0-9])", G_REGEX_OPTIMIZE, 0, NULL);
+  if (!g_regex_match (regex, message->body, 0, &match))
+    return NULL;
+
+  return g_match_info_fetch (match, 0);
+}
+
+/* Forgets requests and messages; the account, faults and per-number settings stay. */
+void
+pv_fake_twilio_clear (PvFakeTwilio *self)
+{
+  g_return_if_fail (PV_IS_FAKE_TWILIO (self));
+
+  g_hash_table_remove_all (self->messages_by_sid);
+  g_ptr_array_set_size (self->messages, 0);
+  g_ptr_array_set_size (self->requests, 0);
+}

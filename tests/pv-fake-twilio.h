@@ -1,0 +1,110 @@
+/* pv-fake-twilio.h
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define PV_TYPE_FAKE_TWILIO (pv_fake_twilio_get_type ())
+
+#define PV_FAKE_TWILIO_DEFAULT_DELIVERY_STEP_MS 1000
+#define PV_FAKE_TWILIO_DEFAULT_SLOW_DELAY_MS    3000
+
+/* The number the account owns and may send from; Twilio's magic "valid From" test number. */
+#define PV_FAKE_TWILIO_PHONE_NUMBER "+15005550006"
+
+/* Trial accounts prepend this to every body, as Twilio does. */
+#define PV_FAKE_TWILIO_TRIAL_PREFIX "Sent from your Twilio trial account - "
+
+/* What the next replies do instead of answering normally.
+ *
+ * HTTP_429/500/503 and NOT_JSON stand for something answering before the API does: the
+ * request is not processed, so no SMS is accepted. SLOW, TRUNCATED and OVERSIZED process
+ * the request normally (the SMS *is* accepted) and only damage or delay the reply. */
+typedef enum
+{
+  PV_FAKE_TWILIO_FAULT_NONE,
+  PV_FAKE_TWILIO_FAULT_HTTP_429,      /* 429 + {"code":20429,…} */
+  PV_FAKE_TWILIO_FAULT_HTTP_500,      /* 500 + {"code":20500,…} */
+  PV_FAKE_TWILIO_FAULT_HTTP_503,      /* 503 + {"code":20503,…} */
+  PV_FAKE_TWILIO_FAULT_SLOW,          /* answers normally, but only after the slow delay */
+  PV_FAKE_TWILIO_FAULT_TRUNCATED,     /* 201/200 with the JSON cut off half-way */
+  PV_FAKE_TWILIO_FAULT_NOT_JSON,      /* 200 text/html "<html>…" as a proxy would send */
+  PV_FAKE_TWILIO_FAULT_OVERSIZED,     /* a syntactically valid reply larger than any client cap */
+} PvFakeTwilioFault;
+
+typedef struct
+{
+  char       *method;
+  char       *path;
+  char       *authorization;  /* the raw header, or NULL */
+  GHashTable *form;           /* decoded form fields (string → string), or NULL */
+  guint       status;         /* what the fake answered */
+} PvFakeTwilioRequest;
+
+/* One SMS the fake accepted, as the customer's phone will see it. */
+typedef struct
+{
+  char *sid;
+  char *to;
+  char *from;                   /* NULL when a Messaging Service was used */
+  char *messaging_service_sid;  /* NULL when From was used */
+  char *body;
+} PvFakeTwilioMessage;
+
+G_DECLARE_FINAL_TYPE (PvFakeTwilio, pv_fake_twilio, PV, FAKE_TWILIO, GObject)
+
+/* Random credentials. */
+PvFakeTwilio              *pv_fake_twilio_new                   (void);
+/* Fixed credentials (AC + 32 hex, 32 hex), e.g. so that scripts know them in advance. */
+PvFakeTwilio              *pv_fake_twilio_new_with_credentials  (const char         *account_sid,
+                                                                 const char         *auth_token);
+gboolean                   pv_fake_twilio_listen                (PvFakeTwilio       *self,
+                                                                 guint               port,
+                                                                 GError            **error);
+char                      *pv_fake_twilio_dup_base_url          (PvFakeTwilio       *self);
+const char                *pv_fake_twilio_get_account_sid       (PvFakeTwilio       *self);
+const char                *pv_fake_twilio_get_auth_token        (PvFakeTwilio       *self);
+const char                *pv_fake_twilio_get_phone_number      (PvFakeTwilio       *self);
+const char                *pv_fake_twilio_get_messaging_service_sid (PvFakeTwilio   *self);
+void                       pv_fake_twilio_add_api_key           (PvFakeTwilio       *self,
+                                                                 const char         *key_sid,
+                                                                 const char         *secret);
+void                       pv_fake_twilio_set_fault             (PvFakeTwilio       *self,
+                                                                 PvFakeTwilioFault   fault);
+void                       pv_fake_twilio_set_slow_delay        (PvFakeTwilio       *self,
+                                                                 guint               milliseconds);
+void                       pv_fake_twilio_set_delivery_step     (PvFakeTwilio       *self,
+                                                                 guint               milliseconds);
+/* final_status: "delivered" (the default), "undelivered" or "failed" (with error_code, e.g.
+ * 30003), or "sent" (the carrier never confirms, so the message stays at sent). Applies to
+ * messages created afterwards. */
+void                       pv_fake_twilio_set_delivery_outcome  (PvFakeTwilio       *self,
+                                                                 const char         *to,
+                                                                 const char         *final_status,
+                                                                 int                 error_code);
+/* twilio_code 0 removes the forced error. */
+void                       pv_fake_twilio_set_create_error      (PvFakeTwilio       *self,
+                                                                 const char         *to,
+                                                                 int                 twilio_code);
+void                       pv_fake_twilio_set_trial_account     (PvFakeTwilio       *self,
+                                                                 gboolean            trial);
+void                       pv_fake_twilio_add_verified_recipient (PvFakeTwilio      *self,
+                                                                 const char         *number);
+/* Both arrays are owned by the fake (PvFakeTwilioRequest* / PvFakeTwilioMessage*, oldest
+ * first) and stay valid until pv_fake_twilio_clear() or finalization. */
+GPtrArray                 *pv_fake_twilio_get_requests          (PvFakeTwilio       *self);
+GPtrArray                 *pv_fake_twilio_get_messages          (PvFakeTwilio       *self);
+const PvFakeTwilioMessage *pv_fake_twilio_get_last_message_to   (PvFakeTwilio       *self,
+                                                                 const char         *to);
+char                      *pv_fake_twilio_dup_last_code_to      (PvFakeTwilio       *self,
+                                                                 const char         *to);
+void                       pv_fake_twilio_clear                 (PvFakeTwilio       *self);
+
+G_END_DECLS

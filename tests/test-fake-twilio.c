@@ -1,0 +1,1368 @@
+/* test-fake-twilio.c
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-fake-twilio"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pv-fake-twilio.h"
+
+/* These tests talk to the fake with a bare SoupSession, not with the app's client, so that
+ * they pin down the wire shape the client is written against. */
+
+#define CUSTOMER "+14155552671"
+
+typedef struct
+{
+  PvFakeTwilio *fake;
+  SoupSession  *session;
+  char         *base_url;
+  char         *messages_path;
+} Harness;
+
+typedef struct
+{
+  SoupMessage *msg;
+  GBytes      *body;
+  GError      *error;
+  gboolean     done;
+} Exchange;
+
+static void
+harness_init (Harness *h)
+{
+  g_autoptr(GError) error = NULL;
+
+  h->fake = pv_fake_twilio_new ();
+  pv_fake_twilio_listen (h->fake, 0, &error);
+  g_assert_no_error (error);
+
+  h->base_url = pv_fake_twilio_dup_base_url (h->fake);
+  h->messages_path = g_strdup_printf ("/2010-04-01/Accounts/%s/Messages.json",
+                                      pv_fake_twilio_get_account_sid (h->fake));
+  h->session = soup_session_new_with_options ("timeout", 5, "proxy-resolver", NULL, NULL);
+}
+
+static void
+harness_clear (Harness *h)
+{
+  g_clear_object (&h->session);
+
+  if (h->fake != NULL)
+    {
+      g_object_add_weak_pointer (G_OBJECT (h->fake), (gpointer *) &h->fake);
+      g_object_unref (h->fake);
+      g_assert_null (h->fake);
+    }
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  g_clear_pointer (&h->base_url, g_free);
+  g_clear_pointer (&h->messages_path, g_free);
+}
+
+static void
+exchange_clear (Exchange *exchange)
+{
+  g_clear_object (&exchange->msg);
+  g_clear_pointer (&exchange->body, g_bytes_unref);
+  g_clear_error (&exchange->error);
+  exchange->done = FALSE;
+}
+
+static void
+set_basic_auth (SoupMessage *msg,
+                const char  *user,
+                const char  *password)
+{
+  g_autofree char *pair = g_strconcat (user, ":", password, NULL);
+  g_autofree char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+  g_autofree char *header = g_strconcat ("Basic ", encoded, NULL);
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", header);
+}
+
+/* form is taken; NULL sends no body. */
+static SoupMessage *
+new_message (Harness    *h,
+             const char *method,
+             const char *path,
+             char       *form)
+{
+  g_autofree char *url = g_strconcat (h->base_url, path, NULL);
+  SoupMessage *msg;
+
+  if (form != NULL)
+    msg = soup_message_new_from_encoded_form (method, url, form);
+  else
+    msg = soup_message_new (method, url);
+
+  g_assert_nonnull (msg);
+  set_basic_auth (msg,
+                  pv_fake_twilio_get_account_sid (h->fake),
+                  pv_fake_twilio_get_auth_token (h->fake));
+
+  return msg;
+}
+
+static void
+exchange_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Exchange *exchange = user_data;
+
+  exchange->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+                                                      &exchange->error);
+  exchange->done = TRUE;
+}
+
+static void
+exchange_start (Harness      *h,
+                Exchange     *exchange,
+                GCancellable *cancellable)
+{
+  soup_session_send_and_read_async (h->session, exchange->msg, G_PRIORITY_DEFAULT, cancellable,
+                                    exchange_done, exchange);
+}
+
+static void
+exchange_wait (Exchange *exchange)
+{
+  while (!exchange->done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+exchange_run (Harness  *h,
+              Exchange *exchange)
+{
+  exchange_start (h, exchange, NULL);
+  exchange_wait (exchange);
+  g_assert_no_error (exchange->error);
+}
+
+static gboolean
+set_flag (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Sleeps while still serving the fake, which runs in this thread. */
+static void
+wait_ms (guint milliseconds)
+{
+  gboolean due = FALSE;
+
+  g_timeout_add (milliseconds, set_flag, &due);
+  while (!due)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static const char *
+content_type_of (SoupMessage *msg)
+{
+  return soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
+}
+
+static JsonObject *
+parse_object (GBytes *body)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+  gsize length;
+  const char *data = g_bytes_get_data (body, &length);
+
+  json_parser_load_from_data (parser, data, length, &error);
+  g_assert_no_error (error);
+
+  root = json_parser_get_root (parser);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+
+  return json_object_ref (json_node_get_object (root));
+}
+
+static JsonObject *
+exchange_json (Harness  *h,
+               Exchange *exchange,
+               guint     expected_status)
+{
+  exchange_run (h, exchange);
+  g_assert_cmpuint (soup_message_get_status (exchange->msg), ==, expected_status);
+  g_assert_cmpstr (content_type_of (exchange->msg), ==, "application/json");
+
+  return parse_object (exchange->body);
+}
+
+/* Pairs of field name and value, NULL-terminated. */
+static JsonObject *
+post_messages (Harness    *h,
+               guint       expected_status,
+               const char *first_field,
+               ...)
+{
+  Exchange exchange = { 0 };
+  JsonObject *object;
+  va_list args;
+
+  va_start (args, first_field);
+  exchange.msg = new_message (h, SOUP_METHOD_POST, h->messages_path,
+                              soup_form_encode_valist (first_field, args));
+  va_end (args);
+
+  object = exchange_json (h, &exchange, expected_status);
+  exchange_clear (&exchange);
+
+  return object;
+}
+
+static JsonObject *
+get_json (Harness    *h,
+          const char *path,
+          guint       expected_status)
+{
+  Exchange exchange = { 0 };
+  JsonObject *object;
+
+  exchange.msg = new_message (h, SOUP_METHOD_GET, path, NULL);
+  object = exchange_json (h, &exchange, expected_status);
+  exchange_clear (&exchange);
+
+  return object;
+}
+
+static JsonObject *
+fetch_message (Harness    *h,
+               const char *sid)
+{
+  g_autofree char *path = g_strdup_printf ("/2010-04-01/Accounts/%s/Messages/%s.json",
+                                           pv_fake_twilio_get_account_sid (h->fake), sid);
+
+  return get_json (h, path, SOUP_STATUS_OK);
+}
+
+static JsonNode *
+get_member (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL)
+    g_error ("member “%s” is missing", name);
+
+  return node;
+}
+
+static const char *
+get_string (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = get_member (object, name);
+
+  g_assert_true (JSON_NODE_HOLDS_VALUE (node));
+  g_assert_cmpstr (g_type_name (json_node_get_value_type (node)), ==, "gchararray");
+
+  return json_node_get_string (node);
+}
+
+static gint64
+get_int (JsonObject *object,
+         const char *name)
+{
+  JsonNode *node = get_member (object, name);
+
+  g_assert_true (JSON_NODE_HOLDS_VALUE (node));
+  g_assert_cmpstr (g_type_name (json_node_get_value_type (node)), ==, "gint64");
+
+  return json_node_get_int (node);
+}
+
+static void
+assert_null_member (JsonObject *object,
+                    const char *name)
+{
+  g_assert_true (JSON_NODE_HOLDS_NULL (get_member (object, name)));
+}
+
+static void
+assert_matches (const char *pattern,
+                const char *text)
+{
+  if (!g_regex_match_simple (pattern, text, 0, 0))
+    g_error ("“%s” does not match %s", text, pattern);
+}
+
+/* Parses "Thu, 24 Aug 2023 05:01:45 +0000" strictly, including the day name. */
+static GDateTime *
+parse_rfc2822 (const char *text)
+{
+  static const char * const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+  static const char * const months[] = {
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+  };
+  char day_name[4], month_name[4], zone[6];
+  int day, year, hour, minute, second;
+  int month = 0;
+  GDateTime *time;
+
+  if (strlen (text) != strlen ("Thu, 24 Aug 2023 05:01:45 +0000") ||
+      sscanf (text, "%3s, %2d %3s %4d %2d:%2d:%2d %5s",
+              day_name, &day, month_name, &year, &hour, &minute, &second, zone) != 8 ||
+      !g_str_equal (zone, "+0000"))
+    return NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (months); i++)
+    {
+      if (g_str_equal (month_name, months[i]))
+        month = i + 1;
+    }
+
+  time = g_date_time_new_utc (year, month, day, hour, minute, second);
+  if (time != NULL && !g_str_equal (days[g_date_time_get_day_of_week (time) - 1], day_name))
+    g_clear_pointer (&time, g_date_time_unref);
+
+  return time;
+}
+
+static void
+assert_recent_date (JsonObject *object,
+                    const char *name)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) time = parse_rfc2822 (get_string (object, name));
+
+  g_assert_nonnull (time);
+  g_assert_cmpint (ABS (g_date_time_difference (now, time)), <=, 5 * G_TIME_SPAN_SECOND);
+}
+
+static void
+assert_twilio_error (JsonObject *object,
+                     int         code,
+                     guint       status)
+{
+  g_autofree char *more_info = g_strdup_printf ("https://www.twilio.com/docs/errors/%d", code);
+
+  g_assert_cmpint (get_int (object, "code"), ==, code);
+  g_assert_cmpint (get_int (object, "status"), ==, status);
+  g_assert_cmpstr (get_string (object, "more_info"), ==, more_info);
+  g_assert_cmpstr (get_string (object, "message"), !=, "");
+  g_assert_cmpuint (json_object_get_size (object), ==, 4);
+}
+
+static void
+count_signal (PvFakeTwilio              *fake,
+              const PvFakeTwilioMessage *message,
+              gpointer                   user_data)
+{
+  GPtrArray *seen = user_data;
+
+  g_ptr_array_add (seen, g_strdup (message->sid));
+}
+
+static void
+test_account_identity (void)
+{
+  g_autoptr(PvFakeTwilio) fake = pv_fake_twilio_new ();
+  g_autoptr(PvFakeTwilio) other = pv_fake_twilio_new ();
+  g_autoptr(PvFakeTwilio) fixed = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+
+  assert_matches ("^AC[0-9a-f]{32}$", pv_fake_twilio_get_account_sid (fake));
+  assert_matches ("^[0-9a-f]{32}$", pv_fake_twilio_get_auth_token (fake));
+  assert_matches ("^MG[0-9a-f]{32}$", pv_fake_twilio_get_messaging_service_sid (fake));
+  g_assert_cmpstr (pv_fake_twilio_get_phone_number (fake), ==, "+15005550006");
+  g_assert_cmpstr (pv_fake_twilio_get_account_sid (fake), !=,
+                   pv_fake_twilio_get_account_sid (other));
+  g_assert_cmpstr (pv_fake_twilio_get_auth_token (fake), !=,
+                   pv_fake_twilio_get_auth_token (other));
+
+  g_assert_null (pv_fake_twilio_dup_base_url (fake));
+  pv_fake_twilio_listen (fake, 0, &error);
+  g_assert_no_error (error);
+  url = pv_fake_twilio_dup_base_url (fake);
+  assert_matches ("^http://127\\.0\\.0\\.1:[1-9][0-9]*$", url);
+
+  fixed = pv_fake_twilio_new_with_credentials ("AC0123456789abcdef0123456789abcdef",
+                                               "00112233445566778899aabbccddeeff");
+  g_assert_cmpstr (pv_fake_twilio_get_account_sid (fixed), ==,
+                   "AC0123456789abcdef0123456789abcdef");
+  g_assert_cmpstr (pv_fake_twilio_get_auth_token (fixed), ==,
+                   "00112233445566778899aabbccddeeff");
+}
+
+static void
+test_create_full_resource (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) message = NULL;
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *uri = NULL;
+  g_autofree char *media = NULL;
+  g_autofree char *code = NULL;
+  const PvFakeTwilioMessage *stored;
+  JsonObject *subresources;
+  const char *sid;
+
+  harness_init (&h);
+  g_signal_connect (h.fake, "message-received", G_CALLBACK (count_signal), seen);
+
+  message = post_messages (&h, SOUP_STATUS_CREATED,
+                           "To", CUSTOMER,
+                           "From", "+15005550006",
+                           "Body", "Your verification code is: 123456",
+                           NULL);
+
+  sid = get_string (message, "sid");
+  assert_matches ("^SM[0-9a-f]{32}$", sid);
+  g_assert_cmpstr (get_string (message, "account_sid"), ==,
+                   pv_fake_twilio_get_account_sid (h.fake));
+  assert_null_member (message, "messaging_service_sid");
+  g_assert_cmpstr (get_string (message, "to"), ==, CUSTOMER);
+  g_assert_cmpstr (get_string (message, "from"), ==, "+15005550006");
+  g_assert_cmpstr (get_string (message, "body"), ==, "Your verification code is: 123456");
+  g_assert_cmpstr (get_string (message, "status"), ==, "queued");
+  g_assert_cmpstr (get_string (message, "direction"), ==, "outbound-api");
+  g_assert_cmpstr (get_string (message, "num_segments"), ==, "1");
+  g_assert_cmpstr (get_string (message, "num_media"), ==, "0");
+  assert_null_member (message, "price");
+  g_assert_cmpstr (get_string (message, "price_unit"), ==, "USD");
+  assert_null_member (message, "error_code");
+  assert_null_member (message, "error_message");
+  assert_recent_date (message, "date_created");
+  assert_recent_date (message, "date_updated");
+  assert_null_member (message, "date_sent");
+  g_assert_cmpstr (get_string (message, "api_version"), ==, "2010-04-01");
+
+  uri = g_strdup_printf ("/2010-04-01/Accounts/%s/Messages/%s.json",
+                         pv_fake_twilio_get_account_sid (h.fake), sid);
+  g_assert_cmpstr (get_string (message, "uri"), ==, uri);
+  media = g_strdup_printf ("/2010-04-01/Accounts/%s/Messages/%s/Media.json",
+                           pv_fake_twilio_get_account_sid (h.fake), sid);
+  subresources = json_node_get_object (get_member (message, "subresource_uris"));
+  g_assert_nonnull (subresources);
+  g_assert_cmpstr (get_string (subresources, "media"), ==, media);
+  g_assert_cmpuint (json_object_get_size (message), ==, 20);
+
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (seen, 0), ==, sid);
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 1);
+  stored = pv_fake_twilio_get_last_message_to (h.fake, CUSTOMER);
+  g_assert_nonnull (stored);
+  g_assert_cmpstr (stored->sid, ==, sid);
+  g_assert_cmpstr (stored->from, ==, "+15005550006");
+  g_assert_null (stored->messaging_service_sid);
+  code = pv_fake_twilio_dup_last_code_to (h.fake, CUSTOMER);
+  g_assert_cmpstr (code, ==, "123456");
+
+  harness_clear (&h);
+}
+
+static void
+test_create_with_messaging_service (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) created = NULL;
+  g_autoptr(JsonObject) fetched = NULL;
+  const PvFakeTwilioMessage *stored;
+  const char *service_sid;
+
+  harness_init (&h);
+  service_sid = pv_fake_twilio_get_messaging_service_sid (h.fake);
+
+  created = post_messages (&h, SOUP_STATUS_CREATED,
+                           "To", CUSTOMER,
+                           "MessagingServiceSid", service_sid,
+                           "Body", "Your verification code is: 123456",
+                           NULL);
+  g_assert_cmpstr (get_string (created, "status"), ==, "accepted");
+  g_assert_cmpstr (get_string (created, "messaging_service_sid"), ==, service_sid);
+  assert_null_member (created, "from");
+  g_assert_cmpstr (get_string (created, "num_segments"), ==, "0");
+
+  stored = pv_fake_twilio_get_last_message_to (h.fake, CUSTOMER);
+  g_assert_null (stored->from);
+  g_assert_cmpstr (stored->messaging_service_sid, ==, service_sid);
+
+  /* Once the service has picked its sender, the message looks like any other. */
+  fetched = fetch_message (&h, get_string (created, "sid"));
+  g_assert_cmpstr (get_string (fetched, "status"), ==, "queued");
+  g_assert_cmpstr (get_string (fetched, "from"), ==, "+15005550006");
+  g_assert_cmpstr (get_string (fetched, "num_segments"), ==, "1");
+
+  harness_clear (&h);
+}
+
+static void
+test_create_rejects_foreign_messaging_service (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) foreign = NULL;
+  g_autoptr(JsonObject) malformed = NULL;
+
+  harness_init (&h);
+
+  foreign = post_messages (&h, SOUP_STATUS_BAD_REQUEST,
+                           "To", CUSTOMER,
+                           "MessagingServiceSid", "MG0123456789abcdef0123456789abcdef",
+                           "Body", "Hello",
+                           NULL);
+  assert_twilio_error (foreign, 21701, 400);
+
+  malformed = post_messages (&h, SOUP_STATUS_BAD_REQUEST,
+                             "To", CUSTOMER,
+                             "MessagingServiceSid", "MG-not-a-sid",
+                             "Body", "Hello",
+                             NULL);
+  assert_twilio_error (malformed, 21705, 400);
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 0);
+
+  harness_clear (&h);
+}
+
+static void
+assert_unauthorized (Harness     *h,
+                     SoupMessage *msg)
+{
+  Exchange exchange = { 0 };
+  g_autoptr(JsonObject) error = NULL;
+  const char *challenge;
+
+  exchange.msg = msg;
+  error = exchange_json (h, &exchange, SOUP_STATUS_UNAUTHORIZED);
+  challenge = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                            "WWW-Authenticate");
+  g_assert_cmpstr (challenge, ==, "Basic realm=\"Twilio API\"");
+  assert_twilio_error (error, 20003, 401);
+  g_assert_cmpstr (get_string (error, "message"), ==, "Authenticate");
+
+  exchange_clear (&exchange);
+}
+
+static void
+test_auth_failures (void)
+{
+  Harness h = { 0 };
+  g_autoptr(PvFakeTwilio) other = pv_fake_twilio_new ();
+  g_autofree char *other_path = NULL;
+  SoupMessage *msg;
+
+  harness_init (&h);
+
+  msg = new_message (&h, SOUP_METHOD_POST, h.messages_path,
+                     soup_form_encode ("To", CUSTOMER, "From", "+15005550006", "Body", "Hi", NULL));
+  soup_message_headers_remove (soup_message_get_request_headers (msg), "Authorization");
+  assert_unauthorized (&h, msg);
+
+  msg = new_message (&h, SOUP_METHOD_POST, h.messages_path,
+                     soup_form_encode ("To", CUSTOMER, "From", "+15005550006", "Body", "Hi", NULL));
+  set_basic_auth (msg, pv_fake_twilio_get_account_sid (h.fake),
+                  pv_fake_twilio_get_auth_token (other));
+  assert_unauthorized (&h, msg);
+
+  msg = new_message (&h, SOUP_METHOD_GET, h.messages_path, NULL);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                "Basic !!!not-base64");
+  assert_unauthorized (&h, msg);
+
+  /* Good credentials, but another account's URL. */
+  other_path = g_strdup_printf ("/2010-04-01/Accounts/%s/Messages.json",
+                                pv_fake_twilio_get_account_sid (other));
+  msg = new_message (&h, SOUP_METHOD_POST, other_path,
+                     soup_form_encode ("To", CUSTOMER, "From", "+15005550006", "Body", "Hi", NULL));
+  assert_unauthorized (&h, msg);
+
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 0);
+
+  harness_clear (&h);
+}
+
+static void
+test_auth_api_key (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) message = NULL;
+  Exchange exchange = { 0 };
+
+  harness_init (&h);
+  pv_fake_twilio_add_api_key (h.fake, "SK0123456789abcdef0123456789abcdef", "key-secret");
+
+  exchange.msg = new_message (&h, SOUP_METHOD_POST, h.messages_path,
+                              soup_form_encode ("To", CUSTOMER, "From", "+15005550006",
+                                                "Body", "Hi", NULL));
+  set_basic_auth (exchange.msg, "SK0123456789abcdef0123456789abcdef", "key-secret");
+  message = exchange_json (&h, &exchange, SOUP_STATUS_CREATED);
+  g_assert_cmpstr (get_string (message, "account_sid"), ==,
+                   pv_fake_twilio_get_account_sid (h.fake));
+  exchange_clear (&exchange);
+
+  exchange.msg = new_message (&h, SOUP_METHOD_POST, h.messages_path,
+                              soup_form_encode ("To", CUSTOMER, "From", "+15005550006",
+                                                "Body", "Hi", NULL));
+  set_basic_auth (exchange.msg, "SK0123456789abcdef0123456789abcdef", "wrong-secret");
+  assert_unauthorized (&h, g_steal_pointer (&exchange.msg));
+
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 1);
+
+  harness_clear (&h);
+}
+
+static void
+test_magic_numbers (void)
+{
+  static const struct { const char *from; const char *to; int code; } cases[] = {
+    { "+15005550001", CUSTOMER, 21212 },
+    { "+15005550007", CUSTOMER, 21606 },
+    { "+15005550008", CUSTOMER, 21611 },
+    { "+14155550000", CUSTOMER, 21606 },
+    { "+15005550006", "+15005550001", 21211 },
+    { "+15005550006", "+15005550002", 21612 },
+    { "+15005550006", "+15005550003", 21408 },
+    { "+15005550006", "+15005550004", 21610 },
+    { "+15005550006", "+15005550009", 21614 },
+    { "+15005550006", "4155552671", 21211 },
+    { "+15005550006", "+04155552671", 21211 },
+    { "+15005550006", "+1415555267123456", 21211 },
+    { "+15005550006", "+1 415 555 2671", 21211 },
+    { "+15005550006", "+15005550006", 21266 },
+  };
+  Harness h = { 0 };
+
+  harness_init (&h);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonObject) error = NULL;
+
+      g_test_message ("From %s To %s", cases[i].from, cases[i].to);
+      error = post_messages (&h, SOUP_STATUS_BAD_REQUEST,
+                             "To", cases[i].to,
+                             "From", cases[i].from,
+                             "Body", "Your verification code is: 123456",
+                             NULL);
+      assert_twilio_error (error, cases[i].code, 400);
+    }
+
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 0);
+
+  harness_clear (&h);
+}
+
+static void
+test_missing_parameters (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) no_to = NULL;
+  g_autoptr(JsonObject) no_sender = NULL;
+  g_autoptr(JsonObject) no_body = NULL;
+  g_autoptr(JsonObject) empty_body = NULL;
+  g_autoptr(JsonObject) long_body = NULL;
+  g_autoptr(JsonObject) json_request = NULL;
+  g_autofree char *too_long = g_strnfill (1601, 'x');
+  g_autofree char *url = NULL;
+  g_autoptr(GBytes) json_body = g_bytes_new_static ("{\"To\":\"" CUSTOMER "\"}",
+                                                    strlen ("{\"To\":\"" CUSTOMER "\"}"));
+  Exchange exchange = { 0 };
+
+  harness_init (&h);
+
+  no_to = post_messages (&h, SOUP_STATUS_BAD_REQUEST,
+                         "From", "+15005550006", "Body", "Hi", NULL);
+  assert_twilio_error (no_to, 21604, 400);
+
+  no_sender = post_messages (&h, SOUP_STATUS_BAD_REQUEST,
+                             "To", CUSTOMER, "Body", "Hi", NULL);
+  assert_twilio_error (no_sender, 21603, 400);
+
+  no_body = post_messages (&h, SOUP_STATUS_BAD_REQUEST,
+                           "To", CUSTOMER, "From", "+15005550006", NULL);
+  assert_twilio_error (no_body, 21602, 400);
+
+  empty_body = post_messages (&h, SOUP_STATUS_BAD_REQUEST,
+                              "To", CUSTOMER, "From", "+15005550006", "Body", "", NULL);
+  assert_twilio_error (empty_body, 21602, 400);
+
+  long_body = post_messages (&h, SOUP_STATUS_BAD_REQUEST,
+                             "To", CUSTOMER, "From", "+15005550006", "Body", too_long, NULL);
+  assert_twilio_error (long_body, 21617, 400);
+
+  /* Twilio only reads form bodies; a JSON body carries no To at all. */
+  url = g_strconcat (h.base_url, h.messages_path, NULL);
+  exchange.msg = soup_message_new (SOUP_METHOD_POST, url);
+  set_basic_auth (exchange.msg, pv_fake_twilio_get_account_sid (h.fake),
+                  pv_fake_twilio_get_auth_token (h.fake));
+  soup_message_set_request_body_from_bytes (exchange.msg, "application/json", json_body);
+  json_request = exchange_json (&h, &exchange, SOUP_STATUS_BAD_REQUEST);
+  assert_twilio_error (json_request, 21604, 400);
+  exchange_clear (&exchange);
+
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 0);
+
+  harness_clear (&h);
+}
+
+static void
+test_forced_create_error (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) landline = NULL;
+  g_autoptr(JsonObject) other = NULL;
+  g_autoptr(JsonObject) again = NULL;
+
+  harness_init (&h);
+  pv_fake_twilio_set_create_error (h.fake, CUSTOMER, 21635);
+
+  landline = post_messages (&h, SOUP_STATUS_BAD_REQUEST,
+                            "To", CUSTOMER, "From", "+15005550006", "Body", "Hi", NULL);
+  assert_twilio_error (landline, 21635, 400);
+
+  other = post_messages (&h, SOUP_STATUS_CREATED,
+                         "To", "+442071838750", "From", "+15005550006", "Body", "Hi", NULL);
+  g_assert_cmpstr (get_string (other, "to"), ==, "+442071838750");
+
+  pv_fake_twilio_set_create_error (h.fake, CUSTOMER, 0);
+  again = post_messages (&h, SOUP_STATUS_CREATED,
+                         "To", CUSTOMER, "From", "+15005550006", "Body", "Hi", NULL);
+  g_assert_cmpstr (get_string (again, "to"), ==, CUSTOMER);
+
+  harness_clear (&h);
+}
+
+static void
+test_trial_account (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) accepted = NULL;
+  g_autoptr(JsonObject) account = NULL;
+  g_autofree char *account_path = NULL;
+  g_autofree char *code = NULL;
+
+  harness_init (&h);
+  pv_fake_twilio_set_trial_account (h.fake, TRUE);
+  pv_fake_twilio_add_verified_recipient (h.fake, "+442071838750");
+
+  refused = post_messages (&h, SOUP_STATUS_BAD_REQUEST,
+                           "To", CUSTOMER, "From", "+15005550006", "Body", "Code: 4321", NULL);
+  assert_twilio_error (refused, 21608, 400);
+
+  accepted = post_messages (&h, SOUP_STATUS_CREATED,
+                            "To", "+442071838750", "From", "+15005550006", "Body", "Code: 4321",
+                            NULL);
+  g_assert_cmpstr (get_string (accepted, "body"), ==,
+                   "Sent from your Twilio trial account - Code: 4321");
+  code = pv_fake_twilio_dup_last_code_to (h.fake, "+442071838750");
+  g_assert_cmpstr (code, ==, "4321");
+
+  account_path = g_strdup_printf ("/2010-04-01/Accounts/%s.json",
+                                  pv_fake_twilio_get_account_sid (h.fake));
+  account = get_json (&h, account_path, SOUP_STATUS_OK);
+  g_assert_cmpstr (get_string (account, "type"), ==, "Trial");
+
+  harness_clear (&h);
+}
+
+/* Fetches the message until it reaches final_status and returns the statuses seen, with
+ * repeats collapsed. */
+static GPtrArray *
+follow_message (Harness     *h,
+                const char  *sid,
+                const char  *final_status,
+                JsonObject **last)
+{
+  GPtrArray *statuses = g_ptr_array_new_with_free_func (g_free);
+  gint64 deadline = g_get_monotonic_time () + 2 * G_TIME_SPAN_SECOND;
+
+  for (;;)
+    {
+      g_autoptr(JsonObject) message = fetch_message (h, sid);
+      const char *status = get_string (message, "status");
+
+      if (statuses->len == 0 || !g_str_equal (g_ptr_array_index (statuses, statuses->len - 1),
+                                              status))
+        g_ptr_array_add (statuses, g_strdup (status));
+
+      if (g_str_equal (status, final_status))
+        {
+          *last = g_steal_pointer (&message);
+          return statuses;
+        }
+
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      wait_ms (5);
+    }
+}
+
+static char *
+join_statuses (GPtrArray *statuses)
+{
+  g_ptr_array_add (statuses, NULL);
+
+  return g_strjoinv (" → ", (char **) statuses->pdata);
+}
+
+static char *
+send_and_follow (Harness     *h,
+                 const char  *to,
+                 const char  *final_status,
+                 JsonObject **last)
+{
+  g_autoptr(JsonObject) created = NULL;
+  g_autoptr(GPtrArray) statuses = NULL;
+
+  created = post_messages (h, SOUP_STATUS_CREATED,
+                           "To", to, "From", "+15005550006", "Body", "Code 123456", NULL);
+  statuses = follow_message (h, get_string (created, "sid"), final_status, last);
+
+  return join_statuses (statuses);
+}
+
+static void
+test_delivery_progression (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) last = NULL;
+  g_autoptr(GDateTime) created = NULL;
+  g_autoptr(GDateTime) sent = NULL;
+  g_autofree char *statuses = NULL;
+
+  harness_init (&h);
+  pv_fake_twilio_set_delivery_step (h.fake, 120);
+
+  statuses = send_and_follow (&h, CUSTOMER, "delivered", &last);
+  g_assert_cmpstr (statuses, ==, "queued → sent → delivered");
+  assert_null_member (last, "error_code");
+  assert_null_member (last, "error_message");
+  created = parse_rfc2822 (get_string (last, "date_created"));
+  sent = parse_rfc2822 (get_string (last, "date_sent"));
+  g_assert_nonnull (created);
+  g_assert_nonnull (sent);
+  g_assert_cmpint (g_date_time_compare (sent, created), >=, 0);
+  assert_recent_date (last, "date_updated");
+
+  harness_clear (&h);
+}
+
+static void
+test_delivery_undelivered (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) last = NULL;
+  g_autofree char *statuses = NULL;
+
+  harness_init (&h);
+  pv_fake_twilio_set_delivery_step (h.fake, 120);
+  pv_fake_twilio_set_delivery_outcome (h.fake, CUSTOMER, "undelivered", 30003);
+
+  statuses = send_and_follow (&h, CUSTOMER, "undelivered", &last);
+  g_assert_cmpstr (statuses, ==, "queued → sent → undelivered");
+  g_assert_cmpint (get_int (last, "error_code"), ==, 30003);
+  g_assert_cmpstr (get_string (last, "error_message"), ==, "Unreachable destination handset");
+  assert_recent_date (last, "date_sent");
+
+  harness_clear (&h);
+}
+
+static void
+test_delivery_failed (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) last = NULL;
+  g_autofree char *statuses = NULL;
+
+  harness_init (&h);
+  pv_fake_twilio_set_delivery_step (h.fake, 120);
+  pv_fake_twilio_set_delivery_outcome (h.fake, CUSTOMER, "failed", 30002);
+
+  statuses = send_and_follow (&h, CUSTOMER, "failed", &last);
+  g_assert_cmpstr (statuses, ==, "queued → failed");
+  g_assert_cmpint (get_int (last, "error_code"), ==, 30002);
+  g_assert_cmpstr (get_string (last, "error_message"), ==, "Account suspended");
+  assert_null_member (last, "date_sent");
+
+  harness_clear (&h);
+}
+
+static void
+test_delivery_stays_sent (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) last = NULL;
+  g_autoptr(JsonObject) later = NULL;
+  g_autofree char *statuses = NULL;
+
+  harness_init (&h);
+  pv_fake_twilio_set_delivery_step (h.fake, 40);
+  pv_fake_twilio_set_delivery_outcome (h.fake, CUSTOMER, "sent", 0);
+
+  statuses = send_and_follow (&h, CUSTOMER, "sent", &last);
+  g_assert_cmpstr (statuses, ==, "queued → sent");
+  wait_ms (120);
+  later = fetch_message (&h, get_string (last, "sid"));
+  g_assert_cmpstr (get_string (later, "status"), ==, "sent");
+  assert_null_member (later, "error_code");
+
+  harness_clear (&h);
+}
+
+static void
+test_not_found (void)
+{
+  static const struct { const char *method; gboolean below_account; const char *path; } cases[] = {
+    { "GET", TRUE, "/Messages/SM0123456789abcdef0123456789abcdef.json" },
+    { "GET", TRUE, "/Messages/nonsense.json" },
+    { "DELETE", TRUE, "/Messages/SM0123456789abcdef0123456789abcdef.json" },
+    { "GET", TRUE, "/Calls.json" },
+    { "GET", TRUE, "/Messages.json" },
+    { "POST", TRUE, ".json" },
+    { "GET", TRUE, "" },
+    { "GET", FALSE, "/v2/Services/VA0123456789abcdef0123456789abcdef/Verifications" },
+    { "GET", FALSE, "/" },
+  };
+  Harness h = { 0 };
+  Exchange exchange = { 0 };
+
+  harness_init (&h);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr(JsonObject) error = NULL;
+
+      if (cases[i].below_account)
+        path = g_strconcat ("/2010-04-01/Accounts/", pv_fake_twilio_get_account_sid (h.fake),
+                            cases[i].path, NULL);
+      else
+        path = g_strdup (cases[i].path);
+
+      g_test_message ("%s %s", cases[i].method, path);
+      exchange.msg = new_message (&h, cases[i].method, path, NULL);
+      error = exchange_json (&h, &exchange, SOUP_STATUS_NOT_FOUND);
+      assert_twilio_error (error, 20404, 404);
+      exchange_clear (&exchange);
+    }
+
+  /* Credentials are checked before anything else. */
+  exchange.msg = new_message (&h, SOUP_METHOD_GET, "/nowhere", NULL);
+  soup_message_headers_remove (soup_message_get_request_headers (exchange.msg), "Authorization");
+  assert_unauthorized (&h, g_steal_pointer (&exchange.msg));
+
+  harness_clear (&h);
+}
+
+static void
+test_account_fetch (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) account = NULL;
+  g_autofree char *path = NULL;
+  const char *account_sid;
+
+  harness_init (&h);
+  account_sid = pv_fake_twilio_get_account_sid (h.fake);
+  path = g_strdup_printf ("/2010-04-01/Accounts/%s.json", account_sid);
+
+  account = get_json (&h, path, SOUP_STATUS_OK);
+  g_assert_cmpstr (get_string (account, "sid"), ==, account_sid);
+  g_assert_cmpstr (get_string (account, "owner_account_sid"), ==, account_sid);
+  g_assert_cmpstr (get_string (account, "status"), ==, "active");
+  g_assert_cmpstr (get_string (account, "type"), ==, "Full");
+  g_assert_cmpstr (get_string (account, "friendly_name"), !=, "");
+  g_assert_cmpstr (get_string (account, "uri"), ==, path);
+  assert_recent_date (account, "date_created");
+  g_assert_false (json_object_has_member (account, "auth_token"));
+
+  harness_clear (&h);
+}
+
+static void
+test_fault_http_errors (void)
+{
+  static const struct { PvFakeTwilioFault fault; guint status; int code; } cases[] = {
+    { PV_FAKE_TWILIO_FAULT_HTTP_429, 429, 20429 },
+    { PV_FAKE_TWILIO_FAULT_HTTP_500, 500, 20500 },
+    { PV_FAKE_TWILIO_FAULT_HTTP_503, 503, 20503 },
+  };
+  Harness h = { 0 };
+  g_autoptr(JsonObject) recovered = NULL;
+
+  harness_init (&h);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonObject) first = NULL;
+      g_autoptr(JsonObject) second = NULL;
+
+      pv_fake_twilio_set_fault (h.fake, cases[i].fault);
+      first = post_messages (&h, cases[i].status,
+                             "To", CUSTOMER, "From", "+15005550006", "Body", "Hi", NULL);
+      assert_twilio_error (first, cases[i].code, cases[i].status);
+      /* The fault stays until it is cleared. */
+      second = post_messages (&h, cases[i].status,
+                              "To", CUSTOMER, "From", "+15005550006", "Body", "Hi", NULL);
+      assert_twilio_error (second, cases[i].code, cases[i].status);
+    }
+
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 0);
+
+  pv_fake_twilio_set_fault (h.fake, PV_FAKE_TWILIO_FAULT_NONE);
+  recovered = post_messages (&h, SOUP_STATUS_CREATED,
+                             "To", CUSTOMER, "From", "+15005550006", "Body", "Hi", NULL);
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 1);
+
+  harness_clear (&h);
+}
+
+static void
+test_fault_slow (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) message = NULL;
+  gint64 start;
+
+  harness_init (&h);
+  pv_fake_twilio_set_fault (h.fake, PV_FAKE_TWILIO_FAULT_SLOW);
+  pv_fake_twilio_set_slow_delay (h.fake, 150);
+
+  start = g_get_monotonic_time ();
+  message = post_messages (&h, SOUP_STATUS_CREATED,
+                           "To", CUSTOMER, "From", "+15005550006", "Body", "Hi", NULL);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 150 * G_TIME_SPAN_MILLISECOND);
+  assert_matches ("^SM[0-9a-f]{32}$", get_string (message, "sid"));
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 1);
+
+  harness_clear (&h);
+}
+
+static gboolean
+cancel_soon (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_fault_slow_client_gone (void)
+{
+  Harness h = { 0 };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(JsonObject) after = NULL;
+  Exchange exchange = { 0 };
+
+  harness_init (&h);
+  pv_fake_twilio_set_fault (h.fake, PV_FAKE_TWILIO_FAULT_SLOW);
+  pv_fake_twilio_set_slow_delay (h.fake, 100);
+
+  exchange.msg = new_message (&h, SOUP_METHOD_POST, h.messages_path,
+                              soup_form_encode ("To", CUSTOMER, "From", "+15005550006",
+                                                "Body", "Hi", NULL));
+  exchange_start (&h, &exchange, cancellable);
+  g_timeout_add (30, cancel_soon, cancellable);
+  exchange_wait (&exchange);
+  g_assert_error (exchange.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  exchange_clear (&exchange);
+
+  /* Let the delayed reply come due with nobody listening. */
+  wait_ms (150);
+
+  pv_fake_twilio_set_fault (h.fake, PV_FAKE_TWILIO_FAULT_NONE);
+  after = post_messages (&h, SOUP_STATUS_CREATED,
+                         "To", CUSTOMER, "From", "+15005550006", "Body", "Hi", NULL);
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 2);
+
+  harness_clear (&h);
+}
+
+static void
+test_fault_slow_fake_finalized (void)
+{
+  Harness h = { 0 };
+  Exchange exchange = { 0 };
+  gint64 start;
+
+  harness_init (&h);
+  pv_fake_twilio_set_fault (h.fake, PV_FAKE_TWILIO_FAULT_SLOW);
+  pv_fake_twilio_set_slow_delay (h.fake, 10000);
+
+  exchange.msg = new_message (&h, SOUP_METHOD_POST, h.messages_path,
+                              soup_form_encode ("To", CUSTOMER, "From", "+15005550006",
+                                                "Body", "Hi", NULL));
+  exchange_start (&h, &exchange, NULL);
+  while (pv_fake_twilio_get_requests (h.fake)->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* The reply is now paused inside the fake; finalizing must close it, not leave it hanging. */
+  start = g_get_monotonic_time ();
+  g_object_add_weak_pointer (G_OBJECT (h.fake), (gpointer *) &h.fake);
+  g_object_unref (h.fake);
+  g_assert_null (h.fake);
+
+  exchange_wait (&exchange);
+  g_assert_nonnull (exchange.error);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_TIME_SPAN_SECOND);
+  exchange_clear (&exchange);
+
+  harness_clear (&h);
+}
+
+static gsize
+post_and_measure (Harness  *h,
+                  Exchange *exchange)
+{
+  exchange->msg = new_message (h, SOUP_METHOD_POST, h->messages_path,
+                               soup_form_encode ("To", CUSTOMER, "From", "+15005550006",
+                                                 "Body", "Hi", NULL));
+  exchange_run (h, exchange);
+
+  return g_bytes_get_size (exchange->body);
+}
+
+static void
+test_fault_truncated (void)
+{
+  Harness h = { 0 };
+  Exchange exchange = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  gsize whole;
+  gsize truncated;
+
+  harness_init (&h);
+
+  whole = post_and_measure (&h, &exchange);
+  exchange_clear (&exchange);
+
+  pv_fake_twilio_set_fault (h.fake, PV_FAKE_TWILIO_FAULT_TRUNCATED);
+  truncated = post_and_measure (&h, &exchange);
+  g_assert_cmpuint (soup_message_get_status (exchange.msg), ==, SOUP_STATUS_CREATED);
+  g_assert_cmpstr (content_type_of (exchange.msg), ==, "application/json");
+  g_assert_cmpuint (truncated, ==, whole / 2);
+  json_parser_load_from_data (parser, g_bytes_get_data (exchange.body, NULL), truncated, &error);
+  /* Which parse error depends on where the cut falls. */
+  g_assert_nonnull (error);
+  g_assert_cmpstr (g_quark_to_string (error->domain), ==, g_quark_to_string (JSON_PARSER_ERROR));
+  exchange_clear (&exchange);
+
+  /* The SMS itself went out; only the reply was damaged. */
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 2);
+
+  harness_clear (&h);
+}
+
+static void
+test_fault_not_json (void)
+{
+  Harness h = { 0 };
+  Exchange exchange = { 0 };
+
+  harness_init (&h);
+  pv_fake_twilio_set_fault (h.fake, PV_FAKE_TWILIO_FAULT_NOT_JSON);
+
+  post_and_measure (&h, &exchange);
+  g_assert_cmpuint (soup_message_get_status (exchange.msg), ==, SOUP_STATUS_OK);
+  g_assert_cmpstr (content_type_of (exchange.msg), ==, "text/html");
+  g_assert_true (g_str_has_prefix (g_bytes_get_data (exchange.body, NULL), "<!DOCTYPE html>"));
+  exchange_clear (&exchange);
+
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 0);
+
+  harness_clear (&h);
+}
+
+static void
+test_fault_oversized (void)
+{
+  Harness h = { 0 };
+  Exchange exchange = { 0 };
+  g_autoptr(JsonObject) message = NULL;
+  gsize size;
+
+  harness_init (&h);
+  pv_fake_twilio_set_fault (h.fake, PV_FAKE_TWILIO_FAULT_OVERSIZED);
+
+  size = post_and_measure (&h, &exchange);
+  g_assert_cmpuint (soup_message_get_status (exchange.msg), ==, SOUP_STATUS_CREATED);
+  g_assert_cmpuint (size, >, 512 * 1024);
+  message = parse_object (exchange.body);
+  assert_matches ("^SM[0-9a-f]{32}$", get_string (message, "sid"));
+  exchange_clear (&exchange);
+
+  harness_clear (&h);
+}
+
+static void
+test_request_recording (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) created = NULL;
+  g_autofree char *credentials = NULL;
+  g_autofree char *encoded = NULL;
+  g_autofree char *authorization = NULL;
+  Exchange exchange = { 0 };
+  PvFakeTwilioRequest *request;
+  GPtrArray *requests;
+
+  harness_init (&h);
+
+  created = post_messages (&h, SOUP_STATUS_CREATED,
+                           "To", CUSTOMER, "From", "+15005550006", "Body", "Code 123456", NULL);
+
+  exchange.msg = new_message (&h, SOUP_METHOD_GET, h.messages_path, NULL);
+  soup_message_headers_remove (soup_message_get_request_headers (exchange.msg), "Authorization");
+  exchange_run (&h, &exchange);
+  exchange_clear (&exchange);
+
+  requests = pv_fake_twilio_get_requests (h.fake);
+  g_assert_cmpuint (requests->len, ==, 2);
+
+  request = g_ptr_array_index (requests, 0);
+  g_assert_cmpstr (request->method, ==, "POST");
+  g_assert_cmpstr (request->path, ==, h.messages_path);
+  g_assert_cmpuint (request->status, ==, 201);
+  g_assert_nonnull (request->form);
+  g_assert_cmpstr (g_hash_table_lookup (request->form, "To"), ==, CUSTOMER);
+  g_assert_cmpstr (g_hash_table_lookup (request->form, "Body"), ==, "Code 123456");
+  credentials = g_strconcat (pv_fake_twilio_get_account_sid (h.fake), ":",
+                             pv_fake_twilio_get_auth_token (h.fake), NULL);
+  encoded = g_base64_encode ((const guchar *) credentials, strlen (credentials));
+  authorization = g_strconcat ("Basic ", encoded, NULL);
+  g_assert_cmpstr (request->authorization, ==, authorization);
+
+  request = g_ptr_array_index (requests, 1);
+  g_assert_cmpstr (request->method, ==, "GET");
+  g_assert_null (request->authorization);
+  g_assert_null (request->form);
+  g_assert_cmpuint (request->status, ==, 401);
+
+  pv_fake_twilio_clear (h.fake);
+  g_assert_cmpuint (pv_fake_twilio_get_requests (h.fake)->len, ==, 0);
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 0);
+  g_assert_null (pv_fake_twilio_get_last_message_to (h.fake, CUSTOMER));
+
+  /* Cleared messages can no longer be fetched. */
+  exchange.msg = new_message (&h, SOUP_METHOD_GET, get_string (created, "uri"), NULL);
+  exchange_run (&h, &exchange);
+  g_assert_cmpuint (soup_message_get_status (exchange.msg), ==, SOUP_STATUS_NOT_FOUND);
+  exchange_clear (&exchange);
+
+  harness_clear (&h);
+}
+
+static void
+test_code_extraction (void)
+{
+  static const struct { const char *body; const char *code; } cases[] = {
+    { "Your verification code is: 123456", "123456" },
+    { "Call +14155552671, then enter 0042.", "0042" },
+    { "Room 12, code 98765432 (valid 10 min)", "98765432" },
+    { "Ref 12345678901 only", NULL },
+    { "Nothing to see, 123", NULL },
+  };
+  Harness h = { 0 };
+
+  harness_init (&h);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonObject) created = NULL;
+      g_autofree char *code = NULL;
+
+      created = post_messages (&h, SOUP_STATUS_CREATED,
+                               "To", CUSTOMER, "From", "+15005550006", "Body", cases[i].body,
+                               NULL);
+      code = pv_fake_twilio_dup_last_code_to (h.fake, CUSTOMER);
+      g_assert_cmpstr (code, ==, cases[i].code);
+      g_assert_cmpstr (pv_fake_twilio_get_last_message_to (h.fake, CUSTOMER)->sid, ==,
+                       get_string (created, "sid"));
+    }
+
+  g_assert_null (pv_fake_twilio_get_last_message_to (h.fake, "+442071838750"));
+  g_assert_null (pv_fake_twilio_dup_last_code_to (h.fake, "+442071838750"));
+
+  harness_clear (&h);
+}
+
+static void
+test_segments (void)
+{
+  static const struct { const char *unit; guint repeat; const char *segments; } cases[] = {
+    { "a", 160, "1" },
+    { "a", 161, "2" },
+    { "a", 306, "2" },
+    { "a", 307, "3" },
+    { "€", 80, "1" },   /* two septets each */
+    { "€", 81, "2" },
+    { "ж", 70, "1" },   /* forces UCS-2 */
+    { "ж", 71, "2" },
+  };
+  Harness h = { 0 };
+
+  harness_init (&h);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GString) body = g_string_new (NULL);
+      g_autoptr(JsonObject) created = NULL;
+
+      for (guint j = 0; j < cases[i].repeat; j++)
+        g_string_append (body, cases[i].unit);
+
+      created = post_messages (&h, SOUP_STATUS_CREATED,
+                               "To", CUSTOMER, "From", "+15005550006", "Body", body->str, NULL);
+      g_assert_cmpstr (get_string (created, "num_segments"), ==, cases[i].segments);
+    }
+
+  harness_clear (&h);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/fake-twilio/account/identity", test_account_identity);
+  g_test_add_func ("/fake-twilio/account/fetch", test_account_fetch);
+  g_test_add_func ("/fake-twilio/create/full-resource", test_create_full_resource);
+  g_test_add_func ("/fake-twilio/create/messaging-service", test_create_with_messaging_service);
+  g_test_add_func ("/fake-twilio/create/foreign-messaging-service",
+                   test_create_rejects_foreign_messaging_service);
+  g_test_add_func ("/fake-twilio/create/magic-numbers", test_magic_numbers);
+  g_test_add_func ("/fake-twilio/create/missing-parameters", test_missing_parameters);
+  g_test_add_func ("/fake-twilio/create/forced-error", test_forced_create_error);
+  g_test_add_func ("/fake-twilio/create/trial-account", test_trial_account);
+  g_test_add_func ("/fake-twilio/create/segments", test_segments);
+  g_test_add_func ("/fake-twilio/auth/failures", test_auth_failures);
+  g_test_add_func ("/fake-twilio/auth/api-key", test_auth_api_key);
+  g_test_add_func ("/fake-twilio/delivery/progression", test_delivery_progression);
+  g_test_add_func ("/fake-twilio/delivery/undelivered", test_delivery_undelivered);
+  g_test_add_func ("/fake-twilio/delivery/failed", test_delivery_failed);
+  g_test_add_func ("/fake-twilio/delivery/stays-sent", test_delivery_stays_sent);
+  g_test_add_func ("/fake-twilio/routing/not-found", test_not_found);
+  g_test_add_func ("/fake-twilio/fault/http-errors", test_fault_http_errors);
+  g_test_add_func ("/fake-twilio/fault/slow", test_fault_slow);
+  g_test_add_func ("/fake-twilio/fault/slow-client-gone", test_fault_slow_client_gone);
+  g_test_add_func ("/fake-twilio/fault/slow-fake-finalized", test_fault_slow_fake_finalized);
+  g_test_add_func ("/fake-twilio/fault/truncated", test_fault_truncated);
+  g_test_add_func ("/fake-twilio/fault/not-json", test_fault_not_json);
+  g_test_add_func ("/fake-twilio/fault/oversized", test_fault_oversized);
+  g_test_add_func ("/fake-twilio/recording/requests", test_request_recording);
+  g_test_add_func ("/fake-twilio/recording/code-extraction", test_code_extraction);
+
+  return g_test_run ();
+}
