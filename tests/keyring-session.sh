@@ -1,0 +1,58 @@
+#!/bin/sh
+# Runs a test inside a private D-Bus session with a throwaway gnome-keyring whose login
+# keyring is created and unlocked with a known password, so libsecret talks to a real
+# Secret Service without ever touching the developer's own keyring.
+#
+# KEYRING_SESSION_MODE=none leaves the bus without any Secret Service, to test how the
+# app copes when the keyring is unavailable.
+set -u
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pv-keyring.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+export HOME="$tmp/home" XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" \
+       XDG_CACHE_HOME="$tmp/cache" XDG_RUNTIME_DIR="$tmp/run"
+# Tells tests they are in a throwaway session (so clearing the keyring is harmless) and
+# gives them a scratch directory that is removed with it.
+export KEYRING_SESSION_DIR="$tmp"
+mkdir -p "$HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+unset DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL
+
+mode=${KEYRING_SESSION_MODE:-unlocked}
+if [ "$mode" = none ]; then
+  # A session bus whose only service directory is empty: nothing can provide
+  # org.freedesktop.secrets.
+  mkdir -p "$tmp/services"
+  cat > "$tmp/session.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=$tmp</listen>
+  <servicedir>$tmp/services</servicedir>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+CONF
+  dbus-run-session --config-file="$tmp/session.conf" -- "$@" 2>"$tmp/stderr"
+  rc=$?
+else
+  # The bus, and the keyring prompter it activates, must not see the developer's display:
+  # an unlock prompt would pop up there and the test would wait for someone to answer it.
+  # Headless, the prompt fails at once, as when it is dismissed. The test keeps the display.
+  (
+    export PV_KEYRING_DISPLAY="${DISPLAY-}" PV_KEYRING_WAYLAND_DISPLAY="${WAYLAND_DISPLAY-}"
+    unset DISPLAY WAYLAND_DISPLAY
+    exec dbus-run-session -- sh -c '
+      printf %s test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || exit 99
+      [ -n "$PV_KEYRING_DISPLAY" ] && export DISPLAY="$PV_KEYRING_DISPLAY"
+      [ -n "$PV_KEYRING_WAYLAND_DISPLAY" ] && export WAYLAND_DISPLAY="$PV_KEYRING_WAYLAND_DISPLAY"
+      unset PV_KEYRING_DISPLAY PV_KEYRING_WAYLAND_DISPLAY
+      exec "$@"' sh "$@"
+  ) 2>"$tmp/stderr"
+  rc=$?
+fi
+grep -vE "^dbus-daemon\[|discover_other_daemon|fd limit" "$tmp/stderr" >&2
+exit $rc
