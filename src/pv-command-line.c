@@ -1,0 +1,170 @@
+/* pv-command-line.c
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The same flow as the window, from a terminal: for trying PhoneVerify against the
+ * sandbox (the fake Twilio run on its own) and for automation, where the TWILIO_*
+ * variables stand in for the keyring. It prints exactly what the window would show as
+ * notifications, and nothing more: never a code. */
+
+#define G_LOG_DOMAIN "pv-command-line"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pv-command-line.h"
+#include "pv-enums.h"
+#include "pv-secret-store.h"
+#include "pv-verifier.h"
+
+typedef struct
+{
+  GAsyncResult *result;
+} Waiter;
+
+static void
+waiter_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Waiter *waiter = user_data;
+
+  waiter->result = g_object_ref (result);
+}
+
+/* The command line has nothing else to do while it waits, so it waits here. */
+static GAsyncResult *
+wait_for (Waiter *waiter)
+{
+  while (waiter->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return g_steal_pointer (&waiter->result);
+}
+
+static void
+update_cb (PvVerifier     *verifier,
+           const char     *message,
+           PvUpdateKind    kind,
+           PvUpdateAction  action,
+           gpointer        user_data)
+{
+  if (kind == PV_UPDATE_ERROR)
+    g_printerr ("%s\n", message);
+  else
+    g_print ("%s\n", message);
+}
+
+static PvTwilioCredentials *
+load_credentials (GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  PvTwilioCredentials *credentials;
+  Waiter waiter = { NULL };
+
+  credentials = pv_twilio_credentials_new_from_environment ();
+  if (credentials != NULL)
+    return credentials;
+
+  pv_secret_store_lookup_credentials_async (NULL, waiter_cb, &waiter);
+  result = wait_for (&waiter);
+  credentials = pv_secret_store_lookup_credentials_finish (result, error);
+
+  if (credentials == NULL && error != NULL && *error == NULL)
+    g_set_error_literal (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_NOT_CONFIGURED,
+                         _("No Twilio account is set up. Add it in Preferences, or set "
+                           "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER."));
+
+  return credentials;
+}
+
+/* Checking a code is local work, so only sending needs a Twilio account. */
+static PvVerifier *
+create_verifier (gboolean   need_credentials,
+                 GError   **error)
+{
+  g_autoptr(PvTwilioCredentials) credentials = NULL;
+  g_autoptr(PvTwilioClient) client = NULL;
+  g_autoptr(PvClock) clock = pv_clock_new ();
+  g_autoptr(PvStore) store = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) key = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  PvVerifier *verifier;
+  Waiter waiter = { NULL };
+
+  if (need_credentials)
+    {
+      credentials = load_credentials (error);
+      if (credentials == NULL)
+        return NULL;
+    }
+
+  pv_secret_store_ensure_digest_key_async (NULL, waiter_cb, &waiter);
+  result = wait_for (&waiter);
+  key = pv_secret_store_ensure_digest_key_finish (result, error);
+  if (key == NULL)
+    return NULL;
+
+  store = pv_store_open (NULL, clock, error);
+  if (store == NULL)
+    return NULL;
+
+  client = pv_twilio_client_new (NULL);
+  if (credentials != NULL)
+    pv_twilio_client_set_credentials (client, credentials);
+
+  verifier = pv_verifier_new (store, client, clock);
+  pv_verifier_set_digest_key (verifier, key);
+  settings = g_settings_new (APP_ID);
+  pv_verifier_bind_settings (verifier, settings);
+  g_signal_connect (verifier, "update", G_CALLBACK (update_cb), NULL);
+
+  return verifier;
+}
+
+int
+pv_command_line_send_code (const char *input,
+                           const char *name)
+{
+  g_autoptr(PvVerifier) verifier = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+  Waiter waiter = { NULL };
+
+  verifier = create_verifier (TRUE, &error);
+  if (verifier == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  pv_verifier_register_async (verifier, input, name, NULL, waiter_cb, &waiter);
+  result = wait_for (&waiter);
+  number = pv_verifier_register_finish (verifier, result, &error);
+
+  /* The verifier has already said why, through its update signal. */
+  return number != NULL ? 0 : 1;
+}
+
+int
+pv_command_line_verify (const char *number,
+                        const char *code)
+{
+  g_autoptr(PvVerifier) verifier = NULL;
+  g_autoptr(GError) error = NULL;
+
+  verifier = create_verifier (FALSE, &error);
+  if (verifier == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  return pv_verifier_verify (verifier, number, code, NULL) ? 0 : 1;
+}

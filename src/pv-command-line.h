@@ -1,0 +1,19 @@
+/* pv-command-line.h
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+int pv_command_line_send_code (const char *input,
+                               const char *name);
+int pv_command_line_verify    (const char *number,
+                               const char *code);
+
+G_END_DECLS

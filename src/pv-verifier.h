@@ -1,0 +1,89 @@
+/* pv-verifier.h
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pv-clock.h"
+#include "pv-store.h"
+#include "pv-twilio-client.h"
+
+G_BEGIN_DECLS
+
+#define PV_TYPE_VERIFIER  (pv_verifier_get_type ())
+#define PV_VERIFIER_ERROR (pv_verifier_error_quark ())
+
+typedef enum
+{
+  PV_VERIFIER_ERROR_BUSY,              /* a send to that number is already in flight */
+  PV_VERIFIER_ERROR_ALREADY_VERIFIED,
+  PV_VERIFIER_ERROR_ALREADY_REQUESTED, /* a live code exists; no new one was sent */
+  PV_VERIFIER_ERROR_COOLDOWN,
+  PV_VERIFIER_ERROR_SEND_LIMIT,
+  PV_VERIFIER_ERROR_NOT_REQUESTED,
+  PV_VERIFIER_ERROR_INVALID_CODE,      /* not digits, or the wrong length: no attempt used */
+  PV_VERIFIER_ERROR_WRONG_CODE,
+  PV_VERIFIER_ERROR_EXPIRED,
+  PV_VERIFIER_ERROR_LOCKED,
+  PV_VERIFIER_ERROR_NOT_CONFIGURED,    /* no Twilio credentials or no digest key */
+} PvVerifierError;
+
+typedef enum
+{
+  PV_UPDATE_INFO,
+  PV_UPDATE_SUCCESS,
+  PV_UPDATE_ERROR,
+} PvUpdateKind;
+
+/* What the staff member could usefully do next; the UI turns it into a toast button. */
+typedef enum
+{
+  PV_UPDATE_ACTION_NONE,
+  PV_UPDATE_ACTION_RETRY,
+  PV_UPDATE_ACTION_OPEN_PREFERENCES,
+  PV_UPDATE_ACTION_RESEND,
+  PV_UPDATE_ACTION_START_OVER,
+} PvUpdateAction;
+
+G_DECLARE_FINAL_TYPE (PvVerifier, pv_verifier, PV, VERIFIER, GObject)
+
+GQuark       pv_verifier_error_quark    (void);
+PvVerifier  *pv_verifier_new            (PvStore              *store,
+                                         PvTwilioClient       *client,
+                                         PvClock              *clock);
+void         pv_verifier_set_digest_key (PvVerifier           *self,
+                                         GBytes               *key);
+void         pv_verifier_bind_settings  (PvVerifier           *self,
+                                         GSettings            *settings);
+guint        pv_verifier_get_cooldown_remaining (PvVerifier   *self,
+                                         const char           *number);
+guint        pv_verifier_get_attempts_left (PvVerifier        *self,
+                                         const char           *number);
+void         pv_verifier_register_async (PvVerifier           *self,
+                                         const char           *input,
+                                         const char           *name,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+char        *pv_verifier_register_finish (PvVerifier          *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+void         pv_verifier_resend_async   (PvVerifier           *self,
+                                         const char           *number,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+gboolean     pv_verifier_resend_finish  (PvVerifier           *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+gboolean     pv_verifier_verify         (PvVerifier           *self,
+                                         const char           *number,
+                                         const char           *code,
+                                         GError              **error);
+
+G_END_DECLS
