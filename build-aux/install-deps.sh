@@ -1,0 +1,41 @@
+#!/bin/sh
+# Installs the Debian 12 packages PhoneVerify needs to build, run and test, when any are
+# missing. As root it runs apt-get; otherwise it prints the exact line to run and fails.
+#
+#   build-aux/install-deps.sh          build and run
+#   build-aux/install-deps.sh --tests  also everything the headless test suite uses
+set -eu
+
+packages="meson ninja-build pkg-config gcc libc6-dev gettext \
+libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libgtk-4-bin libadwaita-1-dev \
+libsoup-3.0-dev libjson-glib-dev libsecret-1-dev libsqlite3-dev \
+desktop-file-utils appstream librsvg2-common gnome-keyring dbus"
+
+if [ "${1:-}" = "--tests" ]; then
+  # No dbus-x11: it makes GDBus autolaunch stray buses whenever DISPLAY is set.
+  packages="$packages xvfb xauth python3 imagemagick"
+fi
+
+missing=""
+for package in $packages; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  case "$status" in
+    "install ok installed") ;;
+    *) missing="$missing $package" ;;
+  esac
+done
+
+[ -z "$missing" ] && exit 0
+
+line="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "PhoneVerify needs these Debian packages. Run, as root:" >&2
+  echo "  apt-get update && $line" >&2
+  exit 1
+fi
+
+echo "Installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >&2
