@@ -13,10 +13,15 @@
 
 #include "pv-application.h"
 #include "pv-command-line.h"
+#include "pv-engine.h"
+#include "pv-preferences-window.h"
+#include "pv-window.h"
 
 struct _PvApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication  parent_instance;
+
+  PvEngine       *engine;
 };
 
 G_DEFINE_FINAL_TYPE (PvApplication, pv_application, ADW_TYPE_APPLICATION)
@@ -67,26 +72,118 @@ pv_application_handle_local_options (GApplication *application,
 }
 
 static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  PvApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  PvPreferencesWindow *preferences = pv_preferences_window_new (parent, self->engine);
+
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  PvApplication *self = user_data;
+  static const char *developers[] = { "The PhoneVerify developers", NULL };
+
+  adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                         "application-name", _("PhoneVerify"),
+                         "application-icon", APP_ID,
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Check that customers own the phone numbers they give, "
+                                       "with a one-time code sent by text message."),
+                         "developer-name", _("The PhoneVerify developers"),
+                         "developers", developers,
+                         /* Translators: replace with your name(s), one per line */
+                         "translator-credits", _("translator-credits"),
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "copyright", "© 2026 The PhoneVerify developers",
+                         NULL);
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  GApplication *application = user_data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (application));
+
+  /* Closing the windows first lets them cancel their requests cleanly. */
+  while (windows != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (windows->data));
+      windows = gtk_application_get_windows (GTK_APPLICATION (application));
+    }
+
+  g_application_quit (application);
+}
+
+static const GActionEntry app_actions[] = {
+  { "preferences", preferences_action },
+  { "about", about_action },
+  { "quit", quit_action },
+};
+
+static void
+pv_application_startup (GApplication *application)
+{
+  PvApplication *self = PV_APPLICATION (application);
+  g_autoptr(GSettings) settings = NULL;
+
+  G_APPLICATION_CLASS (pv_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         (const char *[]) { "<Primary>comma", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",
+                                         (const char *[]) { "<Primary>q", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
+                                         (const char *[]) { "<Primary>question", NULL });
+
+  settings = g_settings_new (APP_ID);
+  self->engine = pv_engine_new (settings);
+  pv_engine_load (self->engine);
+}
+
+static void
 pv_application_activate (GApplication *application)
 {
+  PvApplication *self = PV_APPLICATION (application);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
 
   if (window == NULL)
-    {
-      window = GTK_WINDOW (adw_application_window_new (GTK_APPLICATION (application)));
-      gtk_window_set_title (window, _("PhoneVerify"));
-      gtk_window_set_default_size (window, 600, 640);
-    }
+    window = GTK_WINDOW (pv_window_new (ADW_APPLICATION (self), self->engine));
 
   gtk_window_present (window);
 }
 
 static void
+pv_application_dispose (GObject *object)
+{
+  PvApplication *self = (PvApplication *) object;
+
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (pv_application_parent_class)->dispose (object);
+}
+
+static void
 pv_application_class_init (PvApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
 
+  object_class->dispose = pv_application_dispose;
+
   application_class->handle_local_options = pv_application_handle_local_options;
+  application_class->startup = pv_application_startup;
   application_class->activate = pv_application_activate;
 }
 

@@ -1,0 +1,794 @@
+/* pv-preferences-window.c
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The Twilio account is checked as it is typed but only saved on Save, because its values
+ * only work together and saving them writes to the keyring. Everything else applies at
+ * once, like any GNOME preference; the message template is written on every change that
+ * is valid, so the setting never holds a template without “{code}”. */
+
+#define G_LOG_DOMAIN "pv-preferences-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pv-message-template.h"
+#include "pv-phone-number.h"
+#include "pv-preferences-window.h"
+#include "pv-twilio-credentials.h"
+
+/* Only ever an example: staff never see a real code. */
+#define EXAMPLE_CODE "123456"
+
+struct _PvPreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  PvEngine             *engine;
+  GSettings            *settings;
+  GCancellable         *cancellable;
+  PvTwilioCredentials  *saved;    /* what the engine uses, to tell whether the fields differ */
+  PvTwilioCredentials  *saving;   /* what is being saved, or NULL */
+  char                 *failure;  /* why the last test, save or forget failed, until edited */
+  gboolean              testing;
+  gboolean              forgetting;
+
+  /* Template widgets */
+  AdwPreferencesGroup  *account_group;
+  AdwEntryRow          *account_sid_row;
+  AdwEntryRow          *api_key_sid_row;
+  AdwPasswordEntryRow  *secret_row;
+  AdwEntryRow          *sender_row;
+  AdwPreferencesGroup  *forget_group;
+  AdwActionRow         *forget_row;
+  GtkButton            *forget_button;
+  GtkSpinner           *test_spinner;
+  GtkButton            *test_button;
+  GtkButton            *save_button;
+  AdwActionRow         *code_length_row;
+  GtkSpinButton        *code_length_spin;
+  AdwActionRow         *code_lifetime_row;
+  GtkSpinButton        *code_lifetime_spin;
+  AdwActionRow         *max_attempts_row;
+  GtkSpinButton        *max_attempts_spin;
+  AdwActionRow         *resend_cooldown_row;
+  GtkSpinButton        *resend_cooldown_spin;
+  AdwActionRow         *sends_per_hour_row;
+  GtkSpinButton        *sends_per_hour_spin;
+  AdwActionRow         *country_code_row;
+  GtkSpinButton        *country_code_spin;
+  AdwPreferencesGroup  *message_group;
+  AdwEntryRow          *template_row;
+  AdwActionRow         *preview_row;
+  GtkLabel             *preview_length_label;
+};
+
+G_DEFINE_FINAL_TYPE (PvPreferencesWindow, pv_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_ENGINE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const PvTwilioCredentials no_credentials = { NULL, NULL, NULL, NULL, NULL };
+
+static void
+add_toast (PvPreferencesWindow *self,
+           const char          *markup,
+           AdwToastPriority     priority)
+{
+  AdwToast *toast = adw_toast_new (markup);
+
+  adw_toast_set_priority (toast, priority);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+}
+
+static char *
+dup_row_text (gpointer row)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+}
+
+static void
+set_row_text (gpointer    row,
+              const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (row), text != NULL ? text : "");
+}
+
+static void
+show_row_problem (gpointer    row,
+                  const char *problem)
+{
+  if (problem != NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (row),
+                                   GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
+                                   -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, problem,
+                                      -1);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_INVALID);
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+    }
+}
+
+/* Messaging Service SIDs start with letters, phone numbers never do. */
+static gboolean
+is_messaging_service (const char *sender)
+{
+  return g_ascii_isalpha (sender[0]);
+}
+
+static char *
+sender_problem (const char *sender,
+                guint       country_code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+
+  if (sender[0] == '\0')
+    return NULL;
+
+  if (is_messaging_service (sender))
+    {
+      if (pv_twilio_sid_is_valid (sender, "MG"))
+        return NULL;
+
+      return g_strdup (_("The sender is a phone number, or a Messaging Service SID: “MG” "
+                         "followed by 32 characters from 0–9 and a–f."));
+    }
+
+  number = pv_phone_number_normalize (sender, country_code, &error);
+  if (number != NULL)
+    return NULL;
+
+  /* Translators: %s says what is wrong with the number, such as “This number is too short.” */
+  return g_strdup_printf (_("Check the sender’s number. %s"), error->message);
+}
+
+/* The fields as credentials, with the sender normalised when it is a valid number, so
+ * they compare equal to what was saved from them. */
+static PvTwilioCredentials *
+read_account_fields (PvPreferencesWindow *self)
+{
+  guint country_code = g_settings_get_uint (self->settings, "default-country-code");
+  g_autofree char *sender = dup_row_text (self->sender_row);
+  g_autofree char *number = NULL;
+  const char *from = NULL;
+  const char *service_sid = NULL;
+
+  if (is_messaging_service (sender))
+    {
+      service_sid = sender;
+    }
+  else
+    {
+      number = pv_phone_number_normalize (sender, country_code, NULL);
+      from = number != NULL ? number : sender;
+    }
+
+  return pv_twilio_credentials_new (gtk_editable_get_text (GTK_EDITABLE (self->account_sid_row)),
+                                    gtk_editable_get_text (GTK_EDITABLE (self->api_key_sid_row)),
+                                    gtk_editable_get_text (GTK_EDITABLE (self->secret_row)),
+                                    from,
+                                    service_sid);
+}
+
+static void
+fill_account_fields (PvPreferencesWindow       *self,
+                     const PvTwilioCredentials *credentials)
+{
+  if (credentials == NULL)
+    credentials = &no_credentials;
+
+  set_row_text (self->account_sid_row, credentials->account_sid);
+  set_row_text (self->api_key_sid_row, credentials->api_key_sid);
+  set_row_text (self->secret_row, credentials->secret);
+  set_row_text (self->sender_row, credentials->messaging_service_sid != NULL
+                                  ? credentials->messaging_service_sid
+                                  : credentials->from);
+}
+
+static gboolean
+credentials_equal (const PvTwilioCredentials *a,
+                   const PvTwilioCredentials *b)
+{
+  if (a == NULL)
+    a = &no_credentials;
+  if (b == NULL)
+    b = &no_credentials;
+
+  return g_strcmp0 (a->account_sid, b->account_sid) == 0
+         && g_strcmp0 (a->api_key_sid, b->api_key_sid) == 0
+         && g_strcmp0 (a->secret, b->secret) == 0
+         && g_strcmp0 (a->from, b->from) == 0
+         && g_strcmp0 (a->messaging_service_sid, b->messaging_service_sid) == 0;
+}
+
+static const char *
+account_description (PvPreferencesWindow *self,
+                     const char          *problem)
+{
+  PvEngineState state = pv_engine_get_state (self->engine);
+
+  if (pv_engine_get_credentials_source (self->engine) == PV_CREDENTIALS_SOURCE_ENVIRONMENT)
+    return _("Set by the TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER "
+             "environment variables. Unset them to manage the account here.");
+
+  if (state == PV_ENGINE_KEYRING_FAILED || state == PV_ENGINE_STORE_FAILED)
+    {
+      const char *engine_problem = pv_engine_get_problem (self->engine);
+
+      return engine_problem != NULL ? engine_problem
+                                    : _("The keyring cannot be read, so the account cannot "
+                                        "be changed.");
+    }
+
+  if (state == PV_ENGINE_LOADING)
+    return _("Reading the keyring…");
+
+  if (problem != NULL)
+    return problem;
+
+  if (self->failure != NULL)
+    return self->failure;
+
+  return _("Find the Account SID and Auth Token in the Twilio Console. The sender is one of "
+           "the account’s phone numbers, or a Messaging Service SID.");
+}
+
+/* Marks malformed fields and decides what can be done with them. Empty fields are not
+ * malformed, only incomplete: staff have not got to them yet. */
+static void
+update_account (PvPreferencesWindow *self)
+{
+  PvEngineState state = pv_engine_get_state (self->engine);
+  PvCredentialsSource source = pv_engine_get_credentials_source (self->engine);
+  guint country_code = g_settings_get_uint (self->settings, "default-country-code");
+  g_autoptr(PvTwilioCredentials) fields = read_account_fields (self);
+  g_autofree char *account_sid = dup_row_text (self->account_sid_row);
+  g_autofree char *key_sid = dup_row_text (self->api_key_sid_row);
+  g_autofree char *sender = dup_row_text (self->sender_row);
+  g_autofree char *sender_text = sender_problem (sender, country_code);
+  const char *account_text = NULL;
+  const char *key_text = NULL;
+  const char *problem;
+  gboolean editable;
+  gboolean can_sign_in;
+
+  if (account_sid[0] != '\0' && !pv_twilio_sid_is_valid (account_sid, "AC"))
+    account_text = _("An Account SID is “AC” followed by 32 characters from 0–9 and a–f.");
+  if (key_sid[0] != '\0' && !pv_twilio_sid_is_valid (key_sid, "SK"))
+    key_text = _("An API Key SID is “SK” followed by 32 characters from 0–9 and a–f.");
+
+  show_row_problem (self->account_sid_row, account_text);
+  show_row_problem (self->api_key_sid_row, key_text);
+  show_row_problem (self->sender_row, sender_text);
+
+  /* An API key signs in with its own secret, in place of the account's Auth Token. */
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->secret_row),
+                                 key_sid[0] != '\0' ? _("API Key Secret") : _("Auth Token"));
+
+  problem = account_text != NULL ? account_text : key_text != NULL ? key_text : sender_text;
+  adw_preferences_group_set_description (self->account_group,
+                                         account_description (self, problem));
+
+  /* Row by row rather than the whole group, so that the description saying why stays
+   * readable. */
+  editable = (state == PV_ENGINE_NEEDS_ACCOUNT || state == PV_ENGINE_READY)
+             && source != PV_CREDENTIALS_SOURCE_ENVIRONMENT;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->account_sid_row), editable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->api_key_sid_row), editable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->secret_row), editable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sender_row), editable);
+
+  can_sign_in = pv_twilio_sid_is_valid (fields->account_sid, "AC")
+                && key_text == NULL
+                && fields->secret != NULL;
+
+  /* Complete credentials take any From value; the number must also be one. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button),
+                            editable
+                            && self->saving == NULL
+                            && sender_text == NULL
+                            && pv_twilio_credentials_is_complete (fields)
+                            && !credentials_equal (fields, self->saved));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->test_button),
+                            editable && !self->testing && can_sign_in);
+  gtk_widget_set_visible (GTK_WIDGET (self->forget_group),
+                          source == PV_CREDENTIALS_SOURCE_KEYRING);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->forget_row), editable && !self->forgetting);
+}
+
+static void
+account_field_changed_cb (PvPreferencesWindow *self)
+{
+  g_clear_pointer (&self->failure, g_free);
+  update_account (self);
+}
+
+/* A toast is too short for the specific reasons Twilio and the keyring give, so the
+ * reason goes next to the fields and the toast only says what failed. */
+static void
+show_failure (PvPreferencesWindow *self,
+              const char          *what,
+              const GError        *error)
+{
+  g_free (self->failure);
+  self->failure = g_strdup (error->message);
+  update_account (self);
+
+  add_toast (self, what, ADW_TOAST_PRIORITY_HIGH);
+}
+
+/* The keyring was read, or the account saved or forgotten elsewhere. Fields staff have
+ * not touched follow along; edited ones are left for them to save. */
+static void
+engine_changed_cb (PvPreferencesWindow *self)
+{
+  g_autoptr(PvTwilioCredentials) fields = read_account_fields (self);
+  gboolean untouched = credentials_equal (fields, self->saved);
+
+  g_clear_pointer (&self->saved, pv_twilio_credentials_free);
+  self->saved = pv_engine_dup_credentials (self->engine);
+
+  if (untouched)
+    fill_account_fields (self, self->saved);
+
+  update_account (self);
+}
+
+static void
+credentials_saved_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(PvPreferencesWindow) self = user_data;
+  g_autoptr(PvTwilioCredentials) sent = g_steal_pointer (&self->saving);
+  g_autoptr(PvTwilioCredentials) fields = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!pv_engine_save_credentials_finish (PV_ENGINE (object), result, &error))
+    {
+      show_failure (self, _("Could not save the Twilio account"), error);
+      return;
+    }
+
+  g_clear_pointer (&self->failure, g_free);
+  fields = read_account_fields (self);
+  g_clear_pointer (&self->saved, pv_twilio_credentials_free);
+  self->saved = pv_engine_dup_credentials (self->engine);
+
+  /* Shows the sender as it was saved, in E.164, unless staff typed on meanwhile. */
+  if (credentials_equal (fields, sent))
+    fill_account_fields (self, self->saved);
+
+  update_account (self);
+  add_toast (self, _("Twilio account saved"), ADW_TOAST_PRIORITY_NORMAL);
+}
+
+static void
+save_clicked_cb (PvPreferencesWindow *self)
+{
+  g_autoptr(PvTwilioCredentials) credentials = read_account_fields (self);
+
+  g_return_if_fail (self->saving == NULL);
+
+  self->saving = pv_twilio_credentials_copy (credentials);
+  update_account (self);
+
+  /* Not cancelled when the window closes: staff asked for it to be saved. */
+  pv_engine_save_credentials_async (self->engine, credentials, NULL,
+                                    credentials_saved_cb, g_object_ref (self));
+}
+
+static void
+credentials_tested_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  PvPreferencesWindow *self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *account_name = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *title = NULL;
+
+  account_name = pv_engine_test_credentials_finish (PV_ENGINE (object), result, &error);
+
+  /* The window is gone: it cancels the test when it goes. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+  self->testing = FALSE;
+  gtk_spinner_stop (self->test_spinner);
+
+  if (account_name == NULL)
+    {
+      show_failure (self, _("The connection test failed"), error);
+      return;
+    }
+
+  g_clear_pointer (&self->failure, g_free);
+  update_account (self);
+
+  escaped = g_markup_escape_text (account_name, -1);
+  /* Translators: %s is the name of the Twilio account, as set in the Twilio Console */
+  title = g_strdup_printf (_("Connected to “%s”"), escaped);
+  add_toast (self, title, ADW_TOAST_PRIORITY_NORMAL);
+}
+
+static void
+test_clicked_cb (PvPreferencesWindow *self)
+{
+  g_autoptr(PvTwilioCredentials) credentials = read_account_fields (self);
+
+  self->testing = TRUE;
+  gtk_spinner_start (self->test_spinner);
+  update_account (self);
+
+  pv_engine_test_credentials_async (self->engine, credentials, self->cancellable,
+                                    credentials_tested_cb, self);
+}
+
+static void
+credentials_forgotten_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(PvPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->forgetting = FALSE;
+
+  if (!pv_engine_forget_credentials_finish (PV_ENGINE (object), result, &error))
+    {
+      show_failure (self, _("Could not forget the Twilio account"), error);
+      return;
+    }
+
+  g_clear_pointer (&self->saved, pv_twilio_credentials_free);
+  self->saved = pv_engine_dup_credentials (self->engine);
+  fill_account_fields (self, NULL);
+  update_account (self);
+  add_toast (self, _("Twilio account forgotten"), ADW_TOAST_PRIORITY_NORMAL);
+}
+
+static void
+forget_confirmed_cb (PvPreferencesWindow *self)
+{
+  self->forgetting = TRUE;
+  update_account (self);
+
+  pv_engine_forget_credentials_async (self->engine, NULL,
+                                      credentials_forgotten_cb, g_object_ref (self));
+}
+
+static void
+forget_clicked_cb (PvPreferencesWindow *self)
+{
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("Forget the Twilio Account?"),
+                                                       _("Codes cannot be sent until an "
+                                                         "account is added again. The account "
+                                                         "itself stays open at Twilio.")));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "forget", _("_Forget"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "forget", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response::forget",
+                           G_CALLBACK (forget_confirmed_cb), self, G_CONNECT_SWAPPED);
+
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* A template that would text customers nothing to verify with is never written. */
+static void
+template_changed_cb (PvPreferencesWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->template_row));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *current = NULL;
+  g_autofree char *description = NULL;
+
+  if (!pv_message_template_validate (text, &error))
+    {
+      show_row_problem (self->template_row, error->message);
+      adw_preferences_group_set_description (self->message_group, error->message);
+      return;
+    }
+
+  /* Translators: %s is the placeholder “{code}”; keep it as it is */
+  description = g_strdup_printf (_("Sent to the customer with each code. %s marks where the "
+                                   "code goes."),
+                                 PV_MESSAGE_TEMPLATE_PLACEHOLDER);
+  show_row_problem (self->template_row, NULL);
+  adw_preferences_group_set_description (self->message_group, description);
+
+  current = g_settings_get_string (self->settings, "message-template");
+  if (g_strcmp0 (current, text) != 0)
+    g_settings_set_string (self->settings, "message-template", text);
+}
+
+static void
+template_setting_changed_cb (PvPreferencesWindow *self)
+{
+  g_autofree char *template_text = g_settings_get_string (self->settings, "message-template");
+  const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->template_row));
+  g_autofree char *example = NULL;
+  g_autofree char *length_text = NULL;
+  guint length;
+
+  /* Changed elsewhere, such as reset to the default: show it, unless staff are in the
+   * middle of fixing an invalid text, which would be lost. */
+  if (g_strcmp0 (typed, template_text) != 0 && pv_message_template_validate (typed, NULL))
+    set_row_text (self->template_row, template_text);
+
+  example = pv_message_template_render (template_text, EXAMPLE_CODE);
+  length = g_utf8_strlen (example, -1);
+  length_text = g_strdup_printf (ngettext ("%u character", "%u characters", length), length);
+
+  adw_action_row_set_subtitle (self->preview_row, example);
+  gtk_label_set_label (self->preview_length_label, length_text);
+}
+
+/* @user_data is how many of the setting's units one shown unit is: the lifetime is kept
+ * in seconds, but staff think of it in minutes. */
+static gboolean
+number_from_setting (GValue   *value,
+                     GVariant *variant,
+                     gpointer  user_data)
+{
+  guint scale = GPOINTER_TO_UINT (user_data);
+
+  g_value_set_double (value, (g_variant_get_uint32 (variant) + scale / 2) / scale);
+  return TRUE;
+}
+
+static GVariant *
+number_to_setting (const GValue       *value,
+                   const GVariantType *expected_type,
+                   gpointer            user_data)
+{
+  guint scale = GPOINTER_TO_UINT (user_data);
+  guint shown = (guint) (g_value_get_double (value) + 0.5);
+
+  return g_variant_new_uint32 (shown * scale);
+}
+
+static void
+bind_number (PvPreferencesWindow *self,
+             const char          *key,
+             guint                scale,
+             AdwActionRow        *row,
+             GtkSpinButton       *spin)
+{
+  g_settings_bind_with_mapping (self->settings, key, spin, "value", G_SETTINGS_BIND_DEFAULT,
+                                number_from_setting, number_to_setting,
+                                GUINT_TO_POINTER (scale), NULL);
+
+  /* The row's title is a separate label, so the spin button gets its own name. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spin),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  adw_action_row_get_subtitle (row),
+                                  -1);
+}
+
+static gboolean
+pv_preferences_window_close_request (GtkWindow *window)
+{
+  PvPreferencesWindow *self = PV_PREFERENCES_WINDOW (window);
+
+  g_cancellable_cancel (self->cancellable);
+
+  return GTK_WINDOW_CLASS (pv_preferences_window_parent_class)->close_request (window);
+}
+
+static void
+pv_preferences_window_constructed (GObject *object)
+{
+  PvPreferencesWindow *self = PV_PREFERENCES_WINDOW (object);
+  g_autofree char *template_text = NULL;
+
+  G_OBJECT_CLASS (pv_preferences_window_parent_class)->constructed (object);
+
+  self->settings = g_object_ref (pv_engine_get_settings (self->engine));
+
+  bind_number (self, "code-length", 1, self->code_length_row, self->code_length_spin);
+  bind_number (self, "code-lifetime", 60, self->code_lifetime_row, self->code_lifetime_spin);
+  bind_number (self, "max-attempts", 1, self->max_attempts_row, self->max_attempts_spin);
+  bind_number (self, "resend-cooldown", 1, self->resend_cooldown_row,
+               self->resend_cooldown_spin);
+  bind_number (self, "max-sends-per-hour", 1, self->sends_per_hour_row,
+               self->sends_per_hour_spin);
+  bind_number (self, "default-country-code", 1, self->country_code_row,
+               self->country_code_spin);
+
+  /* GSettings only reports changes to keys read after connecting, so connect first. */
+  g_signal_connect_object (self->settings, "changed::default-country-code",
+                           G_CALLBACK (update_account), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::message-template",
+                           G_CALLBACK (template_setting_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->engine, "notify::state",
+                           G_CALLBACK (engine_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->engine, "notify::credentials-source",
+                           G_CALLBACK (engine_changed_cb), self, G_CONNECT_SWAPPED);
+
+  self->saved = pv_engine_dup_credentials (self->engine);
+  fill_account_fields (self, self->saved);
+  update_account (self);
+
+  template_text = g_settings_get_string (self->settings, "message-template");
+  set_row_text (self->template_row, template_text);
+  template_setting_changed_cb (self);
+}
+
+static void
+pv_preferences_window_dispose (GObject *object)
+{
+  PvPreferencesWindow *self = (PvPreferencesWindow *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PV_TYPE_PREFERENCES_WINDOW);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (pv_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+pv_preferences_window_finalize (GObject *object)
+{
+  PvPreferencesWindow *self = (PvPreferencesWindow *) object;
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->saved, pv_twilio_credentials_free);
+  g_clear_pointer (&self->saving, pv_twilio_credentials_free);
+  g_clear_pointer (&self->failure, g_free);
+
+  G_OBJECT_CLASS (pv_preferences_window_parent_class)->finalize (object);
+}
+
+static void
+pv_preferences_window_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  PvPreferencesWindow *self = PV_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      g_value_set_object (value, self->engine);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pv_preferences_window_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  PvPreferencesWindow *self = PV_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      self->engine = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pv_preferences_window_class_init (PvPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = pv_preferences_window_constructed;
+  object_class->dispose = pv_preferences_window_dispose;
+  object_class->finalize = pv_preferences_window_finalize;
+  object_class->get_property = pv_preferences_window_get_property;
+  object_class->set_property = pv_preferences_window_set_property;
+
+  window_class->close_request = pv_preferences_window_close_request;
+
+  properties[PROP_ENGINE] =
+    g_param_spec_object ("engine", NULL, NULL,
+                         PV_TYPE_ENGINE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/com/example/PhoneVerify/ui/pv-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, account_group);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, account_sid_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, api_key_sid_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, code_length_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, code_length_spin);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, code_lifetime_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, code_lifetime_spin);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, country_code_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, country_code_spin);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, forget_button);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, forget_group);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, forget_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, max_attempts_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, max_attempts_spin);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, message_group);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, preview_length_label);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, preview_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, resend_cooldown_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, resend_cooldown_spin);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, save_button);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, secret_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, sender_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, sends_per_hour_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, sends_per_hour_spin);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, template_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, test_button);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, test_spinner);
+  gtk_widget_class_bind_template_callback (widget_class, account_field_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, forget_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, save_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, template_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, test_clicked_cb);
+}
+
+static void
+pv_preferences_window_init (PvPreferencesWindow *self)
+{
+  self->cancellable = g_cancellable_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/**
+ * pv_preferences_window_new:
+ * @parent: (nullable): the window it belongs to, whose application it joins
+ * @engine: where the account and the settings live
+ */
+PvPreferencesWindow *
+pv_preferences_window_new (GtkWindow *parent,
+                           PvEngine  *engine)
+{
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (PV_IS_ENGINE (engine), NULL);
+
+  /* Belonging to the application too keeps its shortcuts, such as Ctrl+Q, working here. */
+  return g_object_new (PV_TYPE_PREFERENCES_WINDOW,
+                       "application", parent != NULL ? gtk_window_get_application (parent) : NULL,
+                       "transient-for", parent,
+                       "engine", engine,
+                       NULL);
+}

@@ -1,0 +1,730 @@
+/* pv-verify-view.c
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The three steps of a verification: register, verify, verified. The verifier's signals
+ * move between them, as the tutorial's socket events moved its page: code-sent goes to
+ * Verify, reset back to Register, verified to Verified. Before an account is set up, or
+ * when the keyring or database fails, the view shows what is wrong instead. */
+
+#define G_LOG_DOMAIN "pv-verify-view"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pv-enums.h"
+#include "pv-phone-number.h"
+#include "pv-twilio-error.h"
+#include "pv-verify-view.h"
+
+typedef enum
+{
+  LAST_SEND_NONE,
+  LAST_SEND_REGISTER,
+  LAST_SEND_RESEND,
+} LastSend;
+
+struct _PvVerifyView
+{
+  AdwBin         parent_instance;
+
+  PvEngine      *engine;
+  PvVerifier    *verifier;
+  GCancellable  *cancellable;
+  char          *number;       /* the E.164 number on the Verify step */
+  gboolean       sending;
+  LastSend       last_send;
+  guint          cooldown_source;
+
+  /* Template widgets */
+  GtkStack      *steps;
+  AdwStatusPage *keyring_failed_page;
+  AdwStatusPage *store_failed_page;
+  AdwEntryRow   *phone_row;
+  AdwEntryRow   *name_row;
+  GtkLabel      *normalized_label;
+  GtkLabel      *register_problem_label;
+  GtkButton     *send_button;
+  GtkSpinner    *send_spinner;
+  GtkLabel      *verify_title;
+  GtkImage      *delivery_icon;
+  GtkLabel      *delivery_label;
+  AdwEntryRow   *code_row;
+  GtkLabel      *attempts_label;
+  GtkButton     *resend_button;
+  AdwStatusPage *verified_page;
+  GtkButton     *another_button;
+};
+
+G_DEFINE_FINAL_TYPE (PvVerifyView, pv_verify_view, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_ENGINE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static guint
+default_country_code (PvVerifyView *self)
+{
+  return g_settings_get_uint (pv_engine_get_settings (self->engine), "default-country-code");
+}
+
+static void
+update_actions (PvVerifyView *self)
+{
+  gboolean ready = self->engine != NULL && pv_engine_get_state (self->engine) == PV_ENGINE_READY;
+  const char *phone = gtk_editable_get_text (GTK_EDITABLE (self->phone_row));
+  const char *code = gtk_editable_get_text (GTK_EDITABLE (self->code_row));
+  guint cooldown = 0;
+
+  if (ready && self->number != NULL)
+    cooldown = pv_verifier_get_cooldown_remaining (self->verifier, self->number);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "verify.send-code",
+                                 ready && !self->sending && phone[0] != '\0');
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "verify.verify",
+                                 ready && self->number != NULL && code[0] != '\0');
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "verify.resend",
+                                 ready && !self->sending && self->number != NULL && cooldown == 0);
+
+  gtk_spinner_set_spinning (self->send_spinner, self->sending);
+  gtk_widget_set_visible (GTK_WIDGET (self->send_spinner), self->sending);
+
+  if (cooldown > 0)
+    {
+      g_autofree char *label = g_strdup_printf (
+        /* Translators: the button's label while another code cannot be sent yet; %u is seconds */
+        ngettext ("_Resend Code (%u second)", "_Resend Code (%u seconds)", cooldown), cooldown);
+
+      gtk_button_set_label (self->resend_button, label);
+    }
+  else
+    {
+      gtk_button_set_label (self->resend_button, _("_Resend Code"));
+    }
+}
+
+static gboolean
+cooldown_tick_cb (gpointer user_data)
+{
+  PvVerifyView *self = user_data;
+
+  update_actions (self);
+
+  if (self->number == NULL
+      || pv_verifier_get_cooldown_remaining (self->verifier, self->number) == 0)
+    {
+      self->cooldown_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_cooldown_ticker (PvVerifyView *self)
+{
+  if (self->cooldown_source == 0)
+    self->cooldown_source = g_timeout_add_seconds (1, cooldown_tick_cb, self);
+  update_actions (self);
+}
+
+static void
+show_delivery (PvVerifyView *self,
+               const char   *status,
+               int           error_code)
+{
+  g_autofree char *text = NULL;
+  const char *icon_name = "mail-send-symbolic";
+  gboolean failed = FALSE;
+
+  if (g_strcmp0 (status, "sent") == 0)
+    {
+      text = g_strdup (C_("delivery", "Sent"));
+    }
+  else if (g_strcmp0 (status, "delivered") == 0)
+    {
+      text = g_strdup (C_("delivery", "Delivered"));
+      icon_name = "emblem-ok-symbolic";
+    }
+  else if (g_strcmp0 (status, "undelivered") == 0 || g_strcmp0 (status, "failed") == 0)
+    {
+      /* Translators: %s says why, e.g. “The phone is switched off or out of coverage.” */
+      text = g_strdup_printf (_("Not delivered: %s"), pv_twilio_error_describe_delivery (error_code));
+      icon_name = "dialog-warning-symbolic";
+      failed = TRUE;
+    }
+  else
+    {
+      text = g_strdup (C_("delivery", "Sending…"));
+    }
+
+  gtk_label_set_label (self->delivery_label, text);
+  gtk_image_set_from_icon_name (self->delivery_icon, icon_name);
+
+  if (failed)
+    gtk_widget_add_css_class (gtk_widget_get_parent (GTK_WIDGET (self->delivery_label)), "error");
+  else
+    gtk_widget_remove_css_class (gtk_widget_get_parent (GTK_WIDGET (self->delivery_label)), "error");
+}
+
+static void
+show_flow_page (PvVerifyView *self,
+                const char   *name)
+{
+  gtk_stack_set_visible_child_name (self->steps, name);
+
+  if (g_str_equal (name, "register"))
+    gtk_widget_grab_focus (GTK_WIDGET (self->phone_row));
+  else if (g_str_equal (name, "verify"))
+    gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
+  else if (g_str_equal (name, "verified"))
+    gtk_widget_grab_focus (GTK_WIDGET (self->another_button));
+}
+
+static void
+code_sent_cb (PvVerifyView *self,
+              const char   *number)
+{
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autofree char *title = NULL;
+
+  g_free (self->number);
+  self->number = g_strdup (number);
+
+  /* Translators: %s is a phone number such as +14155552671 */
+  title = g_strdup_printf (_("Enter the Code Sent to %s"), number);
+  gtk_label_set_label (self->verify_title, title);
+
+  customer = pv_store_lookup (pv_engine_get_store (self->engine), number, NULL);
+  show_delivery (self, customer != NULL ? customer->delivery_status : NULL,
+                 customer != NULL ? customer->delivery_error_code : 0);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
+  gtk_widget_set_visible (GTK_WIDGET (self->attempts_label), FALSE);
+  show_flow_page (self, "verify");
+  start_cooldown_ticker (self);
+}
+
+static void
+reset_cb (PvVerifyView *self)
+{
+  g_clear_pointer (&self->number, g_free);
+  show_flow_page (self, "register");
+  update_actions (self);
+}
+
+static void
+verified_cb (PvVerifyView *self,
+             const char   *number)
+{
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autoptr(GDateTime) verified_at = NULL;
+  g_autofree char *when = NULL;
+  g_autofree char *who = NULL;
+  g_autofree char *description = NULL;
+
+  customer = pv_store_lookup (pv_engine_get_store (self->engine), number, NULL);
+  if (customer != NULL && customer->verified_at != 0)
+    verified_at = g_date_time_new_from_unix_local (customer->verified_at);
+  else
+    verified_at = g_date_time_new_now_local ();
+
+  /* Translators: a date and time as in “25 November 2026 at 14:32”; see g_date_time_format() */
+  when = g_date_time_format (verified_at, _("%-d %B %Y at %H:%M"));
+
+  if (customer != NULL && customer->name != NULL)
+    who = g_markup_printf_escaped ("%s · %s", number, customer->name);
+  else
+    who = g_markup_escape_text (number, -1);
+
+  /* Translators: the first %s is the number (and name), the second a date and time */
+  description = g_strdup_printf (_("%s\nVerified on %s"), who, when);
+  adw_status_page_set_description (self->verified_page, description);
+
+  g_clear_pointer (&self->number, g_free);
+  g_clear_handle_id (&self->cooldown_source, g_source_remove);
+  show_flow_page (self, "verified");
+  update_actions (self);
+}
+
+static void
+delivery_changed_cb (PvVerifyView *self,
+                     const char   *number,
+                     const char   *status,
+                     int           error_code)
+{
+  if (g_strcmp0 (number, self->number) == 0)
+    show_delivery (self, status, error_code);
+}
+
+/* Toasts only have room for the gist; on the register step, the whole explanation stays
+ * under the form until the next attempt. */
+static void
+update_cb (PvVerifyView   *self,
+           const char     *message,
+           PvUpdateKind    kind,
+           PvUpdateAction  action)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->steps);
+  gboolean show = kind == PV_UPDATE_ERROR && g_strcmp0 (page, "register") == 0;
+
+  gtk_label_set_label (self->register_problem_label, show ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), show);
+}
+
+static void
+connect_verifier (PvVerifyView *self)
+{
+  PvVerifier *verifier = pv_engine_get_verifier (self->engine);
+
+  if (verifier == NULL || verifier == self->verifier)
+    return;
+
+  self->verifier = g_object_ref (verifier);
+  g_signal_connect_object (verifier, "code-sent", G_CALLBACK (code_sent_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (verifier, "reset", G_CALLBACK (reset_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (verifier, "update", G_CALLBACK (update_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (verifier, "verified", G_CALLBACK (verified_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (verifier, "delivery-changed", G_CALLBACK (delivery_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+engine_state_changed_cb (PvVerifyView *self)
+{
+  PvEngineState state = pv_engine_get_state (self->engine);
+  const char *problem = pv_engine_get_problem (self->engine);
+  const char *page = gtk_stack_get_visible_child_name (self->steps);
+
+  connect_verifier (self);
+
+  switch (state)
+    {
+    case PV_ENGINE_LOADING:
+      gtk_stack_set_visible_child_name (self->steps, "loading");
+      break;
+
+    case PV_ENGINE_NEEDS_ACCOUNT:
+      gtk_stack_set_visible_child_name (self->steps, "setup");
+      break;
+
+    case PV_ENGINE_KEYRING_FAILED:
+      {
+        g_autofree char *description =
+          /* Translators: %s explains what is wrong with the keyring */
+          g_markup_printf_escaped (_("%s\n\nUntil the keyring can be used, no codes can be sent "
+                                     "or checked. Customers can still be browsed."),
+                                   problem != NULL ? problem : "");
+
+        adw_status_page_set_description (self->keyring_failed_page, description);
+        gtk_stack_set_visible_child_name (self->steps, "keyring-failed");
+      }
+      break;
+
+    case PV_ENGINE_STORE_FAILED:
+      {
+        g_autofree char *description = g_markup_escape_text (problem != NULL ? problem : "", -1);
+
+        adw_status_page_set_description (self->store_failed_page, description);
+        gtk_stack_set_visible_child_name (self->steps, "store-failed");
+      }
+      break;
+
+    case PV_ENGINE_READY:
+    default:
+      if (page == NULL || !(g_str_equal (page, "register") || g_str_equal (page, "verify")
+                            || g_str_equal (page, "verified")))
+        show_flow_page (self, "register");
+      break;
+    }
+
+  update_actions (self);
+}
+
+static void
+phone_changed_cb (PvVerifyView *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->phone_row));
+  g_autofree char *number = NULL;
+  g_autofree char *hint = NULL;
+
+  /* Show the number as it will be sent, but do not nag while it is being typed: mistakes
+   * are explained when Send Code is pressed. */
+  if (self->engine != NULL)
+    number = pv_phone_number_normalize (text, default_country_code (self), NULL);
+
+  if (number != NULL)
+    /* Translators: %s is the number in international format, such as +14155552671 */
+    hint = g_strdup_printf (_("The code will be sent to %s"), number);
+
+  gtk_label_set_label (self->normalized_label, hint != NULL ? hint : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->normalized_label), hint != NULL);
+  update_actions (self);
+}
+
+static void
+code_changed_cb (PvVerifyView *self)
+{
+  update_actions (self);
+}
+
+static void
+register_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(PvVerifyView) self = user_data;
+  g_autofree char *number = NULL;
+
+  /* Where to go next, and what to tell staff, arrive through the verifier's signals. */
+  number = pv_verifier_register_finish (PV_VERIFIER (object), result, NULL);
+  self->sending = FALSE;
+  update_actions (self);
+}
+
+static void
+resend_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PvVerifyView) self = user_data;
+
+  pv_verifier_resend_finish (PV_VERIFIER (object), result, NULL);
+  self->sending = FALSE;
+  start_cooldown_ticker (self);
+}
+
+/* Enter in either field sends, unless the action is disabled (empty number, already sending). */
+static void
+send_code_cb (PvVerifyView *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "verify.send-code", NULL);
+}
+
+static void
+send_code_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  PvVerifyView *self = PV_VERIFY_VIEW (widget);
+
+  if (self->sending)
+    return;
+
+  self->sending = TRUE;
+  self->last_send = LAST_SEND_REGISTER;
+  gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), FALSE);
+  update_actions (self);
+
+  pv_verifier_register_async (self->verifier,
+                              gtk_editable_get_text (GTK_EDITABLE (self->phone_row)),
+                              gtk_editable_get_text (GTK_EDITABLE (self->name_row)),
+                              self->cancellable,
+                              register_cb,
+                              g_object_ref (self));
+}
+
+static void
+verify_cb (PvVerifyView *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "verify.verify", NULL);
+}
+
+static void
+verify_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  PvVerifyView *self = PV_VERIFY_VIEW (widget);
+  g_autofree char *number = g_strdup (self->number);
+  g_autoptr(GError) error = NULL;
+  guint attempts_left;
+
+  if (pv_verifier_verify (self->verifier, number,
+                          gtk_editable_get_text (GTK_EDITABLE (self->code_row)), &error))
+    return;
+
+  if (!g_error_matches (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_WRONG_CODE)
+      && !g_error_matches (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_LOCKED))
+    return;
+
+  attempts_left = pv_verifier_get_attempts_left (self->verifier, number);
+  if (attempts_left > 0)
+    {
+      g_autofree char *text = g_strdup_printf (ngettext ("%u attempt left",
+                                                         "%u attempts left",
+                                                         attempts_left),
+                                               attempts_left);
+
+      gtk_label_set_label (self->attempts_label, text);
+    }
+  else
+    {
+      gtk_label_set_label (self->attempts_label,
+                           _("The code is locked. Send a new code to try again."));
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->attempts_label), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
+}
+
+static void
+resend_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  PvVerifyView *self = PV_VERIFY_VIEW (widget);
+
+  if (self->sending || self->number == NULL)
+    return;
+
+  self->sending = TRUE;
+  self->last_send = LAST_SEND_RESEND;
+  update_actions (self);
+
+  pv_verifier_resend_async (self->verifier, self->number, self->cancellable,
+                            resend_cb, g_object_ref (self));
+}
+
+static void
+start_over_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  PvVerifyView *self = PV_VERIFY_VIEW (widget);
+
+  /* A send still in flight finishes on its own; only its outcome is no longer shown here. */
+  g_clear_pointer (&self->number, g_free);
+  g_clear_handle_id (&self->cooldown_source, g_source_remove);
+  gtk_editable_set_text (GTK_EDITABLE (self->phone_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
+  show_flow_page (self, "register");
+  update_actions (self);
+}
+
+static void
+reload_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  PvVerifyView *self = PV_VERIFY_VIEW (widget);
+
+  pv_engine_load (self->engine);
+}
+
+/**
+ * pv_verify_view_prepare:
+ * @number: the number to send a code to
+ * @name: (nullable): the customer's name
+ *
+ * Goes back to the register step with @number and @name filled in, ready to send.
+ */
+void
+pv_verify_view_prepare (PvVerifyView *self,
+                        const char   *number,
+                        const char   *name)
+{
+  g_return_if_fail (PV_IS_VERIFY_VIEW (self));
+
+  start_over_action (GTK_WIDGET (self), NULL, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->phone_row), number != NULL ? number : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row), name != NULL ? name : "");
+  if (g_str_equal (gtk_stack_get_visible_child_name (self->steps), "register"))
+    gtk_widget_grab_focus (GTK_WIDGET (self->send_button));
+}
+
+/**
+ * pv_verify_view_retry:
+ *
+ * Repeats the last send, for a toast's Retry button.
+ */
+void
+pv_verify_view_retry (PvVerifyView *self)
+{
+  g_return_if_fail (PV_IS_VERIFY_VIEW (self));
+
+  if (self->last_send == LAST_SEND_RESEND && self->number != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "verify.resend", NULL);
+  else if (self->last_send == LAST_SEND_REGISTER)
+    send_code_cb (self);
+}
+
+void
+pv_verify_view_resend (PvVerifyView *self)
+{
+  g_return_if_fail (PV_IS_VERIFY_VIEW (self));
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "verify.resend", NULL);
+}
+
+void
+pv_verify_view_start_over (PvVerifyView *self)
+{
+  g_return_if_fail (PV_IS_VERIFY_VIEW (self));
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "verify.start-over", NULL);
+}
+
+PvEngine *
+pv_verify_view_get_engine (PvVerifyView *self)
+{
+  g_return_val_if_fail (PV_IS_VERIFY_VIEW (self), NULL);
+
+  return self->engine;
+}
+
+void
+pv_verify_view_set_engine (PvVerifyView *self,
+                           PvEngine     *engine)
+{
+  g_return_if_fail (PV_IS_VERIFY_VIEW (self));
+  g_return_if_fail (engine == NULL || PV_IS_ENGINE (engine));
+  g_return_if_fail (self->engine == NULL);
+
+  if (engine == NULL)
+    return;
+
+  self->engine = g_object_ref (engine);
+  g_signal_connect_object (engine, "notify::state", G_CALLBACK (engine_state_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  engine_state_changed_cb (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
+}
+
+static void
+pv_verify_view_dispose (GObject *object)
+{
+  PvVerifyView *self = (PvVerifyView *) object;
+
+  /* Closing the window cancels what is in flight; the verifier restores the store. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->cooldown_source, g_source_remove);
+  g_clear_object (&self->verifier);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (pv_verify_view_parent_class)->dispose (object);
+}
+
+static void
+pv_verify_view_finalize (GObject *object)
+{
+  PvVerifyView *self = (PvVerifyView *) object;
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->number, g_free);
+
+  G_OBJECT_CLASS (pv_verify_view_parent_class)->finalize (object);
+}
+
+static void
+pv_verify_view_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  PvVerifyView *self = PV_VERIFY_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      g_value_set_object (value, self->engine);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pv_verify_view_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  PvVerifyView *self = PV_VERIFY_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      pv_verify_view_set_engine (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pv_verify_view_class_init (PvVerifyViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pv_verify_view_dispose;
+  object_class->finalize = pv_verify_view_finalize;
+  object_class->get_property = pv_verify_view_get_property;
+  object_class->set_property = pv_verify_view_set_property;
+
+  properties[PROP_ENGINE] =
+    g_param_spec_object ("engine", NULL, NULL,
+                         PV_TYPE_ENGINE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_BASE_PATH "/ui/pv-verify-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, another_button);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, attempts_label);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, code_row);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, delivery_icon);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, delivery_label);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, keyring_failed_page);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, name_row);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, normalized_label);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, phone_row);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, register_problem_label);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, resend_button);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, send_button);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, send_spinner);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, steps);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, store_failed_page);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, verified_page);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, verify_title);
+  gtk_widget_class_bind_template_callback (widget_class, code_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, phone_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, send_code_cb);
+  gtk_widget_class_bind_template_callback (widget_class, verify_cb);
+
+  gtk_widget_class_install_action (widget_class, "verify.send-code", NULL, send_code_action);
+  gtk_widget_class_install_action (widget_class, "verify.verify", NULL, verify_action);
+  gtk_widget_class_install_action (widget_class, "verify.resend", NULL, resend_action);
+  gtk_widget_class_install_action (widget_class, "verify.start-over", NULL, start_over_action);
+  gtk_widget_class_install_action (widget_class, "verify.reload", NULL, reload_action);
+}
+
+static void
+pv_verify_view_init (PvVerifyView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Send Code"),
+                                  -1);
+  gtk_widget_set_visible (GTK_WIDGET (self->normalized_label), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), FALSE);
+  update_actions (self);
+}

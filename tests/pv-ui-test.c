@@ -1,0 +1,363 @@
+/* pv-ui-test.c
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* Helpers for driving the real widgets in-process, under Xvfb, inside the private
+ * keyring session of keyring-session.sh. Widgets are found by their .ui id. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "pv-secret-store.h"
+#include "pv-ui-test.h"
+
+void
+pv_ui_test_init (int    *argc,
+                 char ***argv)
+{
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+
+  /* GNOME's interface font, when installed, so screenshots look as they do on a desktop.
+   * Without a settings daemon GTK would fall back to plain "Sans". */
+  g_object_set (gtk_settings_get_default (), "gtk-font-name", "Cantarell 11", NULL);
+}
+
+/**
+ * pv_ui_test_start_fake:
+ *
+ * Starts the fake Twilio on loopback and points every client the app creates at it.
+ */
+PvFakeTwilio *
+pv_ui_test_start_fake (void)
+{
+  g_autoptr(PvFakeTwilio) fake = pv_fake_twilio_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base_url = NULL;
+
+  pv_fake_twilio_set_delivery_step (fake, 100);
+  pv_fake_twilio_listen (fake, 0, &error);
+  g_assert_no_error (error);
+
+  base_url = pv_fake_twilio_dup_base_url (fake);
+  g_setenv ("PHONE_VERIFY_TWILIO_API_URL", base_url, TRUE);
+
+  return g_steal_pointer (&fake);
+}
+
+static void
+saved_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  pv_secret_store_save_credentials_finish (result, &error);
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+/* Puts the fake's account in the keyring, as Preferences would. */
+void
+pv_ui_test_save_credentials (PvFakeTwilio *fake)
+{
+  g_autoptr(PvTwilioCredentials) credentials = NULL;
+  gboolean done = FALSE;
+
+  credentials = pv_twilio_credentials_new (pv_fake_twilio_get_account_sid (fake), NULL,
+                                           pv_fake_twilio_get_auth_token (fake),
+                                           pv_fake_twilio_get_phone_number (fake), NULL);
+  pv_secret_store_save_credentials_async (credentials, NULL, saved_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static gboolean
+window_is_mapped (gpointer user_data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (user_data));
+}
+
+/**
+ * pv_ui_test_open_window:
+ *
+ * Starts the real application as a non-unique instance and waits for its window.
+ */
+PvWindow *
+pv_ui_test_open_window (PvApplication **application)
+{
+  g_autoptr(GError) error = NULL;
+  GtkWindow *window;
+
+  *application = pv_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (*application), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (*application));
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (*application));
+  g_assert_true (PV_IS_WINDOW (window));
+  g_assert_true (pv_ui_test_wait_until (window_is_mapped, window, 5000));
+
+  return PV_WINDOW (window);
+}
+
+void
+pv_ui_test_close_window (PvWindow      *window,
+                         PvApplication *application)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  pv_ui_test_iterate (50);
+  g_object_unref (application);
+}
+
+static gboolean
+time_is_up (gpointer user_data)
+{
+  gboolean *up = user_data;
+
+  *up = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+pv_ui_test_iterate (guint milliseconds)
+{
+  gboolean up = FALSE;
+
+  g_timeout_add (milliseconds, time_is_up, &up);
+  while (!up)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+gboolean
+pv_ui_test_wait_until (PvUiTestPredicate predicate,
+                       gpointer          user_data,
+                       guint             timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!predicate (user_data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      pv_ui_test_iterate (10);
+    }
+
+  return TRUE;
+}
+
+typedef struct
+{
+  PvEngine      *engine;
+  PvEngineState  state;
+} StateWait;
+
+static gboolean
+engine_in_state (gpointer user_data)
+{
+  StateWait *wait = user_data;
+
+  return pv_engine_get_state (wait->engine) == wait->state;
+}
+
+void
+pv_ui_test_wait_for_state (PvEngine      *engine,
+                           PvEngineState  state)
+{
+  StateWait wait = { engine, state };
+
+  if (!pv_ui_test_wait_until (engine_in_state, &wait, 10000))
+    g_error ("The engine is in state %d, not %d (problem: %s)",
+             pv_engine_get_state (engine), state, pv_engine_get_problem (engine));
+}
+
+/**
+ * pv_ui_test_find:
+ * @type: the widget's type, or %G_TYPE_NONE for any
+ * @id: (nullable): the id the widget has in its .ui file
+ *
+ * Returns: (transfer none) (nullable): the first match, depth first
+ */
+GtkWidget *
+pv_ui_test_find (GtkWidget  *root,
+                 GType       type,
+                 const char *id)
+{
+  if ((type == G_TYPE_NONE || g_type_is_a (G_OBJECT_TYPE (root), type))
+      && (id == NULL || g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)), id) == 0))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = pv_ui_test_find (child, type, id);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/**
+ * pv_ui_test_find_label:
+ *
+ * Returns: (transfer none) (nullable): a label that is drawn and contains @text
+ */
+GtkWidget *
+pv_ui_test_find_label (GtkWidget  *root,
+                       const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_is_drawable (root)
+      && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = pv_ui_test_find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* AdwToastWidget is private; its title is the label inside it. */
+static gboolean
+find_toast (GtkWidget  *root,
+            const char *text,
+            gboolean    inside_toast)
+{
+  inside_toast = inside_toast || g_str_equal (G_OBJECT_TYPE_NAME (root), "AdwToastWidget");
+
+  if (inside_toast && GTK_IS_LABEL (root)
+      && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (find_toast (child, text, inside_toast))
+      return TRUE;
+
+  return FALSE;
+}
+
+gboolean
+pv_ui_test_has_toast (GtkWidget  *root,
+                      const char *text)
+{
+  return find_toast (root, text, FALSE);
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+} TextWait;
+
+static gboolean
+toast_shown (gpointer user_data)
+{
+  TextWait *wait = user_data;
+
+  return pv_ui_test_has_toast (wait->root, wait->text);
+}
+
+void
+pv_ui_test_wait_for_toast (GtkWidget  *root,
+                           const char *text)
+{
+  TextWait wait = { root, text };
+
+  if (!pv_ui_test_wait_until (toast_shown, &wait, 10000))
+    g_error ("No toast saying “%s” appeared", text);
+}
+
+static gboolean
+label_shown (gpointer user_data)
+{
+  TextWait *wait = user_data;
+
+  return pv_ui_test_find_label (wait->root, wait->text) != NULL;
+}
+
+void
+pv_ui_test_wait_for_label (GtkWidget  *root,
+                           const char *text)
+{
+  TextWait wait = { root, text };
+
+  if (!pv_ui_test_wait_until (label_shown, &wait, 10000))
+    g_error ("No label saying “%s” appeared", text);
+}
+
+/**
+ * pv_ui_test_screenshot:
+ * @name: the file name, without “.png”
+ *
+ * Renders @widget as it is on screen into screenshots/NAME.png in the test build
+ * directory, for people to look at.
+ */
+void
+pv_ui_test_screenshot (GtkWidget  *widget,
+                       const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *directory = NULL;
+  g_autofree char *file_name = NULL;
+  g_autofree char *path = NULL;
+  GskRenderer *renderer;
+  int width;
+  int height;
+
+  /* Let the window map, and animations (page transitions, toasts) settle first. */
+  g_assert_true (pv_ui_test_wait_until (window_is_mapped, widget, 5000));
+  pv_ui_test_iterate (400);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  directory = g_test_build_filename (G_TEST_BUILT, "screenshots", NULL);
+  g_mkdir_with_parents (directory, 0755);
+  file_name = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (directory, file_name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s", path);
+}
+
+/**
+ * pv_ui_test_click:
+ *
+ * Clicks @button as a pointer would. (gtk_widget_activate() animates the press and only
+ * emits ::clicked after a delay, swallowing presses that come quicker than that.)
+ */
+void
+pv_ui_test_click (GtkWidget *button)
+{
+  g_assert_true (GTK_IS_BUTTON (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  pv_ui_test_iterate (10);
+}

@@ -1,0 +1,538 @@
+/* test-ui-customers.c
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The Customers view in the real window. No Twilio account is needed to browse customers:
+ * the tests put them in the engine's store, as the verifier would.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "pv-customer-list.h"
+#include "pv-customers-view.h"
+#include "pv-ui-test.h"
+
+static PvApplication   *application;
+static PvWindow        *window;
+static PvEngine        *engine;
+static PvCustomersView *view;
+
+static GtkWidget *
+find (GType       type,
+      const char *id)
+{
+  GtkWidget *widget = pv_ui_test_find (GTK_WIDGET (view), type, id);
+
+  g_assert_nonnull (widget);
+
+  return widget;
+}
+
+static const char *
+visible_page (const char *stack_id)
+{
+  return gtk_stack_get_visible_child_name (GTK_STACK (find (GTK_TYPE_STACK, stack_id)));
+}
+
+typedef struct
+{
+  const char *stack_id;
+  const char *page;
+} PageWait;
+
+static gboolean
+page_shown (gpointer user_data)
+{
+  PageWait *wait = user_data;
+
+  return g_strcmp0 (visible_page (wait->stack_id), wait->page) == 0;
+}
+
+static void
+wait_for_page (const char *stack_id,
+               const char *page)
+{
+  PageWait wait = { stack_id, page };
+
+  if (!pv_ui_test_wait_until (page_shown, &wait, 10000))
+    g_error ("The %s stack shows “%s”, not “%s”", stack_id, visible_page (stack_id), page);
+}
+
+static gboolean
+label_gone (gpointer user_data)
+{
+  return pv_ui_test_find_label (GTK_WIDGET (view), user_data) == NULL;
+}
+
+static void
+wait_for_label_gone (const char *text)
+{
+  if (!pv_ui_test_wait_until (label_gone, (gpointer) text, 10000))
+    g_error ("The label “%s” is still shown", text);
+}
+
+static void
+show_customers (void)
+{
+  GtkWidget *view_stack = pv_ui_test_find (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK, NULL);
+
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (view_stack), "customers");
+  pv_ui_test_iterate (50);
+}
+
+static PvCustomerList *
+get_list (void)
+{
+  GtkColumnView *column_view = GTK_COLUMN_VIEW (find (GTK_TYPE_COLUMN_VIEW, "column_view"));
+  GtkSelectionModel *selection = gtk_column_view_get_model (column_view);
+
+  return PV_CUSTOMER_LIST (gtk_no_selection_get_model (GTK_NO_SELECTION (selection)));
+}
+
+typedef enum
+{
+  KIND_VERIFIED,
+  KIND_PENDING,
+  KIND_LOCKED,
+  KIND_EXPIRED,
+} Kind;
+
+static void
+add_customer (const char *number,
+              const char *name,
+              Kind        kind,
+              gint64      ago)
+{
+  PvStore *store = pv_engine_get_store (engine);
+  gint64 now = pv_clock_get_now (pv_engine_get_clock (engine));
+  g_autoptr(PvCustomer) customer = pv_customer_new (number);
+  g_autoptr(GError) error = NULL;
+
+  customer->name = g_strdup (name);
+  customer->created_at = now - ago - 600;
+  customer->updated_at = now - ago;
+  customer->code_expires_at = now + 600;
+  customer->delivery_status = g_strdup ("delivered");
+
+  switch (kind)
+    {
+    case KIND_VERIFIED:
+      customer->status = PV_CUSTOMER_STATUS_VERIFIED;
+      customer->verified_at = now - ago;
+      customer->code_expires_at = 0;
+      break;
+
+    case KIND_PENDING:
+      break;
+
+    case KIND_LOCKED:
+      customer->failed_attempts = 5;
+      break;
+
+    case KIND_EXPIRED:
+      customer->code_expires_at = now - 60;
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  pv_store_insert_customer (store, customer, PV_EVENT_CODE_SENT, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* The row's cells share one parent: from a label in one cell to the menu in the last. */
+static GtkWidget *
+find_row_menu_button (const char *number)
+{
+  GtkWidget *label = pv_ui_test_find_label (GTK_WIDGET (view), number);
+  GtkWidget *row;
+
+  g_assert_nonnull (label);
+  row = gtk_widget_get_parent (gtk_widget_get_parent (label));
+
+  return pv_ui_test_find (row, GTK_TYPE_MENU_BUTTON, NULL);
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return ADW_MESSAGE_DIALOG (toplevel);
+    }
+
+  return NULL;
+}
+
+static gboolean
+message_dialog_shown (gpointer user_data)
+{
+  return find_message_dialog () != NULL;
+}
+
+static void
+test_empty (void)
+{
+  pv_ui_test_wait_for_state (engine, PV_ENGINE_NEEDS_ACCOUNT);
+  show_customers ();
+
+  wait_for_page ("stack", "empty");
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "No Customers Yet");
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Numbers you verify appear here.");
+  g_assert_false (gtk_widget_is_drawable (find (GTK_TYPE_SEARCH_ENTRY, "search_entry")));
+  g_assert_false (gtk_widget_is_sensitive (find (GTK_TYPE_BUTTON, "export_button")));
+  pv_ui_test_screenshot (GTK_WIDGET (window), "customers-empty");
+}
+
+static void
+test_list (void)
+{
+  const gint64 hour = 3600;
+  const gint64 day = 24 * hour;
+  GtkWidget *badge;
+
+  add_customer ("+14155550100", "Ada Lovelace", KIND_VERIFIED, 5 * 60);
+  add_customer ("+14155550101", "Grace Hopper", KIND_PENDING, 2 * 60);
+  add_customer ("+14155550102", "Alan Turing", KIND_LOCKED, hour);
+  add_customer ("+14155550103", "Katherine Johnson", KIND_EXPIRED, 2 * hour);
+  add_customer ("+442079460018", "Mary Somerville", KIND_VERIFIED, day + hour);
+  add_customer ("+33142685300", "Émilie du Châtelet", KIND_VERIFIED, 3 * day);
+  add_customer ("+4930901820", "Emmy Noether", KIND_VERIFIED, 9 * day);
+  add_customer ("+12025550143", NULL, KIND_VERIFIED, 40 * day);
+  pv_customers_view_reload (view);
+
+  wait_for_page ("stack", "customers");
+  wait_for_page ("results_stack", "list");
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Katherine Johnson");
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "+12025550143");
+  g_assert_true (gtk_widget_is_sensitive (find (GTK_TYPE_BUTTON, "export_button")));
+
+  /* Each status as a badge of its own colour. */
+  badge = pv_ui_test_find_label (GTK_WIDGET (view), "Locked");
+  g_assert_nonnull (badge);
+  g_assert_true (gtk_widget_has_css_class (badge, "status-badge"));
+  g_assert_true (gtk_widget_has_css_class (badge, "error"));
+  badge = pv_ui_test_find_label (GTK_WIDGET (view), "Expired");
+  g_assert_nonnull (badge);
+  g_assert_true (gtk_widget_has_css_class (badge, "warning"));
+  badge = pv_ui_test_find_label (GTK_WIDGET (view), "Pending");
+  g_assert_nonnull (badge);
+  g_assert_true (gtk_widget_has_css_class (badge, "dim-label"));
+  badge = pv_ui_test_find_label (GTK_WIDGET (view), "Verified");
+  g_assert_nonnull (badge);
+  g_assert_true (gtk_widget_has_css_class (badge, "success"));
+
+  /* The most recent activity comes first. */
+  g_assert_cmpint (pv_customer_list_get_sort (get_list ()), ==, PV_STORE_SORT_LAST_ACTIVITY);
+  g_assert_true (pv_customer_list_get_descending (get_list ()));
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Today ");
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Yesterday ");
+
+  pv_ui_test_screenshot (GTK_WIDGET (window), "customers-list");
+}
+
+static void
+test_sort (void)
+{
+  GtkColumnView *column_view = GTK_COLUMN_VIEW (find (GTK_TYPE_COLUMN_VIEW, "column_view"));
+  GtkColumnViewColumn *name_column = NULL;
+  GListModel *columns = gtk_column_view_get_columns (column_view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      if (g_strcmp0 (gtk_column_view_column_get_title (column), "Name") == 0)
+        name_column = column;
+    }
+  g_assert_nonnull (name_column);
+
+  /* What a click on the header does. */
+  gtk_column_view_sort_by_column (column_view, name_column, GTK_SORT_ASCENDING);
+  g_assert_cmpint (pv_customer_list_get_sort (get_list ()), ==, PV_STORE_SORT_NAME);
+  g_assert_false (pv_customer_list_get_descending (get_list ()));
+
+  gtk_column_view_sort_by_column (column_view, name_column, GTK_SORT_DESCENDING);
+  g_assert_cmpint (pv_customer_list_get_sort (get_list ()), ==, PV_STORE_SORT_NAME);
+  g_assert_true (pv_customer_list_get_descending (get_list ()));
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Mary Somerville");
+}
+
+static void
+test_search (void)
+{
+  GtkWidget *entry = find (GTK_TYPE_SEARCH_ENTRY, "search_entry");
+  GtkWidget *focus;
+
+  /* Ctrl+F, from the other view. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "verify");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
+  pv_ui_test_iterate (50);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_nonnull (focus);
+  g_assert_true (focus == entry || gtk_widget_is_ancestor (focus, entry));
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Ada");
+  wait_for_label_gone ("Grace Hopper");
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Ada Lovelace");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (get_list ())), ==, 1);
+  pv_ui_test_screenshot (GTK_WIDGET (window), "customers-search");
+
+  /* Numbers match as staff type them, with spaces. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "415 555 0102");
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Alan Turing");
+  wait_for_label_gone ("Ada Lovelace");
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Nobody by that name");
+  wait_for_page ("results_stack", "no-results");
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "No Results");
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Try a different number or name.");
+  g_assert_false (gtk_widget_is_sensitive (find (GTK_TYPE_BUTTON, "export_button")));
+  pv_ui_test_screenshot (GTK_WIDGET (window), "customers-no-results");
+
+  /* Escape clears the search. */
+  g_signal_emit_by_name (entry, "stop-search");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  wait_for_page ("results_stack", "list");
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Grace Hopper");
+}
+
+static void
+test_row_menu (void)
+{
+  GtkWidget *button = find_row_menu_button ("+14155550101");
+  GMenuModel *menu;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_focusable (button) || gtk_widget_get_focusable (
+                   gtk_widget_get_first_child (button)));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "Customer Actions");
+
+  menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button));
+  g_assert_nonnull (menu);
+  g_menu_model_get_item_attribute (g_menu_model_get_item_link (menu, 0, G_MENU_LINK_SECTION),
+                                   0, G_MENU_ATTRIBUTE_LABEL, "s", &first);
+  g_menu_model_get_item_attribute (g_menu_model_get_item_link (menu, 1, G_MENU_LINK_SECTION),
+                                   0, G_MENU_ATTRIBUTE_LABEL, "s", &second);
+  g_assert_cmpstr (first, ==, "Send _New Code");
+  g_assert_cmpstr (second, ==, "_Delete…");
+
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  pv_ui_test_screenshot (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button))),
+                         "customers-row-menu");
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+}
+
+static gboolean
+is_in_row_menu_button (GtkWidget *widget)
+{
+  GtkWidget *button = gtk_widget_get_ancestor (widget, GTK_TYPE_MENU_BUTTON);
+
+  return button != NULL
+         && gtk_widget_is_ancestor (button, find (GTK_TYPE_COLUMN_VIEW, "column_view"));
+}
+
+/* Staff who work from the keyboard reach a row's menu with Tab. */
+static void
+test_row_menu_keyboard (void)
+{
+  GtkWidget *column_view = find (GTK_TYPE_COLUMN_VIEW, "column_view");
+  GtkWidget *focus = NULL;
+
+  g_assert_true (gtk_widget_grab_focus (column_view));
+  for (guint i = 0; i < 10; i++)
+    {
+      gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD);
+      focus = gtk_root_get_focus (GTK_ROOT (window));
+      if (focus != NULL && is_in_row_menu_button (focus))
+        break;
+    }
+
+  g_assert_nonnull (focus);
+  g_assert_true (is_in_row_menu_button (focus));
+}
+
+static void
+test_send_new_code (void)
+{
+  GtkWidget *view_stack = pv_ui_test_find (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK, NULL);
+  GtkWidget *button = find_row_menu_button ("+14155550101");
+  GtkWidget *phone_row;
+  GtkWidget *name_row;
+
+  g_assert_true (gtk_widget_activate_action (button, "row.send-code", NULL));
+  pv_ui_test_iterate (50);
+
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (view_stack)), ==,
+                   "verify");
+  phone_row = pv_ui_test_find (GTK_WIDGET (window), ADW_TYPE_ENTRY_ROW, "phone_row");
+  name_row = pv_ui_test_find (GTK_WIDGET (window), ADW_TYPE_ENTRY_ROW, "name_row");
+  g_assert_nonnull (phone_row);
+  g_assert_nonnull (name_row);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (phone_row)), ==, "+14155550101");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (name_row)), ==, "Grace Hopper");
+
+  show_customers ();
+}
+
+static gboolean
+deletion_recorded (const char *number)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = pv_store_list_events (pv_engine_get_store (engine), number,
+                                                       &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < events->len; i++)
+    if (((PvEvent *) g_ptr_array_index (events, i))->kind == PV_EVENT_DELETED)
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+test_delete (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PvCustomer) gone = NULL;
+  GtkWidget *button = find_row_menu_button ("+14155550103");
+  AdwMessageDialog *dialog;
+
+  /* Cancel first: nothing happens. */
+  g_assert_true (gtk_widget_activate_action (button, "row.delete", NULL));
+  g_assert_true (pv_ui_test_wait_until (message_dialog_shown, NULL, 5000));
+  dialog = find_message_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Delete +14155550103?");
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "delete"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  pv_ui_test_iterate (200);
+  g_assert_false (deletion_recorded ("+14155550103"));
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Katherine Johnson");
+
+  g_assert_true (gtk_widget_activate_action (button, "row.delete", NULL));
+  g_assert_true (pv_ui_test_wait_until (message_dialog_shown, NULL, 5000));
+  dialog = find_message_dialog ();
+  pv_ui_test_screenshot (GTK_WIDGET (dialog), "customers-delete-dialog");
+
+  adw_message_dialog_response (dialog, "delete");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Deleted +14155550103");
+  wait_for_label_gone ("Katherine Johnson");
+  g_assert_true (deletion_recorded ("+14155550103"));
+  gone = pv_store_lookup (pv_engine_get_store (engine), "+14155550103", &error);
+  g_assert_null (gone);
+}
+
+static gboolean
+n_items_is (gpointer user_data)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (get_list ())) == GPOINTER_TO_UINT (user_data);
+}
+
+/* The verifier's signals bring the view up to date by themselves. */
+static void
+test_follows_verifier (void)
+{
+  PvVerifier *verifier = pv_engine_get_verifier (engine);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (get_list ()));
+
+  g_assert_nonnull (verifier);
+  add_customer ("+14155550199", "Hedy Lamarr", KIND_PENDING, 0);
+  pv_ui_test_iterate (300);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (get_list ())), ==, n_items);
+
+  g_signal_emit_by_name (verifier, "code-sent", "+14155550199");
+  g_assert_true (pv_ui_test_wait_until (n_items_is, GUINT_TO_POINTER (n_items + 1), 5000));
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Hedy Lamarr");
+}
+
+static char *
+export_and_read (const char *expected_toast)
+{
+  g_autofree char *directory = g_dir_make_tmp ("test-ui-customers-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (directory, "customers.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  char *contents = NULL;
+
+  g_assert_nonnull (directory);
+  pv_customers_view_export_to_file (view, file);
+  g_assert_false (gtk_widget_is_sensitive (find (GTK_TYPE_BUTTON, "export_button")));
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), expected_toast);
+  g_assert_true (gtk_widget_is_sensitive (find (GTK_TYPE_BUTTON, "export_button")));
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (directory), ==, 0);
+
+  return contents;
+}
+
+static void
+test_export (void)
+{
+  GtkWidget *entry = find (GTK_TYPE_SEARCH_ENTRY, "search_entry");
+  g_autofree char *all = NULL;
+  g_autofree char *some = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  all = export_and_read ("Exported 8 customers");
+  lines = g_strsplit (all, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 10);
+  g_assert_cmpstr (lines[0], ==, "Number,Name,Status,Created,Verified,Last Activity,Delivery");
+  g_assert_null (strstr (all, "Katherine Johnson"));
+
+  /* The search applies. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Hopper");
+  wait_for_label_gone ("Ada Lovelace");
+  some = export_and_read ("Exported 1 customer");
+  g_assert_true (g_str_has_prefix (some, "Number,Name,Status,Created,Verified,Last Activity,"
+                                         "Delivery\r\n+14155550101,Grace Hopper,Pending,"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  pv_ui_test_init (&argc, &argv);
+  window = pv_ui_test_open_window (&application);
+  engine = pv_window_get_engine (window);
+  view = PV_CUSTOMERS_VIEW (pv_ui_test_find (GTK_WIDGET (window), PV_TYPE_CUSTOMERS_VIEW, NULL));
+  g_assert_nonnull (view);
+
+  g_test_add_func ("/ui/customers/empty", test_empty);
+  g_test_add_func ("/ui/customers/list", test_list);
+  g_test_add_func ("/ui/customers/sort", test_sort);
+  g_test_add_func ("/ui/customers/search", test_search);
+  g_test_add_func ("/ui/customers/row-menu", test_row_menu);
+  g_test_add_func ("/ui/customers/row-menu-keyboard", test_row_menu_keyboard);
+  g_test_add_func ("/ui/customers/send-new-code", test_send_new_code);
+  g_test_add_func ("/ui/customers/delete", test_delete);
+  g_test_add_func ("/ui/customers/follows-verifier", test_follows_verifier);
+  g_test_add_func ("/ui/customers/export", test_export);
+
+  status = g_test_run ();
+  pv_ui_test_close_window (window, application);
+
+  return status;
+}

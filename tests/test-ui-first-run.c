@@ -1,0 +1,107 @@
+/* test-ui-first-run.c
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* A fresh installation: an empty keyring, no customers. */
+
+#include "config.h"
+
+#include "pv-preferences-window.h"
+#include "pv-ui-test.h"
+
+static PvPreferencesWindow *
+find_preferences_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (PV_IS_PREFERENCES_WINDOW (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return PV_PREFERENCES_WINDOW (window);
+    }
+
+  return NULL;
+}
+
+static gboolean
+preferences_shown (gpointer user_data)
+{
+  return find_preferences_window () != NULL;
+}
+
+static PvApplication *application;
+static PvWindow      *window;
+
+static void
+test_first_run (void)
+{
+  PvEngine *engine = pv_window_get_engine (window);
+  GtkWidget *stack;
+  GtkWidget *button;
+  GtkWidget *view_stack;
+
+  pv_ui_test_wait_for_state (engine, PV_ENGINE_NEEDS_ACCOUNT);
+  g_assert_cmpint (pv_engine_get_credentials_source (engine), ==, PV_CREDENTIALS_SOURCE_NONE);
+
+  stack = pv_ui_test_find (GTK_WIDGET (window), GTK_TYPE_STACK, "steps");
+  g_assert_nonnull (stack);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "setup");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "Connect Your Twilio Account");
+
+  /* The Verify view is the one shown first. */
+  view_stack = pv_ui_test_find (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK, "view_stack");
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (view_stack)), ==,
+                   "verify");
+  pv_ui_test_screenshot (GTK_WIDGET (window), "first-run");
+
+  /* Its button opens Preferences. */
+  button = pv_ui_test_find (GTK_WIDGET (window), GTK_TYPE_BUTTON, "setup_button");
+  g_assert_nonnull (button);
+  pv_ui_test_click (button);
+  g_assert_true (pv_ui_test_wait_until (preferences_shown, NULL, 5000));
+  gtk_window_destroy (GTK_WINDOW (find_preferences_window ()));
+}
+
+static void
+test_application_actions (void)
+{
+  g_auto(GStrv) preferences = NULL;
+  g_auto(GStrv) quit = NULL;
+  g_auto(GStrv) shortcuts = NULL;
+
+  preferences = gtk_application_get_accels_for_action (GTK_APPLICATION (application),
+                                                       "app.preferences");
+  quit = gtk_application_get_accels_for_action (GTK_APPLICATION (application), "app.quit");
+  shortcuts = gtk_application_get_accels_for_action (GTK_APPLICATION (application),
+                                                     "win.show-help-overlay");
+  g_assert_cmpstr (preferences[0], ==, "<Control>comma");
+  g_assert_cmpstr (quit[0], ==, "<Control>q");
+  g_assert_cmpstr (shortcuts[0], ==, "<Control>question");
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (application), "about"));
+
+  /* GtkApplication found the shortcuts window in the resources. */
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  pv_ui_test_init (&argc, &argv);
+  window = pv_ui_test_open_window (&application);
+
+  g_test_add_func ("/ui/first-run/setup-page", test_first_run);
+  g_test_add_func ("/ui/first-run/actions", test_application_actions);
+
+  status = g_test_run ();
+  pv_ui_test_close_window (window, application);
+
+  return status;
+}

@@ -1,0 +1,333 @@
+/* test-ui-verify.c
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The Verify view, driven like staff would drive it, against the fake Twilio. One window
+ * for the whole program: the tests follow on from each other like a day at the desk. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "pv-twilio-error.h"
+#include "pv-ui-test.h"
+
+static PvFakeTwilio  *fake;
+static PvApplication *application;
+static PvWindow      *window;
+
+static GtkWidget *
+find (const char *id)
+{
+  GtkWidget *widget = pv_ui_test_find (GTK_WIDGET (window), G_TYPE_NONE, id);
+
+  g_assert_nonnull (widget);
+  return widget;
+}
+
+static const char *
+visible_page (void)
+{
+  return gtk_stack_get_visible_child_name (GTK_STACK (find ("steps")));
+}
+
+static gboolean
+page_is (gpointer user_data)
+{
+  return g_strcmp0 (visible_page (), user_data) == 0;
+}
+
+static void
+wait_for_page (const char *name)
+{
+  if (!pv_ui_test_wait_until (page_is, (gpointer) name, 10000))
+    g_error ("The Verify view shows “%s”, not “%s”", visible_page (), name);
+}
+
+static void
+type_into (const char *id,
+           const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (find (id)), text);
+}
+
+static void
+press (const char *id)
+{
+  pv_ui_test_click (find (id));
+}
+
+static void
+start_over (void)
+{
+  gtk_widget_activate_action (find ("verify_view"), "verify.start-over", NULL);
+  wait_for_page ("register");
+}
+
+static void
+send_to (const char *number)
+{
+  start_over ();
+  type_into ("phone_row", number);
+  press ("send_button");
+}
+
+/* Staff never see a code: no label anywhere in the window contains it. */
+static void
+assert_code_not_shown (const char *code)
+{
+  g_assert_null (pv_ui_test_find_label (GTK_WIDGET (window), code));
+}
+
+static void
+test_happy_path (void)
+{
+  g_autofree char *code = NULL;
+  GtkWidget *send_button = find ("send_button");
+
+  wait_for_page ("register");
+
+  /* Send Code waits for a number. */
+  g_assert_false (gtk_widget_is_sensitive (send_button));
+  pv_ui_test_screenshot (GTK_WIDGET (window), "register-empty");
+
+  type_into ("phone_row", "(415) 555-2671");
+  type_into ("name_row", "Ada Lovelace");
+  g_assert_true (gtk_widget_is_sensitive (send_button));
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "The code will be sent to +14155552671");
+  pv_ui_test_screenshot (GTK_WIDGET (window), "register");
+
+  press ("send_button");
+  wait_for_page ("verify");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "Enter the Code Sent to +14155552671");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "A verification code was sent to +14155552671.");
+
+  /* The customer's phone got the code; staff hear it read out and type it. */
+  code = pv_fake_twilio_dup_last_code_to (fake, "+14155552671");
+  g_assert_nonnull (code);
+  assert_code_not_shown (code);
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "Delivered");
+  pv_ui_test_screenshot (GTK_WIDGET (window), "verify");
+
+  /* The keyboard is where it needs to be: typing the code, then Enter. */
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), find ("code_row")));
+  type_into ("code_row", code);
+  g_signal_emit_by_name (find ("code_row"), "entry-activated");
+  wait_for_page ("verified");
+  pv_ui_test_iterate (300);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == find ("another_button"));
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "Number Verified");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "+14155552671 · Ada Lovelace");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "You have successfully verified +14155552671!");
+  pv_ui_test_screenshot (GTK_WIDGET (window), "verified");
+
+  /* And the Customers view lists them as verified. */
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (find ("view_stack")), "customers");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "Ada Lovelace");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "Verified");
+  pv_ui_test_screenshot (GTK_WIDGET (window), "customers");
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (find ("view_stack")), "verify");
+
+  /* Verify Another Number goes back to an empty form. */
+  press ("another_button");
+  wait_for_page ("register");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find ("phone_row"))), ==, "");
+}
+
+static void
+test_enter_sends (void)
+{
+  start_over ();
+  type_into ("phone_row", "+1 415 555 2672");
+  g_signal_emit_by_name (find ("phone_row"), "entry-activated");
+  wait_for_page ("verify");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "Enter the Code Sent to +14155552672");
+}
+
+/* The toast gives the gist (the first sentence); the register step shows all of it. */
+static void
+expect_problem (const char *message,
+                const char *button)
+{
+  const char *end = strstr (message, ". ");
+  g_autofree char *gist = end != NULL ? g_strndup (message, end + 1 - message)
+                                      : g_strdup (message);
+
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), gist);
+  if (button != NULL)
+    pv_ui_test_wait_for_toast (GTK_WIDGET (window), button);
+  pv_ui_test_wait_for_label (find ("register_problem_label"), message);
+  g_assert_cmpstr (visible_page (), ==, "register");
+}
+
+/* Each problem gets its own explanation, and a button for the useful next step. */
+static void
+test_errors_become_toasts (void)
+{
+  g_autoptr(GError) trial = pv_twilio_error_new_from_code (21608, 400);
+  g_autoptr(GError) unavailable = pv_twilio_error_new_from_code (20503, 503);
+  g_autoptr(GError) invalid = pv_twilio_error_new_from_code (21211, 400);
+  g_autoptr(GError) auth = pv_twilio_error_new_from_code (20003, 401);
+  PvTwilioClient *client = pv_engine_get_client (pv_window_get_engine (window));
+  g_autoptr(PvTwilioCredentials) good = NULL;
+  g_autoptr(PvTwilioCredentials) wrong = NULL;
+
+  /* Refused before anything is sent. */
+  send_to ("1-800-FLOWERS");
+  expect_problem ("A phone number can only contain digits, not letters.", NULL);
+  pv_ui_test_screenshot (GTK_WIDGET (window), "register-error");
+
+  /* Twilio's "invalid number", not a generic failure. */
+  send_to ("+15005550001");
+  expect_problem (invalid->message, "Start Over");
+
+  /* A trial account texting an unverified number. */
+  pv_fake_twilio_set_trial_account (fake, TRUE);
+  send_to ("+14155550100");
+  expect_problem (trial->message, NULL);
+  pv_fake_twilio_set_trial_account (fake, FALSE);
+
+  /* Twilio down: worth retrying. */
+  pv_fake_twilio_set_fault (fake, PV_FAKE_TWILIO_FAULT_HTTP_503);
+  send_to ("+14155550101");
+  expect_problem (unavailable->message, "Retry");
+  pv_fake_twilio_set_fault (fake, PV_FAKE_TWILIO_FAULT_NONE);
+
+  /* Wrong credentials: the way out is in Preferences. */
+  good = pv_engine_dup_credentials (pv_window_get_engine (window));
+  wrong = pv_twilio_credentials_new (good->account_sid, NULL, "00000000000000000000000000000000",
+                                     good->from, NULL);
+  pv_twilio_client_set_credentials (client, wrong);
+  send_to ("+14155550102");
+  expect_problem (auth->message, "Open Preferences");
+  pv_ui_test_screenshot (GTK_WIDGET (window), "toast-auth-failed");
+  pv_twilio_client_set_credentials (client, good);
+
+  /* The next attempt clears the explanation. */
+  send_to ("+14155550107");
+  wait_for_page ("verify");
+  start_over ();
+  g_assert_false (gtk_widget_get_visible (find ("register_problem_label")));
+}
+
+static void
+test_wrong_code_then_lock (void)
+{
+  g_autofree char *code = NULL;
+  g_autofree char *wrong = NULL;
+
+  send_to ("+14155550103");
+  wait_for_page ("verify");
+  code = pv_fake_twilio_dup_last_code_to (fake, "+14155550103");
+  wrong = g_strdup (code);
+  wrong[0] = wrong[0] == '9' ? '0' : wrong[0] + 1;
+
+  type_into ("code_row", wrong);
+  press ("verify_button");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "4 attempts left");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Wrong code.");
+  pv_ui_test_screenshot (GTK_WIDGET (window), "verify-wrong-code");
+
+  for (guint i = 0; i < 4; i++)
+    {
+      type_into ("code_row", wrong);
+      press ("verify_button");
+    }
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "The code is locked. Send a new code to try again.");
+
+  /* The right code no longer works either. */
+  type_into ("code_row", code);
+  press ("verify_button");
+  g_assert_cmpstr (visible_page (), ==, "verify");
+}
+
+static gboolean
+resend_ready (gpointer user_data)
+{
+  return gtk_widget_is_sensitive (find ("resend_button"));
+}
+
+static void
+test_resend_cooldown (void)
+{
+  GSettings *settings = pv_engine_get_settings (pv_window_get_engine (window));
+  GtkButton *resend = GTK_BUTTON (find ("resend_button"));
+  guint n_messages;
+
+  g_settings_set_uint (settings, "resend-cooldown", 3);
+  send_to ("+14155550104");
+  wait_for_page ("verify");
+  n_messages = pv_fake_twilio_get_messages (fake)->len;
+
+  /* The button counts down, and cannot be used until it reaches zero. */
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (resend)));
+  g_assert_true (g_str_has_prefix (gtk_button_get_label (resend), "_Resend Code ("));
+  g_assert_true (g_str_has_suffix (gtk_button_get_label (resend), "seconds)"));
+  pv_ui_test_screenshot (GTK_WIDGET (window), "verify-cooldown");
+
+  g_assert_true (pv_ui_test_wait_until (resend_ready, NULL, 6000));
+  g_assert_cmpstr (gtk_button_get_label (resend), ==, "_Resend Code");
+  pv_ui_test_click (GTK_WIDGET (resend));
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "A verification code was sent to +14155550104.");
+  g_assert_cmpuint (pv_fake_twilio_get_messages (fake)->len, ==, n_messages + 1);
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (resend)));
+
+  g_settings_reset (settings, "resend-cooldown");
+}
+
+static void
+test_delivery_line (void)
+{
+  pv_fake_twilio_set_delivery_outcome (fake, "+14155550105", "undelivered", 30003);
+  send_to ("+14155550105");
+  wait_for_page ("verify");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "Not delivered:");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), pv_twilio_error_describe_delivery (30003));
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Resend");
+  pv_ui_test_screenshot (GTK_WIDGET (window), "verify-not-delivered");
+}
+
+/* Run last: it stops the fake. */
+static void
+test_network_refused (void)
+{
+  g_clear_object (&fake);
+  send_to ("+14155550106");
+  pv_ui_test_wait_until ((PvUiTestPredicate) gtk_widget_get_visible, find ("register_problem_label"),
+                         10000);
+  expect_problem (gtk_label_get_label (GTK_LABEL (find ("register_problem_label"))), "Retry");
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (find ("register_problem_label"))),
+                            "Twilio"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  pv_ui_test_init (&argc, &argv);
+
+  fake = pv_ui_test_start_fake ();
+  pv_ui_test_save_credentials (fake);
+  window = pv_ui_test_open_window (&application);
+  pv_ui_test_wait_for_state (pv_window_get_engine (window), PV_ENGINE_READY);
+
+  g_test_add_func ("/ui/verify/happy-path", test_happy_path);
+  g_test_add_func ("/ui/verify/enter-sends", test_enter_sends);
+  g_test_add_func ("/ui/verify/errors", test_errors_become_toasts);
+  g_test_add_func ("/ui/verify/wrong-code", test_wrong_code_then_lock);
+  g_test_add_func ("/ui/verify/resend-cooldown", test_resend_cooldown);
+  g_test_add_func ("/ui/verify/delivery", test_delivery_line);
+  g_test_add_func ("/ui/verify/network-refused", test_network_refused);
+
+  status = g_test_run ();
+
+  pv_ui_test_close_window (window, application);
+  g_clear_object (&fake);
+
+  return status;
+}
