@@ -13,7 +13,7 @@ desktop-file-utils appstream librsvg2-common gnome-keyring dbus"
 
 if [ "${1:-}" = "--tests" ]; then
   # No dbus-x11: it makes GDBus autolaunch stray buses whenever DISPLAY is set.
-  packages="$packages xvfb xauth python3 imagemagick"
+  packages="$packages xvfb xauth python3 imagemagick fonts-cantarell flatpak-builder"
 fi
 
 missing=""

@@ -101,6 +101,8 @@ about_action (GSimpleAction *action,
                          "developers", developers,
                          /* Translators: replace with your name(s), one per line */
                          "translator-credits", _("translator-credits"),
+                         "website", "https://example.com/phone-verify",
+                         "issue-url", "https://example.com/phone-verify/issues",
                          "license-type", GTK_LICENSE_GPL_3_0,
                          "copyright", "© 2026 The PhoneVerify developers",
                          NULL);
