@@ -603,12 +603,26 @@ pv_verify_view_set_engine (PvVerifyView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 }
 
+/* Closing the window cancels what is in flight, and the verifier puts the store back as it
+ * was. This cannot wait for dispose: the request's own callback holds a reference to the
+ * view until the request ends. */
+static void
+pv_verify_view_unroot (GtkWidget *widget)
+{
+  PvVerifyView *self = PV_VERIFY_VIEW (widget);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  GTK_WIDGET_CLASS (pv_verify_view_parent_class)->unroot (widget);
+}
+
 static void
 pv_verify_view_dispose (GObject *object)
 {
   PvVerifyView *self = (PvVerifyView *) object;
 
-  /* Closing the window cancels what is in flight; the verifier restores the store. */
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->cooldown_source, g_source_remove);
   g_clear_object (&self->verifier);
@@ -676,6 +690,8 @@ pv_verify_view_class_init (PvVerifyViewClass *klass)
   object_class->finalize = pv_verify_view_finalize;
   object_class->get_property = pv_verify_view_get_property;
   object_class->set_property = pv_verify_view_set_property;
+
+  widget_class->unroot = pv_verify_view_unroot;
 
   properties[PROP_ENGINE] =
     g_param_spec_object ("engine", NULL, NULL,

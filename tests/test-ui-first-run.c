@@ -88,6 +88,25 @@ test_application_actions (void)
   g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
 }
 
+/* The window's size lives in GSettings, both ways. (Maximising needs a window manager,
+ * which Xvfb does not have, so that half of the binding is not tested here.) */
+static void
+test_window_state_is_remembered (void)
+{
+  GSettings *settings = pv_engine_get_settings (pv_window_get_engine (window));
+  int width;
+  int height;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 812, 654);
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 812);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 654);
+
+  g_settings_set_int (settings, "window-width", 700);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 700);
+  g_assert_cmpint (height, ==, 654);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -99,6 +118,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/first-run/setup-page", test_first_run);
   g_test_add_func ("/ui/first-run/actions", test_application_actions);
+  g_test_add_func ("/ui/first-run/window-state", test_window_state_is_remembered);
 
   status = g_test_run ();
   pv_ui_test_close_window (window, application);

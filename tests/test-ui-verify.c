@@ -290,6 +290,38 @@ test_delivery_line (void)
   pv_ui_test_screenshot (GTK_WIDGET (window), "verify-not-delivered");
 }
 
+static gboolean
+window_is_mapped (gpointer user_data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (user_data));
+}
+
+/* Closing the window mid-send cancels the request cleanly: no crash, no late toast, and
+ * the customer it would have created is not left behind. */
+static void
+test_close_cancels (void)
+{
+  PvEngine *engine = pv_window_get_engine (window);
+  g_autoptr(PvCustomer) customer = NULL;
+
+  pv_fake_twilio_set_fault (fake, PV_FAKE_TWILIO_FAULT_SLOW);
+  pv_fake_twilio_set_slow_delay (fake, 1500);
+  send_to ("+14155550108");
+  pv_ui_test_iterate (100);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  pv_ui_test_iterate (2000);
+  customer = pv_store_lookup (pv_engine_get_store (engine), "+14155550108", NULL);
+  g_assert_null (customer);
+  pv_fake_twilio_set_fault (fake, PV_FAKE_TWILIO_FAULT_NONE);
+
+  /* The application carries on; a new window picks up where the engine is. */
+  g_application_activate (G_APPLICATION (application));
+  window = PV_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (application)));
+  g_assert_true (pv_ui_test_wait_until (window_is_mapped, window, 5000));
+  wait_for_page ("register");
+}
+
 /* Run last: it stops the fake. */
 static void
 test_network_refused (void)
@@ -322,6 +354,7 @@ main (int   argc,
   g_test_add_func ("/ui/verify/wrong-code", test_wrong_code_then_lock);
   g_test_add_func ("/ui/verify/resend-cooldown", test_resend_cooldown);
   g_test_add_func ("/ui/verify/delivery", test_delivery_line);
+  g_test_add_func ("/ui/verify/close-cancels", test_close_cancels);
   g_test_add_func ("/ui/verify/network-refused", test_network_refused);
 
   status = g_test_run ();
