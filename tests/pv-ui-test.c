@@ -15,6 +15,112 @@
 #include "pv-secret-store.h"
 #include "pv-ui-test.h"
 
+/* A stand-in for the desktop's notification server (org.freedesktop.Notifications), owned
+ * by the test process itself on its private session bus. GNotification talks to it exactly
+ * as to GNOME Shell, so tests can see what the app announced; without one, GLib warns on
+ * the first notification, which gtk_test_init() makes fatal. */
+static const char notifications_xml[] =
+  "<node>"
+  "  <interface name='org.freedesktop.Notifications'>"
+  "    <method name='Notify'>"
+  "      <arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='as' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "      <arg type='u' direction='out'/>"
+  "    </method>"
+  "    <method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "    <method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "    <method name='GetServerInformation'>"
+  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "    </method>"
+  "    <signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
+  "    <signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
+  "  </interface>"
+  "</node>";
+
+static GPtrArray *notifications;  /* "summary\nbody" */
+static gboolean   notifications_ready;
+
+static void
+notifications_method_cb (GDBusConnection       *connection,
+                         const char            *sender,
+                         const char            *object_path,
+                         const char            *interface_name,
+                         const char            *method_name,
+                         GVariant              *parameters,
+                         GDBusMethodInvocation *invocation,
+                         gpointer               user_data)
+{
+  if (g_str_equal (method_name, "Notify"))
+    {
+      const char *summary;
+      const char *body;
+
+      g_variant_get (parameters, "(&su&s&s&s@as@a{sv}i)", NULL, NULL, NULL, &summary, &body,
+                     NULL, NULL, NULL);
+      g_ptr_array_add (notifications, g_strdup_printf ("%s\n%s", summary, body));
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", notifications->len));
+    }
+  else if (g_str_equal (method_name, "GetCapabilities"))
+    {
+      const char *capabilities[] = { "body", "actions", NULL };
+
+      g_dbus_method_invocation_return_value (invocation,
+                                             g_variant_new ("(^as)", capabilities));
+    }
+  else if (g_str_equal (method_name, "GetServerInformation"))
+    {
+      g_dbus_method_invocation_return_value (invocation,
+                                             g_variant_new ("(ssss)", "pv-ui-test", "PhoneVerify",
+                                                            "1", "1.2"));
+    }
+  else
+    {
+      g_dbus_method_invocation_return_value (invocation, NULL);
+    }
+}
+
+static void
+notifications_name_acquired_cb (GDBusConnection *connection,
+                                const char      *name,
+                                gpointer         user_data)
+{
+  notifications_ready = TRUE;
+}
+
+static void
+start_notification_server (void)
+{
+  static const GDBusInterfaceVTable vtable = { notifications_method_cb, NULL, NULL };
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+  notifications = g_ptr_array_new_with_free_func (g_free);
+  if (bus == NULL)
+    return;
+
+  g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications",
+                                     info->interfaces[0], &vtable, NULL, NULL, NULL);
+  g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications",
+                                G_BUS_NAME_OWNER_FLAGS_NONE,
+                                notifications_name_acquired_cb, NULL, NULL, NULL);
+  while (!notifications_ready)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/**
+ * pv_ui_test_get_notifications:
+ *
+ * Returns: (transfer none): the desktop notifications sent so far, as "summary\nbody"
+ */
+GPtrArray *
+pv_ui_test_get_notifications (void)
+{
+  return notifications;
+}
+
 void
 pv_ui_test_init (int    *argc,
                  char ***argv)
@@ -22,9 +128,15 @@ pv_ui_test_init (int    *argc,
   gtk_test_init (argc, argv, NULL);
   adw_init ();
 
-  /* GNOME's interface font, when installed, so screenshots look as they do on a desktop.
-   * Without a settings daemon GTK would fall back to plain "Sans". */
-  g_object_set (gtk_settings_get_default (), "gtk-font-name", "Cantarell 11", NULL);
+  /* GNOME's interface font (when installed) and title bar buttons, so windows look and
+   * measure as they do on a GNOME desktop. Without a settings daemon GTK would fall back to
+   * plain "Sans" and minimize/maximize/close buttons. */
+  g_object_set (gtk_settings_get_default (),
+                "gtk-font-name", "Cantarell 11",
+                "gtk-decoration-layout", "appmenu:close",
+                NULL);
+
+  start_notification_server ();
 }
 
 /**

@@ -42,6 +42,7 @@ void          pv_ui_test_wait_for_toast    (GtkWidget         *root,
                                             const char        *text);
 void          pv_ui_test_wait_for_label    (GtkWidget         *root,
                                             const char        *text);
+GPtrArray    *pv_ui_test_get_notifications (void);
 void          pv_ui_test_click             (GtkWidget         *button);
 void          pv_ui_test_screenshot        (GtkWidget         *widget,
                                             const char        *name);

@@ -107,6 +107,28 @@ test_window_state_is_remembered (void)
   g_assert_cmpint (height, ==, 654);
 }
 
+/* The metainfo promises a 360 px wide screen is enough: every view must fit. */
+static void
+test_fits_a_phone_width (void)
+{
+  GtkWidget *view_stack = pv_ui_test_find (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK, "view_stack");
+  const char *views[] = { "verify", "customers" };
+  int minimum;
+
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (view_stack), views[i]);
+      gtk_widget_measure (adw_application_window_get_content (ADW_APPLICATION_WINDOW (window)),
+                          GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+      g_assert_cmpint (minimum, <=, 360);
+    }
+
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (view_stack), "verify");
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  pv_ui_test_screenshot (GTK_WIDGET (window), "narrow");
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 720);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -119,6 +141,7 @@ main (int   argc,
   g_test_add_func ("/ui/first-run/setup-page", test_first_run);
   g_test_add_func ("/ui/first-run/actions", test_application_actions);
   g_test_add_func ("/ui/first-run/window-state", test_window_state_is_remembered);
+  g_test_add_func ("/ui/first-run/narrow", test_fits_a_phone_width);
 
   status = g_test_run ();
   pv_ui_test_close_window (window, application);

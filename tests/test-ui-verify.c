@@ -291,6 +291,55 @@ test_delivery_line (void)
 }
 
 static gboolean
+window_is_inactive (gpointer user_data)
+{
+  return !gtk_window_is_active (GTK_WINDOW (user_data));
+}
+
+static gboolean
+has_notification (gpointer user_data)
+{
+  GPtrArray *notifications = pv_ui_test_get_notifications ();
+
+  for (guint i = 0; i < notifications->len; i++)
+    if (g_str_equal (g_ptr_array_index (notifications, i), user_data))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* With staff in another window, a verification is also announced on the desktop. */
+static void
+test_notifies_when_away (void)
+{
+  PvVerifier *verifier = pv_engine_get_verifier (pv_window_get_engine (window));
+  g_autofree char *code = NULL;
+  GtkWidget *other;
+
+  send_to ("+14155550109");
+  wait_for_page ("verify");
+  code = pv_fake_twilio_dup_last_code_to (fake, "+14155550109");
+
+  /* While the window has focus, only a toast. */
+  g_assert_false (has_notification ("Code Delivered\nThe code reached +14155550109."));
+
+  other = gtk_window_new ();
+  gtk_window_present (GTK_WINDOW (other));
+  if (!pv_ui_test_wait_until (window_is_inactive, window, 3000))
+    {
+      gtk_window_destroy (GTK_WINDOW (other));
+      g_test_skip ("The X server gave no other window the focus");
+      return;
+    }
+
+  g_assert_true (pv_verifier_verify (verifier, "+14155550109", code, NULL));
+  g_assert_true (pv_ui_test_wait_until (has_notification,
+                                        "Number Verified\n+14155550109 is now verified.", 5000));
+  gtk_window_destroy (GTK_WINDOW (other));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static gboolean
 window_is_mapped (gpointer user_data)
 {
   return gtk_widget_get_mapped (GTK_WIDGET (user_data));
@@ -354,6 +403,7 @@ main (int   argc,
   g_test_add_func ("/ui/verify/wrong-code", test_wrong_code_then_lock);
   g_test_add_func ("/ui/verify/resend-cooldown", test_resend_cooldown);
   g_test_add_func ("/ui/verify/delivery", test_delivery_line);
+  g_test_add_func ("/ui/verify/notifies-when-away", test_notifies_when_away);
   g_test_add_func ("/ui/verify/close-cancels", test_close_cancels);
   g_test_add_func ("/ui/verify/network-refused", test_network_refused);
 
