@@ -438,13 +438,21 @@ pv_ui_test_screenshot (GtkWidget  *widget,
   /* Let the window map, and animations (page transitions, toasts) settle first. */
   g_assert_true (pv_ui_test_wait_until (window_is_mapped, widget, 5000));
   pv_ui_test_iterate (400);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
 
   paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+
+  /* A widget between two frames (mid-transition, or right after a resize) can render
+   * nothing; the next frame has it. */
+  for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
+    {
+      if (attempt > 0)
+        pv_ui_test_iterate (100);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   g_assert_nonnull (node);
 
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
