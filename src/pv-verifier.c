@@ -514,9 +514,8 @@ prepare_send (PvVerifier  *self,
 
   if (!check_configured (self, &local_error))
     {
-      emit_error_update (self, local_error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      return report_failure (self, error, g_steal_pointer (&local_error),
+                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_OPEN_PREFERENCES, FALSE);
     }
 
   if (g_hash_table_contains (self->sends_in_flight, number))
@@ -530,9 +529,8 @@ prepare_send (PvVerifier  *self,
   customer = pv_store_lookup (self->store, number, &local_error);
   if (local_error != NULL)
     {
-      emit_error_update (self, local_error, PV_UPDATE_ACTION_RETRY);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      return report_failure (self, error, g_steal_pointer (&local_error),
+                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_RETRY, FALSE);
     }
 
   if (customer != NULL && customer->status == PV_CUSTOMER_STATUS_VERIFIED)
@@ -739,9 +737,8 @@ record_failed_attempt (PvVerifier  *self,
   if (!pv_store_update_customer (self->store, customer, PV_EVENT_CHECK_FAILED, NULL,
                                  &local_error))
     {
-      emit_error_update (self, local_error, PV_UPDATE_ACTION_RETRY);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      return report_failure (self, error, g_steal_pointer (&local_error),
+                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_RETRY, FALSE);
     }
 
   if (attempts_left == 0)
@@ -789,25 +786,22 @@ pv_verifier_verify (PvVerifier  *self,
   e164 = pv_phone_number_normalize (number, self->default_country_code, &local_error);
   if (e164 == NULL)
     {
-      emit_error_update (self, local_error, PV_UPDATE_ACTION_START_OVER);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      return report_failure (self, error, g_steal_pointer (&local_error),
+                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_START_OVER, FALSE);
     }
 
   if (self->digest_key == NULL)
     {
       check_configured (self, &local_error);
-      emit_error_update (self, local_error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      return report_failure (self, error, g_steal_pointer (&local_error),
+                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_OPEN_PREFERENCES, FALSE);
     }
 
   customer = pv_store_lookup (self->store, e164, &local_error);
   if (local_error != NULL)
     {
-      emit_error_update (self, local_error, PV_UPDATE_ACTION_RETRY);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      return report_failure (self, error, g_steal_pointer (&local_error),
+                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_RETRY, FALSE);
     }
 
   if (customer == NULL)
@@ -873,9 +867,8 @@ pv_verifier_verify (PvVerifier  *self,
 
   if (!pv_store_update_customer (self->store, customer, PV_EVENT_VERIFIED, NULL, &local_error))
     {
-      emit_error_update (self, local_error, PV_UPDATE_ACTION_RETRY);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      return report_failure (self, error, g_steal_pointer (&local_error),
+                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_RETRY, FALSE);
     }
 
   g_hash_table_remove (self->trackers, e164);
