@@ -124,8 +124,11 @@ update_page (PvCustomersView *self)
 
   if (self->engine != NULL && pv_engine_get_state (self->engine) == PV_ENGINE_STORE_FAILED)
     {
-      adw_status_page_set_description (self->store_failed_page,
-                                       pv_engine_get_problem (self->engine));
+      g_autofree char *description = g_markup_escape_text (pv_engine_get_problem (self->engine),
+                                                           -1);
+
+      /* Markup: the problem names the database file, whose path may hold a "&". */
+      adw_status_page_set_description (self->store_failed_page, description);
       show_page (self, "store-failed");
       return;
     }

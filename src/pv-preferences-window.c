@@ -255,6 +255,7 @@ account_description (PvPreferencesWindow *self,
 static void
 update_account (PvPreferencesWindow *self)
 {
+  g_autofree char *description = NULL;
   PvEngineState state = pv_engine_get_state (self->engine);
   PvCredentialsSource source = pv_engine_get_credentials_source (self->engine);
   guint country_code = g_settings_get_uint (self->settings, "default-country-code");
@@ -283,8 +284,10 @@ update_account (PvPreferencesWindow *self)
                                  key_sid[0] != '\0' ? _("API Key Secret") : _("Auth Token"));
 
   problem = account_text != NULL ? account_text : key_text != NULL ? key_text : sender_text;
-  adw_preferences_group_set_description (self->account_group,
-                                         account_description (self, problem));
+  /* The description is markup, and it can quote what was typed ("&" in a number), a
+   * Twilio error or a file path. */
+  description = g_markup_escape_text (account_description (self, problem), -1);
+  adw_preferences_group_set_description (self->account_group, description);
 
   /* Row by row rather than the whole group, so that the description saying why stays
    * readable. */

@@ -289,9 +289,18 @@ test_validation (Fixture       *f,
 
   type_into (f, "sender_row", "12");
   g_assert_true (row_has_error (f, "sender_row"));
+
   pv_ui_test_screenshot (GTK_WIDGET (f->preferences), "preferences-invalid");
 
   type_into (f, "account_sid_row", pv_fake_twilio_get_account_sid (fake));
+
+  /* What was typed is quoted in the explanation, which is markup: an "&" must not break it
+   * (GTK would warn, fatally here, and the explanation would vanish). */
+  type_into (f, "sender_row", "+1 555 & 1234");
+  g_assert_true (row_has_error (f, "sender_row"));
+  pv_ui_test_wait_for_label (GTK_WIDGET (f->preferences), "“&”");
+
+  type_into (f, "sender_row", "12");
   g_assert_false (row_has_error (f, "account_sid_row"));
   g_assert_nonnull (strstr (account_description (f), "too short"));
   g_assert_false (button_sensitive (f, "save_button"));
