@@ -330,21 +330,56 @@ track_delivery (PvVerifier            *self,
   pv_delivery_tracker_start (tracker);
 }
 
-static void
-restore_after_failed_send (PvVerifier *self,
-                           SendData   *data)
+/* The customer as stored now, if it still holds the code this send put there: anything
+ * else (verified with a code that arrived before Twilio's slow reply, deleted, sent a newer
+ * code) happened later and must not be overwritten with the state from before the send. */
+static PvCustomer *
+lookup_unchanged_since_send (PvVerifier *self,
+                             SendData   *data)
 {
+  g_autoptr(PvCustomer) current = pv_store_lookup (self->store, data->customer->number, NULL);
+
+  if (current == NULL || g_strcmp0 (current->code_digest, data->customer->code_digest) != 0)
+    return NULL;
+
+  return g_steal_pointer (&current);
+}
+
+static void
+restore_after_failed_send (PvVerifier   *self,
+                           SendData     *data,
+                           const GError *reason)
+{
+  g_autoptr(PvCustomer) current = lookup_unchanged_since_send (self, data);
   g_autoptr(GError) error = NULL;
   gboolean restored;
 
+  if (current == NULL)
+    return;
+
   /* Nothing may stay half-stored: a customer new to the store is removed again, and a
-   * known one goes back to exactly what it was, its old code included. */
+   * known one goes back to what it was, its old code included. */
   if (data->previous == NULL)
-    restored = pv_store_delete_customer (self->store, data->customer->number,
-                                         PV_EVENT_NONE, NULL, &error);
+    {
+      restored = pv_store_delete_customer (self->store, current->number,
+                                           PV_EVENT_NONE, NULL, &error);
+    }
   else
-    restored = pv_store_update_customer (self->store, data->previous,
-                                         PV_EVENT_NONE, NULL, &error);
+    {
+      /* When the request may have reached Twilio (no answer, or the window closed under
+       * it), the send still counts towards the cooldown and the hourly limit; otherwise
+       * Retry on a flaky line could text the customer without limit. */
+      if (g_error_matches (reason, PV_TWILIO_ERROR, PV_TWILIO_ERROR_NETWORK)
+          || g_error_matches (reason, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          data->previous->sends_in_window = current->sends_in_window;
+          data->previous->send_window_started_at = current->send_window_started_at;
+          data->previous->last_sent_at = current->last_sent_at;
+        }
+
+      restored = pv_store_update_customer (self->store, data->previous,
+                                           PV_EVENT_NONE, NULL, &error);
+    }
 
   if (!restored)
     g_warning ("Could not undo the unsent code for a customer: %s", error->message);
@@ -359,6 +394,7 @@ send_message_cb (GObject      *object,
   PvVerifier *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
   PvCustomer *customer = data->customer;
+  g_autoptr(PvCustomer) current = NULL;
   g_autoptr(PvTwilioMessage) message = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -382,18 +418,26 @@ send_message_cb (GObject      *object,
 
   if (message == NULL)
     {
-      restore_after_failed_send (self, data);
+      restore_after_failed_send (self, data, error);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         emit_error_update (self, error, action_for_twilio_error (error));
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  customer->message_sid = g_strdup (message->sid);
-  customer->delivery_status = g_strdup (message->status);
-  customer->delivery_error_code = message->error_code;
+  current = lookup_unchanged_since_send (self, data);
+  if (current == NULL)
+    {
+      /* Already verified (or deleted) while Twilio took its time to answer. */
+      g_task_return_pointer (task, g_strdup (customer->number), g_free);
+      return;
+    }
 
-  if (!pv_store_update_customer (self->store, customer, PV_EVENT_CODE_SENT, message->sid, &error))
+  current->message_sid = g_strdup (message->sid);
+  current->delivery_status = g_strdup (message->status);
+  current->delivery_error_code = message->error_code;
+
+  if (!pv_store_update_customer (self->store, current, PV_EVENT_CODE_SENT, message->sid, &error))
     {
       /* The text is on its way and its digest is stored; only the receipt is missing. */
       g_warning ("Could not record the sent message: %s", error->message);

@@ -531,6 +531,67 @@ test_register_unreadable_reply_keeps_code (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
+/* The customer reads out a code that arrived before Twilio's (slow) reply, and is
+ * verified; the late reply must not put them back to pending with a live code. */
+static void
+test_register_late_reply_keeps_verification (Fixture       *fixture,
+                                             gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *code = NULL;
+
+  pv_fake_twilio_set_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_SLOW);
+  pv_fake_twilio_set_slow_delay (fixture->fake, 300);
+  pv_verifier_register_async (fixture->verifier, NUMBER, NULL, NULL, result_cb, fixture);
+  while (pv_fake_twilio_get_last_message_to (fixture->fake, NUMBER) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  code = pv_fake_twilio_dup_last_code_to (fixture->fake, NUMBER);
+  g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
+  g_assert_no_error (error);
+
+  result = wait_for_result (fixture);
+  fixture->result = NULL;
+  number = pv_verifier_register_finish (fixture->verifier, result, &error);
+  g_assert_no_error (error);
+
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_VERIFIED);
+  g_assert_null (customer->code_digest);
+  g_assert_false (pv_verifier_verify (fixture->verifier, NUMBER, code, NULL));
+}
+
+/* No answer from Twilio: the code is undone, but the attempt still counts against the
+ * cooldown, since the text may have gone out. */
+static void
+test_register_timeout_still_counts (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  g_autofree char *code = register_and_read_code (fixture);
+  g_autoptr(PvCustomer) before = NULL;
+  g_autoptr(PvCustomer) after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pv_clock_advance (fixture->clock, 601);
+  before = lookup (fixture, NUMBER);
+  pv_twilio_client_set_timeout (fixture->client, 1);
+  pv_fake_twilio_set_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_SLOW);
+  pv_fake_twilio_set_slow_delay (fixture->fake, 3000);
+
+  g_free (do_register (fixture, NUMBER, NULL, &error));
+  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_NETWORK);
+  g_clear_error (&error);
+
+  after = lookup (fixture, NUMBER);
+  g_assert_cmpstr (after->code_digest, ==, before->code_digest);
+  g_assert_cmpint (after->last_sent_at, ==, START_TIME + 601);
+  g_assert_cmpuint (after->sends_in_window, ==, before->sends_in_window + 1);
+  g_assert_cmpuint (pv_verifier_get_cooldown_remaining (fixture->verifier, NUMBER), ==, 30);
+}
+
 static void
 test_register_auth_failure (Fixture       *fixture,
                             gconstpointer  data)
@@ -1097,6 +1158,8 @@ main (int   argc,
   ADD ("register/refused", test_register_refused_by_twilio);
   ADD ("register/refused-restores", test_register_refused_restores_previous_state);
   ADD ("register/unreadable-reply", test_register_unreadable_reply_keeps_code);
+  ADD ("register/late-reply", test_register_late_reply_keeps_verification);
+  ADD ("register/timeout-counts", test_register_timeout_still_counts);
   ADD ("register/auth-failure", test_register_auth_failure);
   ADD ("register/already-verified", test_register_already_verified);
   ADD ("register/already-requested", test_register_already_requested);
