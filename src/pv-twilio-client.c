@@ -540,6 +540,20 @@ send_cb (GObject      *object,
 }
 
 /* Only http(s) with a host: anything else would be a critical in libsoup, not an error. */
+static gboolean
+is_loopback_host (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+
+  /* GUri keeps the brackets off IPv6 literals. */
+  address = g_inet_address_new_from_string (host);
+
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
 static GUri *
 parse_http_url (const char *url)
 {
@@ -552,11 +566,18 @@ parse_http_url (const char *url)
 
   scheme = g_uri_get_scheme (uri);
   host = g_uri_get_host (uri);
-  if (host == NULL || host[0] == '\0' ||
-      (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0))
+  if (host == NULL || host[0] == '\0')
     return NULL;
 
-  return g_steal_pointer (&uri);
+  if (g_ascii_strcasecmp (scheme, "https") == 0)
+    return g_steal_pointer (&uri);
+
+  /* Every request carries the Auth Token. Plain HTTP is only for a server on this very
+   * machine, such as the sandbox; anywhere else it would show the token to the network. */
+  if (g_ascii_strcasecmp (scheme, "http") == 0 && is_loopback_host (host))
+    return g_steal_pointer (&uri);
+
+  return NULL;
 }
 
 /* Takes over @form: a form-encoded body for a POST, or %NULL for a GET. */

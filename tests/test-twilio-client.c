@@ -263,6 +263,29 @@ test_unusable_base_url (void)
   assert_error_is_safe (error, "token");
 }
 
+/* Every request carries the token, so plain HTTP is refused unless the server is on this
+ * machine (the sandbox). The host name here is not a loopback literal, so the client must
+ * refuse it before looking it up. */
+static void
+test_plain_http_only_to_loopback (void)
+{
+  g_autoptr(PvTwilioClient) client = pv_twilio_client_new ("http://localhost.localdomain:9");
+  g_autoptr(PvTwilioCredentials) credentials = NULL;
+  g_autoptr(PvTwilioMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+
+  credentials = pv_twilio_credentials_new ("AC0123456789abcdef0123456789abcdef", NULL, "token",
+                                           "+15005550006", NULL);
+  pv_twilio_client_set_credentials (client, credentials);
+
+  message = send_message (client, CUSTOMER, NULL, &error);
+
+  g_assert_null (message);
+  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_NETWORK);
+  g_assert_nonnull (strstr (error->message, "localhost.localdomain"));
+  assert_error_is_safe (error, "token");
+}
+
 /* Sending */
 
 static void
@@ -1640,6 +1663,7 @@ main (int   argc,
   g_test_add_func ("/twilio-client/base-url", test_base_url);
   g_test_add_func ("/twilio-client/timeout-property", test_timeout_property);
   g_test_add_func ("/twilio-client/unusable-base-url", test_unusable_base_url);
+  g_test_add_func ("/twilio-client/plain-http-only-to-loopback", test_plain_http_only_to_loopback);
 
   add_fixture_test ("/twilio-client/send/success", test_send_success);
   add_fixture_test ("/twilio-client/send/prefers-messaging-service",
