@@ -11,6 +11,9 @@
 
 #include <glib/gi18n.h>
 
+#include <stdio.h>
+#include <unistd.h>
+
 #include "pv-application.h"
 #include "pv-command-line.h"
 #include "pv-engine.h"
@@ -25,6 +28,27 @@ struct _PvApplication
 };
 
 G_DEFINE_FINAL_TYPE (PvApplication, pv_application, ADW_TYPE_APPLICATION)
+
+static char *
+read_code_from_stdin (void)
+{
+  char line[64];
+
+  if (isatty (STDIN_FILENO))
+    {
+      g_print ("%s ", _("Code:"));
+      fflush (stdout);
+    }
+
+  if (fgets (line, sizeof line, stdin) == NULL)
+    return NULL;
+
+  g_strstrip (line);
+  if (line[0] == '\0')
+    return NULL;
+
+  return g_strdup (line);
+}
 
 /* Command-line verbs run in the calling process and never open a window, so they work
  * without a display: for --version, for scripts, and for the sandbox. */
@@ -59,10 +83,19 @@ pv_application_handle_local_options (GApplication *application,
 
   if (verify != NULL)
     {
+      g_autofree char *typed = NULL;
+
+      /* A code on the command line is visible to every user of the machine (ps) and stays
+       * in the shell's history, so without --code it is read from standard input. */
       if (code == NULL)
         {
-          g_printerr ("%s\n", _("--verify needs the code the customer received: --code=CODE"));
-          return 2;
+          typed = read_code_from_stdin ();
+          if (typed == NULL)
+            {
+              g_printerr ("%s\n", _("Type the code the customer received, then Enter."));
+              return 2;
+            }
+          code = typed;
         }
       return pv_command_line_verify (verify, code);
     }
@@ -203,7 +236,8 @@ pv_application_init (PvApplication *self)
       N_("Check the code a customer read out for NUMBER, without opening a window"),
       N_("NUMBER") },
     { "code", 0, 0, G_OPTION_ARG_STRING, NULL,
-      N_("The code the customer received, with --verify"), N_("CODE") },
+      N_("The code the customer received, with --verify; without it, the code is read from "
+         "standard input"), N_("CODE") },
     { NULL }
   };
 

@@ -64,7 +64,8 @@ wrong=$(echo "$code" | tr '0123456789' '1234567890')
   && fail "a wrong code was accepted"
 grep -qx 'Wrong code. 4 attempts left.' "$work/wrong.err" || fail "no attempts-left message"
 
-"$app" --verify "+1 415 555 2671" --code "$code" >"$work/verify.out" 2>"$work/verify.err" \
+# The right code, typed on standard input rather than put on the command line.
+printf '%s\n' "$code" | "$app" --verify "+1 415 555 2671" >"$work/verify.out" 2>"$work/verify.err" \
   || fail "--verify exited with $?"
 grep -qx 'You have successfully verified +14155552671!' "$work/verify.out" \
   || fail "--verify did not report success"
