@@ -39,6 +39,7 @@ struct _PvVerifyView
   gboolean       sending;
   LastSend       last_send;
   guint          cooldown_source;
+  gint64         resend_ready_at;  /* monotonic µs; asked of the store once per send */
 
   /* Template widgets */
   GtkStack      *steps;
@@ -82,10 +83,11 @@ update_actions (PvVerifyView *self)
   gboolean ready = self->engine != NULL && pv_engine_get_state (self->engine) == PV_ENGINE_READY;
   const char *phone = gtk_editable_get_text (GTK_EDITABLE (self->phone_row));
   const char *code = gtk_editable_get_text (GTK_EDITABLE (self->code_row));
+  gint64 wait = self->resend_ready_at - g_get_monotonic_time ();
   guint cooldown = 0;
 
-  if (ready && self->number != NULL)
-    cooldown = pv_verifier_get_cooldown_remaining (self->verifier, self->number);
+  if (ready && self->number != NULL && wait > 0)
+    cooldown = (guint) ((wait + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "verify.send-code",
                                  ready && !self->sending && phone[0] != '\0');
@@ -118,8 +120,7 @@ cooldown_tick_cb (gpointer user_data)
 
   update_actions (self);
 
-  if (self->number == NULL
-      || pv_verifier_get_cooldown_remaining (self->verifier, self->number) == 0)
+  if (self->number == NULL || g_get_monotonic_time () >= self->resend_ready_at)
     {
       self->cooldown_source = 0;
       return G_SOURCE_REMOVE;
@@ -128,9 +129,17 @@ cooldown_tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The countdown runs on the monotonic clock, so the ticker and every keystroke need not
+ * ask the database again. */
 static void
 start_cooldown_ticker (PvVerifyView *self)
 {
+  guint remaining = 0;
+
+  if (self->number != NULL)
+    remaining = pv_verifier_get_cooldown_remaining (self->verifier, self->number);
+  self->resend_ready_at = g_get_monotonic_time () + (gint64) remaining * G_USEC_PER_SEC;
+
   if (self->cooldown_source == 0)
     self->cooldown_source = g_timeout_add_seconds (1, cooldown_tick_cb, self);
   update_actions (self);
