@@ -1,0 +1,72 @@
+/* pv-verifier-private.h
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* Shared by the two halves of PvVerifier: pv-verifier.c (the object, checking codes,
+ * delivery) and pv-verifier-send.c (registering and sending codes). */
+
+#pragma once
+
+#include "pv-delivery-tracker.h"
+#include "pv-verifier.h"
+
+G_BEGIN_DECLS
+
+struct _PvVerifier
+{
+  GObject          parent_instance;
+
+  PvStore         *store;
+  PvTwilioClient  *client;
+  PvClock         *clock;
+  GBytes          *digest_key;
+
+  GHashTable      *sends_in_flight;  /* E.164 number → itself */
+  GHashTable      *trackers;         /* E.164 number → PvDeliveryTracker */
+
+  guint            default_country_code;
+  guint            code_length;
+  guint            code_lifetime;
+  guint            max_attempts;
+  guint            resend_cooldown;
+  guint            max_sends_per_hour;
+  guint            delivery_timeout;
+  guint            poll_interval;
+  char            *message_template;
+};
+
+enum {
+  CODE_SENT,
+  UPDATE,
+  VERIFIED,
+  RESET,
+  DELIVERY_CHANGED,
+  N_SIGNALS
+};
+
+extern guint _pv_verifier_signals[N_SIGNALS];
+
+void     _pv_verifier_emit_update       (PvVerifier             *self,
+                                         PvUpdateKind            kind,
+                                         PvUpdateAction          action,
+                                         const char             *format,
+                                         ...) G_GNUC_PRINTF (4, 5);
+void     _pv_verifier_emit_error_update (PvVerifier             *self,
+                                         const GError           *error,
+                                         PvUpdateAction          action);
+gboolean _pv_verifier_report_failure    (PvVerifier             *self,
+                                         GError                **error,
+                                         GError                 *reason,
+                                         PvUpdateKind            kind,
+                                         PvUpdateAction          action,
+                                         gboolean                reset);
+gboolean _pv_verifier_check_configured  (PvVerifier             *self,
+                                         GError                **error);
+void     _pv_verifier_track_delivery    (PvVerifier             *self,
+                                         const char             *number,
+                                         const PvTwilioMessage  *message);
+
+G_END_DECLS
