@@ -72,6 +72,11 @@ GPtrArray   *pv_store_list_customers    (PvStore           *self,
                                          guint              offset,
                                          guint              limit,
                                          GError           **error);
+GPtrArray   *pv_store_list_customers_after (PvStore         *self,
+                                         const char        *search,
+                                         const char        *after,
+                                         guint              limit,
+                                         GError           **error);
 gboolean     pv_store_count_customers   (PvStore           *self,
                                          const char        *search,
                                          guint             *n_customers,

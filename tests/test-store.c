@@ -1201,6 +1201,96 @@ test_threads (Fixture       *fixture,
   g_assert_cmpuint (n, ==, 200);
 }
 
+static char *
+read_all_after (PvStore    *store,
+                const char *search,
+                guint       page_size,
+                guint      *n_read)
+{
+  g_autoptr(GString) numbers = g_string_new (NULL);
+  g_autofree char *after = NULL;
+
+  *n_read = 0;
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) page = pv_store_list_customers_after (store, search, after, page_size,
+                                                                 &error);
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < page->len; i++)
+        {
+          PvCustomer *customer = g_ptr_array_index (page, i);
+
+          /* Strictly increasing: nothing repeated, nothing out of order. */
+          g_assert_true (after == NULL || strcmp (customer->number, after) > 0);
+          g_free (after);
+          after = g_strdup (customer->number);
+          g_string_append_printf (numbers, "%s\n", customer->number);
+          (*n_read)++;
+        }
+
+      if (page->len < page_size)
+        return g_string_free (g_steal_pointer (&numbers), FALSE);
+    }
+}
+
+/* Reading everything page by page from the last number seen: the same set as one big list,
+ * with or without a search. */
+static void
+test_list_after (void)
+{
+  const char *searches[] = { NULL, "Nakamura", "an", "+1 2" };
+  guint n_read;
+  guint n_expected;
+
+  ensure_large_data_set ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (searches); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *numbers = read_all_after (large.store, searches[i], 997, &n_read);
+
+      g_assert_true (pv_store_count_customers (large.store, searches[i], &n_expected, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (n_read, ==, n_expected);
+      g_assert_nonnull (numbers);
+    }
+}
+
+/* A customer added before the place a reader has reached does not shift its next page, as it
+ * would with an offset. */
+static void
+test_list_after_stable_under_inserts (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) first = NULL;
+  g_autoptr(GPtrArray) second = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *last;
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *number = g_strdup_printf ("+1415555010%u", i);
+
+      pv_customer_free (insert_customer (store, number, NULL));
+    }
+
+  first = pv_store_list_customers_after (store, NULL, NULL, 5, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (first->len, ==, 5);
+  last = ((PvCustomer *) g_ptr_array_index (first, 4))->number;
+  g_assert_cmpstr (last, ==, "+14155550104");
+
+  pv_customer_free (insert_customer (store, "+14155550000", NULL));
+
+  second = pv_store_list_customers_after (store, NULL, last, 5, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (second->len, ==, 5);
+  g_assert_cmpstr (((PvCustomer *) g_ptr_array_index (second, 0))->number, ==, "+14155550105");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1232,6 +1322,8 @@ main (int   argc,
   g_test_add_func ("/store/list/pages", test_list_pages);
   g_test_add_func ("/store/list/search", test_search);
   g_test_add_func ("/store/list/search-sorted", test_search_sorted);
+  g_test_add_func ("/store/list/after", test_list_after);
+  ADD_TEST ("/store/list/after-stable", test_list_after_stable_under_inserts);
   ADD_TEST ("/store/threads", test_threads);
 
 #undef ADD_TEST
