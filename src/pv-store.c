@@ -14,17 +14,9 @@
 #include <sqlite3.h>
 #include <string.h>
 
-#include "pv-store.h"
+#include "pv-store-private.h"
 
 #define BUSY_TIMEOUT_MS 5000
-
-/* Queries of at least this many characters can use the trigram index; shorter ones cannot. */
-#define MIN_FTS_QUERY_LENGTH 3
-
-#define CUSTOMER_COLUMNS \
-  "id, number, name, status, code_digest, code_expires_at, failed_attempts, sends_in_window, " \
-  "send_window_started_at, last_sent_at, message_sid, delivery_status, delivery_error_code, " \
-  "created_at, verified_at, updated_at"
 
 enum
 {
@@ -113,104 +105,17 @@ static const char * const migrations[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PV_STORE_SCHEMA_VERSION);
 
-typedef struct
-{
-  const char *ascending;
-  const char *descending;
-} SortOrder;
-
-/* The only source of ORDER BY text: user input never reaches it. */
-static const SortOrder sort_orders[] = {
-  [PV_STORE_SORT_NUMBER] = { "number", "number DESC" },
-  [PV_STORE_SORT_NAME] = { "name COLLATE NOCASE, number", "name COLLATE NOCASE DESC, number DESC" },
-  [PV_STORE_SORT_STATUS] = { "status, number", "status DESC, number DESC" },
-  [PV_STORE_SORT_LAST_ACTIVITY] = { "updated_at, id", "updated_at DESC, id DESC" },
-  [PV_STORE_SORT_CREATED] = { "created_at, id", "created_at DESC, id DESC" },
-};
-
-typedef enum
-{
-  FILTER_NONE,
-  FILTER_FULL_TEXT,
-  FILTER_LIKE,
-} FilterKind;
-
-/* Two ways to a page of search results, for SQLite cannot estimate how many customers a
- * search matches and so cannot choose well on its own.
- */
-typedef enum
-{
-  /* Walk the sort order's index, test each customer, stop once the page is full: cheap when
-   * matches are dense, ruinous when they are rare.
-   */
-  PLAN_WALK,
-  /* Collect every match, fetch and sort them: cheap when matches are few. */
-  PLAN_SORT,
-} Plan;
-
-/* ?1 is the search term in each filter. */
-static const char * const list_filters[][2] = {
-  [FILTER_NONE] = { "", "" },
-  [FILTER_FULL_TEXT] = {
-    /* The unary plus keeps SQLite from looking the matches up by id. */
-    [PLAN_WALK] =
-      " WHERE +id IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ?1)",
-    [PLAN_SORT] =
-      " WHERE id IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ?1)",
-  },
-  [FILTER_LIKE] = {
-    [PLAN_WALK] = " WHERE (number LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\')",
-    /* The inner query tests every name, but on the name index, without reading rows. */
-    [PLAN_SORT] =
-      " WHERE id IN (SELECT id FROM customers"
-      "              WHERE number LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\')",
-  },
-};
-
-/* What the plans cost, in steps over one index entry; measured at a million customers. */
-#define COST_CHECK_MATCH  3     /* is this id among the full-text matches? */
-#define COST_READ_ROW     15    /* fetch a row to test it with LIKE */
-#define COST_FETCH_MATCH  5     /* fetch a match to sort it */
-#define COST_KEEP_SORTED  30    /* keep a fetched match among the offset + limit best */
-
-static const char * const count_queries[] = {
-  [FILTER_NONE] = "SELECT count(*) FROM customers",
-  [FILTER_FULL_TEXT] = "SELECT count(*) FROM customers_search WHERE customers_search MATCH ?1",
-  [FILTER_LIKE] =
-    "SELECT count(*) FROM customers WHERE (number LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\')",
-};
-
-struct _PvStore
-{
-  GObject     parent_instance;
-
-  /* Guards everything below: the UI pages from a worker thread while the main thread writes. */
-  GMutex      mutex;
-  sqlite3    *db;
-  GHashTable *statements;       /* SQL text → sqlite3_stmt */
-
-  char       *path;
-  PvClock    *clock;
-  int         schema_version;
-};
-
 G_DEFINE_FINAL_TYPE (PvStore, pv_store, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (pv-store-error-quark, pv_store_error)
 
-/* A cached statement is never finalized by its user, only reset, which also ends the read
- * transaction a SELECT keeps open until then.
- */
-typedef sqlite3_stmt PvCachedStatement;
-
-static void
-release_statement (PvCachedStatement *stmt)
+void
+_pv_store_release_statement (PvCachedStatement *stmt)
 {
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PvCachedStatement, release_statement)
 
 static void
 finalize_statement (gpointer stmt)
@@ -218,8 +123,8 @@ finalize_statement (gpointer stmt)
   sqlite3_finalize (stmt);
 }
 
-static void
-set_database_error (PvStore       *self,
+void
+_pv_store_set_database_error (PvStore       *self,
                     PvStoreError   code,
                     GError       **error)
 {
@@ -266,8 +171,8 @@ set_database_error (PvStore       *self,
 }
 
 /* Returns a statement owned by the cache, or NULL with @error set. Call with the mutex held. */
-static PvCachedStatement *
-get_statement (PvStore     *self,
+PvCachedStatement *
+_pv_store_get_statement (PvStore     *self,
                const char  *sql,
                GError     **error)
 {
@@ -278,7 +183,7 @@ get_statement (PvStore     *self,
 
   if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
     {
-      set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      _pv_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
       return NULL;
     }
 
@@ -295,7 +200,7 @@ execute (PvStore       *self,
 {
   if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
     {
-      set_database_error (self, code, error);
+      _pv_store_set_database_error (self, code, error);
       return FALSE;
     }
 
@@ -382,7 +287,7 @@ migrate (PvStore  *self,
 
   if (!read_user_version (self, &version))
     {
-      set_database_error (self, PV_STORE_ERROR_OPEN, error);
+      _pv_store_set_database_error (self, PV_STORE_ERROR_OPEN, error);
       return FALSE;
     }
 
@@ -397,7 +302,7 @@ migrate (PvStore  *self,
       /* Another PhoneVerify may have migrated while we waited for the write lock. */
       if (!read_user_version (self, &current))
         {
-          set_database_error (self, PV_STORE_ERROR_OPEN, error);
+          _pv_store_set_database_error (self, PV_STORE_ERROR_OPEN, error);
           rollback_transaction (self);
           return FALSE;
         }
@@ -472,7 +377,7 @@ open_database (PvStore  *self,
         g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_OPEN,
                      _("The file “%s” is not a customer database."), display_name);
       else
-        set_database_error (self, PV_STORE_ERROR_OPEN, error);
+        _pv_store_set_database_error (self, PV_STORE_ERROR_OPEN, error);
       return FALSE;
     }
 
@@ -601,8 +506,8 @@ bind_time (sqlite3_stmt *stmt,
     sqlite3_bind_int64 (stmt, index, time);
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
+void
+_pv_store_bind_text (sqlite3_stmt *stmt,
            int           index,
            const char   *text)
 {
@@ -616,17 +521,17 @@ bind_customer_values (sqlite3_stmt     *stmt,
                       gint64            created_at,
                       gint64            updated_at)
 {
-  bind_text (stmt, 1, customer->number);
-  bind_text (stmt, 2, customer->name);
-  bind_text (stmt, 3, pv_customer_status_to_string (customer->status));
-  bind_text (stmt, 4, customer->code_digest);
+  _pv_store_bind_text (stmt, 1, customer->number);
+  _pv_store_bind_text (stmt, 2, customer->name);
+  _pv_store_bind_text (stmt, 3, pv_customer_status_to_string (customer->status));
+  _pv_store_bind_text (stmt, 4, customer->code_digest);
   bind_time (stmt, 5, customer->code_expires_at);
   sqlite3_bind_int64 (stmt, 6, customer->failed_attempts);
   sqlite3_bind_int64 (stmt, 7, customer->sends_in_window);
   bind_time (stmt, 8, customer->send_window_started_at);
   bind_time (stmt, 9, customer->last_sent_at);
-  bind_text (stmt, 10, customer->message_sid);
-  bind_text (stmt, 11, customer->delivery_status);
+  _pv_store_bind_text (stmt, 10, customer->message_sid);
+  _pv_store_bind_text (stmt, 11, customer->delivery_status);
   if (customer->delivery_error_code == 0)
     sqlite3_bind_null (stmt, 12);
   else
@@ -643,8 +548,8 @@ dup_column_text (sqlite3_stmt *stmt,
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
 
-static PvCustomer *
-customer_from_row (sqlite3_stmt  *stmt,
+PvCustomer *
+_pv_store_customer_from_row (sqlite3_stmt  *stmt,
                    GError       **error)
 {
   g_autoptr(PvCustomer) customer = g_new0 (PvCustomer, 1);
@@ -690,7 +595,7 @@ insert_event (PvStore      *self,
   if (kind == PV_EVENT_NONE)
     return TRUE;
 
-  stmt = get_statement (self,
+  stmt = _pv_store_get_statement (self,
                         "INSERT INTO events (customer_id, number, kind, detail, time) "
                         "VALUES (?1, ?2, ?3, ?4, ?5)",
                         error);
@@ -701,14 +606,14 @@ insert_event (PvStore      *self,
     sqlite3_bind_null (stmt, 1);
   else
     sqlite3_bind_int64 (stmt, 1, customer_id);
-  bind_text (stmt, 2, number);
-  bind_text (stmt, 3, pv_event_kind_to_string (kind));
-  bind_text (stmt, 4, detail);
+  _pv_store_bind_text (stmt, 2, number);
+  _pv_store_bind_text (stmt, 3, pv_event_kind_to_string (kind));
+  _pv_store_bind_text (stmt, 4, detail);
   sqlite3_bind_int64 (stmt, 5, pv_clock_get_now (self->clock));
 
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
-      set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      _pv_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
       return FALSE;
     }
 
@@ -723,7 +628,7 @@ set_step_error (PvStore  *self,
     g_set_error_literal (error, PV_STORE_ERROR, PV_STORE_ERROR_EXISTS,
                          _("A customer with this phone number is already stored."));
   else
-    set_database_error (self, PV_STORE_ERROR_FAILED, error);
+    _pv_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
 }
 
 /**
@@ -750,19 +655,19 @@ pv_store_lookup (PvStore     *self,
 
   locker = g_mutex_locker_new (&self->mutex);
 
-  stmt = get_statement (self, "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE number = ?1",
+  stmt = _pv_store_get_statement (self, "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE number = ?1",
                         error);
   if (stmt == NULL)
     return NULL;
 
-  bind_text (stmt, 1, number);
+  _pv_store_bind_text (stmt, 1, number);
   result = sqlite3_step (stmt);
 
   if (result == SQLITE_ROW)
-    return customer_from_row (stmt, error);
+    return _pv_store_customer_from_row (stmt, error);
 
   if (result != SQLITE_DONE)
-    set_database_error (self, PV_STORE_ERROR_FAILED, error);
+    _pv_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
 
   return NULL;
 }
@@ -777,7 +682,7 @@ insert_customer_row (PvStore           *self,
 {
   g_autoptr(PvCachedStatement) stmt = NULL;
 
-  stmt = get_statement (self,
+  stmt = _pv_store_get_statement (self,
                         "INSERT INTO customers (" CUSTOMER_VALUES ") VALUES "
                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                         error);
@@ -860,7 +765,7 @@ update_customer_row (PvStore           *self,
   g_autoptr(PvCachedStatement) stmt = NULL;
 
   /* A created_at of 0 binds NULL, which keeps the stored one. */
-  stmt = get_statement (self,
+  stmt = _pv_store_get_statement (self,
                         "UPDATE customers SET (" CUSTOMER_VALUES ") = "
                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
                         "coalesce (?13, created_at), ?14, ?15) "
@@ -944,15 +849,15 @@ delete_customer_row (PvStore     *self,
 {
   g_autoptr(PvCachedStatement) stmt = NULL;
 
-  stmt = get_statement (self, "DELETE FROM customers WHERE number = ?1", error);
+  stmt = _pv_store_get_statement (self, "DELETE FROM customers WHERE number = ?1", error);
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, number);
+  _pv_store_bind_text (stmt, 1, number);
 
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
-      set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      _pv_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
       return FALSE;
     }
 
@@ -1010,393 +915,6 @@ pv_store_delete_customer (PvStore      *self,
   return TRUE;
 }
 
-static gboolean
-is_phone_separator (char c)
-{
-  return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')';
-}
-
-/* Staff type numbers the way they are printed: "(555) 260-01". */
-static gboolean
-looks_like_phone_fragment (const char *text)
-{
-  gboolean has_digit = FALSE;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (g_ascii_isdigit (*p))
-        has_digit = TRUE;
-      else if (*p != '+' && !is_phone_separator (*p))
-        return FALSE;
-    }
-
-  return has_digit;
-}
-
-/* Turns what staff typed into the bound value for one of list_filters, or returns FILTER_NONE. */
-static FilterKind
-parse_search (const char  *search,
-              char       **term)
-{
-  g_autofree char *text = NULL;
-  GString *quoted;
-
-  *term = NULL;
-
-  if (search == NULL)
-    return FILTER_NONE;
-
-  text = g_strstrip (g_utf8_make_valid (search, -1));
-
-  if (looks_like_phone_fragment (text))
-    {
-      char *out = text;
-
-      for (const char *in = text; *in != '\0'; in++)
-        if (!is_phone_separator (*in))
-          *out++ = *in;
-      *out = '\0';
-    }
-
-  if (*text == '\0')
-    return FILTER_NONE;
-
-  quoted = g_string_new (NULL);
-
-  if (g_utf8_strlen (text, -1) >= MIN_FTS_QUERY_LENGTH)
-    {
-      /* One FTS5 string, with its quotes doubled, is a phrase: no operator can get in. */
-      g_string_append_c (quoted, '"');
-      for (const char *p = text; *p != '\0'; p++)
-        {
-          if (*p == '"')
-            g_string_append_c (quoted, '"');
-          g_string_append_c (quoted, *p);
-        }
-      g_string_append_c (quoted, '"');
-
-      *term = g_string_free (quoted, FALSE);
-      return FILTER_FULL_TEXT;
-    }
-
-  g_string_append_c (quoted, '%');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (quoted, '\\');
-      g_string_append_c (quoted, *p);
-    }
-  g_string_append_c (quoted, '%');
-
-  *term = g_string_free (quoted, FALSE);
-  return FILTER_LIKE;
-}
-
-/* Call with the mutex held. */
-static gboolean
-count_locked (PvStore     *self,
-              FilterKind   filter,
-              const char  *term,
-              guint       *n_customers,
-              GError     **error)
-{
-  g_autoptr(PvCachedStatement) stmt = NULL;
-
-  stmt = get_statement (self, count_queries[filter], error);
-  if (stmt == NULL)
-    return FALSE;
-
-  if (filter != FILTER_NONE)
-    bind_text (stmt, 1, term);
-
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      set_database_error (self, PV_STORE_ERROR_FAILED, error);
-      return FALSE;
-    }
-
-  *n_customers = (guint) sqlite3_column_int64 (stmt, 0);
-
-  return TRUE;
-}
-
-/* An upper bound on the number of customers that costs one index probe, unlike count(*). */
-static gboolean
-get_max_id (PvStore  *self,
-            gint64   *max_id,
-            GError  **error)
-{
-  g_autoptr(PvCachedStatement) stmt = NULL;
-
-  stmt = get_statement (self, "SELECT coalesce (max (id), 0) FROM customers", error);
-  if (stmt == NULL)
-    return FALSE;
-
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      set_database_error (self, PV_STORE_ERROR_FAILED, error);
-      return FALSE;
-    }
-
-  *max_id = sqlite3_column_int64 (stmt, 0);
-
-  return TRUE;
-}
-
-/* Counts the matches first to choose the cheaper plan. Returns the WHERE clause, "" when the
- * page is empty, or NULL with @error set.
- */
-static const char *
-choose_search_filter (PvStore      *self,
-                      FilterKind    filter,
-                      const char   *term,
-                      PvStoreSort   sort,
-                      guint         offset,
-                      guint         limit,
-                      GError      **error)
-{
-  guint n_matches;
-  gint64 max_id;
-  double entries_walked, walk_cost, sort_cost;
-  Plan plan;
-
-  /* The name index holds both columns LIKE tests: walking it never reads a row. */
-  if (filter == FILTER_LIKE && sort == PV_STORE_SORT_NAME)
-    return list_filters[filter][PLAN_WALK];
-
-  if (!count_locked (self, filter, term, &n_matches, error) ||
-      !get_max_id (self, &max_id, error))
-    return NULL;
-
-  if (offset >= n_matches)
-    return "";
-
-  /* The walk steps over about max_id / n_matches entries for each customer it keeps. */
-  entries_walked = ((double) offset + limit) * max_id / n_matches;
-  sort_cost = (double) n_matches * COST_FETCH_MATCH + ((double) offset + limit) * COST_KEEP_SORTED;
-
-  if (filter == FILTER_FULL_TEXT)
-    {
-      walk_cost = entries_walked * COST_CHECK_MATCH;
-    }
-  else
-    {
-      walk_cost = entries_walked * COST_READ_ROW;
-      sort_cost += max_id;
-    }
-
-  plan = walk_cost <= sort_cost ? PLAN_WALK : PLAN_SORT;
-  g_debug ("Search matches %u customers: %s", n_matches,
-           plan == PLAN_WALK ? "walking the sort order" : "sorting the matches");
-
-  return list_filters[filter][plan];
-}
-
-/**
- * pv_store_list_customers:
- * @self: a #PvStore
- * @search: (nullable): text to find in numbers and names, or %NULL for every customer
- * @sort: the sort order
- * @descending: whether to reverse it
- * @offset: how many matching customers to skip
- * @limit: the most customers to return
- * @error: return location for a #GError
- *
- * Returns one page of customers. @search matches any part of the number or the name, ignoring
- * case; when it is only digits, "+" and separators such as spaces or dashes, the separators
- * are ignored.
- *
- * Returns: (transfer full) (element-type PvCustomer): the page, or %NULL with @error set
- */
-GPtrArray *
-pv_store_list_customers (PvStore      *self,
-                         const char   *search,
-                         PvStoreSort   sort,
-                         gboolean      descending,
-                         guint         offset,
-                         guint         limit,
-                         GError      **error)
-{
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(PvCachedStatement) stmt = NULL;
-  g_autoptr(GPtrArray) customers = NULL;
-  g_autofree char *term = NULL;
-  g_autofree char *sql = NULL;
-  const char *where;
-  FilterKind filter;
-  int result;
-
-  g_return_val_if_fail (PV_IS_STORE (self), NULL);
-  g_return_val_if_fail ((guint) sort < G_N_ELEMENTS (sort_orders), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  customers = g_ptr_array_new_with_free_func ((GDestroyNotify) pv_customer_free);
-
-  if (limit == 0)
-    return g_steal_pointer (&customers);
-
-  filter = parse_search (search, &term);
-
-  locker = g_mutex_locker_new (&self->mutex);
-
-  if (filter == FILTER_NONE)
-    {
-      where = "";
-    }
-  else
-    {
-      where = choose_search_filter (self, filter, term, sort, offset, limit, error);
-      if (where == NULL)
-        return NULL;
-      if (*where == '\0')
-        return g_steal_pointer (&customers);
-    }
-
-  sql = g_strconcat ("SELECT " CUSTOMER_COLUMNS " FROM customers",
-                     where,
-                     " ORDER BY ",
-                     descending ? sort_orders[sort].descending : sort_orders[sort].ascending,
-                     " LIMIT ?2 OFFSET ?3",
-                     NULL);
-
-  stmt = get_statement (self, sql, error);
-  if (stmt == NULL)
-    return NULL;
-
-  if (filter != FILTER_NONE)
-    bind_text (stmt, 1, term);
-  sqlite3_bind_int64 (stmt, 2, limit);
-  sqlite3_bind_int64 (stmt, 3, offset);
-
-  while ((result = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      PvCustomer *customer = customer_from_row (stmt, error);
-
-      if (customer == NULL)
-        return NULL;
-
-      g_ptr_array_add (customers, customer);
-    }
-
-  if (result != SQLITE_DONE)
-    {
-      set_database_error (self, PV_STORE_ERROR_FAILED, error);
-      return NULL;
-    }
-
-  g_debug ("Listed %u customers", customers->len);
-
-  return g_steal_pointer (&customers);
-}
-
-/**
- * pv_store_list_customers_after:
- * @self: a #PvStore
- * @search: (nullable): the same search as for pv_store_list_customers()
- * @after: (nullable): the last number of the previous page, or %NULL to start
- * @limit: the most customers to return
- * @error: return location for a #GError
- *
- * Returns the next page of customers in number order, for reading them all. Unlike an
- * offset, the last number seen marks the place: customers added or deleted meanwhile
- * cannot shift the pages, so none is read twice or skipped, and no page costs more than
- * the first.
- *
- * Returns: (transfer full) (element-type PvCustomer): the page (empty at the end), or %NULL
- *   with @error set
- */
-GPtrArray *
-pv_store_list_customers_after (PvStore     *self,
-                               const char  *search,
-                               const char  *after,
-                               guint        limit,
-                               GError     **error)
-{
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(PvCachedStatement) stmt = NULL;
-  g_autoptr(GPtrArray) customers = NULL;
-  g_autofree char *term = NULL;
-  g_autofree char *sql = NULL;
-  const char *where;
-  FilterKind filter;
-  int result;
-
-  g_return_val_if_fail (PV_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  customers = g_ptr_array_new_with_free_func ((GDestroyNotify) pv_customer_free);
-  if (limit == 0)
-    return g_steal_pointer (&customers);
-
-  filter = parse_search (search, &term);
-  /* Walking the number index is the plan here: the reader wants every match in order. */
-  where = list_filters[filter][PLAN_WALK];
-  sql = g_strconcat ("SELECT " CUSTOMER_COLUMNS " FROM customers",
-                     where,
-                     *where == '\0' ? " WHERE" : " AND",
-                     " number > ?2 ORDER BY number LIMIT ?3",
-                     NULL);
-
-  locker = g_mutex_locker_new (&self->mutex);
-
-  stmt = get_statement (self, sql, error);
-  if (stmt == NULL)
-    return NULL;
-
-  if (filter != FILTER_NONE)
-    bind_text (stmt, 1, term);
-  bind_text (stmt, 2, after != NULL ? after : "");
-  sqlite3_bind_int64 (stmt, 3, limit);
-
-  while ((result = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      PvCustomer *customer = customer_from_row (stmt, error);
-
-      if (customer == NULL)
-        return NULL;
-
-      g_ptr_array_add (customers, customer);
-    }
-
-  if (result != SQLITE_DONE)
-    {
-      set_database_error (self, PV_STORE_ERROR_FAILED, error);
-      return NULL;
-    }
-
-  return g_steal_pointer (&customers);
-}
-
-/**
- * pv_store_count_customers:
- * @self: a #PvStore
- * @search: (nullable): the same search as for pv_store_list_customers()
- * @n_customers: (out): return location for the number of matching customers
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success
- */
-gboolean
-pv_store_count_customers (PvStore      *self,
-                          const char   *search,
-                          guint        *n_customers,
-                          GError      **error)
-{
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autofree char *term = NULL;
-  FilterKind filter;
-
-  g_return_val_if_fail (PV_IS_STORE (self), FALSE);
-  g_return_val_if_fail (n_customers != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  filter = parse_search (search, &term);
-
-  locker = g_mutex_locker_new (&self->mutex);
-
-  return count_locked (self, filter, term, n_customers, error);
-}
-
 /**
  * pv_store_list_events:
  * @self: a #PvStore
@@ -1422,14 +940,14 @@ pv_store_list_events (PvStore     *self,
 
   locker = g_mutex_locker_new (&self->mutex);
 
-  stmt = get_statement (self,
+  stmt = _pv_store_get_statement (self,
                         "SELECT id, kind, detail, time FROM events WHERE number = ?1 "
                         "ORDER BY time, id",
                         error);
   if (stmt == NULL)
     return NULL;
 
-  bind_text (stmt, 1, number);
+  _pv_store_bind_text (stmt, 1, number);
   events = g_ptr_array_new_with_free_func ((GDestroyNotify) pv_event_free);
 
   while ((result = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1452,7 +970,7 @@ pv_store_list_events (PvStore     *self,
 
   if (result != SQLITE_DONE)
     {
-      set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      _pv_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
       return NULL;
     }
 
