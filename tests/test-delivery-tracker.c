@@ -8,7 +8,7 @@
 #include "config.h"
 
 #include "pv-delivery-tracker.h"
-#include "pv-enums.h"
+#include "pv-twilio-enums.h"
 #include "pv-fake-twilio.h"
 
 #define NUMBER "+14155552671"

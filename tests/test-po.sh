@@ -42,7 +42,7 @@ fi
 cd "$srcdir" || exit 99
 {
   grep -lE '(^|[^A-Za-z0-9_])(_|N_|C_|NC_|ngettext|g_dngettext|g_dpgettext2|g_dcgettext)[[:space:]]*\(' \
-    src/*.c src/*.h 2>/dev/null
+    src/*.c src/*.h src/*/*.c src/*/*.h 2>/dev/null
   grep -rlE 'translatable="(yes|true)"' resources --include='*.ui' 2>/dev/null
   grep -lE '<(summary|description)>' data/*.gschema.xml 2>/dev/null
   ls data/*.desktop.in data/*.metainfo.xml.in 2>/dev/null

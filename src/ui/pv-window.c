@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "pv-customers-view.h"
-#include "pv-enums.h"
+#include "pv-engine-enums.h"
 #include "pv-twilio-error.h"
 #include "pv-verify-view.h"
 #include "pv-window.h"

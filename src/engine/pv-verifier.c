@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "pv-code.h"
-#include "pv-enums.h"
+#include "pv-engine-enums.h"
 #include "pv-message-template.h"
 #include "pv-phone-number.h"
 #include "pv-twilio-error.h"

@@ -16,7 +16,7 @@
 
 #include <glib/gi18n.h>
 
-#include "pv-enums.h"
+#include "pv-engine-enums.h"
 #include "pv-phone-number.h"
 #include "pv-twilio-error.h"
 #include "pv-verify-view.h"

@@ -16,7 +16,7 @@
 #include "config.h"
 
 #include "pv-delivery-tracker.h"
-#include "pv-enums.h"
+#include "pv-twilio-enums.h"
 #include "pv-twilio-error.h"
 
 #define GROWTH_FACTOR 1.5

@@ -17,7 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "pv-command-line.h"
-#include "pv-enums.h"
+#include "pv-engine-enums.h"
 #include "pv-secret-store.h"
 #include "pv-verifier.h"
 

@@ -17,7 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "pv-engine.h"
-#include "pv-enums.h"
+#include "pv-engine-enums.h"
 #include "pv-secret-store.h"
 
 struct _PvEngine
