@@ -26,6 +26,40 @@
 #define DEFAULT_DELIVERY_STEP_MS 2000
 #define UNDELIVERED_CODE         30003  /* Unreachable destination handset */
 #define FAILED_CODE              30001  /* Queue overflow */
+#define NO_FAULT_COUNT           (-1)
+
+static const struct
+{
+  const char        *name;
+  PvFakeTwilioFault  fault;
+} fault_names[] = {
+  { "429", PV_FAKE_TWILIO_FAULT_HTTP_429 },
+  { "500", PV_FAKE_TWILIO_FAULT_HTTP_500 },
+  { "503", PV_FAKE_TWILIO_FAULT_HTTP_503 },
+  { "not-json", PV_FAKE_TWILIO_FAULT_NOT_JSON },
+  { "slow", PV_FAKE_TWILIO_FAULT_SLOW },
+  { "truncated", PV_FAKE_TWILIO_FAULT_TRUNCATED },
+  { "oversized", PV_FAKE_TWILIO_FAULT_OVERSIZED },
+  { "drop-after-processing", PV_FAKE_TWILIO_FAULT_DROP_AFTER_PROCESSING },
+  { "500-after-processing", PV_FAKE_TWILIO_FAULT_HTTP_500_AFTER_PROCESSING },
+};
+
+static const char fault_help[] =
+  "Faults (--fault KIND) apply to sending an SMS only; fetching a message or the account\n"
+  "is never affected, so delivery can still be polled.\n"
+  "\n"
+  "Answered before processing, so no SMS is accepted or printed:\n"
+  "  429                    HTTP 429 with Twilio error 20429\n"
+  "  500                    HTTP 500 with Twilio error 20500\n"
+  "  503                    HTTP 503 with Twilio error 20503\n"
+  "  not-json               HTTP 200 with an HTML page, as a captive portal sends\n"
+  "\n"
+  "Processed first, so the SMS is accepted and printed, and then the answer goes wrong:\n"
+  "  slow                   the normal answer, after --slow-delay\n"
+  "  truncated              the normal answer, cut off half-way\n"
+  "  oversized              the normal answer, padded to more than 512 KiB\n"
+  "  drop-after-processing  no answer: the connection is closed\n"
+  "  500-after-processing   HTTP 500 with Twilio error 20500\n";
 
 static gboolean
 quit_main_loop (gpointer user_data)
@@ -58,6 +92,64 @@ check_numbers (const char * const  *numbers,
                        option, numbers[i]);
           return FALSE;
         }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_fault (const char         *name,
+             PvFakeTwilioFault  *fault,
+             GError            **error)
+{
+  g_autoptr(GString) known = g_string_new (NULL);
+
+  *fault = PV_FAKE_TWILIO_FAULT_NONE;
+  if (name == NULL)
+    return TRUE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (fault_names); i++)
+    {
+      if (g_str_equal (name, fault_names[i].name))
+        {
+          *fault = fault_names[i].fault;
+          return TRUE;
+        }
+
+      g_string_append_printf (known, "%s%s", i > 0 ? ", " : "", fault_names[i].name);
+    }
+
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "--fault wants one of %s, not “%s”", known->str, name);
+  return FALSE;
+}
+
+/* fault_count is NO_FAULT_COUNT when not given. */
+static gboolean
+check_fault_options (const char  *fault,
+                     int          fault_count,
+                     int          slow_delay,
+                     GError     **error)
+{
+  if (fault_count != NO_FAULT_COUNT && fault_count < 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--fault-count wants a number of requests, 1 or more, not %d", fault_count);
+      return FALSE;
+    }
+
+  if (fault_count != NO_FAULT_COUNT && fault == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--fault-count needs --fault");
+      return FALSE;
+    }
+
+  if (slow_delay < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--slow-delay wants a number of milliseconds, not %d", slow_delay);
+      return FALSE;
     }
 
   return TRUE;
@@ -113,6 +205,10 @@ main (int   argc,
   g_auto(GStrv) failed = NULL;
   g_autofree char *account_sid = NULL;
   g_autofree char *auth_token = NULL;
+  g_autofree char *fault_name = NULL;
+  int fault_count = NO_FAULT_COUNT;
+  int slow_delay = PV_FAKE_TWILIO_DEFAULT_SLOW_DELAY_MS;
+  PvFakeTwilioFault fault = PV_FAKE_TWILIO_FAULT_NONE;
   const GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &port,
       "Port to listen on at 127.0.0.1, 0 for any free port (default 8089)", "N" },
@@ -130,6 +226,13 @@ main (int   argc,
       "Use this Account SID instead of a random one", "AC…" },
     { "auth-token", 0, 0, G_OPTION_ARG_STRING, &auth_token,
       "Use this Auth Token instead of a random one", "HEX" },
+    { "fault", 0, 0, G_OPTION_ARG_STRING, &fault_name,
+      "Make requests to send an SMS go wrong in this way (see the list below)", "KIND" },
+    { "fault-count", 0, 0, G_OPTION_ARG_INT, &fault_count,
+      "Only the next N requests to send an SMS go wrong, then all is well (default: every one)",
+      "N" },
+    { "slow-delay", 0, 0, G_OPTION_ARG_INT, &slow_delay,
+      "How long --fault slow holds each answer (default 3000)", "MS" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -149,9 +252,12 @@ main (int   argc,
                                 "exports into the shell that runs PhoneVerify; each SMS it "
                                 "“sends” is printed here.");
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context, fault_help);
 
   if (!g_option_context_parse (context, &argc, &argv, &error) ||
       !check_options (port, delivery_step, account_sid, auth_token, &error) ||
+      !parse_fault (fault_name, &fault, &error) ||
+      !check_fault_options (fault_name, fault_count, slow_delay, &error) ||
       !check_numbers ((const char * const *) verified, "--verified", &error) ||
       !check_numbers ((const char * const *) undelivered, "--undelivered", &error) ||
       !check_numbers ((const char * const *) failed, "--failed", &error))
@@ -163,6 +269,8 @@ main (int   argc,
   fake = pv_fake_twilio_new_with_credentials (account_sid, auth_token);
   pv_fake_twilio_set_delivery_step (fake, delivery_step);
   pv_fake_twilio_set_trial_account (fake, trial);
+  pv_fake_twilio_set_slow_delay (fake, slow_delay);
+  pv_fake_twilio_set_create_fault (fake, fault, fault_count == NO_FAULT_COUNT ? 0 : fault_count);
   for (guint i = 0; verified != NULL && verified[i] != NULL; i++)
     pv_fake_twilio_add_verified_recipient (fake, verified[i]);
   for (guint i = 0; undelivered != NULL && undelivered[i] != NULL; i++)
@@ -185,6 +293,10 @@ main (int   argc,
   g_print ("export TWILIO_PHONE_NUMBER=%s\n", pv_fake_twilio_get_phone_number (fake));
   g_print ("# Messaging Service SID, usable instead of the phone number: %s\n",
            pv_fake_twilio_get_messaging_service_sid (fake));
+  if (fault_count != NO_FAULT_COUNT)
+    g_print ("# Fault %s for the next %d SMS\n", fault_name, fault_count);
+  else if (fault_name != NULL)
+    g_print ("# Fault %s for every SMS\n", fault_name);
   fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);

@@ -44,11 +44,13 @@ typedef struct
   int   error_code;
 } Outcome;
 
+/* A reply held back: sent late (SLOW), or never, the connection being closed instead. */
 typedef struct
 {
   PvFakeTwilio      *self;
   SoupServerMessage *msg;
   GSource           *source;
+  gboolean           drop;
 } SlowReply;
 
 typedef struct
@@ -95,6 +97,8 @@ struct _PvFakeTwilio
   GHashTable        *verified_recipients;  /* set of numbers */
 
   PvFakeTwilioFault  fault;
+  PvFakeTwilioFault  create_fault;
+  int                create_fault_left;    /* -1 for every create */
   guint              slow_delay_ms;
   guint              delivery_step_ms;
   GHashTable        *outcomes;             /* To → Outcome */
@@ -903,36 +907,83 @@ decode_form (SoupServerMessage *msg)
   return soup_form_decode (text);
 }
 
+static void
+drop_connection (SoupServerMessage *msg)
+{
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
+
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
+}
+
 static gboolean
 slow_reply_due (gpointer user_data)
 {
   SlowReply *slow = user_data;
 
-  /* A connection that went away (client gone, server shut down) has no socket any more, and
-   * unpausing it would be an error. */
+  /* A connection that went away (client gone, server shut down) has no socket any more:
+   * unpausing it would be an error, and there is nothing left to drop. */
   if (soup_server_message_get_socket (slow->msg) != NULL)
-    soup_server_message_unpause (slow->msg);
+    {
+      if (slow->drop)
+        drop_connection (slow->msg);
+      else
+        soup_server_message_unpause (slow->msg);
+    }
 
   g_ptr_array_remove_fast (slow->self->slow_replies, slow);
 
   return G_SOURCE_REMOVE;
 }
 
+/* Dropping waits for the main loop too: stealing the connection from inside the handler
+ * would pull libsoup's I/O state out from under the code that called it. */
 static void
 delay_reply (PvFakeTwilio      *self,
-             SoupServerMessage *msg)
+             SoupServerMessage *msg,
+             guint              milliseconds,
+             gboolean           drop)
 {
   SlowReply *slow = g_new0 (SlowReply, 1);
 
   slow->self = self;
   slow->msg = g_object_ref (msg);
-  slow->source = g_timeout_source_new (self->slow_delay_ms);
-  g_source_set_static_name (slow->source, "[pv-fake-twilio] slow reply");
+  slow->drop = drop;
+  slow->source = g_timeout_source_new (milliseconds);
+  g_source_set_static_name (slow->source, drop ? "[pv-fake-twilio] dropped reply"
+                                               : "[pv-fake-twilio] slow reply");
   g_source_set_callback (slow->source, slow_reply_due, slow, NULL);
   g_source_attach (slow->source, self->context);
   g_ptr_array_add (self->slow_replies, slow);
 
   soup_server_message_pause (msg);
+}
+
+static gboolean
+is_create_request (const char *method,
+                   const char *path)
+{
+  g_autofree char *account_sid = NULL;
+  g_autofree char *message_sid = NULL;
+
+  return g_str_equal (method, SOUP_METHOD_POST) &&
+         parse_path (path, &account_sid, &message_sid) == RESOURCE_MESSAGES;
+}
+
+static PvFakeTwilioFault
+take_fault (PvFakeTwilio *self,
+            const char   *method,
+            const char   *path)
+{
+  PvFakeTwilioFault fault = self->create_fault;
+
+  if (fault == PV_FAKE_TWILIO_FAULT_NONE || !is_create_request (method, path))
+    return self->fault;
+
+  if (self->create_fault_left > 0 && --self->create_fault_left == 0)
+    self->create_fault = PV_FAKE_TWILIO_FAULT_NONE;
+
+  return fault;
 }
 
 static void
@@ -947,6 +998,7 @@ handle_request (SoupServer        *server,
   SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
   g_autofree char *request_id = random_hex ("RQ");
   PvFakeTwilioRequest *request;
+  PvFakeTwilioFault fault;
   Reply reply = { 0 };
 
   request = g_new0 (PvFakeTwilioRequest, 1);
@@ -956,7 +1008,9 @@ handle_request (SoupServer        *server,
                                                                    "Authorization"));
   request->form = decode_form (msg);
 
-  switch (self->fault)
+  fault = take_fault (self, request->method, path);
+
+  switch (fault)
     {
     case PV_FAKE_TWILIO_FAULT_HTTP_429:
       reply_error (&reply, STATUS_TOO_MANY_REQUESTS, 20429, "Too Many Requests");
@@ -980,6 +1034,8 @@ handle_request (SoupServer        *server,
     case PV_FAKE_TWILIO_FAULT_SLOW:
     case PV_FAKE_TWILIO_FAULT_TRUNCATED:
     case PV_FAKE_TWILIO_FAULT_OVERSIZED:
+    case PV_FAKE_TWILIO_FAULT_DROP_AFTER_PROCESSING:
+    case PV_FAKE_TWILIO_FAULT_HTTP_500_AFTER_PROCESSING:
     default:
       if (is_authorized (self, request->authorization))
         route (self, request->method, path, request->form, &reply);
@@ -988,10 +1044,31 @@ handle_request (SoupServer        *server,
       break;
     }
 
-  if (self->fault == PV_FAKE_TWILIO_FAULT_TRUNCATED)
-    reply.length /= 2;
-  else if (self->fault == PV_FAKE_TWILIO_FAULT_OVERSIZED)
-    reply_pad (&reply);
+  if (fault == PV_FAKE_TWILIO_FAULT_DROP_AFTER_PROCESSING)
+    {
+      g_free (reply.body);
+      request->status = 0;
+      g_ptr_array_add (self->requests, request);
+      delay_reply (self, msg, 0, TRUE);
+      return;
+    }
+
+  if (fault == PV_FAKE_TWILIO_FAULT_TRUNCATED)
+    {
+      reply.length /= 2;
+    }
+  else if (fault == PV_FAKE_TWILIO_FAULT_OVERSIZED)
+    {
+      reply_pad (&reply);
+    }
+  else if (fault == PV_FAKE_TWILIO_FAULT_HTTP_500_AFTER_PROCESSING)
+    {
+      /* Whatever the processing came to, the answer is lost to an internal error. */
+      g_clear_pointer (&reply.body, g_free);
+      reply.challenge = FALSE;
+      reply_error (&reply, SOUP_STATUS_INTERNAL_SERVER_ERROR, 20500,
+                   "An internal server error has occurred");
+    }
 
   request->status = reply.status;
   g_ptr_array_add (self->requests, request);
@@ -1004,8 +1081,8 @@ handle_request (SoupServer        *server,
   soup_server_message_set_response (msg, reply.content_type, SOUP_MEMORY_TAKE,
                                     g_steal_pointer (&reply.body), reply.length);
 
-  if (self->fault == PV_FAKE_TWILIO_FAULT_SLOW)
-    delay_reply (self, msg);
+  if (fault == PV_FAKE_TWILIO_FAULT_SLOW)
+    delay_reply (self, msg, self->slow_delay_ms, FALSE);
 }
 
 static void
@@ -1287,9 +1364,25 @@ pv_fake_twilio_set_fault (PvFakeTwilio      *self,
                           PvFakeTwilioFault  fault)
 {
   g_return_if_fail (PV_IS_FAKE_TWILIO (self));
-  g_return_if_fail (fault <= PV_FAKE_TWILIO_FAULT_OVERSIZED);
+  g_return_if_fail (fault <= PV_FAKE_TWILIO_FAULT_HTTP_500_AFTER_PROCESSING);
 
   self->fault = fault;
+}
+
+/* Counts every create request that arrives, whatever the fault makes of it; setting
+ * PV_FAKE_TWILIO_FAULT_NONE ends it early. Other requests still get the fault of
+ * pv_fake_twilio_set_fault(), so a client can poll delivery normally meanwhile. */
+void
+pv_fake_twilio_set_create_fault (PvFakeTwilio      *self,
+                                 PvFakeTwilioFault  fault,
+                                 guint              count)
+{
+  g_return_if_fail (PV_IS_FAKE_TWILIO (self));
+  g_return_if_fail (fault <= PV_FAKE_TWILIO_FAULT_HTTP_500_AFTER_PROCESSING);
+  g_return_if_fail (count <= G_MAXINT);
+
+  self->create_fault = fault;
+  self->create_fault_left = count == 0 ? -1 : (int) count;
 }
 
 void

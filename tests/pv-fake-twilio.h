@@ -25,8 +25,9 @@ G_BEGIN_DECLS
 /* What the next replies do instead of answering normally.
  *
  * HTTP_429/500/503 and NOT_JSON stand for something answering before the API does: the
- * request is not processed, so no SMS is accepted. SLOW, TRUNCATED and OVERSIZED process
- * the request normally (the SMS *is* accepted) and only damage or delay the reply. */
+ * request is not processed, so no SMS is accepted. The others process the request normally
+ * first (a valid SMS *is* accepted, recorded and announced by ::message-received) and then
+ * delay, damage or lose the reply, as when the answer goes missing on its way back. */
 typedef enum
 {
   PV_FAKE_TWILIO_FAULT_NONE,
@@ -37,6 +38,8 @@ typedef enum
   PV_FAKE_TWILIO_FAULT_TRUNCATED,     /* 201/200 with the JSON cut off half-way */
   PV_FAKE_TWILIO_FAULT_NOT_JSON,      /* 200 text/html "<html>…" as a proxy would send */
   PV_FAKE_TWILIO_FAULT_OVERSIZED,     /* a syntactically valid reply larger than any client cap */
+  PV_FAKE_TWILIO_FAULT_DROP_AFTER_PROCESSING,     /* closes the connection, no reply at all */
+  PV_FAKE_TWILIO_FAULT_HTTP_500_AFTER_PROCESSING, /* 500 + {"code":20500,…} */
 } PvFakeTwilioFault;
 
 typedef struct
@@ -45,7 +48,7 @@ typedef struct
   char       *path;
   char       *authorization;  /* the raw header, or NULL */
   GHashTable *form;           /* decoded form fields (string → string), or NULL */
-  guint       status;         /* what the fake answered */
+  guint       status;         /* what the fake answered, 0 for no answer at all */
 } PvFakeTwilioRequest;
 
 /* One SMS the fake accepted, as the customer's phone will see it. */
@@ -78,6 +81,11 @@ void                       pv_fake_twilio_add_api_key           (PvFakeTwilio   
                                                                  const char         *secret);
 void                       pv_fake_twilio_set_fault             (PvFakeTwilio       *self,
                                                                  PvFakeTwilioFault   fault);
+/* Only for creating messages (POST …/Messages.json), and ahead of pv_fake_twilio_set_fault()
+ * there: the next @count creates get @fault, or all of them for a @count of 0. */
+void                       pv_fake_twilio_set_create_fault      (PvFakeTwilio       *self,
+                                                                 PvFakeTwilioFault   fault,
+                                                                 guint               count);
 void                       pv_fake_twilio_set_slow_delay        (PvFakeTwilio       *self,
                                                                  guint               milliseconds);
 void                       pv_fake_twilio_set_delivery_step     (PvFakeTwilio       *self,

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1057,23 +1058,35 @@ cancel_soon (gpointer user_data)
 }
 
 static void
+cancel_when_accepted (PvFakeTwilio              *fake,
+                      const PvFakeTwilioMessage *message,
+                      gpointer                   user_data)
+{
+  g_idle_add (cancel_soon, user_data);
+}
+
+static void
 test_fault_slow_client_gone (void)
 {
   Harness h = { 0 };
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(JsonObject) after = NULL;
   Exchange exchange = { 0 };
+  gulong handler;
 
   harness_init (&h);
   pv_fake_twilio_set_fault (h.fake, PV_FAKE_TWILIO_FAULT_SLOW);
   pv_fake_twilio_set_slow_delay (h.fake, 100);
 
+  /* Once the fake holds the reply, not after a fixed time that a busy machine can outlast. */
+  handler = g_signal_connect (h.fake, "message-received",
+                              G_CALLBACK (cancel_when_accepted), cancellable);
   exchange.msg = new_message (&h, SOUP_METHOD_POST, h.messages_path,
                               soup_form_encode ("To", CUSTOMER, "From", "+15005550006",
                                                 "Body", "Hi", NULL));
   exchange_start (&h, &exchange, cancellable);
-  g_timeout_add (30, cancel_soon, cancellable);
   exchange_wait (&exchange);
+  g_signal_handler_disconnect (h.fake, handler);
   g_assert_error (exchange.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   exchange_clear (&exchange);
 
@@ -1203,6 +1216,417 @@ test_fault_oversized (void)
   exchange_clear (&exchange);
 
   harness_clear (&h);
+}
+
+/* Starts a POST of a valid SMS; the caller waits for it. */
+static void
+start_post (Harness  *h,
+            Exchange *exchange)
+{
+  exchange->msg = new_message (h, SOUP_METHOD_POST, h->messages_path,
+                               soup_form_encode ("To", CUSTOMER, "From", "+15005550006",
+                                                 "Body", "Code 123456", NULL));
+  exchange_start (h, exchange, NULL);
+}
+
+static PvFakeTwilioRequest *
+last_request (Harness *h)
+{
+  GPtrArray *requests = pv_fake_twilio_get_requests (h->fake);
+
+  g_assert_cmpuint (requests->len, >, 0);
+  return g_ptr_array_index (requests, requests->len - 1);
+}
+
+static void
+test_fault_drop_after_processing (void)
+{
+  Harness h = { 0 };
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonObject) fetched = NULL;
+  g_autoptr(JsonObject) after = NULL;
+  const PvFakeTwilioMessage *stored;
+  Exchange exchange = { 0 };
+
+  harness_init (&h);
+  g_signal_connect (h.fake, "message-received", G_CALLBACK (count_signal), seen);
+  pv_fake_twilio_set_fault (h.fake, PV_FAKE_TWILIO_FAULT_DROP_AFTER_PROCESSING);
+
+  /* Closed with not one byte of a reply, which is what libsoup calls cut short. */
+  start_post (&h, &exchange);
+  exchange_wait (&exchange);
+  g_assert_error (exchange.error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT);
+  g_assert_cmpuint (soup_message_get_status (exchange.msg), ==, SOUP_STATUS_NONE);
+  exchange_clear (&exchange);
+
+  /* And yet the SMS went out, as the signal (which prints it in the sandbox) says. */
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 1);
+  stored = pv_fake_twilio_get_last_message_to (h.fake, CUSTOMER);
+  g_assert_cmpstr (stored->sid, ==, g_ptr_array_index (seen, 0));
+  g_assert_cmpuint (last_request (&h)->status, ==, 0);
+
+  /* The fault stays until it is cleared. */
+  start_post (&h, &exchange);
+  exchange_wait (&exchange);
+  g_assert_error (exchange.error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT);
+  exchange_clear (&exchange);
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 2);
+
+  pv_fake_twilio_set_fault (h.fake, PV_FAKE_TWILIO_FAULT_NONE);
+  fetched = fetch_message (&h, stored->sid);
+  g_assert_cmpstr (get_string (fetched, "sid"), ==, stored->sid);
+  after = post_messages (&h, SOUP_STATUS_CREATED,
+                         "To", CUSTOMER, "From", "+15005550006", "Body", "Hi", NULL);
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 3);
+
+  harness_clear (&h);
+}
+
+static void
+test_fault_500_after_processing (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) error = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) fetched = NULL;
+  const PvFakeTwilioMessage *stored;
+
+  harness_init (&h);
+  pv_fake_twilio_set_fault (h.fake, PV_FAKE_TWILIO_FAULT_HTTP_500_AFTER_PROCESSING);
+
+  /* The same answer as PV_FAKE_TWILIO_FAULT_HTTP_500, but the SMS was accepted. */
+  error = post_messages (&h, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                         "To", CUSTOMER, "From", "+15005550006", "Body", "Code 123456", NULL);
+  assert_twilio_error (error, 20500, 500);
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 1);
+  g_assert_cmpuint (last_request (&h)->status, ==, 500);
+
+  /* Processing that refuses the SMS accepts nothing, and its answer is lost all the same. */
+  refused = post_messages (&h, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                           "To", "+15005550001", "From", "+15005550006", "Body", "Hi", NULL);
+  assert_twilio_error (refused, 20500, 500);
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 1);
+
+  pv_fake_twilio_set_fault (h.fake, PV_FAKE_TWILIO_FAULT_NONE);
+  stored = pv_fake_twilio_get_last_message_to (h.fake, CUSTOMER);
+  fetched = fetch_message (&h, stored->sid);
+  g_assert_cmpstr (get_string (fetched, "body"), ==, "Code 123456");
+
+  harness_clear (&h);
+}
+
+/* SLOW accepts the SMS at once; only the answer waits, long enough to outlast a client. */
+static void
+test_fault_slow_past_timeout (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) after = NULL;
+  Exchange exchange = { 0 };
+  gint64 start;
+
+  harness_init (&h);
+  g_object_set (h.session, "timeout", 1, NULL);
+  pv_fake_twilio_set_fault (h.fake, PV_FAKE_TWILIO_FAULT_SLOW);
+  pv_fake_twilio_set_slow_delay (h.fake, 2500);
+
+  start = g_get_monotonic_time ();
+  start_post (&h, &exchange);
+  exchange_wait (&exchange);
+  g_assert_error (exchange.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_TIME_SPAN_SECOND);
+  exchange_clear (&exchange);
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 1);
+
+  /* Let the held answer come due with nobody listening. */
+  wait_ms (2000);
+
+  pv_fake_twilio_set_fault (h.fake, PV_FAKE_TWILIO_FAULT_NONE);
+  after = post_messages (&h, SOUP_STATUS_CREATED,
+                         "To", CUSTOMER, "From", "+15005550006", "Body", "Hi", NULL);
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 2);
+
+  harness_clear (&h);
+}
+
+static void
+test_create_fault (void)
+{
+  Harness h = { 0 };
+  g_autofree char *account_path = NULL;
+  g_autoptr(JsonObject) created = NULL;
+  g_autoptr(JsonObject) unavailable = NULL;
+  Exchange exchange = { 0 };
+
+  harness_init (&h);
+  account_path = g_strdup_printf ("/2010-04-01/Accounts/%s.json",
+                                  pv_fake_twilio_get_account_sid (h.fake));
+
+  /* The next two creates only; other requests go through untouched and do not count. */
+  pv_fake_twilio_set_create_fault (h.fake, PV_FAKE_TWILIO_FAULT_HTTP_429, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(JsonObject) account = get_json (&h, account_path, SOUP_STATUS_OK);
+      g_autoptr(JsonObject) limited = NULL;
+
+      limited = post_messages (&h, 429,
+                               "To", CUSTOMER, "From", "+15005550006", "Body", "Hi", NULL);
+      assert_twilio_error (limited, 20429, 429);
+    }
+
+  created = post_messages (&h, SOUP_STATUS_CREATED,
+                           "To", CUSTOMER, "From", "+15005550006", "Body", "Hi", NULL);
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 1);
+
+  /* A count of 0 is every create, ahead of the general fault, until set back to none. */
+  pv_fake_twilio_set_fault (h.fake, PV_FAKE_TWILIO_FAULT_HTTP_503);
+  pv_fake_twilio_set_create_fault (h.fake, PV_FAKE_TWILIO_FAULT_DROP_AFTER_PROCESSING, 0);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(JsonObject) account = get_json (&h, account_path,
+                                                SOUP_STATUS_SERVICE_UNAVAILABLE);
+
+      start_post (&h, &exchange);
+      exchange_wait (&exchange);
+      g_assert_error (exchange.error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT);
+      exchange_clear (&exchange);
+    }
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 4);
+
+  pv_fake_twilio_set_create_fault (h.fake, PV_FAKE_TWILIO_FAULT_NONE, 0);
+  unavailable = post_messages (&h, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                               "To", CUSTOMER, "From", "+15005550006", "Body", "Hi", NULL);
+  assert_twilio_error (unavailable, 20503, 503);
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 4);
+
+  harness_clear (&h);
+}
+
+/* The standalone program, as multi-process shell tests run it. */
+
+typedef struct
+{
+  GSubprocess      *process;
+  GDataInputStream *output;
+  SoupSession      *session;
+  char             *base_url;
+  char             *account_sid;
+  char             *auth_token;
+} Sandbox;
+
+static char *
+sandbox_read_line (Sandbox *sandbox)
+{
+  g_autoptr(GError) error = NULL;
+  char *line = g_data_input_stream_read_line_utf8 (sandbox->output, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+
+  return line;
+}
+
+/* Reads the exports up to the line announcing the fault. */
+static void
+sandbox_start (Sandbox            *sandbox,
+               const char * const *options)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "pv-fake-twilio", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_strv_builder_add_many (builder, program, "--port", "0", NULL);
+  g_strv_builder_addv (builder, (const char **) options);
+  argv = g_strv_builder_end (builder);
+
+  sandbox->process = g_subprocess_newv ((const char * const *) argv,
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  sandbox->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sandbox->process));
+  sandbox->session = soup_session_new_with_options ("timeout", 5, "proxy-resolver", NULL, NULL);
+
+  for (;;)
+    {
+      g_autofree char *line = sandbox_read_line (sandbox);
+      const char *value;
+
+      if ((value = g_strstr_len (line, -1, "PHONE_VERIFY_TWILIO_API_URL=")) != NULL)
+        sandbox->base_url = g_strdup (strchr (value, '=') + 1);
+      else if ((value = g_strstr_len (line, -1, "TWILIO_ACCOUNT_SID=")) != NULL)
+        sandbox->account_sid = g_strdup (strchr (value, '=') + 1);
+      else if ((value = g_strstr_len (line, -1, "TWILIO_AUTH_TOKEN=")) != NULL)
+        sandbox->auth_token = g_strdup (strchr (value, '=') + 1);
+      else if (g_str_has_prefix (line, "# Fault"))
+        break;
+    }
+
+  g_assert_nonnull (sandbox->base_url);
+  g_assert_nonnull (sandbox->account_sid);
+  g_assert_nonnull (sandbox->auth_token);
+}
+
+static void
+sandbox_stop (Sandbox *sandbox)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (sandbox->process, SIGTERM);
+  g_subprocess_wait_check (sandbox->process, NULL, &error);
+  g_assert_no_error (error);
+
+  g_clear_object (&sandbox->output);
+  g_clear_object (&sandbox->process);
+  g_clear_object (&sandbox->session);
+  g_clear_pointer (&sandbox->base_url, g_free);
+  g_clear_pointer (&sandbox->account_sid, g_free);
+  g_clear_pointer (&sandbox->auth_token, g_free);
+}
+
+/* Texts CUSTOMER; fills @exchange. */
+static void
+sandbox_post (Sandbox  *sandbox,
+              Exchange *exchange)
+{
+  g_autofree char *url = g_strdup_printf ("%s/2010-04-01/Accounts/%s/Messages.json",
+                                          sandbox->base_url, sandbox->account_sid);
+
+  exchange->msg = soup_message_new_from_encoded_form (SOUP_METHOD_POST, url,
+                                                      soup_form_encode ("To", CUSTOMER,
+                                                                        "From", "+15005550006",
+                                                                        "Body", "Code 123456",
+                                                                        NULL));
+  set_basic_auth (exchange->msg, sandbox->account_sid, sandbox->auth_token);
+  soup_session_send_and_read_async (sandbox->session, exchange->msg, G_PRIORITY_DEFAULT, NULL,
+                                    exchange_done, exchange);
+  exchange_wait (exchange);
+}
+
+static void
+assert_sms_printed (Sandbox *sandbox)
+{
+  g_autofree char *line = sandbox_read_line (sandbox);
+
+  g_assert_cmpstr (line, ==, "SMS to " CUSTOMER ": Code 123456");
+}
+
+static void
+test_sandbox_drop_after_processing (void)
+{
+  static const char * const options[] = {
+    "--fault", "drop-after-processing", "--fault-count", "1", NULL
+  };
+  Sandbox sandbox = { 0 };
+  Exchange exchange = { 0 };
+
+  sandbox_start (&sandbox, options);
+
+  /* Printed, that is sent, and then the answer lost. */
+  sandbox_post (&sandbox, &exchange);
+  g_assert_error (exchange.error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT);
+  exchange_clear (&exchange);
+  assert_sms_printed (&sandbox);
+
+  /* Only the first one. */
+  sandbox_post (&sandbox, &exchange);
+  g_assert_no_error (exchange.error);
+  g_assert_cmpuint (soup_message_get_status (exchange.msg), ==, SOUP_STATUS_CREATED);
+  exchange_clear (&exchange);
+  assert_sms_printed (&sandbox);
+
+  sandbox_stop (&sandbox);
+}
+
+static void
+test_sandbox_500_after_processing (void)
+{
+  static const char * const options[] = { "--fault", "500-after-processing", NULL };
+  Sandbox sandbox = { 0 };
+
+  sandbox_start (&sandbox, options);
+
+  /* Every one, with no count. */
+  for (guint i = 0; i < 3; i++)
+    {
+      Exchange exchange = { 0 };
+      g_autoptr(JsonObject) error = NULL;
+
+      sandbox_post (&sandbox, &exchange);
+      g_assert_no_error (exchange.error);
+      g_assert_cmpuint (soup_message_get_status (exchange.msg), ==,
+                        SOUP_STATUS_INTERNAL_SERVER_ERROR);
+      error = parse_object (exchange.body);
+      assert_twilio_error (error, 20500, 500);
+      exchange_clear (&exchange);
+      assert_sms_printed (&sandbox);
+    }
+
+  sandbox_stop (&sandbox);
+}
+
+static void
+test_sandbox_slow (void)
+{
+  static const char * const options[] = { "--fault", "slow", "--slow-delay", "400", NULL };
+  Sandbox sandbox = { 0 };
+  Exchange exchange = { 0 };
+  gint64 start;
+
+  sandbox_start (&sandbox, options);
+
+  start = g_get_monotonic_time ();
+  sandbox_post (&sandbox, &exchange);
+  g_assert_no_error (exchange.error);
+  g_assert_cmpuint (soup_message_get_status (exchange.msg), ==, SOUP_STATUS_CREATED);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 400 * G_TIME_SPAN_MILLISECOND);
+  exchange_clear (&exchange);
+  assert_sms_printed (&sandbox);
+
+  sandbox_stop (&sandbox);
+}
+
+static void
+test_sandbox_bad_fault_options (void)
+{
+  static const struct
+  {
+    const char *options[5];
+    const char *complaint;
+  } bad[] = {
+    { { "--fault", "teapot", NULL }, "--fault wants one of 429, 500, 503, not-json" },
+    { { "--fault", "slow", "--fault-count", "0", NULL }, "--fault-count wants" },
+    { { "--fault-count", "2", NULL }, "--fault-count needs --fault" },
+    { { "--fault", "slow", "--slow-delay", "-1", NULL }, "--slow-delay wants" },
+  };
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "pv-fake-twilio", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) argv = NULL;
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_strv_builder_add_many (builder, program, "--port", "0", NULL);
+      g_strv_builder_addv (builder, (const char **) bad[i].options);
+      argv = g_strv_builder_end (builder);
+
+      process = g_subprocess_newv ((const char * const *) argv,
+                                   G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                   G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                   &error);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+      g_assert_no_error (error);
+
+      g_test_message ("%s", err);
+      g_assert_true (g_subprocess_get_if_exited (process));
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+      g_assert_cmpstr (out, ==, "");
+      g_assert_nonnull (strstr (err, bad[i].complaint));
+    }
 }
 
 static void
@@ -1361,6 +1785,16 @@ main (int   argc,
   g_test_add_func ("/fake-twilio/fault/truncated", test_fault_truncated);
   g_test_add_func ("/fake-twilio/fault/not-json", test_fault_not_json);
   g_test_add_func ("/fake-twilio/fault/oversized", test_fault_oversized);
+  g_test_add_func ("/fake-twilio/fault/drop-after-processing", test_fault_drop_after_processing);
+  g_test_add_func ("/fake-twilio/fault/500-after-processing", test_fault_500_after_processing);
+  g_test_add_func ("/fake-twilio/fault/slow-past-timeout", test_fault_slow_past_timeout);
+  g_test_add_func ("/fake-twilio/fault/create-only", test_create_fault);
+  g_test_add_func ("/fake-twilio/sandbox/drop-after-processing",
+                   test_sandbox_drop_after_processing);
+  g_test_add_func ("/fake-twilio/sandbox/500-after-processing",
+                   test_sandbox_500_after_processing);
+  g_test_add_func ("/fake-twilio/sandbox/slow", test_sandbox_slow);
+  g_test_add_func ("/fake-twilio/sandbox/bad-fault-options", test_sandbox_bad_fault_options);
   g_test_add_func ("/fake-twilio/recording/requests", test_request_recording);
   g_test_add_func ("/fake-twilio/recording/code-extraction", test_code_extraction);
 

@@ -133,6 +133,29 @@ assert_twilio_code_mentioned (const GError *error,
   g_assert_nonnull (strstr (error->message, mention));
 }
 
+/* A definite refusal: the caller may undo the send. */
+static void
+assert_refused (const GError  *error,
+                PvTwilioError  code)
+{
+  g_assert_error (error, PV_TWILIO_ERROR, (int) code);
+  g_assert_false (pv_twilio_error_is_outcome_unknown (error));
+}
+
+static void
+assert_outcome_unknown (const GError *error)
+{
+  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_OUTCOME_UNKNOWN);
+  g_assert_true (pv_twilio_error_is_outcome_unknown (error));
+  g_assert_nonnull (strstr (error->message, "may or may not have been sent"));
+}
+
+static guint
+count_messages (Fixture *fixture)
+{
+  return pv_fake_twilio_get_messages (fixture->fake)->len;
+}
+
 static char *
 expected_authorization (const char *username,
                         const char *secret)
@@ -463,7 +486,7 @@ test_send_magic_numbers (Fixture       *fixture,
 
       message = send_message (fixture->client, cases[i].to, NULL, &error);
 
-      g_assert_error (error, PV_TWILIO_ERROR, (int) cases[i].error);
+      assert_refused (error, cases[i].error);
       g_assert_null (message);
       assert_twilio_code_mentioned (error, cases[i].twilio_code);
       assert_error_is_safe (error, token (fixture));
@@ -522,13 +545,18 @@ test_send_create_errors (Fixture       *fixture,
 
       message = send_message (fixture->client, CUSTOMER, NULL, &error);
 
-      g_assert_error (error, PV_TWILIO_ERROR, (int) cases[i].error);
+      assert_refused (error, cases[i].error);
       g_assert_null (message);
       assert_twilio_code_mentioned (error, cases[i].twilio_code);
       assert_error_is_safe (error, token (fixture));
     }
+
+  g_assert_cmpuint (count_messages (fixture), ==, 0);
 }
 
+/* Whether the fake processed the request does not change what the client can know: a 5xx
+ * or an unreadable 2xx leaves the outcome open either way. The message counts show that
+ * each case does stand for what it claims. */
 static void
 test_send_http_faults (Fixture       *fixture,
                        gconstpointer  user_data)
@@ -537,13 +565,21 @@ test_send_http_faults (Fixture       *fixture,
   {
     PvFakeTwilioFault fault;
     PvTwilioError     error;
+    int               twilio_code;
+    guint             messages;
   } cases[] = {
-    { PV_FAKE_TWILIO_FAULT_HTTP_429, PV_TWILIO_ERROR_RATE_LIMITED },
-    { PV_FAKE_TWILIO_FAULT_HTTP_500, PV_TWILIO_ERROR_UNAVAILABLE },
-    { PV_FAKE_TWILIO_FAULT_HTTP_503, PV_TWILIO_ERROR_UNAVAILABLE },
-    { PV_FAKE_TWILIO_FAULT_TRUNCATED, PV_TWILIO_ERROR_MALFORMED_REPLY },
-    { PV_FAKE_TWILIO_FAULT_NOT_JSON, PV_TWILIO_ERROR_MALFORMED_REPLY },
-    { PV_FAKE_TWILIO_FAULT_OVERSIZED, PV_TWILIO_ERROR_MALFORMED_REPLY },
+    /* Twilio did not process it: a definite refusal, safe to undo. */
+    { PV_FAKE_TWILIO_FAULT_HTTP_429, PV_TWILIO_ERROR_RATE_LIMITED, 20429, 0 },
+    /* Answered before the API got to it, but a 5xx cannot say so. */
+    { PV_FAKE_TWILIO_FAULT_HTTP_500, PV_TWILIO_ERROR_OUTCOME_UNKNOWN, 20500, 0 },
+    { PV_FAKE_TWILIO_FAULT_HTTP_503, PV_TWILIO_ERROR_OUTCOME_UNKNOWN, 20503, 0 },
+    /* A 2xx that is not Twilio's, from a proxy: the client cannot tell it from one that is. */
+    { PV_FAKE_TWILIO_FAULT_NOT_JSON, PV_TWILIO_ERROR_OUTCOME_UNKNOWN, 0, 0 },
+    /* Processed, the SMS accepted, and then the answer lost. */
+    { PV_FAKE_TWILIO_FAULT_HTTP_500_AFTER_PROCESSING, PV_TWILIO_ERROR_OUTCOME_UNKNOWN, 20500, 1 },
+    { PV_FAKE_TWILIO_FAULT_DROP_AFTER_PROCESSING, PV_TWILIO_ERROR_OUTCOME_UNKNOWN, 0, 1 },
+    { PV_FAKE_TWILIO_FAULT_TRUNCATED, PV_TWILIO_ERROR_OUTCOME_UNKNOWN, 0, 1 },
+    { PV_FAKE_TWILIO_FAULT_OVERSIZED, PV_TWILIO_ERROR_OUTCOME_UNKNOWN, 0, 1 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -552,16 +588,26 @@ test_send_http_faults (Fixture       *fixture,
       g_autoptr(GError) error = NULL;
 
       g_test_message ("Fault %d", cases[i].fault);
+      pv_fake_twilio_clear (fixture->fake);
       pv_fake_twilio_set_fault (fixture->fake, cases[i].fault);
 
       message = send_message (fixture->client, CUSTOMER, NULL, &error);
 
-      g_assert_error (error, PV_TWILIO_ERROR, (int) cases[i].error);
       g_assert_null (message);
+      if (cases[i].error == PV_TWILIO_ERROR_OUTCOME_UNKNOWN)
+        assert_outcome_unknown (error);
+      else
+        assert_refused (error, cases[i].error);
+      if (cases[i].twilio_code != 0)
+        assert_twilio_code_mentioned (error, cases[i].twilio_code);
+      else
+        g_assert_null (strstr (error->message, "("));
       assert_error_is_safe (error, token (fixture));
+      g_assert_cmpuint (count_messages (fixture), ==, cases[i].messages);
     }
 }
 
+/* Fetching changes nothing at Twilio, so it keeps the plain classification. */
 static void
 test_fetch_faults (Fixture       *fixture,
                    gconstpointer  user_data)
@@ -572,7 +618,10 @@ test_fetch_faults (Fixture       *fixture,
     PvTwilioError     error;
   } cases[] = {
     { PV_FAKE_TWILIO_FAULT_HTTP_429, PV_TWILIO_ERROR_RATE_LIMITED },
+    { PV_FAKE_TWILIO_FAULT_HTTP_500, PV_TWILIO_ERROR_UNAVAILABLE },
     { PV_FAKE_TWILIO_FAULT_HTTP_503, PV_TWILIO_ERROR_UNAVAILABLE },
+    { PV_FAKE_TWILIO_FAULT_HTTP_500_AFTER_PROCESSING, PV_TWILIO_ERROR_UNAVAILABLE },
+    { PV_FAKE_TWILIO_FAULT_DROP_AFTER_PROCESSING, PV_TWILIO_ERROR_NETWORK },
     { PV_FAKE_TWILIO_FAULT_TRUNCATED, PV_TWILIO_ERROR_MALFORMED_REPLY },
     { PV_FAKE_TWILIO_FAULT_NOT_JSON, PV_TWILIO_ERROR_MALFORMED_REPLY },
     { PV_FAKE_TWILIO_FAULT_OVERSIZED, PV_TWILIO_ERROR_MALFORMED_REPLY },
@@ -586,6 +635,7 @@ test_fetch_faults (Fixture       *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(PvTwilioMessage) message = NULL;
+      g_autofree char *name = NULL;
 
       g_test_message ("Fault %d", cases[i].fault);
       pv_fake_twilio_set_fault (fixture->fake, cases[i].fault);
@@ -596,7 +646,44 @@ test_fetch_faults (Fixture       *fixture,
       g_assert_null (message);
       assert_error_is_safe (error, token (fixture));
       g_clear_error (&error);
+
+      name = check_credentials (fixture->client, &error);
+
+      g_assert_error (error, PV_TWILIO_ERROR, (int) cases[i].error);
+      g_assert_null (name);
+      g_clear_error (&error);
     }
+}
+
+/* A create fault leaves the delivery polls alone. */
+static void
+test_send_create_fault (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autoptr(PvTwilioMessage) first = NULL;
+  g_autoptr(PvTwilioMessage) second = NULL;
+  g_autoptr(PvTwilioMessage) fetched = NULL;
+  g_autoptr(GError) error = NULL;
+  const PvFakeTwilioMessage *accepted;
+
+  pv_fake_twilio_set_create_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_DROP_AFTER_PROCESSING, 1);
+
+  first = send_message (fixture->client, CUSTOMER, NULL, &error);
+  assert_outcome_unknown (error);
+  g_assert_null (first);
+  g_assert_cmpuint (count_messages (fixture), ==, 1);
+  g_clear_error (&error);
+
+  /* The accepted message is real: delivery can be polled as usual. */
+  accepted = pv_fake_twilio_get_last_message_to (fixture->fake, CUSTOMER);
+  fetched = fetch_message (fixture->client, accepted->sid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fetched->sid, ==, accepted->sid);
+
+  second = send_message (fixture->client, CUSTOMER, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (second);
+  g_assert_cmpuint (count_messages (fixture), ==, 2);
 }
 
 static char *
@@ -637,9 +724,10 @@ test_connection_refused (Fixture       *fixture,
   credentials = new_fake_credentials (fixture, token (fixture), FALSE);
   pv_twilio_client_set_credentials (client, credentials);
 
+  /* Nothing listens, so nothing can have been sent. */
   message = send_message (client, CUSTOMER, NULL, &error);
 
-  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_NETWORK);
+  assert_refused (error, PV_TWILIO_ERROR_NETWORK);
   g_assert_null (message);
   assert_error_is_safe (error, token (fixture));
   g_clear_error (&error);
@@ -650,6 +738,7 @@ test_connection_refused (Fixture       *fixture,
   g_assert_null (name);
 }
 
+/* The fake accepts the SMS at once and holds the answer past the client's timeout. */
 static void
 test_timeout (Fixture       *fixture,
               gconstpointer  user_data)
@@ -667,11 +756,37 @@ test_timeout (Fixture       *fixture,
   message = send_message (fixture->client, CUSTOMER, NULL, &error);
   elapsed = g_get_monotonic_time () - started;
 
-  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_NETWORK);
+  assert_outcome_unknown (error);
+  g_assert_nonnull (strstr (error->message, "did not answer in time"));
   g_assert_null (message);
   assert_error_is_safe (error, token (fixture));
   g_assert_cmpint (elapsed, >=, 900 * G_TIME_SPAN_MILLISECOND);
   g_assert_cmpint (elapsed, <, 3500 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpuint (count_messages (fixture), ==, 1);
+}
+
+static void
+test_fetch_timeout (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autoptr(PvTwilioMessage) sent = NULL;
+  g_autoptr(PvTwilioMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Before any connection exists: libsoup only applies the timeout to new ones. */
+  pv_twilio_client_set_timeout (fixture->client, 1);
+
+  sent = send_message (fixture->client, CUSTOMER, NULL, &error);
+  g_assert_no_error (error);
+
+  pv_fake_twilio_set_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_SLOW);
+  pv_fake_twilio_set_slow_delay (fixture->fake, 4000);
+
+  message = fetch_message (fixture->client, sent->sid, &error);
+
+  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_NETWORK);
+  g_assert_nonnull (strstr (error->message, "did not answer in time"));
+  g_assert_null (message);
 }
 
 static void
@@ -895,21 +1010,35 @@ cancel_cb (gpointer user_data)
 }
 
 static void
-test_cancel_in_flight (Fixture       *fixture,
-                       gconstpointer  user_data)
+cancel_when_accepted_cb (PvFakeTwilio              *fake,
+                         const PvFakeTwilioMessage *message,
+                         gpointer                   user_data)
+{
+  g_idle_add (cancel_cb, user_data);
+}
+
+/* Cancelled while the fake holds the answer to an SMS it accepted. */
+static void
+test_cancel_after_sending (Fixture       *fixture,
+                           gconstpointer  user_data)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(PvTwilioMessage) message = NULL;
   g_autoptr(GError) error = NULL;
+  gint64 started;
 
   pv_fake_twilio_set_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_SLOW);
-  pv_fake_twilio_set_slow_delay (fixture->fake, 2000);
-  g_timeout_add (100, cancel_cb, cancellable);
+  pv_fake_twilio_set_slow_delay (fixture->fake, 5000);
+  g_signal_connect (fixture->fake, "message-received",
+                    G_CALLBACK (cancel_when_accepted_cb), cancellable);
 
+  started = g_get_monotonic_time ();
   message = send_message (fixture->client, CUSTOMER, cancellable, &error);
 
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_outcome_unknown (error);
   g_assert_null (message);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 2 * G_TIME_SPAN_SECOND);
+  g_assert_cmpuint (count_messages (fixture), ==, 1);
 }
 
 static void
@@ -923,6 +1052,58 @@ test_cancel_before_start (Fixture       *fixture,
   g_cancellable_cancel (cancellable);
 
   message = send_message (fixture->client, CUSTOMER, cancellable, &error);
+
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (message);
+  g_assert_cmpuint (pv_fake_twilio_get_requests (fixture->fake)->len, ==, 0);
+}
+
+/* Started, then cancelled before the main loop ever ran: the request never left. */
+static void
+test_cancel_before_sending (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PvTwilioMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pv_twilio_client_send_message_async (fixture->client, CUSTOMER, BODY, cancellable,
+                                       store_result_cb, &result);
+  g_cancellable_cancel (cancellable);
+  message = pv_twilio_client_send_message_finish (fixture->client, wait_for_result (&result),
+                                                  &error);
+
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (message);
+
+  /* Long enough for a request that did leave to arrive. */
+  spin_main_context (200);
+  g_assert_cmpuint (pv_fake_twilio_get_requests (fixture->fake)->len, ==, 0);
+}
+
+/* A GET leaves nothing behind at Twilio, so cancelling it is plain cancelling. */
+static void
+test_cancel_fetch (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PvTwilioMessage) sent = NULL;
+  g_autoptr(PvTwilioMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+
+  sent = send_message (fixture->client, CUSTOMER, NULL, &error);
+  g_assert_no_error (error);
+
+  pv_fake_twilio_set_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_SLOW);
+  pv_fake_twilio_set_slow_delay (fixture->fake, 5000);
+  g_timeout_add (100, cancel_cb, cancellable);
+
+  pv_twilio_client_fetch_message_async (fixture->client, sent->sid, cancellable,
+                                        store_result_cb, &result);
+  message = pv_twilio_client_fetch_message_finish (fixture->client, wait_for_result (&result),
+                                                   &error);
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (message);
@@ -1130,10 +1311,10 @@ raw_server_free (RawServer *server)
 }
 
 static PvTwilioClient *
-new_raw_server_client (RawServer *server,
-                       guint      timeout)
+new_client_for_url (const char *base_url,
+                    guint       timeout)
 {
-  PvTwilioClient *client = pv_twilio_client_new (server->base_url);
+  PvTwilioClient *client = pv_twilio_client_new (base_url);
   g_autoptr(PvTwilioCredentials) credentials = NULL;
 
   credentials = pv_twilio_credentials_new ("AC0123456789abcdef0123456789abcdef", NULL, "token",
@@ -1144,6 +1325,13 @@ new_raw_server_client (RawServer *server,
   return client;
 }
 
+static PvTwilioClient *
+new_raw_server_client (RawServer *server,
+                       guint      timeout)
+{
+  return new_client_for_url (server->base_url, timeout);
+}
+
 /* Dropping the client closes its connections, which ends a lingering server. */
 static void
 drop_raw_server_client (PvTwilioClient **client)
@@ -1151,6 +1339,8 @@ drop_raw_server_client (PvTwilioClient **client)
   g_clear_object (client);
   drain_main_context ();
 }
+
+/* Each of these uses a client of its own, so that no connection is shared. */
 
 static GError *
 send_to_raw_server (RawServer *server,
@@ -1164,6 +1354,27 @@ send_to_raw_server (RawServer *server,
 
   started = g_get_monotonic_time ();
   message = send_message (client, CUSTOMER, NULL, &error);
+  if (elapsed != NULL)
+    *elapsed = g_get_monotonic_time () - started;
+  g_assert_null (message);
+
+  drop_raw_server_client (&client);
+
+  return error;
+}
+
+static GError *
+fetch_from_raw_server (RawServer *server,
+                       guint      timeout,
+                       gint64    *elapsed)
+{
+  g_autoptr(PvTwilioClient) client = new_raw_server_client (server, timeout);
+  g_autoptr(PvTwilioMessage) message = NULL;
+  GError *error = NULL;
+  gint64 started;
+
+  started = g_get_monotonic_time ();
+  message = fetch_message (client, MESSAGE_SID, &error);
   if (elapsed != NULL)
     *elapsed = g_get_monotonic_time () - started;
   g_assert_null (message);
@@ -1187,11 +1398,13 @@ test_reply_premature_close (void)
              MESSAGE_JSON,
   };
   RawServer *server = raw_server_new (&script);
-  g_autoptr(GError) error = send_to_raw_server (server, 5, NULL);
+  g_autoptr(GError) send_error = send_to_raw_server (server, 5, NULL);
+  g_autoptr(GError) fetch_error = fetch_from_raw_server (server, 5, NULL);
 
-  /* Headers arrived, so Twilio did get the request: malformed, not a network failure that
-   * would invite a blind retry. */
-  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_MALFORMED_REPLY);
+  /* Headers arrived, so Twilio did get the request: not a network failure that would
+   * invite a blind retry. */
+  assert_outcome_unknown (send_error);
+  g_assert_error (fetch_error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_MALFORMED_REPLY);
   raw_server_free (server);
 }
 
@@ -1207,12 +1420,16 @@ test_reply_announced_too_large (void)
     .linger = TRUE,
   };
   RawServer *server = raw_server_new (&script);
-  gint64 elapsed;
-  g_autoptr(GError) error = send_to_raw_server (server, 3, &elapsed);
+  gint64 send_elapsed;
+  gint64 fetch_elapsed;
+  g_autoptr(GError) send_error = send_to_raw_server (server, 3, &send_elapsed);
+  g_autoptr(GError) fetch_error = fetch_from_raw_server (server, 3, &fetch_elapsed);
 
   /* Refused from the headers alone, not after waiting for the rest of the gigabyte. */
-  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_MALFORMED_REPLY);
-  g_assert_cmpint (elapsed, <, 2 * G_TIME_SPAN_SECOND);
+  assert_outcome_unknown (send_error);
+  g_assert_cmpint (send_elapsed, <, 2 * G_TIME_SPAN_SECOND);
+  g_assert_error (fetch_error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_MALFORMED_REPLY);
+  g_assert_cmpint (fetch_elapsed, <, 2 * G_TIME_SPAN_SECOND);
   raw_server_free (server);
 }
 
@@ -1230,13 +1447,15 @@ test_reply_endless (void)
     .trailer = "\"}",
   };
   RawServer *server = raw_server_new (&script);
-  g_autoptr(GError) error = send_to_raw_server (server, 5, NULL);
+  g_autoptr(GError) send_error = send_to_raw_server (server, 5, NULL);
+  g_autoptr(GError) fetch_error = fetch_from_raw_server (server, 5, NULL);
 
   /* Valid JSON in the end, but with no length announced only the read cap can refuse it;
    * the client hangs up long before the server is done. */
-  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_MALFORMED_REPLY);
+  assert_outcome_unknown (send_error);
+  g_assert_error (fetch_error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_MALFORMED_REPLY);
   raw_server_stop (server);
-  g_assert_cmpuint (server->bytes_sent, <, 16 * 1024 * 1024);
+  g_assert_cmpuint (server->bytes_sent, <, 2 * 16 * 1024 * 1024);
   raw_server_free (server);
 }
 
@@ -1251,9 +1470,49 @@ test_reply_html_gateway_error (void)
              "<html><h1>Bad Gateway</h1>   ",
   };
   RawServer *server = raw_server_new (&script);
-  g_autoptr(GError) error = send_to_raw_server (server, 5, NULL);
+  g_autoptr(GError) send_error = send_to_raw_server (server, 5, NULL);
+  g_autoptr(GError) fetch_error = fetch_from_raw_server (server, 5, NULL);
 
-  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_UNAVAILABLE);
+  /* The gateway may have passed the request on before Twilio failed. */
+  assert_outcome_unknown (send_error);
+  g_assert_error (fetch_error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_UNAVAILABLE);
+  raw_server_free (server);
+}
+
+static void
+test_reply_not_http (void)
+{
+  RawScript script = {
+    .reply = "SMTP ready, not HTTP\r\n"
+             "\r\n",
+  };
+  RawServer *server = raw_server_new (&script);
+  g_autoptr(GError) send_error = send_to_raw_server (server, 5, NULL);
+  g_autoptr(GError) fetch_error = fetch_from_raw_server (server, 5, NULL);
+
+  assert_outcome_unknown (send_error);
+  g_assert_error (fetch_error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_MALFORMED_REPLY);
+  raw_server_free (server);
+}
+
+/* An HTTPS client meets a server that does not speak TLS: the connection is never set up,
+ * so the request cannot have gone out. */
+static void
+test_tls_handshake_fails (void)
+{
+  RawScript script = { .reply = "" };
+  RawServer *server = raw_server_new (&script);
+  g_autofree char *https_url = g_strconcat ("https", server->base_url + strlen ("http"), NULL);
+  g_autoptr(PvTwilioClient) client = new_client_for_url (https_url, 1);
+  g_autoptr(PvTwilioMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+
+  message = send_message (client, CUSTOMER, NULL, &error);
+
+  assert_refused (error, PV_TWILIO_ERROR_NETWORK);
+  g_assert_null (message);
+
+  drop_raw_server_client (&client);
   raw_server_free (server);
 }
 
@@ -1281,6 +1540,12 @@ test_reply_redirect_not_followed (void)
   g_assert_null (name);
 
   drop_raw_server_client (&client);
+  g_clear_error (&error);
+
+  /* Whatever answered with a redirect did not pass the request on. */
+  error = send_to_raw_server (server, 5, NULL);
+  assert_refused (error, PV_TWILIO_ERROR_REJECTED);
+
   raw_server_free (server);
 }
 
@@ -1297,13 +1562,28 @@ test_cancel_while_reading_body (void)
   };
   RawServer *server = raw_server_new (&script);
   g_autoptr(PvTwilioClient) client = new_raw_server_client (server, 5);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GCancellable) send_cancellable = g_cancellable_new ();
+  g_autoptr(GCancellable) fetch_cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PvTwilioMessage) message = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_timeout_add (300, cancel_cb, cancellable);
+  /* Twilio said 201: the text is on its way, whatever the caller wants now. */
+  g_timeout_add (300, cancel_cb, send_cancellable);
 
-  message = send_message (client, CUSTOMER, cancellable, &error);
+  message = send_message (client, CUSTOMER, send_cancellable, &error);
+
+  assert_outcome_unknown (error);
+  g_assert_null (message);
+  drop_raw_server_client (&client);
+  g_clear_error (&error);
+
+  client = new_raw_server_client (server, 5);
+  g_timeout_add (300, cancel_cb, fetch_cancellable);
+
+  pv_twilio_client_fetch_message_async (client, MESSAGE_SID, fetch_cancellable,
+                                        store_result_cb, &result);
+  message = pv_twilio_client_fetch_message_finish (client, wait_for_result (&result), &error);
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (message);
@@ -1576,7 +1856,7 @@ test_error_messages_distinct (void)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
-  for (int code = PV_TWILIO_ERROR_INVALID_NUMBER; code <= PV_TWILIO_ERROR_REJECTED; code++)
+  for (int code = PV_TWILIO_ERROR_INVALID_NUMBER; code <= PV_TWILIO_ERROR_OUTCOME_UNKNOWN; code++)
     {
       g_autoptr(GError) error = pv_twilio_error_new (code);
 
@@ -1585,6 +1865,33 @@ test_error_messages_distinct (void)
       g_assert_false (g_hash_table_contains (seen, error->message));
       g_hash_table_add (seen, g_strdup (error->message));
     }
+}
+
+static void
+test_error_outcome_unknown (void)
+{
+  g_autoptr(GError) with_code = pv_twilio_error_new_outcome_unknown (20500);
+  g_autoptr(GError) without_code = pv_twilio_error_new_outcome_unknown (0);
+  g_autoptr(GError) standard = pv_twilio_error_new (PV_TWILIO_ERROR_OUTCOME_UNKNOWN);
+  g_autoptr(GError) unavailable = pv_twilio_error_new_from_code (20500, 500);
+  g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "x");
+
+  /* Appended last, so that the codes before it keep their values. */
+  g_assert_cmpint (PV_TWILIO_ERROR_REJECTED, ==, 11);
+  g_assert_cmpint (PV_TWILIO_ERROR_OUTCOME_UNKNOWN, ==, 12);
+
+  assert_outcome_unknown (with_code);
+  assert_twilio_code_mentioned (with_code, 20500);
+  assert_outcome_unknown (without_code);
+  g_assert_cmpstr (without_code->message, ==, standard->message);
+  g_assert_cmpstr (standard->message, ==,
+                   "Twilio did not confirm the message, so it may or may not have been sent.");
+
+  /* Only sending can leave the outcome open; the same 500 on its own is plain unavailable. */
+  g_assert_error (unavailable, PV_TWILIO_ERROR, PV_TWILIO_ERROR_UNAVAILABLE);
+  g_assert_false (pv_twilio_error_is_outcome_unknown (unavailable));
+  g_assert_false (pv_twilio_error_is_outcome_unknown (cancelled));
+  g_assert_false (pv_twilio_error_is_outcome_unknown (NULL));
 }
 
 static void
@@ -1672,6 +1979,7 @@ main (int   argc,
   add_fixture_test ("/twilio-client/send/trial-account", test_send_trial_account);
   add_fixture_test ("/twilio-client/send/create-errors", test_send_create_errors);
   add_fixture_test ("/twilio-client/send/http-faults", test_send_http_faults);
+  add_fixture_test ("/twilio-client/send/create-fault", test_send_create_fault);
   add_fixture_test ("/twilio-client/send/connection-refused", test_connection_refused);
   add_fixture_test ("/twilio-client/send/timeout", test_timeout);
   add_fixture_test ("/twilio-client/send/slow-within-timeout", test_slow_but_within_timeout);
@@ -1681,19 +1989,24 @@ main (int   argc,
   add_fixture_test ("/twilio-client/fetch/unknown-message", test_fetch_unknown_message);
   add_fixture_test ("/twilio-client/fetch/invalid-sid", test_fetch_invalid_sid);
   add_fixture_test ("/twilio-client/fetch/faults", test_fetch_faults);
+  add_fixture_test ("/twilio-client/fetch/timeout", test_fetch_timeout);
   add_fixture_test ("/twilio-client/check-credentials/success", test_check_credentials);
   add_fixture_test ("/twilio-client/check-credentials/without-sender",
                     test_check_credentials_without_sender);
   add_fixture_test ("/twilio-client/check-credentials/wrong-token",
                     test_check_credentials_wrong_token);
-  add_fixture_test ("/twilio-client/cancel/in-flight", test_cancel_in_flight);
+  add_fixture_test ("/twilio-client/cancel/after-sending", test_cancel_after_sending);
   add_fixture_test ("/twilio-client/cancel/before-start", test_cancel_before_start);
+  add_fixture_test ("/twilio-client/cancel/before-sending", test_cancel_before_sending);
+  add_fixture_test ("/twilio-client/cancel/fetch", test_cancel_fetch);
   add_fixture_test ("/twilio-client/no-credentials", test_no_credentials);
 
   g_test_add_func ("/twilio-client/reply/premature-close", test_reply_premature_close);
   g_test_add_func ("/twilio-client/reply/announced-too-large", test_reply_announced_too_large);
   g_test_add_func ("/twilio-client/reply/endless", test_reply_endless);
   g_test_add_func ("/twilio-client/reply/html-gateway-error", test_reply_html_gateway_error);
+  g_test_add_func ("/twilio-client/reply/not-http", test_reply_not_http);
+  g_test_add_func ("/twilio-client/reply/tls-handshake-fails", test_tls_handshake_fails);
   g_test_add_func ("/twilio-client/reply/redirect-not-followed", test_reply_redirect_not_followed);
   g_test_add_func ("/twilio-client/cancel/while-reading-body", test_cancel_while_reading_body);
 
@@ -1706,6 +2019,7 @@ main (int   argc,
 
   g_test_add_func ("/twilio-client/error/from-code", test_error_from_code);
   g_test_add_func ("/twilio-client/error/messages-distinct", test_error_messages_distinct);
+  g_test_add_func ("/twilio-client/error/outcome-unknown", test_error_outcome_unknown);
   g_test_add_func ("/twilio-client/error/describe-delivery", test_describe_delivery);
   g_test_add_func ("/twilio-client/message/is-final", test_message_is_final);
 

@@ -22,9 +22,28 @@
 #define READ_CHUNK_SIZE         (16 * 1024)
 #define API_VERSION_PATH        "/2010-04-01/Accounts/"
 
-/* Cancellation needs no special case below: once the caller's GCancellable is cancelled,
- * GTask hands back G_IO_ERROR_CANCELLED unchanged whatever error the request ended with, so
- * callers can keep ignoring it.
+/* How a failed send is reported. A caller may undo a send only when Twilio definitely did
+ * not carry it out: undoing one that did leaves the customer holding a code that can never
+ * work, and retrying it texts them twice. So the POST that creates a message keeps track of
+ * whether it went out in full (SoupMessage::wrote-body), and:
+ *
+ *  - it failed before that: connection refused, DNS or TLS failure, connect timeout, a bad
+ *    base URL → PV_TWILIO_ERROR_NETWORK, or G_IO_ERROR_CANCELLED if the caller cancelled.
+ *    Twilio cannot act on a request it has not received in full.
+ *  - it failed after that: no answer in time, the connection reset or closed, a truncated
+ *    reply or one that is not HTTP, the caller cancelling → PV_TWILIO_ERROR_OUTCOME_UNKNOWN.
+ *  - a 5xx, whatever its body says (20500, 20503 …) → OUTCOME_UNKNOWN: Twilio may have sent
+ *    the text before failing, and warns that retrying such a POST can send it twice.
+ *  - a 2xx whose body cannot be used (truncated, not JSON, too large, wrong shape) →
+ *    OUTCOME_UNKNOWN: Twilio said yes, only the receipt is unreadable.
+ *  - a 4xx → the specific Twilio error, a definite refusal; 429/20429 stays RATE_LIMITED,
+ *    since Twilio did not process the request. So does a 3xx, which is never followed: what
+ *    answered with it did not pass the request on.
+ *
+ * Fetching a message or the account changes nothing at Twilio, so those GETs keep the plain
+ * classification (NETWORK, UNAVAILABLE, MALFORMED_REPLY), and GTask turns whatever they end
+ * with into G_IO_ERROR_CANCELLED once the caller cancels. A send cannot leave that to GTask:
+ * after the request went out, "cancelled" would wrongly say that nothing was sent.
  *
  * Nothing here logs request bodies, the Authorization header or replies: the first two
  * hold the verification code and the secret, and a Message reply echoes the code. That is
@@ -65,6 +84,8 @@ typedef struct
   GInputStream *stream;
   GByteArray   *body;
   ReplyKind     kind;
+  gboolean      creates;       /* the POST that texts the customer */
+  gboolean      body_written;  /* it went out in full, so Twilio may have acted on it */
 } Request;
 
 static void
@@ -72,6 +93,9 @@ request_free (Request *request)
 {
   if (request->stream != NULL)
     g_input_stream_close_async (request->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+
+  /* The session may hold on to the message a little longer than the request lives. */
+  g_signal_handlers_disconnect_by_data (request->message, request);
 
   g_clear_object (&request->stream);
   g_clear_object (&request->message);
@@ -362,9 +386,21 @@ build_authorization (const PvTwilioCredentials *credentials)
 }
 
 static GError *
-new_transport_error (const GError *error)
+new_transport_error (Request      *request,
+                     const GError *error)
 {
-  g_debug ("Request to Twilio failed: %s", error->message);
+  g_debug ("Request to Twilio failed %s the request was written: %s",
+           request->body_written ? "after" : "before", error->message);
+
+  if (request->creates && request->body_written)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        return g_error_new_literal (PV_TWILIO_ERROR, PV_TWILIO_ERROR_OUTCOME_UNKNOWN,
+                                    _("Twilio did not answer in time, so the message may or "
+                                      "may not have been sent."));
+
+      return pv_twilio_error_new (PV_TWILIO_ERROR_OUTCOME_UNKNOWN);
+    }
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_error_new_literal (PV_TWILIO_ERROR, PV_TWILIO_ERROR_NETWORK,
@@ -391,6 +427,42 @@ status_is_success (guint status)
   return status >= 200 && status <= 299;
 }
 
+/* A 5xx (or a status no server should send) may come after the work was done. */
+static gboolean
+status_is_server_failure (guint status)
+{
+  return status >= 500;
+}
+
+/* Handles @task if it is a send that its caller cancelled: the request cancelled before it
+ * went out was not sent, but one cancelled after may have been, whatever the reply said. */
+static gboolean
+return_if_send_cancelled (GTask *task)
+{
+  Request *request = g_task_get_task_data (task);
+
+  if (!request->creates || !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    return FALSE;
+
+  if (request->body_written)
+    g_task_return_error (task, pv_twilio_error_new (PV_TWILIO_ERROR_OUTCOME_UNKNOWN));
+  else
+    g_task_return_error_if_cancelled (task);
+
+  return TRUE;
+}
+
+/* Takes over @error. */
+static void
+return_error (GTask  *task,
+              GError *error)
+{
+  if (return_if_send_cancelled (task))
+    g_error_free (error);
+  else
+    g_task_return_error (task, error);
+}
+
 static void
 finish_reply (GTask *task)
 {
@@ -401,7 +473,17 @@ finish_reply (GTask *task)
 
   if (!status_is_success (status))
     {
-      g_task_return_error (task, pv_twilio_json_parse_error_reply (reply, status));
+      if (request->creates && status_is_server_failure (status))
+        {
+          int twilio_code = pv_twilio_json_parse_error_code (reply);
+
+          g_debug ("Twilio answered a send with HTTP %u, error code %d", status, twilio_code);
+          return_error (task, pv_twilio_error_new_outcome_unknown (twilio_code));
+        }
+      else
+        {
+          return_error (task, pv_twilio_json_parse_error_reply (reply, status));
+        }
       return;
     }
 
@@ -411,10 +493,23 @@ finish_reply (GTask *task)
       {
         PvTwilioMessage *message = pv_twilio_json_parse_message (reply, &error);
 
-        if (message == NULL)
-          g_task_return_error (task, error);
+        if (message != NULL && return_if_send_cancelled (task))
+          {
+            pv_twilio_message_free (message);
+          }
+        else if (message != NULL)
+          {
+            g_task_return_pointer (task, message, (GDestroyNotify) pv_twilio_message_free);
+          }
+        else if (request->creates)
+          {
+            g_clear_error (&error);
+            return_error (task, pv_twilio_error_new (PV_TWILIO_ERROR_OUTCOME_UNKNOWN));
+          }
         else
-          g_task_return_pointer (task, message, (GDestroyNotify) pv_twilio_message_free);
+          {
+            return_error (task, error);
+          }
       }
       break;
 
@@ -434,9 +529,9 @@ finish_reply (GTask *task)
     }
 }
 
-/* The status line and headers already arrived, so Twilio did get the request: whatever
- * went wrong with the body, a POST may well have been carried out. Reporting this as a
- * network failure would invite a blind retry and a second text to the customer. */
+/* The status line and headers already arrived, so the status still says what happened;
+ * only a send's 2xx or 5xx leaves its outcome open. Reporting any of this as a network
+ * failure would invite a blind retry and a second text to the customer. */
 static void
 fail_reading_body (GTask      *task,
                    const char *why)
@@ -446,10 +541,12 @@ fail_reading_body (GTask      *task,
 
   g_debug ("Could not read the reply from Twilio: %s", why);
 
-  if (status_is_success (status))
-    g_task_return_error (task, pv_twilio_error_new (PV_TWILIO_ERROR_MALFORMED_REPLY));
+  if (request->creates && (status_is_success (status) || status_is_server_failure (status)))
+    return_error (task, pv_twilio_error_new_outcome_unknown (0));
+  else if (status_is_success (status))
+    return_error (task, pv_twilio_error_new (PV_TWILIO_ERROR_MALFORMED_REPLY));
   else
-    g_task_return_error (task, pv_twilio_json_parse_error_reply (NULL, status));
+    return_error (task, pv_twilio_json_parse_error_reply (NULL, status));
 }
 
 static void read_next_chunk (GTask *task);
@@ -517,7 +614,7 @@ send_cb (GObject      *object,
   request->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
   if (request->stream == NULL)
     {
-      g_task_return_error (task, new_transport_error (error));
+      return_error (task, new_transport_error (request, error));
       return;
     }
 
@@ -580,6 +677,13 @@ parse_http_url (const char *url)
   return NULL;
 }
 
+static void
+wrote_body_cb (SoupMessage *message,
+               Request     *request)
+{
+  request->body_written = TRUE;
+}
+
 /* Takes over @form: a form-encoded body for a POST, or %NULL for a GET. */
 static void
 start_request (PvTwilioClient *self,
@@ -606,8 +710,17 @@ start_request (PvTwilioClient *self,
 
   request = g_new0 (Request, 1);
   request->kind = kind;
+  request->creates = form != NULL;
   request->message = soup_message_new_from_uri (form != NULL ? "POST" : "GET", uri);
   g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+
+  /* Never cleared: were libsoup to restart the message, the first attempt went out all the
+   * same. */
+  g_signal_connect (request->message, "wrote-body", G_CALLBACK (wrote_body_cb), request);
+
+  /* See the top of this file: a send decides itself what cancelling means. */
+  if (request->creates)
+    g_task_set_check_cancellable (task, FALSE);
 
   if (form != NULL)
     {
@@ -698,6 +811,10 @@ pv_twilio_client_send_message_async (PvTwilioClient      *self,
 
 /**
  * pv_twilio_client_send_message_finish:
+ *
+ * A %PV_TWILIO_ERROR_OUTCOME_UNKNOWN error (see pv_twilio_error_is_outcome_unknown()) means
+ * the text may have gone out; any other error, %G_IO_ERROR_CANCELLED included, means it did
+ * not. Once the caller has cancelled, the result is always one of those two errors.
  *
  * Returns: (transfer full): the message Twilio created, usually `queued` or `accepted`
  */

@@ -87,6 +87,9 @@ describe_error (PvTwilioError code)
       return _("Twilio has no record of this message or account. Check the account details in "
                "Preferences.");
 
+    case PV_TWILIO_ERROR_OUTCOME_UNKNOWN:
+      return _("Twilio did not confirm the message, so it may or may not have been sent.");
+
     case PV_TWILIO_ERROR_REJECTED:
     default:
       return _("Twilio refused the request. If this keeps happening, contact support.");
@@ -137,6 +140,25 @@ pv_twilio_error_new (PvTwilioError code)
   return g_error_new_literal (PV_TWILIO_ERROR, code, describe_error (code));
 }
 
+static GError *
+new_error (PvTwilioError code,
+           int           twilio_code,
+           guint         http_status)
+{
+  const char *text = describe_error (code);
+
+  if (twilio_code > 0)
+    /* Translators: the first %s is a complete sentence explaining the problem, the %d a
+     * Twilio error number that support can look up. */
+    return g_error_new (PV_TWILIO_ERROR, code, _("%s (Twilio error %d)"), text, twilio_code);
+
+  if (code == PV_TWILIO_ERROR_REJECTED && http_status != 0)
+    /* Translators: the %s is a complete sentence, the %u an HTTP status code such as 400. */
+    return g_error_new (PV_TWILIO_ERROR, code, _("%s (HTTP status %u)"), text, http_status);
+
+  return g_error_new_literal (PV_TWILIO_ERROR, code, text);
+}
+
 /**
  * pv_twilio_error_new_from_code:
  * @twilio_code: the `code` of Twilio's error body, or 0 when there was none
@@ -151,19 +173,37 @@ GError *
 pv_twilio_error_new_from_code (int   twilio_code,
                                guint http_status)
 {
-  PvTwilioError code = classify (twilio_code, http_status);
-  const char *text = describe_error (code);
+  return new_error (classify (twilio_code, http_status), twilio_code, http_status);
+}
 
-  if (twilio_code > 0)
-    /* Translators: the first %s is a complete sentence explaining the problem, the %d a
-     * Twilio error number that support can look up. */
-    return g_error_new (PV_TWILIO_ERROR, code, _("%s (Twilio error %d)"), text, twilio_code);
+/**
+ * pv_twilio_error_new_outcome_unknown:
+ * @twilio_code: the `code` of Twilio's error body, or 0 when there was none
+ *
+ * For a send that went out but got no answer saying what became of it, such as a 5xx
+ * (Twilio's own advice is that a POST which got a 500 may have been carried out).
+ *
+ * Returns: (transfer full): a %PV_TWILIO_ERROR_OUTCOME_UNKNOWN error
+ */
+GError *
+pv_twilio_error_new_outcome_unknown (int twilio_code)
+{
+  return new_error (PV_TWILIO_ERROR_OUTCOME_UNKNOWN, twilio_code, 0);
+}
 
-  if (code == PV_TWILIO_ERROR_REJECTED && http_status != 0)
-    /* Translators: the %s is a complete sentence, the %u an HTTP status code such as 400. */
-    return g_error_new (PV_TWILIO_ERROR, code, _("%s (HTTP status %u)"), text, http_status);
-
-  return g_error_new_literal (PV_TWILIO_ERROR, code, text);
+/**
+ * pv_twilio_error_is_outcome_unknown:
+ * @error: (nullable): an error from sending a message, or %NULL
+ *
+ * Whether the text may have reached the customer even though the send failed. Any other
+ * error from a send is a definite "not sent".
+ *
+ * Returns: %TRUE for %PV_TWILIO_ERROR_OUTCOME_UNKNOWN
+ */
+gboolean
+pv_twilio_error_is_outcome_unknown (const GError *error)
+{
+  return g_error_matches (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_OUTCOME_UNKNOWN);
 }
 
 /**

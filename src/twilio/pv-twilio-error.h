@@ -22,17 +22,23 @@ typedef enum
   PV_TWILIO_ERROR_INVALID_SENDER,          /* 21212, 21603, 21606 */
   PV_TWILIO_ERROR_AUTH_FAILED,             /* 20003, HTTP 401/403; also: no account set up */
   PV_TWILIO_ERROR_RATE_LIMITED,            /* 20429, 21611, HTTP 429 */
-  PV_TWILIO_ERROR_UNAVAILABLE,             /* 20500, 20503, HTTP 5xx */
-  PV_TWILIO_ERROR_NETWORK,                 /* no connection, TLS failure, timeout */
-  PV_TWILIO_ERROR_MALFORMED_REPLY,         /* not JSON, wrong shape, too large, truncated */
+  PV_TWILIO_ERROR_UNAVAILABLE,             /* 20500, 20503, HTTP 5xx (not for a send) */
+  PV_TWILIO_ERROR_NETWORK,                 /* no connection, TLS failure, timeout; for a send,
+                                            * only when the request never went out */
+  PV_TWILIO_ERROR_MALFORMED_REPLY,         /* not JSON, wrong shape, too large, truncated (not
+                                            * for a send's 2xx) */
   PV_TWILIO_ERROR_NOT_FOUND,               /* 20404, HTTP 404 */
   PV_TWILIO_ERROR_REJECTED,                /* any other Twilio error code */
+  PV_TWILIO_ERROR_OUTCOME_UNKNOWN,         /* a send only: the request went out, but no answer
+                                            * says whether Twilio carried it out */
 } PvTwilioError;
 
-GQuark      pv_twilio_error_quark             (void);
-GError     *pv_twilio_error_new               (PvTwilioError code);
-GError     *pv_twilio_error_new_from_code     (int          twilio_code,
-                                               guint        http_status);
-const char *pv_twilio_error_describe_delivery (int          twilio_code);
+GQuark      pv_twilio_error_quark               (void);
+GError     *pv_twilio_error_new                 (PvTwilioError  code);
+GError     *pv_twilio_error_new_from_code       (int            twilio_code,
+                                                 guint          http_status);
+GError     *pv_twilio_error_new_outcome_unknown (int            twilio_code);
+gboolean    pv_twilio_error_is_outcome_unknown  (const GError  *error);
+const char *pv_twilio_error_describe_delivery   (int            twilio_code);
 
 G_END_DECLS

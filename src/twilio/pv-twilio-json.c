@@ -273,6 +273,23 @@ parse_error_code (GBytes *reply,
 }
 
 /**
+ * pv_twilio_json_parse_error_code:
+ * @reply: (nullable): the body of a non-2xx reply, or %NULL if it could not be read
+ *
+ * Returns: the `code` of a Twilio error body, or 0 when @reply is not one
+ */
+int
+pv_twilio_json_parse_error_code (GBytes *reply)
+{
+  int code = 0;
+
+  if (reply == NULL || !parse_error_code (reply, &code))
+    return 0;
+
+  return code;
+}
+
+/**
  * pv_twilio_json_parse_error_reply:
  * @reply: (nullable): the body of a non-2xx reply, or %NULL if it could not be read
  * @http_status: the reply's HTTP status
@@ -286,10 +303,7 @@ GError *
 pv_twilio_json_parse_error_reply (GBytes *reply,
                                   guint   http_status)
 {
-  int code = 0;
-
-  if (reply == NULL || !parse_error_code (reply, &code))
-    code = 0;
+  int code = pv_twilio_json_parse_error_code (reply);
 
   g_debug ("Twilio answered HTTP %u with error code %d", http_status, code);
 

@@ -20,6 +20,7 @@ PvTwilioMessage *pv_twilio_json_parse_message      (GBytes      *reply,
                                                     GError     **error);
 char            *pv_twilio_json_parse_account_name (GBytes      *reply,
                                                     GError     **error);
+int              pv_twilio_json_parse_error_code   (GBytes      *reply);
 GError          *pv_twilio_json_parse_error_reply  (GBytes      *reply,
                                                     guint        http_status);
 
