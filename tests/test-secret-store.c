@@ -12,10 +12,13 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsecret/secret.h>
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 
 #include "pv-code.h"
 #include "pv-secret-store.h"
@@ -516,6 +519,175 @@ test_digest_key_not_text (void)
     }
 }
 
+#define RACE_PROBES 10
+#define RACE_ROUNDS 5
+
+/* The SHA-256 of the key the keyring holds, as pv-digest-key-probe prints it. */
+static char *
+stored_key_fingerprint (void)
+{
+  g_autofree char *text = lookup_raw (&digest_key_schema, "purpose", "code-digest");
+  g_autofree guchar *raw = NULL;
+  gsize length = 0;
+
+  g_assert_nonnull (text);
+  raw = g_base64_decode (text, &length);
+  g_assert_cmpuint (length, ==, PV_CODE_KEY_SIZE);
+
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, raw, length);
+}
+
+/* Every process that starts on a keyring without a key must end up with the one key the
+ * keyring keeps, or the codes the others digest can never be verified. The probes connect
+ * first and wait on their standard input, so closing it releases them all at once. */
+static void
+test_digest_key_race (void)
+{
+  g_autofree char *probe = g_test_build_filename (G_TEST_BUILT, "pv-digest-key-probe", NULL);
+
+  for (guint round = 0; round < RACE_ROUNDS; round++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = NULL;
+      GSubprocess *probes[RACE_PROBES];
+      char *fingerprints[RACE_PROBES];
+      g_autofree char *stored = NULL;
+      g_autoptr(GError) error = NULL;
+
+      secret_password_clear_sync (&digest_key_schema, NULL, &error, DIGEST_KEY_ATTRIBUTES);
+      g_assert_no_error (error);
+      g_assert_cmpuint (count_items (&digest_key_schema, "purpose", "code-digest"), ==, 0);
+
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                            | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+      for (guint i = 0; i < RACE_PROBES; i++)
+        {
+          probes[i] = g_subprocess_launcher_spawn (launcher, &error, probe, "--wait", NULL);
+          g_assert_no_error (error);
+        }
+
+      for (guint i = 0; i < RACE_PROBES; i++)
+        {
+          g_output_stream_close (g_subprocess_get_stdin_pipe (probes[i]), NULL, &error);
+          g_assert_no_error (error);
+        }
+
+      for (guint i = 0; i < RACE_PROBES; i++)
+        {
+          g_autoptr(GDataInputStream) output = NULL;
+
+          output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (probes[i]));
+          fingerprints[i] = g_data_input_stream_read_line_utf8 (output, NULL, NULL, &error);
+          g_assert_no_error (error);
+          g_subprocess_wait_check (probes[i], NULL, &error);
+          g_assert_no_error (error);
+          g_assert_nonnull (fingerprints[i]);
+          g_assert_cmpuint (strlen (fingerprints[i]), ==, 64);
+        }
+
+      for (guint i = 1; i < RACE_PROBES; i++)
+        {
+          if (g_strcmp0 (fingerprints[i], fingerprints[0]) != 0)
+            g_test_message ("round %u: probe %u got %.12s…, probe 0 got %.12s…",
+                            round, i, fingerprints[i], fingerprints[0]);
+        }
+
+      for (guint i = 0; i < RACE_PROBES; i++)
+        g_assert_cmpstr (fingerprints[i], ==, fingerprints[0]);
+
+      g_assert_cmpuint (count_items (&digest_key_schema, "purpose", "code-digest"), ==, 1);
+      stored = stored_key_fingerprint ();
+      g_assert_cmpstr (stored, ==, fingerprints[0]);
+
+      for (guint i = 0; i < RACE_PROBES; i++)
+        {
+          g_free (fingerprints[i]);
+          g_object_unref (probes[i]);
+        }
+    }
+}
+
+/* Written out again, like the schemas: every version must lock the same file, or a new one
+ * and an old one starting together would not wait for each other. */
+static int
+take_digest_key_lock (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_runtime_dir (), "phone-verify", NULL);
+  g_autofree char *path = g_build_filename (dir, "digest-key.lock", NULL);
+  int fd;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (flock (fd, LOCK_EX | LOCK_NB), ==, 0);
+
+  return fd;
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  gboolean *done = user_data;
+
+  *done = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Keeps the main loop turning for @ms, which it could not if anything blocked it. */
+static void
+run_main_loop_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, on_timeout, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* While another process holds the lock, creating the key waits without blocking the main
+ * thread, creates nothing, and can be cancelled; once the lock is free it goes ahead. */
+static void
+test_digest_key_waits_for_lock (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) cancelled = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) key = NULL;
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  reset_keyring ();
+  fd = take_digest_key_lock ();
+
+  pv_secret_store_ensure_digest_key_async (cancellable, on_ready, &cancelled);
+  pv_secret_store_ensure_digest_key_async (NULL, on_ready, &result);
+  run_main_loop_for (300);
+  g_assert_null (cancelled);
+  g_assert_null (result);
+  g_assert_cmpuint (count_items (&digest_key_schema, "purpose", "code-digest"), ==, 0);
+
+  g_cancellable_cancel (cancellable);
+  wait_for (&cancelled);
+  key = pv_secret_store_ensure_digest_key_finish (cancelled, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (key);
+  g_clear_error (&error);
+  g_assert_null (result);
+
+  g_assert_cmpint (flock (fd, LOCK_UN), ==, 0);
+  g_close (fd, NULL);
+
+  wait_for (&result);
+  key = pv_secret_store_ensure_digest_key_finish (result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (key);
+  g_assert_cmpuint (count_items (&digest_key_schema, "purpose", "code-digest"), ==, 1);
+
+  /* It let go of the lock when it answered. */
+  fd = take_digest_key_lock ();
+  g_close (fd, NULL);
+}
+
 static void
 test_cancelled_before (void)
 {
@@ -809,6 +981,8 @@ main (int   argc,
   g_test_add_func ("/secret-store/digest-key/existing", test_digest_key_existing);
   g_test_add_func ("/secret-store/digest-key/corrupt", test_digest_key_corrupt);
   g_test_add_func ("/secret-store/digest-key/not-text", test_digest_key_not_text);
+  g_test_add_func ("/secret-store/digest-key/race", test_digest_key_race);
+  g_test_add_func ("/secret-store/digest-key/waits-for-lock", test_digest_key_waits_for_lock);
   g_test_add_func ("/secret-store/cancellation/before", test_cancelled_before);
   g_test_add_func ("/secret-store/cancellation/in-flight", test_cancelled_in_flight);
   g_test_add_func ("/secret-store/plain-session/locked", test_plain_session_locked);

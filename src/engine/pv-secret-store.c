@@ -20,7 +20,11 @@
 #include <json-glib/json-glib.h>
 #include <libsecret/secret.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/file.h>
 
 #include "pv-code.h"
 #include "pv-secret-store.h"
@@ -636,38 +640,311 @@ decode_digest_key (const char *text)
   return NULL;
 }
 
+/* Creating the digest key is a lookup followed by a store, and the Secret Service has no
+ * "store unless there is one". Processes starting together on a keyring without a key would
+ * each find none and store their own; each store replaces the last, so all but one of them
+ * would digest codes with a key that is gone, and those codes could never be verified.
+ * Reading the item back after storing it does not help on its own: another process can
+ * store its key just after our read, and we would keep digesting with the one it replaced.
+ * So the lookup, the store and the read back run under an exclusive lock on a file that
+ * every PhoneVerify of this user on this machine opens. The file holds nothing.
+ *
+ * flock() rather than fcntl() locks: they belong to the open file, not to the process, so
+ * two calls in one process exclude each other too; and like fcntl() locks they go away with
+ * a process that dies, so a crash never leaves the key locked. */
+
+/* Whoever holds the lock is done within a few keyring calls, usually tens of milliseconds. */
+#define DIGEST_KEY_LOCK_MAX_WAIT_MS 10
+
+static int
+open_lock_file (const char  *base,
+                GError     **error)
+{
+  g_autofree char *dir = g_build_filename (base, "phone-verify", NULL);
+  g_autofree char *path = g_build_filename (dir, "digest-key.lock", NULL);
+  int saved_errno;
+  int fd;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Could not create %s: %s", dir, g_strerror (saved_errno));
+      return -1;
+    }
+
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Could not open %s: %s", path, g_strerror (saved_errno));
+    }
+
+  return fd;
+}
+
+/* Not a blocking flock(): the holder may be waiting for staff to answer an unlock prompt,
+ * and a blocked thread could not notice that the caller gave up. */
+static gboolean
+wait_for_lock (int            fd,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  gboolean locked = FALSE;
+  gboolean can_poll;
+  GPollFD pollfd;
+  guint wait_ms = 1;
+  int saved_errno;
+
+  can_poll = g_cancellable_make_pollfd (cancellable, &pollfd);
+
+  while (!g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+        {
+          locked = TRUE;
+          break;
+        }
+
+      saved_errno = errno;
+      if (saved_errno == EINTR)
+        continue;
+
+      if (saved_errno != EWOULDBLOCK)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       "Could not lock the digest key: %s", g_strerror (saved_errno));
+          break;
+        }
+
+      /* Wakes up at once when the caller cancels. */
+      if (can_poll)
+        g_poll (&pollfd, 1, wait_ms);
+      else
+        g_usleep (wait_ms * G_TIME_SPAN_MILLISECOND);
+
+      wait_ms = MIN (wait_ms * 2, DIGEST_KEY_LOCK_MAX_WAIT_MS);
+    }
+
+  if (can_poll)
+    g_cancellable_release_fd (cancellable);
+
+  return locked;
+}
+
+static void
+lock_digest_key_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  g_autoptr(GError) runtime_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *runtime_dir = NULL;
+  const char *flatpak_id = g_getenv ("FLATPAK_ID");
+  int fd;
+
+  /* The runtime directory is private and local, where locks work; the cache directory is
+   * for when there is none we can write to. Each Flatpak instance has a runtime directory
+   * of its own, except for app/ID, which all instances of the app share. */
+  if (flatpak_id != NULL && flatpak_id[0] != '\0')
+    runtime_dir = g_build_filename (g_get_user_runtime_dir (), "app", flatpak_id, NULL);
+  else
+    runtime_dir = g_strdup (g_get_user_runtime_dir ());
+
+  fd = open_lock_file (runtime_dir, &runtime_error);
+  if (fd < 0)
+    {
+      g_debug ("%s", runtime_error->message);
+      fd = open_lock_file (g_get_user_cache_dir (), &error);
+      if (fd < 0)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+    }
+
+  if (!wait_for_lock (fd, cancellable, &error))
+    {
+      g_close (fd, NULL);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_int (task, fd);
+}
+
+/* Returns the lock file's descriptor, which holds the lock until released. */
+static void
+lock_digest_key_async (GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lock_digest_key_async);
+
+  /* Otherwise a cancellation just after the thread took the lock would drop the descriptor
+   * unseen, and the lock with it would be held until this process exits. The thread checks
+   * the cancellable itself. */
+  g_task_set_check_cancellable (task, FALSE);
+
+  g_task_run_in_thread (task, lock_digest_key_thread);
+}
+
+static int
+lock_digest_key_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gssize fd;
+
+  fd = g_task_propagate_int (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return -1;
+    }
+
+  return fd;
+}
+
+typedef struct
+{
+  GHashTable *attributes;
+  GBytes     *created;   /* the key we stored, until the keyring gives it back */
+  int         lock_fd;   /* -1 when we do not hold the lock */
+} EnsureData;
+
+/* An explicit unlock, not just close(): a child forked in the meantime (whatever thread
+ * spawned it) shares the open file until it execs, and would keep the lock held. */
+static void
+release_digest_key_lock (EnsureData *data)
+{
+  if (data->lock_fd >= 0)
+    {
+      flock (data->lock_fd, LOCK_UN);
+      g_close (data->lock_fd, NULL);
+      data->lock_fd = -1;
+    }
+}
+
+static void
+ensure_data_free (EnsureData *data)
+{
+  release_digest_key_lock (data);
+  g_hash_table_unref (data->attributes);
+  g_clear_pointer (&data->created, g_bytes_unref);
+  g_free (data);
+}
+
+/* The lock goes before the caller's callback runs, not when the task is freed, which is
+ * whenever the caller drops the result. */
+static void
+return_digest_key (GTask  *task,
+                   GBytes *key)
+{
+  release_digest_key_lock (g_task_get_task_data (task));
+  g_task_return_pointer (task, key, (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+return_digest_key_error (GTask  *task,
+                         GError *error)
+{
+  release_digest_key_lock (g_task_get_task_data (task));
+  g_task_return_error (task, error);
+}
+
+static GError *
+new_corrupt_digest_key_error (void)
+{
+  return g_error_new (PV_SECRET_ERROR, PV_SECRET_ERROR_CORRUPT,
+                      /* Translators: %s is the name of the item in the keyring */
+                      _("The key that protects verification codes, kept in the keyring, "
+                        "is damaged. It was left as it is, because replacing it would "
+                        "make every code already sent unusable. To start over, remove "
+                        "“%s” from the keyring."),
+                      _("PhoneVerify verification code key"));
+}
+
+static void
+return_stored_digest_key (GTask       *task,
+                          SecretValue *value)
+{
+  GBytes *key = decode_digest_key (get_text (value));
+
+  if (key != NULL)
+    return_digest_key (task, key);
+  else
+    return_digest_key_error (task, new_corrupt_digest_key_error ());
+}
+
+static void
+on_digest_key_read_back (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EnsureData *data = g_task_get_task_data (task);
+  g_autoptr(SecretValue) value = NULL;
+  g_autoptr(GError) error = NULL;
+
+  value = lookup_finish (result, &error);
+  if (error != NULL)
+    {
+      return_digest_key_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Only someone removing it by hand, this very moment: ours is the best there is. */
+  if (value == NULL)
+    {
+      g_warning ("The new digest key was removed from the keyring as soon as it was stored");
+      return_digest_key (task, g_bytes_ref (data->created));
+      return;
+    }
+
+  /* A version of PhoneVerify from before the lock can still replace ours; theirs is what
+   * every later start will find, so it is the one to digest with. */
+  return_stored_digest_key (task, value);
+}
+
 static void
 on_digest_key_stored (GObject      *source,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  EnsureData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   if (!secret_password_store_finish (result, &error))
-    g_task_return_error (task, translate_error (g_steal_pointer (&error)));
+    return_digest_key_error (task, translate_error (g_steal_pointer (&error)));
   else
-    g_task_return_pointer (task, g_bytes_ref (g_task_get_task_data (task)),
-                           (GDestroyNotify) g_bytes_unref);
+    lookup_async (&digest_key_schema, data->attributes, g_task_get_cancellable (task),
+                  on_digest_key_read_back, g_object_ref (task));
 }
 
 static void
 store_new_digest_key (GTask *task)
 {
+  EnsureData *data = g_task_get_task_data (task);
   g_autoptr(PvSecretText) text = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) key = NULL;
 
-  key = pv_code_generate_key (&error);
-  if (key == NULL)
+  data->created = pv_code_generate_key (&error);
+  if (data->created == NULL)
     {
-      g_task_return_new_error (task, PV_SECRET_ERROR, PV_SECRET_ERROR_FAILED,
-                               "%s", error->message);
+      return_digest_key_error (task, g_error_new (PV_SECRET_ERROR, PV_SECRET_ERROR_FAILED,
+                                                  "%s", error->message));
       return;
     }
 
-  text = g_base64_encode (g_bytes_get_data (key, NULL), g_bytes_get_size (key));
-  g_task_set_task_data (task, g_steal_pointer (&key), (GDestroyNotify) g_bytes_unref);
+  text = g_base64_encode (g_bytes_get_data (data->created, NULL),
+                          g_bytes_get_size (data->created));
 
   secret_password_store (&digest_key_schema, SECRET_COLLECTION_DEFAULT,
                          _("PhoneVerify verification code key"), text,
@@ -684,57 +961,68 @@ on_digest_key_looked_up (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_autoptr(SecretValue) value = NULL;
   g_autoptr(GError) error = NULL;
-  GBytes *key;
 
   value = lookup_finish (result, &error);
   if (error != NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (value == NULL)
-    {
-      store_new_digest_key (task);
-      return;
-    }
-
-  key = decode_digest_key (get_text (value));
-  if (key != NULL)
-    g_task_return_pointer (task, key, (GDestroyNotify) g_bytes_unref);
+    return_digest_key_error (task, g_steal_pointer (&error));
+  else if (value == NULL)
+    store_new_digest_key (task);
   else
-    g_task_return_new_error (task, PV_SECRET_ERROR, PV_SECRET_ERROR_CORRUPT,
-                             /* Translators: %s is the name of the item in the keyring */
-                             _("The key that protects verification codes, kept in the keyring, "
-                               "is damaged. It was left as it is, because replacing it would "
-                               "make every code already sent unusable. To start over, remove "
-                               "“%s” from the keyring."),
-                             _("PhoneVerify verification code key"));
+    return_stored_digest_key (task, value);
+}
+
+static void
+on_digest_key_locked (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  EnsureData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->lock_fd = lock_digest_key_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      return_digest_key_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* A lock file we cannot make should not keep staff out of the app: without it we are no
+   * worse off than before there was one, and only when several start at the same moment. */
+  if (error != NULL)
+    g_warning ("Looking up the digest key without a lock, so PhoneVerify starting elsewhere "
+               "at the same moment could replace it: %s", error->message);
+
+  lookup_async (&digest_key_schema, data->attributes, g_task_get_cancellable (task),
+                on_digest_key_looked_up, g_object_ref (task));
 }
 
 /**
  * pv_secret_store_ensure_digest_key_async:
  *
  * Finds this installation's key for digesting verification codes, creating and saving
- * one the first time. Call it once and share the key: two calls racing on a keyring
- * without a key could each create one, and the last one saved would win.
+ * one the first time. Calls made at the same moment, in this process or others of this
+ * user on this machine, take turns, so they all get the one key the keyring keeps.
  */
 void
 pv_secret_store_ensure_digest_key_async (GCancellable        *cancellable,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data)
 {
-  g_autoptr(GHashTable) attributes = NULL;
   g_autoptr(GTask) task = NULL;
+  EnsureData *data;
 
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, pv_secret_store_ensure_digest_key_async);
 
-  attributes = secret_attributes_build (&digest_key_schema, DIGEST_KEY_ATTRIBUTES);
-  lookup_async (&digest_key_schema, attributes, cancellable,
-                on_digest_key_looked_up, g_steal_pointer (&task));
+  data = g_new0 (EnsureData, 1);
+  data->attributes = secret_attributes_build (&digest_key_schema, DIGEST_KEY_ATTRIBUTES);
+  data->lock_fd = -1;
+  g_task_set_task_data (task, data, (GDestroyNotify) ensure_data_free);
+
+  lock_digest_key_async (cancellable, on_digest_key_locked, g_steal_pointer (&task));
 }
 
 /**
