@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "pv-sqlite-store.h"
 #include "pv-csv-export.h"
 
 #define START_TIME 1767225600  /* 2026-01-01 00:00:00 UTC */
@@ -58,7 +59,7 @@ fixture_set_up (Fixture       *fixture,
   g_assert_no_error (error);
   fixture->path = g_build_filename (fixture->directory, "customers.db", NULL);
   fixture->clock = pv_clock_new_manual (START_TIME + 3600);
-  fixture->store = pv_store_open (fixture->path, fixture->clock, &error);
+  fixture->store = PV_STORE (pv_sqlite_store_open (fixture->path, fixture->clock, &error));
   g_assert_no_error (error);
 
   export_directory = g_build_filename (fixture->directory, "export", NULL);

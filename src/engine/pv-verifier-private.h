@@ -24,7 +24,7 @@ struct _PvVerifier
   PvClock         *clock;
   GBytes          *digest_key;
 
-  GHashTable      *sends_in_flight;  /* E.164 number → itself */
+  char            *owner;            /* names this process on the sends it claims */
   GHashTable      *trackers;         /* E.164 number → PvDeliveryTracker */
 
   guint            default_country_code;

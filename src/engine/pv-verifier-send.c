@@ -6,9 +6,11 @@
  */
 
 /* Registering a number and sending it a code: the half of PvVerifier that talks to
- * Twilio. The digest is stored before the text goes out, so a code the customer may
- * already hold always has a record to be checked against; if Twilio refuses, the store
- * goes back to what it was. */
+ * Twilio. The store claims each send before the text goes out: the digest is stored, the
+ * limits are counted and the send is marked in flight in one transaction, so no two
+ * processes can both send, and a code the customer may hold always has a record to be
+ * checked against. Only a definite refusal undoes the claim; when Twilio's answer is lost
+ * the code stays, and staff are told the text may or may not arrive. */
 
 #define G_LOG_DOMAIN "pv-verifier"
 
@@ -24,21 +26,11 @@
 #include "pv-twilio-error.h"
 #include "pv-verifier-private.h"
 
-#define SEND_WINDOW_SECONDS (60 * 60)
-
-/* What a send needs once Twilio has answered. */
-typedef struct
-{
-  PvCustomer *customer;  /* as stored while the message is in flight */
-  PvCustomer *previous;  /* as it was before, or NULL for a customer new to the store */
-} SendData;
-
 static void
-send_data_free (SendData *data)
+pv_send_claim_free (PvSendClaim *claim)
 {
-  g_clear_pointer (&data->customer, pv_customer_free);
-  g_clear_pointer (&data->previous, pv_customer_free);
-  g_free (data);
+  pv_send_claim_clear (claim);
+  g_free (claim);
 }
 
 static PvUpdateAction
@@ -70,13 +62,26 @@ action_for_twilio_error (const GError *error)
     }
 }
 
-static gboolean
-has_live_code (PvVerifier       *self,
-               const PvCustomer *customer)
+static PvSendRequest
+make_send_request (PvVerifier *self,
+                   const char *number,
+                   const char *name,
+                   gboolean    resend,
+                   const char *digest)
 {
-  return customer->code_digest != NULL
-         && customer->failed_attempts < self->max_attempts
-         && pv_clock_get_now (self->clock) < customer->code_expires_at;
+  PvSendRequest request = {
+    .number = number,
+    .name = name,
+    .resend = resend,
+    .code_digest = digest,
+    .owner = self->owner,
+    .code_lifetime = self->code_lifetime,
+    .max_attempts = self->max_attempts,
+    .resend_cooldown = self->resend_cooldown,
+    .max_sends_per_hour = self->max_sends_per_hour,
+  };
+
+  return request;
 }
 
 static guint
@@ -92,95 +97,136 @@ cooldown_remaining (PvVerifier       *self,
   return (guint) (ready_at - now);
 }
 
-/* Reports the first reason a new code cannot be sent to @customer now, if any. */
-static gboolean
-check_send_allowed (PvVerifier        *self,
-                    const PvCustomer  *customer,
-                    GError           **error)
+/* Turns a refused claim into what staff are told. Returns the error for the task. */
+static GError *
+report_refused_claim (PvVerifier        *self,
+                      const PvSendClaim *claim,
+                      const char        *number)
 {
-  gint64 now = pv_clock_get_now (self->clock);
-  guint wait = cooldown_remaining (self, customer);
+  GError *error = NULL;
 
-  if (wait > 0)
+  switch (claim->verdict)
     {
-      g_set_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_COOLDOWN,
+    case PV_SEND_REFUSED_VERIFIED:
+      g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED,
+                   _("You have already verified %s!"), number);
+      _pv_verifier_emit_update (self, PV_UPDATE_INFO, PV_UPDATE_ACTION_NONE, "%s", error->message);
+      g_signal_emit (self, _pv_verifier_signals[RESET], 0);
+      return error;
+
+    case PV_SEND_REFUSED_LIVE_CODE:
+      g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_REQUESTED,
+                   _("You have already requested a verification code for %s. Enter the code "
+                     "from that text message."),
+                   number);
+      if (claim->customer->send_state == PV_SEND_STATE_UNKNOWN)
+        _pv_verifier_emit_update (self, PV_UPDATE_INFO, PV_UPDATE_ACTION_RESEND,
+                                  _("Twilio never confirmed the last text to %s. It may or may "
+                                    "not arrive: wait for it, or resend once the wait is "
+                                    "over."),
+                                  number);
+      else
+        _pv_verifier_emit_update (self, PV_UPDATE_INFO, PV_UPDATE_ACTION_RESEND, "%s",
+                                  error->message);
+      /* The customer may be reading that code out right now: on to the code step. */
+      g_signal_emit (self, _pv_verifier_signals[CODE_SENT], 0, number);
+      return error;
+
+    case PV_SEND_REFUSED_IN_FLIGHT:
+      g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_BUSY,
+                   _("A code is already on its way to %s."), number);
+      break;
+
+    case PV_SEND_REFUSED_COOLDOWN:
+      g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_COOLDOWN,
                    ngettext ("Wait %u second before sending another code to %s.",
                              "Wait %u seconds before sending another code to %s.",
-                             wait),
-                   wait, customer->number);
-      return FALSE;
+                             claim->wait),
+                   claim->wait, number);
+      break;
+
+    case PV_SEND_REFUSED_HOURLY_LIMIT:
+      {
+        guint minutes = (claim->wait + 59) / 60;
+
+        g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_SEND_LIMIT,
+                     ngettext ("%s has had too many codes this hour. Try again in %u minute.",
+                               "%s has had too many codes this hour. Try again in %u minutes.",
+                               minutes),
+                     number, minutes);
+      }
+      break;
+
+    case PV_SEND_REFUSED_NOT_FOUND:
+      g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_NOT_REQUESTED,
+                   _("You have not requested a verification code for %s yet!"), number);
+      _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, "%s",
+                                error->message);
+      g_signal_emit (self, _pv_verifier_signals[RESET], 0);
+      return error;
+
+    case PV_SEND_GRANTED:
+    default:
+      g_assert_not_reached ();
     }
 
-  if (now - customer->send_window_started_at < SEND_WINDOW_SECONDS
-      && customer->sends_in_window >= self->max_sends_per_hour)
-    {
-      gint64 window_ends = customer->send_window_started_at + SEND_WINDOW_SECONDS;
-      guint minutes = (guint) ((window_ends - now + 59) / 60);
-
-      g_set_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_SEND_LIMIT,
-                   ngettext ("%s has had too many codes this hour. Try again in %u minute.",
-                             "%s has had too many codes this hour. Try again in %u minutes.",
-                             minutes),
-                   customer->number, minutes);
-      return FALSE;
-    }
-
-  return TRUE;
+  _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_NONE);
+  return error;
 }
 
-/* The customer as stored now, if it still holds the code this send put there: anything
- * else (verified with a code that arrived before Twilio's slow reply, deleted, sent a newer
- * code) happened later and must not be overwritten with the state from before the send. */
-static PvCustomer *
-lookup_unchanged_since_send (PvVerifier *self,
-                             SendData   *data)
+/* Records @outcome; on a database failure the outcome is only logged, since the send itself
+ * is over either way and a restart will find it marked as in flight and say so. */
+static gboolean
+finish_send (PvVerifier          *self,
+             const PvSendClaim   *claim,
+             const PvSendOutcome *outcome)
 {
-  g_autoptr(PvCustomer) current = pv_store_lookup (self->store, data->customer->number, NULL);
-
-  if (current == NULL || g_strcmp0 (current->code_digest, data->customer->code_digest) != 0)
-    return NULL;
-
-  return g_steal_pointer (&current);
-}
-
-static void
-restore_after_failed_send (PvVerifier   *self,
-                           SendData     *data,
-                           const GError *reason)
-{
-  g_autoptr(PvCustomer) current = lookup_unchanged_since_send (self, data);
   g_autoptr(GError) error = NULL;
-  gboolean restored;
+  gboolean applied = FALSE;
 
-  if (current == NULL)
+  if (!pv_store_finish_send (self->store, claim, outcome, &applied, &error))
+    g_warning ("Could not record how a send ended: %s", error->message);
+
+  return applied;
+}
+
+/* Twilio may or may not have the message: the code, the customer and the counters stay,
+ * and staff are told exactly that. */
+static void
+report_unknown_outcome (PvVerifier        *self,
+                        const PvSendClaim *claim,
+                        gboolean           cancelled)
+{
+  const char *number = claim->customer->number;
+  guint wait;
+  PvSendOutcome outcome = {
+    .kind = PV_SEND_OUTCOME_UNKNOWN,
+    .detail = cancelled ? "cancelled" : "no answer",
+  };
+
+  finish_send (self, claim, &outcome);
+
+  if (cancelled)
     return;
 
-  /* Nothing may stay half-stored: a customer new to the store is removed again, and a
-   * known one goes back to what it was, its old code included. */
-  if (data->previous == NULL)
-    {
-      restored = pv_store_delete_customer (self->store, current->number,
-                                           PV_EVENT_NONE, NULL, &error);
-    }
+  /* Resend is offered only once it can be used; until then the code step counts down. */
+  wait = cooldown_remaining (self, claim->customer);
+  if (wait > 0)
+    _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE,
+                              ngettext ("Twilio did not confirm the text to %s. It may or may "
+                                        "not arrive: wait for it, or send a new code in %u "
+                                        "second.",
+                                        "Twilio did not confirm the text to %s. It may or may "
+                                        "not arrive: wait for it, or send a new code in %u "
+                                        "seconds.",
+                                        wait),
+                              number, wait);
   else
-    {
-      /* When the request may have reached Twilio (no answer, or the window closed under
-       * it), the send still counts towards the cooldown and the hourly limit; otherwise
-       * Retry on a flaky line could text the customer without limit. */
-      if (g_error_matches (reason, PV_TWILIO_ERROR, PV_TWILIO_ERROR_NETWORK)
-          || g_error_matches (reason, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          data->previous->sends_in_window = current->sends_in_window;
-          data->previous->send_window_started_at = current->send_window_started_at;
-          data->previous->last_sent_at = current->last_sent_at;
-        }
-
-      restored = pv_store_update_customer (self->store, data->previous,
-                                           PV_EVENT_NONE, NULL, &error);
-    }
-
-  if (!restored)
-    g_warning ("Could not undo the unsent code for a customer: %s", error->message);
+    _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_RESEND,
+                              _("Twilio did not confirm the text to %s. It may or may not "
+                                "arrive: wait for it, or send a new code."),
+                              number);
+  g_signal_emit (self, _pv_verifier_signals[CODE_SENT], 0, number);
 }
 
 static void
@@ -190,90 +236,76 @@ send_message_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   PvVerifier *self = g_task_get_source_object (task);
-  SendData *data = g_task_get_task_data (task);
-  PvCustomer *customer = data->customer;
+  PvSendClaim *claim = g_task_get_task_data (task);
+  const char *number = claim->customer->number;
   g_autoptr(PvCustomer) current = NULL;
   g_autoptr(PvTwilioMessage) message = NULL;
   g_autoptr(GError) error = NULL;
+  PvSendOutcome outcome = { 0, };
 
   message = pv_twilio_client_send_message_finish (PV_TWILIO_CLIENT (object), result, &error);
-  g_hash_table_remove (self->sends_in_flight, customer->number);
 
-  /* Twilio answered "success" but the reply was unreadable (or something in between
-   * answered for it): the text may well be on its way. Undoing the stored digest would
-   * leave the customer holding a code that can never work, so the code stays, and staff
-   * are told to resend only if nothing arrives. */
-  if (g_error_matches (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_MALFORMED_REPLY))
+  if (message == NULL && pv_twilio_error_is_outcome_unknown (error))
     {
-      _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_RESEND,
-                   _("Twilio’s reply could not be read, so the code may or may not have "
-                     "been sent to %s. If it does not arrive, send a new code."),
-                   customer->number);
-      g_signal_emit (self, _pv_verifier_signals[CODE_SENT], 0, customer->number);
+      report_unknown_outcome (self, claim, g_cancellable_is_cancelled (g_task_get_cancellable (task)));
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
   if (message == NULL)
     {
-      restore_after_failed_send (self, data, error);
+      /* Refused before anything went out: as if the claim had never been made. */
+      outcome.kind = PV_SEND_OUTCOME_REFUSED;
+      outcome.detail = error->message;
+      finish_send (self, claim, &outcome);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         _pv_verifier_emit_error_update (self, error, action_for_twilio_error (error));
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  current = lookup_unchanged_since_send (self, data);
-  if (current == NULL)
+  outcome.kind = PV_SEND_OUTCOME_SENT;
+  outcome.message_sid = message->sid;
+  outcome.delivery_status = message->status;
+  outcome.error_code = message->error_code;
+
+  /* Verified with a code that arrived before Twilio's slow reply, sent a newer code, or
+   * deleted: what happened later wins, and this send has nothing left to say. */
+  if (!finish_send (self, claim, &outcome) ||
+      (current = pv_store_lookup (self->store, number, NULL)) == NULL ||
+      current->send_id != claim->customer->send_id ||
+      current->status == PV_CUSTOMER_STATUS_VERIFIED)
     {
-      /* Already verified (or deleted) while Twilio took its time to answer. */
-      g_task_return_pointer (task, g_strdup (customer->number), g_free);
+      g_task_return_pointer (task, g_strdup (number), g_free);
       return;
     }
 
-  current->message_sid = g_strdup (message->sid);
-  current->delivery_status = g_strdup (message->status);
-  current->delivery_error_code = message->error_code;
-
-  if (!pv_store_update_customer (self->store, current, PV_EVENT_CODE_SENT, message->sid, &error))
-    {
-      /* The text is on its way and its digest is stored; only the receipt is missing. */
-      g_warning ("Could not record the sent message: %s", error->message);
-      g_clear_error (&error);
-    }
-
   _pv_verifier_emit_update (self, PV_UPDATE_SUCCESS, PV_UPDATE_ACTION_NONE,
-               _("A verification code was sent to %s."), customer->number);
-  g_signal_emit (self, _pv_verifier_signals[CODE_SENT], 0, customer->number);
+               _("A verification code was sent to %s."), number);
+  g_signal_emit (self, _pv_verifier_signals[CODE_SENT], 0, number);
   g_signal_emit (self, _pv_verifier_signals[DELIVERY_CHANGED], 0,
-                 customer->number, message->status, message->error_code);
+                 number, message->status, message->error_code);
 
-  _pv_verifier_track_delivery (self, customer->number, message);
+  _pv_verifier_track_delivery (self, number, message);
 
-  g_task_return_pointer (task, g_strdup (customer->number), g_free);
+  g_task_return_pointer (task, g_strdup (number), g_free);
 }
 
-/* Gives @customer a fresh code, stores its digest, and texts it. @previous is the stored
- * state to go back to if Twilio refuses, or %NULL for a customer not yet stored. */
+/* Makes a fresh code, claims the send in the store (which stores the code's digest and
+ * marks the send in flight before any request goes out), and texts it. */
 static void
-send_new_code (PvVerifier *self,
-               GTask      *task,
-               PvCustomer *customer,
-               PvCustomer *previous)
+claim_and_send (PvVerifier *self,
+                GTask      *task,
+                const char *number,
+                const char *name,
+                gboolean    resend)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *code = NULL;
   g_autofree char *body = NULL;
-  gint64 now = pv_clock_get_now (self->clock);
-  SendData *data;
-  gboolean stored;
-
-  if (!check_send_allowed (self, customer, &error))
-    {
-      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_NONE);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  g_autofree char *digest = NULL;
+  PvSendRequest request;
+  PvSendClaim *claim;
 
   if (!pv_message_template_validate (self->message_template, &error))
     {
@@ -291,35 +323,16 @@ send_new_code (PvVerifier *self,
     }
 
   body = pv_message_template_render (self->message_template, code);
-
-  if (now - customer->send_window_started_at >= SEND_WINDOW_SECONDS)
-    {
-      customer->send_window_started_at = now;
-      customer->sends_in_window = 0;
-    }
-
-  g_free (customer->code_digest);
-  customer->code_digest = pv_code_digest (self->digest_key, customer->number, code);
-  customer->code_expires_at = now + self->code_lifetime;
-  customer->failed_attempts = 0;
-  customer->sends_in_window++;
-  customer->last_sent_at = now;
-  customer->updated_at = now;
-  g_clear_pointer (&customer->message_sid, g_free);
-  g_clear_pointer (&customer->delivery_status, g_free);
-  customer->delivery_error_code = 0;
+  digest = pv_code_digest (self->digest_key, number, code);
 
   /* The code exists only in this body from here on. */
   explicit_bzero (code, strlen (code));
 
-  /* The digest is stored before the text goes out, so a code the customer may already
-   * hold always has a record to be checked against. */
-  if (previous == NULL)
-    stored = pv_store_insert_customer (self->store, customer, PV_EVENT_NONE, NULL, &error);
-  else
-    stored = pv_store_update_customer (self->store, customer, PV_EVENT_NONE, NULL, &error);
+  claim = g_new0 (PvSendClaim, 1);
+  g_task_set_task_data (task, claim, (GDestroyNotify) pv_send_claim_free);
 
-  if (!stored)
+  request = make_send_request (self, number, name, resend, digest);
+  if (!pv_store_claim_send (self->store, &request, claim, &error))
     {
       explicit_bzero (body, strlen (body));
       _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_RETRY);
@@ -327,64 +340,21 @@ send_new_code (PvVerifier *self,
       return;
     }
 
-  data = g_new0 (SendData, 1);
-  data->customer = pv_customer_copy (customer);
-  data->previous = previous != NULL ? pv_customer_copy (previous) : NULL;
-  g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
-
-  g_hash_table_add (self->sends_in_flight, g_strdup (customer->number));
+  if (claim->verdict != PV_SEND_GRANTED)
+    {
+      explicit_bzero (body, strlen (body));
+      g_task_return_error (task, report_refused_claim (self, claim, number));
+      return;
+    }
 
   pv_twilio_client_send_message_async (self->client,
-                                       customer->number,
+                                       number,
                                        body,
                                        g_task_get_cancellable (task),
                                        send_message_cb,
                                        g_object_ref (task));
 
   explicit_bzero (body, strlen (body));
-}
-
-/* The checks shared by register and resend, up to the stored customer (or NULL if none). */
-static gboolean
-prepare_send (PvVerifier  *self,
-              const char  *number,
-              PvCustomer **customer_out,
-              GError     **error)
-{
-  g_autoptr(PvCustomer) customer = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  if (!_pv_verifier_check_configured (self, &local_error))
-    {
-      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
-                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_OPEN_PREFERENCES, FALSE);
-    }
-
-  if (g_hash_table_contains (self->sends_in_flight, number))
-    {
-      g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_BUSY,
-                   _("A code is already on its way to %s."), number);
-      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
-                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, FALSE);
-    }
-
-  customer = pv_store_lookup (self->store, number, &local_error);
-  if (local_error != NULL)
-    {
-      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
-                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_RETRY, FALSE);
-    }
-
-  if (customer != NULL && customer->status == PV_CUSTOMER_STATUS_VERIFIED)
-    {
-      g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED,
-                   _("You have already verified %s!"), number);
-      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
-                             PV_UPDATE_INFO, PV_UPDATE_ACTION_NONE, TRUE);
-    }
-
-  *customer_out = g_steal_pointer (&customer);
-  return TRUE;
 }
 
 /**
@@ -394,7 +364,10 @@ prepare_send (PvVerifier  *self,
  *
  * Starts verifying a number: a new number gets a code by text message. A number that
  * already has a live code is not sent another (the customer may be reading it out right
- * now); its code-sent is emitted again so the staff member can type the code in.
+ * now); its code-sent is emitted again so the staff member can type the code in, and the
+ * task fails with %PV_VERIFIER_ERROR_ALREADY_REQUESTED. When Twilio's answer is lost, the
+ * code stays stored, code-sent is emitted (the text may arrive), and the task fails with
+ * %PV_TWILIO_ERROR_OUTCOME_UNKNOWN.
  */
 void
 pv_verifier_register_async (PvVerifier          *self,
@@ -405,8 +378,6 @@ pv_verifier_register_async (PvVerifier          *self,
                             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(PvCustomer) customer = NULL;
-  g_autoptr(PvCustomer) previous = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *number = NULL;
   g_autofree char *clean_name = NULL;
@@ -424,8 +395,9 @@ pv_verifier_register_async (PvVerifier          *self,
       return;
     }
 
-  if (!prepare_send (self, number, &customer, &error))
+  if (!_pv_verifier_check_configured (self, &error))
     {
+      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -433,34 +405,7 @@ pv_verifier_register_async (PvVerifier          *self,
   if (name != NULL)
     clean_name = g_strstrip (g_strdup (name));
 
-  if (customer != NULL && has_live_code (self, customer))
-    {
-      _pv_verifier_emit_update (self, PV_UPDATE_INFO, PV_UPDATE_ACTION_RESEND,
-                   _("You have already requested a verification code for %s. Enter the code "
-                     "from that text message."),
-                   number);
-      g_signal_emit (self, _pv_verifier_signals[CODE_SENT], 0, number);
-      g_task_return_pointer (task, g_steal_pointer (&number), g_free);
-      return;
-    }
-
-  if (customer == NULL)
-    {
-      customer = pv_customer_new (number);
-      customer->created_at = pv_clock_get_now (self->clock);
-    }
-  else
-    {
-      previous = pv_customer_copy (customer);
-    }
-
-  if (clean_name != NULL && clean_name[0] != '\0')
-    {
-      g_free (customer->name);
-      customer->name = g_steal_pointer (&clean_name);
-    }
-
-  send_new_code (self, task, customer, previous);
+  claim_and_send (self, task, number, clean_name, FALSE);
 }
 
 /**
@@ -493,9 +438,8 @@ pv_verifier_resend_async (PvVerifier          *self,
                           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(PvCustomer) customer = NULL;
-  g_autoptr(PvCustomer) previous = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *e164 = NULL;
 
   g_return_if_fail (PV_IS_VERIFIER (self));
   g_return_if_fail (number != NULL);
@@ -503,24 +447,22 @@ pv_verifier_resend_async (PvVerifier          *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pv_verifier_resend_async);
 
-  if (!prepare_send (self, number, &customer, &error))
+  e164 = pv_phone_number_normalize (number, self->default_country_code, &error);
+  if (e164 == NULL)
     {
+      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_NONE);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  if (customer == NULL)
+  if (!_pv_verifier_check_configured (self, &error))
     {
-      g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_NOT_REQUESTED,
-                   _("You have not requested a verification code for %s yet!"), number);
-      _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, "%s", error->message);
-      g_signal_emit (self, _pv_verifier_signals[RESET], 0);
+      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  previous = pv_customer_copy (customer);
-  send_new_code (self, task, customer, previous);
+  claim_and_send (self, task, e164, NULL, TRUE);
 }
 
 gboolean

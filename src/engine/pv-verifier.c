@@ -25,6 +25,7 @@
 #include "pv-engine-enums.h"
 #include "pv-message-template.h"
 #include "pv-phone-number.h"
+#include "pv-process-owner.h"
 #include "pv-twilio-error.h"
 #include "pv-verifier-private.h"
 
@@ -121,30 +122,21 @@ delivery_status_changed_cb (PvVerifier        *self,
                             PvTwilioMessage   *message,
                             PvDeliveryTracker *tracker)
 {
-  g_autoptr(PvCustomer) customer = NULL;
   g_autoptr(GError) error = NULL;
   const char *number = g_object_get_data (G_OBJECT (tracker), "number");
+  gboolean applied = FALSE;
 
-  customer = pv_store_lookup (self->store, number, &error);
-  if (customer == NULL || g_strcmp0 (customer->message_sid, message->sid) != 0)
-    {
-      /* Deleted, or a newer code has been sent since: this message no longer matters. */
-      if (error != NULL)
-        g_warning ("Could not record the delivery status: %s", error->message);
-      return;
-    }
-
-  g_free (customer->delivery_status);
-  customer->delivery_status = g_strdup (message->status);
-  customer->delivery_error_code = message->error_code;
-  customer->updated_at = pv_clock_get_now (self->clock);
-
-  if (!pv_store_update_customer (self->store, customer, PV_EVENT_DELIVERY_UPDATE,
-                                 message->status, &error))
+  /* Only for the customer's current message: after a deletion or a newer code, this one no
+   * longer matters. */
+  if (!pv_store_record_delivery (self->store, number, message->sid, message->status,
+                                 message->error_code, &applied, &error))
     {
       _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_NONE);
       return;
     }
+
+  if (!applied)
+    return;
 
   g_signal_emit (self, _pv_verifier_signals[DELIVERY_CHANGED], 0,
                  number, message->status, message->error_code);
@@ -222,23 +214,17 @@ clean_code (const char *code)
 }
 
 static gboolean
-record_failed_attempt (PvVerifier  *self,
-                       PvCustomer  *customer,
-                       GError     **error)
+report_wrong_code (PvVerifier        *self,
+                   const char        *number,
+                   const PvAttempt   *attempt,
+                   GError           **error)
 {
   g_autoptr(GError) local_error = NULL;
-  guint attempts_left;
+  guint attempts_left = self->max_attempts - MIN (attempt->attempts_used, self->max_attempts);
 
-  customer->failed_attempts++;
-  customer->updated_at = pv_clock_get_now (self->clock);
-  attempts_left = self->max_attempts - MIN (customer->failed_attempts, self->max_attempts);
-
-  if (!pv_store_update_customer (self->store, customer, PV_EVENT_CHECK_FAILED, NULL,
-                                 &local_error))
-    {
-      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
-                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_RETRY, FALSE);
-    }
+  if (!pv_store_record_failed_attempt (self->store, number, &local_error))
+    g_warning ("Could not record a wrong code: %s", local_error->message);
+  g_clear_error (&local_error);
 
   if (attempts_left == 0)
     {
@@ -258,13 +244,84 @@ record_failed_attempt (PvVerifier  *self,
                          PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, FALSE);
 }
 
+/* The attempt was not even counted; says why. */
+static gboolean
+report_refused_attempt (PvVerifier       *self,
+                        const char       *number,
+                        const PvAttempt  *attempt,
+                        GError          **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  switch (attempt->verdict)
+    {
+    case PV_ATTEMPT_NOT_FOUND:
+      g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_NOT_REQUESTED,
+                   _("You have not requested a verification code for %s yet!"), number);
+      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
+                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, TRUE);
+
+    case PV_ATTEMPT_VERIFIED:
+      g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED,
+                   _("You have already verified %s!"), number);
+      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
+                             PV_UPDATE_INFO, PV_UPDATE_ACTION_NONE, TRUE);
+
+    case PV_ATTEMPT_LOCKED:
+      g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_LOCKED,
+                   _("The code for %s is locked after too many wrong attempts. Send a new "
+                     "code to try again."),
+                   number);
+      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
+                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_RESEND, FALSE);
+
+    case PV_ATTEMPT_EXPIRED:
+      g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_EXPIRED,
+                   _("The code for %s has expired. Send a new code."), number);
+      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
+                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_RESEND, FALSE);
+
+    case PV_ATTEMPT_GRANTED:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The code matched, but mark_verified found the digest gone: someone else verified with
+ * the same code a moment ago, or a newer code replaced it. */
+static gboolean
+report_lost_verification (PvVerifier  *self,
+                          const char  *number,
+                          GError     **error)
+{
+  g_autoptr(PvCustomer) customer = pv_store_lookup (self->store, number, NULL);
+  g_autoptr(GError) local_error = NULL;
+
+  if (customer != NULL && customer->status == PV_CUSTOMER_STATUS_VERIFIED)
+    {
+      g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED,
+                   _("You have already verified %s!"), number);
+      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
+                             PV_UPDATE_INFO, PV_UPDATE_ACTION_NONE, TRUE);
+    }
+
+  g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_EXPIRED,
+               _("A newer code has been sent to %s. Enter the code from the latest text "
+                 "message."),
+               number);
+  return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
+                         PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, FALSE);
+}
+
 /**
  * pv_verifier_verify:
  * @number: the number the code was sent to, in any form pv_phone_number_normalize() takes
  * @code: the code as the customer read it out
  *
  * Checks a code locally against its stored digest. Input that is not a code at all
- * (letters, too few digits) is refused without using up an attempt.
+ * (letters, too few digits) is refused without using up an attempt. Every other attempt
+ * is counted in the store before the code is compared, so the limit holds however many
+ * processes check codes for the number at once.
  *
  * Returns: %TRUE if the number is now verified
  */
@@ -274,11 +331,11 @@ pv_verifier_verify (PvVerifier  *self,
                     const char  *code,
                     GError     **error)
 {
-  g_autoptr(PvCustomer) customer = NULL;
+  g_auto(PvAttempt) attempt = { 0, };
   g_autoptr(GError) local_error = NULL;
   g_autofree char *e164 = NULL;
   g_autofree char *digits = NULL;
-  gint64 now;
+  gboolean matches, applied = FALSE;
 
   g_return_val_if_fail (PV_IS_VERIFIER (self), FALSE);
 
@@ -296,29 +353,6 @@ pv_verifier_verify (PvVerifier  *self,
                              PV_UPDATE_ERROR, PV_UPDATE_ACTION_OPEN_PREFERENCES, FALSE);
     }
 
-  customer = pv_store_lookup (self->store, e164, &local_error);
-  if (local_error != NULL)
-    {
-      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
-                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_RETRY, FALSE);
-    }
-
-  if (customer == NULL)
-    {
-      g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_NOT_REQUESTED,
-                   _("You have not requested a verification code for %s yet!"), e164);
-      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
-                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, TRUE);
-    }
-
-  if (customer->status == PV_CUSTOMER_STATUS_VERIFIED)
-    {
-      g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED,
-                   _("You have already verified %s!"), e164);
-      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
-                             PV_UPDATE_INFO, PV_UPDATE_ACTION_NONE, TRUE);
-    }
-
   digits = clean_code (code);
   if (digits == NULL)
     {
@@ -328,47 +362,34 @@ pv_verifier_verify (PvVerifier  *self,
                              PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, FALSE);
     }
 
-  now = pv_clock_get_now (self->clock);
-
-  if (customer->code_digest == NULL || customer->failed_attempts >= self->max_attempts)
-    {
-      g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_LOCKED,
-                   _("The code for %s is locked after too many wrong attempts. Send a new "
-                     "code to try again."),
-                   e164);
-      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
-                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_RESEND, FALSE);
-    }
-
-  if (now >= customer->code_expires_at)
-    {
-      g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_EXPIRED,
-                   _("The code for %s has expired. Send a new code."), e164);
-      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
-                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_RESEND, FALSE);
-    }
-
-  if (!pv_code_digest_matches (self->digest_key, e164, digits, customer->code_digest))
+  if (!pv_store_claim_attempt (self->store, e164, self->max_attempts, &attempt, &local_error))
     {
       explicit_bzero (digits, strlen (digits));
-      return record_failed_attempt (self, customer, error);
+      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
+                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_RETRY, FALSE);
     }
 
+  if (attempt.verdict != PV_ATTEMPT_GRANTED)
+    {
+      explicit_bzero (digits, strlen (digits));
+      return report_refused_attempt (self, e164, &attempt, error);
+    }
+
+  matches = pv_code_digest_matches (self->digest_key, e164, digits, attempt.code_digest);
   explicit_bzero (digits, strlen (digits));
 
-  /* A code works once: its digest goes as soon as it has been used. */
-  customer->status = PV_CUSTOMER_STATUS_VERIFIED;
-  customer->verified_at = now;
-  customer->updated_at = now;
-  customer->failed_attempts = 0;
-  customer->code_expires_at = 0;
-  g_clear_pointer (&customer->code_digest, g_free);
+  if (!matches)
+    return report_wrong_code (self, e164, &attempt, error);
 
-  if (!pv_store_update_customer (self->store, customer, PV_EVENT_VERIFIED, NULL, &local_error))
+  /* A code works once: the digest goes in the same statement that verifies. */
+  if (!pv_store_mark_verified (self->store, e164, attempt.code_digest, &applied, &local_error))
     {
       return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
                              PV_UPDATE_ERROR, PV_UPDATE_ACTION_RETRY, FALSE);
     }
+
+  if (!applied)
+    return report_lost_verification (self, e164, error);
 
   g_hash_table_remove (self->trackers, e164);
 
@@ -377,6 +398,53 @@ pv_verifier_verify (PvVerifier  *self,
   g_signal_emit (self, _pv_verifier_signals[VERIFIED], 0, e164);
 
   return TRUE;
+}
+
+/**
+ * pv_verifier_recover_sends:
+ *
+ * Marks sends left in flight by a process that is gone (killed mid-send, or the machine
+ * lost power) as having an unknown outcome, so nobody is told a text is on its way that
+ * may never have left. Run once at start, off the main thread if the store is slow.
+ *
+ * Returns: how many sends were recovered, or -1 with @error set
+ */
+int
+pv_verifier_recover_sends (PvVerifier  *self,
+                           GError     **error)
+{
+  g_autoptr(GPtrArray) sending = NULL;
+  gint64 now = pv_clock_get_now (self->clock);
+  int recovered = 0;
+
+  g_return_val_if_fail (PV_IS_VERIFIER (self), -1);
+
+  sending = pv_store_list_sends_in_flight (self->store, error);
+  if (sending == NULL)
+    return -1;
+
+  for (guint i = 0; i < sending->len; i++)
+    {
+      const PvCustomer *customer = g_ptr_array_index (sending, i);
+      gboolean applied = FALSE;
+
+      /* Our own sends are still under way; others' only if their process lives and they
+       * are recent. */
+      if (g_strcmp0 (customer->send_owner, self->owner) == 0)
+        continue;
+
+      if (!pv_process_owner_is_gone (customer->send_owner) &&
+          now - customer->last_sent_at < PV_SEND_IN_FLIGHT_MAX_SECONDS)
+        continue;
+
+      if (!pv_store_abandon_send (self->store, customer, "interrupted", &applied, error))
+        return -1;
+
+      if (applied)
+        recovered++;
+    }
+
+  return recovered;
 }
 
 /**
@@ -458,7 +526,7 @@ pv_verifier_finalize (GObject *object)
   PvVerifier *self = (PvVerifier *) object;
 
   g_clear_pointer (&self->digest_key, g_bytes_unref);
-  g_clear_pointer (&self->sends_in_flight, g_hash_table_unref);
+  g_clear_pointer (&self->owner, g_free);
   g_clear_pointer (&self->trackers, g_hash_table_unref);
   g_clear_pointer (&self->message_template, g_free);
 
@@ -623,7 +691,7 @@ pv_verifier_class_init (PvVerifierClass *klass)
 static void
 pv_verifier_init (PvVerifier *self)
 {
-  self->sends_in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->owner = pv_process_owner_new ();
   self->trackers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) stop_and_unref_tracker);
 }

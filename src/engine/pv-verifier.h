@@ -81,6 +81,8 @@ void         pv_verifier_resend_async   (PvVerifier           *self,
 gboolean     pv_verifier_resend_finish  (PvVerifier           *self,
                                          GAsyncResult         *result,
                                          GError              **error);
+int          pv_verifier_recover_sends  (PvVerifier           *self,
+                                         GError              **error);
 gboolean     pv_verifier_verify         (PvVerifier           *self,
                                          const char           *number,
                                          const char           *code,

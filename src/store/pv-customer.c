@@ -29,6 +29,16 @@ static const char * const event_kind_strings[] = {
   [PV_EVENT_CHECK_FAILED] = "check-failed",
   [PV_EVENT_VERIFIED] = "verified",
   [PV_EVENT_DELETED] = "deleted",
+  [PV_EVENT_SEND_UNKNOWN] = "send-unknown",
+  [PV_EVENT_SEND_REFUSED] = "send-refused",
+};
+
+/* NONE is stored as NULL. */
+static const char * const send_state_strings[] = {
+  [PV_SEND_STATE_NONE] = NULL,
+  [PV_SEND_STATE_SENDING] = "sending",
+  [PV_SEND_STATE_SENT] = "sent",
+  [PV_SEND_STATE_UNKNOWN] = "unknown",
 };
 
 PvCustomer *
@@ -58,6 +68,7 @@ pv_customer_copy (const PvCustomer *self)
   copy->code_digest = g_strdup (self->code_digest);
   copy->message_sid = g_strdup (self->message_sid);
   copy->delivery_status = g_strdup (self->delivery_status);
+  copy->send_owner = g_strdup (self->send_owner);
 
   return copy;
 }
@@ -73,6 +84,7 @@ pv_customer_free (PvCustomer *self)
   g_free (self->code_digest);
   g_free (self->message_sid);
   g_free (self->delivery_status);
+  g_free (self->send_owner);
   g_free (self);
 }
 
@@ -100,6 +112,40 @@ pv_customer_status_from_string (const char       *string,
       if (g_str_equal (string, status_strings[i]))
         {
           *status = (PvCustomerStatus) i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+const char *
+pv_send_state_to_string (PvSendState state)
+{
+  if ((guint) state >= G_N_ELEMENTS (send_state_strings))
+    return NULL;
+
+  return send_state_strings[state];
+}
+
+/* A NULL @string is NONE. */
+gboolean
+pv_send_state_from_string (const char  *string,
+                           PvSendState *state)
+{
+  g_return_val_if_fail (state != NULL, FALSE);
+
+  if (string == NULL)
+    {
+      *state = PV_SEND_STATE_NONE;
+      return TRUE;
+    }
+
+  for (guint i = 1; i < G_N_ELEMENTS (send_state_strings); i++)
+    {
+      if (g_str_equal (string, send_state_strings[i]))
+        {
+          *state = (PvSendState) i;
           return TRUE;
         }
     }

@@ -28,7 +28,20 @@ typedef enum
   PV_EVENT_CHECK_FAILED,
   PV_EVENT_VERIFIED,
   PV_EVENT_DELETED,
+  PV_EVENT_SEND_UNKNOWN,     /* the request may have reached Twilio, but no answer came */
+  PV_EVENT_SEND_REFUSED,     /* Twilio definitely did not send it */
 } PvEventKind;
+
+/* Where the last code's text message stands. SENDING is written before the request goes
+ * out, so a process killed mid-send leaves a trace that the next start turns into UNKNOWN
+ * instead of pretending the text arrived. */
+typedef enum
+{
+  PV_SEND_STATE_NONE,
+  PV_SEND_STATE_SENDING,
+  PV_SEND_STATE_SENT,
+  PV_SEND_STATE_UNKNOWN,
+} PvSendState;
 
 /* All times are seconds since the Unix epoch, UTC; 0 means "never". */
 typedef struct
@@ -49,6 +62,9 @@ typedef struct
   gint64            created_at;
   gint64            verified_at;
   gint64            updated_at;         /* last activity */
+  PvSendState       send_state;
+  gint64            send_id;            /* grows with every send: the send's compare-and-set token */
+  char             *send_owner;         /* nullable; the process sending, while SENDING */
 } PvCustomer;
 
 typedef struct
@@ -67,6 +83,9 @@ void              pv_customer_free                  (PvCustomer        *self);
 const char       *pv_customer_status_to_string      (PvCustomerStatus   status);
 gboolean          pv_customer_status_from_string    (const char        *string,
                                                      PvCustomerStatus  *status);
+const char       *pv_send_state_to_string           (PvSendState        state);
+gboolean          pv_send_state_from_string         (const char        *string,
+                                                     PvSendState       *state);
 
 GType             pv_event_get_type                 (void) G_GNUC_CONST;
 PvEvent          *pv_event_new                      (const char        *number,

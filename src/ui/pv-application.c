@@ -52,11 +52,16 @@ read_code_from_stdin (void)
 
 /* Command-line verbs run in the calling process and never open a window, so they work
  * without a display: for --version, for scripts, and for the sandbox. */
+/* 0 and 1 mean done and not done; 2 is the command line's "the text may or may not have
+ * gone out". Misuse gets sysexits' EX_USAGE. */
+#define EXIT_USAGE 64
+
 static int
 pv_application_handle_local_options (GApplication *application,
                                      GVariantDict *options)
 {
   const char *send_to = NULL;
+  const char *resend = NULL;
   const char *verify = NULL;
   const char *code = NULL;
   const char *name = NULL;
@@ -68,18 +73,22 @@ pv_application_handle_local_options (GApplication *application,
     }
 
   g_variant_dict_lookup (options, "send-code", "&s", &send_to);
+  g_variant_dict_lookup (options, "resend", "&s", &resend);
   g_variant_dict_lookup (options, "verify", "&s", &verify);
   g_variant_dict_lookup (options, "code", "&s", &code);
   g_variant_dict_lookup (options, "name", "&s", &name);
 
-  if (send_to != NULL && verify != NULL)
+  if ((send_to != NULL) + (resend != NULL) + (verify != NULL) > 1)
     {
-      g_printerr ("%s\n", _("Use either --send-code or --verify, not both."));
-      return 2;
+      g_printerr ("%s\n", _("Use only one of --send-code, --resend and --verify."));
+      return EXIT_USAGE;
     }
 
   if (send_to != NULL)
     return pv_command_line_send_code (send_to, name);
+
+  if (resend != NULL)
+    return pv_command_line_resend (resend);
 
   if (verify != NULL)
     {
@@ -93,7 +102,7 @@ pv_application_handle_local_options (GApplication *application,
           if (typed == NULL)
             {
               g_printerr ("%s\n", _("Type the code the customer received, then Enter."));
-              return 2;
+              return EXIT_USAGE;
             }
           code = typed;
         }
@@ -232,6 +241,9 @@ pv_application_init (PvApplication *self)
       N_("Send a verification code to NUMBER, without opening a window"), N_("NUMBER") },
     { "name", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("The customer’s name, with --send-code"), N_("NAME") },
+    { "resend", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Send a new code to NUMBER once the wait after the last one is over, without "
+         "opening a window"), N_("NUMBER") },
     { "verify", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Check the code a customer read out for NUMBER, without opening a window"),
       N_("NUMBER") },

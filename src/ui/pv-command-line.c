@@ -19,6 +19,8 @@
 #include "pv-command-line.h"
 #include "pv-engine-enums.h"
 #include "pv-secret-store.h"
+#include "pv-sqlite-store.h"
+#include "pv-twilio-error.h"
 #include "pv-verifier.h"
 
 typedef struct
@@ -90,7 +92,7 @@ create_verifier (gboolean   need_credentials,
   g_autoptr(PvTwilioCredentials) credentials = NULL;
   g_autoptr(PvTwilioClient) client = NULL;
   g_autoptr(PvClock) clock = pv_clock_new ();
-  g_autoptr(PvStore) store = NULL;
+  g_autoptr(PvSqliteStore) store = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GBytes) key = NULL;
   g_autoptr(GSettings) settings = NULL;
@@ -110,7 +112,7 @@ create_verifier (gboolean   need_credentials,
   if (key == NULL)
     return NULL;
 
-  store = pv_store_open (NULL, clock, error);
+  store = pv_sqlite_store_open (NULL, clock, error);
   if (store == NULL)
     return NULL;
 
@@ -118,13 +120,36 @@ create_verifier (gboolean   need_credentials,
   if (credentials != NULL)
     pv_twilio_client_set_credentials (client, credentials);
 
-  verifier = pv_verifier_new (store, client, clock);
+  verifier = pv_verifier_new (PV_STORE (store), client, clock);
   pv_verifier_set_digest_key (verifier, key);
   settings = g_settings_new (APP_ID);
   pv_verifier_bind_settings (verifier, settings);
   g_signal_connect (verifier, "update", G_CALLBACK (update_cb), NULL);
 
+  /* A window or another command killed mid-send left a trace: say so rather than claim
+   * the text went out. */
+  if (pv_verifier_recover_sends (verifier, error) < 0)
+    {
+      g_object_unref (verifier);
+      return NULL;
+    }
+
   return verifier;
+}
+
+/* 0: this process sent a code and Twilio took it; 2: it may or may not have gone out;
+ * 1: nothing was sent. Scripts can tell "try again later" from "wait and see". */
+static int
+exit_status_for_send (gboolean      sent,
+                      const GError *error)
+{
+  if (sent)
+    return 0;
+
+  if (pv_twilio_error_is_outcome_unknown (error))
+    return 2;
+
+  return 1;
 }
 
 int
@@ -149,7 +174,30 @@ pv_command_line_send_code (const char *input,
   number = pv_verifier_register_finish (verifier, result, &error);
 
   /* The verifier has already said why, through its update signal. */
-  return number != NULL ? 0 : 1;
+  return exit_status_for_send (number != NULL, error);
+}
+
+int
+pv_command_line_resend (const char *number)
+{
+  g_autoptr(PvVerifier) verifier = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  Waiter waiter = { NULL };
+  gboolean sent;
+
+  verifier = create_verifier (TRUE, &error);
+  if (verifier == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  pv_verifier_resend_async (verifier, number, NULL, waiter_cb, &waiter);
+  result = wait_for (&waiter);
+  sent = pv_verifier_resend_finish (verifier, result, &error);
+
+  return exit_status_for_send (sent, error);
 }
 
 int

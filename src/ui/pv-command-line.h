@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 
 int pv_command_line_send_code (const char *input,
                                const char *name);
+int pv_command_line_resend    (const char *number);
 int pv_command_line_verify    (const char *number,
                                const char *code);
 

@@ -1,4 +1,4 @@
-/* pv-store-search.c
+/* pv-sqlite-store-search.c
  *
  * Copyright 2026 The PhoneVerify developers
  *
@@ -13,7 +13,7 @@
 
 #include "config.h"
 
-#include "pv-store-private.h"
+#include "pv-sqlite-store-private.h"
 
 /* Queries of at least this many characters can use the trigram index; shorter ones cannot. */
 #define MIN_FTS_QUERY_LENGTH 3
@@ -169,7 +169,7 @@ parse_search (const char  *search,
 
 /* Call with the mutex held. */
 static gboolean
-count_locked (PvStore     *self,
+count_locked (PvSqliteStore     *self,
               FilterKind   filter,
               const char  *term,
               guint       *n_customers,
@@ -177,16 +177,16 @@ count_locked (PvStore     *self,
 {
   g_autoptr(PvCachedStatement) stmt = NULL;
 
-  stmt = _pv_store_get_statement (self, count_queries[filter], error);
+  stmt = _pv_sqlite_store_get_statement (self, count_queries[filter], error);
   if (stmt == NULL)
     return FALSE;
 
   if (filter != FILTER_NONE)
-    _pv_store_bind_text (stmt, 1, term);
+    _pv_sqlite_store_bind_text (stmt, 1, term);
 
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
-      _pv_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
       return FALSE;
     }
 
@@ -197,19 +197,19 @@ count_locked (PvStore     *self,
 
 /* An upper bound on the number of customers that costs one index probe, unlike count(*). */
 static gboolean
-get_max_id (PvStore  *self,
+get_max_id (PvSqliteStore  *self,
             gint64   *max_id,
             GError  **error)
 {
   g_autoptr(PvCachedStatement) stmt = NULL;
 
-  stmt = _pv_store_get_statement (self, "SELECT coalesce (max (id), 0) FROM customers", error);
+  stmt = _pv_sqlite_store_get_statement (self, "SELECT coalesce (max (id), 0) FROM customers", error);
   if (stmt == NULL)
     return FALSE;
 
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
-      _pv_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
       return FALSE;
     }
 
@@ -222,7 +222,7 @@ get_max_id (PvStore  *self,
  * page is empty, or NULL with @error set.
  */
 static const char *
-choose_search_filter (PvStore      *self,
+choose_search_filter (PvSqliteStore      *self,
                       FilterKind    filter,
                       const char   *term,
                       PvStoreSort   sort,
@@ -268,8 +268,8 @@ choose_search_filter (PvStore      *self,
 }
 
 /**
- * pv_store_list_customers:
- * @self: a #PvStore
+ * _pv_sqlite_store_list_customers:
+ * @self: a #PvSqliteStore
  * @search: (nullable): text to find in numbers and names, or %NULL for every customer
  * @sort: the sort order
  * @descending: whether to reverse it
@@ -284,7 +284,7 @@ choose_search_filter (PvStore      *self,
  * Returns: (transfer full) (element-type PvCustomer): the page, or %NULL with @error set
  */
 GPtrArray *
-pv_store_list_customers (PvStore      *self,
+_pv_sqlite_store_list_customers (PvSqliteStore      *self,
                          const char   *search,
                          PvStoreSort   sort,
                          gboolean      descending,
@@ -301,7 +301,6 @@ pv_store_list_customers (PvStore      *self,
   FilterKind filter;
   int result;
 
-  g_return_val_if_fail (PV_IS_STORE (self), NULL);
   g_return_val_if_fail ((guint) sort < G_N_ELEMENTS (sort_orders), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -334,18 +333,18 @@ pv_store_list_customers (PvStore      *self,
                      " LIMIT ?2 OFFSET ?3",
                      NULL);
 
-  stmt = _pv_store_get_statement (self, sql, error);
+  stmt = _pv_sqlite_store_get_statement (self, sql, error);
   if (stmt == NULL)
     return NULL;
 
   if (filter != FILTER_NONE)
-    _pv_store_bind_text (stmt, 1, term);
+    _pv_sqlite_store_bind_text (stmt, 1, term);
   sqlite3_bind_int64 (stmt, 2, limit);
   sqlite3_bind_int64 (stmt, 3, offset);
 
   while ((result = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      PvCustomer *customer = _pv_store_customer_from_row (stmt, error);
+      PvCustomer *customer = _pv_sqlite_store_customer_from_row (stmt, error);
 
       if (customer == NULL)
         return NULL;
@@ -355,7 +354,7 @@ pv_store_list_customers (PvStore      *self,
 
   if (result != SQLITE_DONE)
     {
-      _pv_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
       return NULL;
     }
 
@@ -366,7 +365,7 @@ pv_store_list_customers (PvStore      *self,
 
 /**
  * pv_store_list_customers_after:
- * @self: a #PvStore
+ * @self: a #PvSqliteStore
  * @search: (nullable): the same search as for pv_store_list_customers()
  * @after: (nullable): the last number of the previous page, or %NULL to start
  * @limit: the most customers to return
@@ -381,7 +380,7 @@ pv_store_list_customers (PvStore      *self,
  *   with @error set
  */
 GPtrArray *
-pv_store_list_customers_after (PvStore     *self,
+_pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
                                const char  *search,
                                const char  *after,
                                guint        limit,
@@ -396,7 +395,6 @@ pv_store_list_customers_after (PvStore     *self,
   FilterKind filter;
   int result;
 
-  g_return_val_if_fail (PV_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   customers = g_ptr_array_new_with_free_func ((GDestroyNotify) pv_customer_free);
@@ -414,18 +412,18 @@ pv_store_list_customers_after (PvStore     *self,
 
   locker = g_mutex_locker_new (&self->mutex);
 
-  stmt = _pv_store_get_statement (self, sql, error);
+  stmt = _pv_sqlite_store_get_statement (self, sql, error);
   if (stmt == NULL)
     return NULL;
 
   if (filter != FILTER_NONE)
-    _pv_store_bind_text (stmt, 1, term);
-  _pv_store_bind_text (stmt, 2, after != NULL ? after : "");
+    _pv_sqlite_store_bind_text (stmt, 1, term);
+  _pv_sqlite_store_bind_text (stmt, 2, after != NULL ? after : "");
   sqlite3_bind_int64 (stmt, 3, limit);
 
   while ((result = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      PvCustomer *customer = _pv_store_customer_from_row (stmt, error);
+      PvCustomer *customer = _pv_sqlite_store_customer_from_row (stmt, error);
 
       if (customer == NULL)
         return NULL;
@@ -435,7 +433,7 @@ pv_store_list_customers_after (PvStore     *self,
 
   if (result != SQLITE_DONE)
     {
-      _pv_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
       return NULL;
     }
 
@@ -444,7 +442,7 @@ pv_store_list_customers_after (PvStore     *self,
 
 /**
  * pv_store_count_customers:
- * @self: a #PvStore
+ * @self: a #PvSqliteStore
  * @search: (nullable): the same search as for pv_store_list_customers()
  * @n_customers: (out): return location for the number of matching customers
  * @error: return location for a #GError
@@ -452,7 +450,7 @@ pv_store_list_customers_after (PvStore     *self,
  * Returns: %TRUE on success
  */
 gboolean
-pv_store_count_customers (PvStore      *self,
+_pv_sqlite_store_count_customers (PvSqliteStore      *self,
                           const char   *search,
                           guint        *n_customers,
                           GError      **error)
@@ -461,7 +459,6 @@ pv_store_count_customers (PvStore      *self,
   g_autofree char *term = NULL;
   FilterKind filter;
 
-  g_return_val_if_fail (PV_IS_STORE (self), FALSE);
   g_return_val_if_fail (n_customers != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 

@@ -1,0 +1,632 @@
+/* pv-sqlite-store-intents.c
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The store's intents on SQLite. Each is one statement, or one BEGIN IMMEDIATE transaction
+ * that takes the database's write lock before it reads, so whatever it decides from what it
+ * read still holds when it writes, whichever other processes share the file. Conditions
+ * that make a write a compare-and-set (send_id, code_digest, message_sid) stand in the
+ * UPDATE's WHERE clause, and sqlite3_changes() says whether it applied. */
+
+#define G_LOG_DOMAIN "pv-store"
+
+#include "config.h"
+
+#include "pv-sqlite-store-private.h"
+
+#define SEND_WINDOW_SECONDS (60 * 60)
+
+static gboolean
+has_live_code (const PvCustomer *customer,
+               guint             max_attempts,
+               gint64            now)
+{
+  return customer->code_digest != NULL
+         && customer->failed_attempts < max_attempts
+         && now < customer->code_expires_at;
+}
+
+static gboolean
+is_in_flight (const PvCustomer *customer,
+              gint64            now)
+{
+  return customer->send_state == PV_SEND_STATE_SENDING
+         && now - customer->last_sent_at < PV_SEND_IN_FLIGHT_MAX_SECONDS;
+}
+
+/* Decides a send from the stored state; NOT_FOUND and the new-customer case are the
+ * caller's. */
+static PvSendVerdict
+judge_send (const PvSendRequest *request,
+            const PvCustomer    *customer,
+            gint64               now,
+            guint               *wait)
+{
+  gint64 ready_at;
+
+  if (customer->status == PV_CUSTOMER_STATUS_VERIFIED)
+    return PV_SEND_REFUSED_VERIFIED;
+
+  if (is_in_flight (customer, now))
+    return PV_SEND_REFUSED_IN_FLIGHT;
+
+  if (!request->resend && has_live_code (customer, request->max_attempts, now))
+    return PV_SEND_REFUSED_LIVE_CODE;
+
+  ready_at = customer->last_sent_at + request->resend_cooldown;
+  if (customer->last_sent_at != 0 && now < ready_at)
+    {
+      *wait = (guint) (ready_at - now);
+      return PV_SEND_REFUSED_COOLDOWN;
+    }
+
+  if (now - customer->send_window_started_at < SEND_WINDOW_SECONDS
+      && customer->sends_in_window >= request->max_sends_per_hour)
+    {
+      *wait = (guint) (customer->send_window_started_at + SEND_WINDOW_SECONDS - now);
+      return PV_SEND_REFUSED_HOURLY_LIMIT;
+    }
+
+  return PV_SEND_GRANTED;
+}
+
+static gboolean
+insert_claimed_customer (PvSqliteStore        *self,
+                         const PvSendRequest  *request,
+                         gint64                now,
+                         GError              **error)
+{
+  g_autoptr(PvCachedStatement) stmt = NULL;
+
+  stmt = _pv_sqlite_store_get_statement (self,
+                                         "INSERT INTO customers (number, name, status, code_digest, "
+                                         "code_expires_at, failed_attempts, sends_in_window, "
+                                         "send_window_started_at, last_sent_at, created_at, "
+                                         "updated_at, send_state, send_id, send_owner) "
+                                         "VALUES (?1, ?2, 'pending', ?3, ?4 + ?5, 0, 1, ?4, ?4, ?4, "
+                                         "?4, 'sending', 1, ?6)",
+                                         error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _pv_sqlite_store_bind_text (stmt, 1, request->number);
+  _pv_sqlite_store_bind_text (stmt, 2, request->name);
+  _pv_sqlite_store_bind_text (stmt, 3, request->code_digest);
+  sqlite3_bind_int64 (stmt, 4, now);
+  sqlite3_bind_int64 (stmt, 5, request->code_lifetime);
+  _pv_sqlite_store_bind_text (stmt, 6, request->owner);
+
+  return _pv_sqlite_store_step_done (self, stmt, NULL, error);
+}
+
+static gboolean
+update_claimed_customer (PvSqliteStore        *self,
+                         const PvSendRequest  *request,
+                         const PvCustomer     *stored,
+                         gint64                now,
+                         GError              **error)
+{
+  g_autoptr(PvCachedStatement) stmt = NULL;
+  gboolean new_window = now - stored->send_window_started_at >= SEND_WINDOW_SECONDS;
+
+  stmt = _pv_sqlite_store_get_statement (self,
+                                         "UPDATE customers SET "
+                                         "name = coalesce (?2, name), code_digest = ?3, "
+                                         "code_expires_at = ?4 + ?5, failed_attempts = 0, "
+                                         "sends_in_window = CASE WHEN ?7 THEN 1 "
+                                         "  ELSE sends_in_window + 1 END, "
+                                         "send_window_started_at = CASE WHEN ?7 THEN ?4 "
+                                         "  ELSE send_window_started_at END, "
+                                         "last_sent_at = ?4, message_sid = NULL, "
+                                         "delivery_status = NULL, delivery_error_code = NULL, "
+                                         "updated_at = ?4, send_state = 'sending', "
+                                         "send_id = send_id + 1, send_owner = ?6 "
+                                         "WHERE number = ?1",
+                                         error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _pv_sqlite_store_bind_text (stmt, 1, request->number);
+  _pv_sqlite_store_bind_text (stmt, 2, request->name);
+  _pv_sqlite_store_bind_text (stmt, 3, request->code_digest);
+  sqlite3_bind_int64 (stmt, 4, now);
+  sqlite3_bind_int64 (stmt, 5, request->code_lifetime);
+  _pv_sqlite_store_bind_text (stmt, 6, request->owner);
+  sqlite3_bind_int (stmt, 7, new_window);
+
+  return _pv_sqlite_store_step_done (self, stmt, NULL, error);
+}
+
+gboolean
+_pv_sqlite_store_claim_send (PvStore              *store,
+                             const PvSendRequest  *request,
+                             PvSendClaim          *claim,
+                             GError              **error)
+{
+  PvSqliteStore *self = PV_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(PvCustomer) stored = NULL;
+  g_autoptr(GError) local_error = NULL;
+  PvSendRequest named = *request;
+  gint64 now = _pv_sqlite_store_now (self);
+  gboolean written;
+
+  /* An empty name keeps the stored one. */
+  if (named.name != NULL && named.name[0] == '\0')
+    named.name = NULL;
+
+  if (!_pv_sqlite_store_begin (self, error))
+    return FALSE;
+
+  stored = _pv_sqlite_store_lookup_locked (self, request->number, &local_error);
+  if (local_error != NULL)
+    goto failed;
+
+  if (stored == NULL && request->resend)
+    {
+      claim->verdict = PV_SEND_REFUSED_NOT_FOUND;
+      _pv_sqlite_store_rollback (self);
+      return TRUE;
+    }
+
+  if (stored != NULL)
+    {
+      claim->verdict = judge_send (request, stored, now, &claim->wait);
+      if (claim->verdict != PV_SEND_GRANTED)
+        {
+          claim->customer = g_steal_pointer (&stored);
+          _pv_sqlite_store_rollback (self);
+          return TRUE;
+        }
+    }
+
+  claim->verdict = PV_SEND_GRANTED;
+  claim->created = stored == NULL;
+
+  if (stored == NULL)
+    written = insert_claimed_customer (self, &named, now, &local_error);
+  else
+    written = update_claimed_customer (self, &named, stored, now, &local_error);
+
+  if (!written)
+    goto failed;
+
+  claim->customer = _pv_sqlite_store_lookup_locked (self, request->number, &local_error);
+  if (claim->customer == NULL || !_pv_sqlite_store_commit (self, &local_error))
+    goto failed;
+
+  claim->before = g_steal_pointer (&stored);
+
+  return TRUE;
+
+failed:
+  _pv_sqlite_store_rollback (self);
+  pv_send_claim_clear (claim);
+  if (local_error == NULL)
+    g_set_error_literal (&local_error, PV_STORE_ERROR, PV_STORE_ERROR_NOT_FOUND,
+                         "The customer vanished within its own transaction");
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+static gboolean
+record_sent (PvSqliteStore        *self,
+             const char           *number,
+             gint64                send_id,
+             const PvSendOutcome  *outcome,
+             int                  *changes,
+             GError              **error)
+{
+  g_autoptr(PvCachedStatement) stmt = NULL;
+
+  /* Also over UNKNOWN: a restart may have given up on a send that did finish. */
+  stmt = _pv_sqlite_store_get_statement (self,
+                                         "UPDATE customers SET send_state = 'sent', "
+                                         "send_owner = NULL, message_sid = ?3, "
+                                         "delivery_status = ?4, delivery_error_code = ?5, "
+                                         "updated_at = ?6 "
+                                         "WHERE number = ?1 AND send_id = ?2",
+                                         error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _pv_sqlite_store_bind_text (stmt, 1, number);
+  sqlite3_bind_int64 (stmt, 2, send_id);
+  _pv_sqlite_store_bind_text (stmt, 3, outcome->message_sid);
+  _pv_sqlite_store_bind_text (stmt, 4, outcome->delivery_status);
+  if (outcome->error_code == 0)
+    sqlite3_bind_null (stmt, 5);
+  else
+    sqlite3_bind_int (stmt, 5, outcome->error_code);
+  sqlite3_bind_int64 (stmt, 6, _pv_sqlite_store_now (self));
+
+  return _pv_sqlite_store_step_done (self, stmt, changes, error);
+}
+
+static gboolean
+record_unknown (PvSqliteStore  *self,
+                const char     *number,
+                gint64          send_id,
+                int            *changes,
+                GError        **error)
+{
+  g_autoptr(PvCachedStatement) stmt = NULL;
+
+  stmt = _pv_sqlite_store_get_statement (self,
+                                         "UPDATE customers SET send_state = 'unknown', "
+                                         "send_owner = NULL, updated_at = ?3 "
+                                         "WHERE number = ?1 AND send_id = ?2 "
+                                         "AND send_state = 'sending'",
+                                         error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _pv_sqlite_store_bind_text (stmt, 1, number);
+  sqlite3_bind_int64 (stmt, 2, send_id);
+  sqlite3_bind_int64 (stmt, 3, _pv_sqlite_store_now (self));
+
+  return _pv_sqlite_store_step_done (self, stmt, changes, error);
+}
+
+/* A refused send never reached the customer: the claim goes, exactly. Nothing else can have
+ * claimed a send in between, or send_id would differ; so the counters can simply be put
+ * back as they were. */
+static gboolean
+undo_claim (PvSqliteStore     *self,
+            const char        *number,
+            gint64             send_id,
+            const PvCustomer  *before,
+            int               *changes,
+            GError           **error)
+{
+  g_autoptr(PvCachedStatement) stmt = NULL;
+
+  if (before == NULL)
+    {
+      stmt = _pv_sqlite_store_get_statement (self,
+                                             "DELETE FROM customers "
+                                             "WHERE number = ?1 AND send_id = ?2",
+                                             error);
+      if (stmt == NULL)
+        return FALSE;
+
+      _pv_sqlite_store_bind_text (stmt, 1, number);
+      sqlite3_bind_int64 (stmt, 2, send_id);
+
+      return _pv_sqlite_store_step_done (self, stmt, changes, error);
+    }
+
+  stmt = _pv_sqlite_store_get_statement (self,
+                                         "UPDATE customers SET code_digest = ?3, "
+                                         "code_expires_at = ?4, failed_attempts = ?5, "
+                                         "sends_in_window = ?6, send_window_started_at = ?7, "
+                                         "last_sent_at = ?8, message_sid = ?9, "
+                                         "delivery_status = ?10, delivery_error_code = ?11, "
+                                         "send_state = ?12, send_owner = NULL, updated_at = ?13 "
+                                         "WHERE number = ?1 AND send_id = ?2",
+                                         error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _pv_sqlite_store_bind_text (stmt, 1, number);
+  sqlite3_bind_int64 (stmt, 2, send_id);
+  _pv_sqlite_store_bind_text (stmt, 3, before->code_digest);
+  _pv_sqlite_store_bind_time (stmt, 4, before->code_expires_at);
+  sqlite3_bind_int64 (stmt, 5, before->failed_attempts);
+  sqlite3_bind_int64 (stmt, 6, before->sends_in_window);
+  _pv_sqlite_store_bind_time (stmt, 7, before->send_window_started_at);
+  _pv_sqlite_store_bind_time (stmt, 8, before->last_sent_at);
+  _pv_sqlite_store_bind_text (stmt, 9, before->message_sid);
+  _pv_sqlite_store_bind_text (stmt, 10, before->delivery_status);
+  if (before->delivery_error_code == 0)
+    sqlite3_bind_null (stmt, 11);
+  else
+    sqlite3_bind_int (stmt, 11, before->delivery_error_code);
+  _pv_sqlite_store_bind_text (stmt, 12, pv_send_state_to_string (before->send_state));
+  _pv_sqlite_store_bind_time (stmt, 13, before->updated_at);
+
+  return _pv_sqlite_store_step_done (self, stmt, changes, error);
+}
+
+gboolean
+_pv_sqlite_store_finish_send (PvStore              *store,
+                              const char           *number,
+                              gint64                send_id,
+                              const PvCustomer     *before,
+                              const PvSendOutcome  *outcome,
+                              gboolean             *applied,
+                              GError              **error)
+{
+  PvSqliteStore *self = PV_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  PvEventKind event;
+  const char *detail;
+  int changes = 0;
+  gboolean written;
+
+  if (!_pv_sqlite_store_begin (self, error))
+    return FALSE;
+
+  switch (outcome->kind)
+    {
+    case PV_SEND_OUTCOME_SENT:
+      written = record_sent (self, number, send_id, outcome, &changes, error);
+      event = PV_EVENT_CODE_SENT;
+      detail = outcome->message_sid;
+      break;
+
+    case PV_SEND_OUTCOME_UNKNOWN:
+      written = record_unknown (self, number, send_id, &changes, error);
+      event = PV_EVENT_SEND_UNKNOWN;
+      detail = outcome->detail;
+      break;
+
+    case PV_SEND_OUTCOME_REFUSED:
+      written = undo_claim (self, number, send_id, before, &changes, error);
+      event = PV_EVENT_SEND_REFUSED;
+      detail = outcome->detail;
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (!written ||
+      (changes > 0 && !_pv_sqlite_store_insert_event (self, number, event, detail, error)) ||
+      !_pv_sqlite_store_commit (self, error))
+    {
+      _pv_sqlite_store_rollback (self);
+      return FALSE;
+    }
+
+  *applied = changes > 0;
+
+  return TRUE;
+}
+
+GPtrArray *
+_pv_sqlite_store_list_sends_in_flight (PvStore  *store,
+                                       GError  **error)
+{
+  PvSqliteStore *self = PV_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(PvCachedStatement) stmt = NULL;
+  g_autoptr(GPtrArray) customers = NULL;
+  int result;
+
+  stmt = _pv_sqlite_store_get_statement (self,
+                                         "SELECT " CUSTOMER_COLUMNS " FROM customers "
+                                         "WHERE send_state = 'sending'",
+                                         error);
+  if (stmt == NULL)
+    return NULL;
+
+  customers = g_ptr_array_new_with_free_func ((GDestroyNotify) pv_customer_free);
+
+  while ((result = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PvCustomer *customer = _pv_sqlite_store_customer_from_row (stmt, error);
+
+      if (customer == NULL)
+        return NULL;
+      g_ptr_array_add (customers, customer);
+    }
+
+  if (result != SQLITE_DONE)
+    {
+      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&customers);
+}
+
+/* Says why an attempt was not granted, from the row as it is now. */
+static gboolean
+explain_refused_attempt (PvSqliteStore  *self,
+                         const char     *number,
+                         guint           max_attempts,
+                         PvAttempt      *attempt,
+                         GError        **error)
+{
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  customer = _pv_sqlite_store_lookup_locked (self, number, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (customer == NULL)
+    attempt->verdict = PV_ATTEMPT_NOT_FOUND;
+  else if (customer->status == PV_CUSTOMER_STATUS_VERIFIED)
+    attempt->verdict = PV_ATTEMPT_VERIFIED;
+  else if (customer->code_digest == NULL || customer->failed_attempts >= max_attempts)
+    attempt->verdict = PV_ATTEMPT_LOCKED;
+  else
+    attempt->verdict = PV_ATTEMPT_EXPIRED;
+
+  return TRUE;
+}
+
+gboolean
+_pv_sqlite_store_claim_attempt (PvStore     *store,
+                                const char  *number,
+                                guint        max_attempts,
+                                PvAttempt   *attempt,
+                                GError     **error)
+{
+  PvSqliteStore *self = PV_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(PvCachedStatement) stmt = NULL;
+  int result;
+
+  /* One statement: the count goes up before anyone compares, and only while it is below
+   * the limit. */
+  stmt = _pv_sqlite_store_get_statement (self,
+                                         "UPDATE customers SET failed_attempts = failed_attempts + 1, "
+                                         "updated_at = ?3 "
+                                         "WHERE number = ?1 AND status = 'pending' "
+                                         "AND code_digest IS NOT NULL AND failed_attempts < ?2 "
+                                         "AND code_expires_at > ?3 "
+                                         "RETURNING code_digest, failed_attempts",
+                                         error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _pv_sqlite_store_bind_text (stmt, 1, number);
+  sqlite3_bind_int64 (stmt, 2, max_attempts);
+  sqlite3_bind_int64 (stmt, 3, _pv_sqlite_store_now (self));
+
+  result = sqlite3_step (stmt);
+  if (result == SQLITE_ROW)
+    {
+      attempt->verdict = PV_ATTEMPT_GRANTED;
+      attempt->code_digest = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      attempt->attempts_used = (guint) sqlite3_column_int64 (stmt, 1);
+      result = sqlite3_step (stmt);
+    }
+  else if (result == SQLITE_DONE)
+    {
+      _pv_sqlite_store_release_statement (stmt);
+      return explain_refused_attempt (self, number, max_attempts, attempt, error);
+    }
+
+  if (result != SQLITE_DONE)
+    {
+      pv_attempt_clear (attempt);
+      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+_pv_sqlite_store_record_failed_attempt (PvStore     *store,
+                                        const char  *number,
+                                        GError     **error)
+{
+  PvSqliteStore *self = PV_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(PvCachedStatement) stmt = NULL;
+
+  /* Touches the customer too, so that watchers hear of it. */
+  stmt = _pv_sqlite_store_get_statement (self,
+                                         "UPDATE customers SET updated_at = ?2 WHERE number = ?1",
+                                         error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _pv_sqlite_store_bind_text (stmt, 1, number);
+  sqlite3_bind_int64 (stmt, 2, _pv_sqlite_store_now (self));
+
+  if (!_pv_sqlite_store_begin (self, error))
+    return FALSE;
+
+  if (!_pv_sqlite_store_step_done (self, stmt, NULL, error) ||
+      !_pv_sqlite_store_insert_event (self, number, PV_EVENT_CHECK_FAILED, NULL, error) ||
+      !_pv_sqlite_store_commit (self, error))
+    {
+      _pv_sqlite_store_rollback (self);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+_pv_sqlite_store_mark_verified (PvStore     *store,
+                                const char  *number,
+                                const char  *code_digest,
+                                gboolean    *applied,
+                                GError     **error)
+{
+  PvSqliteStore *self = PV_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(PvCachedStatement) stmt = NULL;
+  int changes = 0;
+
+  stmt = _pv_sqlite_store_get_statement (self,
+                                         "UPDATE customers SET status = 'verified', "
+                                         "verified_at = ?3, updated_at = ?3, code_digest = NULL, "
+                                         "code_expires_at = NULL, failed_attempts = 0 "
+                                         "WHERE number = ?1 AND status = 'pending' "
+                                         "AND code_digest = ?2",
+                                         error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _pv_sqlite_store_bind_text (stmt, 1, number);
+  _pv_sqlite_store_bind_text (stmt, 2, code_digest);
+  sqlite3_bind_int64 (stmt, 3, _pv_sqlite_store_now (self));
+
+  if (!_pv_sqlite_store_begin (self, error))
+    return FALSE;
+
+  if (!_pv_sqlite_store_step_done (self, stmt, &changes, error) ||
+      (changes > 0 && !_pv_sqlite_store_insert_event (self, number, PV_EVENT_VERIFIED, NULL,
+                                                      error)) ||
+      !_pv_sqlite_store_commit (self, error))
+    {
+      _pv_sqlite_store_rollback (self);
+      return FALSE;
+    }
+
+  *applied = changes > 0;
+
+  return TRUE;
+}
+
+gboolean
+_pv_sqlite_store_record_delivery (PvStore     *store,
+                                  const char  *number,
+                                  const char  *message_sid,
+                                  const char  *status,
+                                  int          error_code,
+                                  gboolean    *applied,
+                                  GError     **error)
+{
+  PvSqliteStore *self = PV_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(PvCachedStatement) stmt = NULL;
+  int changes = 0;
+
+  stmt = _pv_sqlite_store_get_statement (self,
+                                         "UPDATE customers SET delivery_status = ?3, "
+                                         "delivery_error_code = ?4, updated_at = ?5 "
+                                         "WHERE number = ?1 AND message_sid = ?2",
+                                         error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _pv_sqlite_store_bind_text (stmt, 1, number);
+  _pv_sqlite_store_bind_text (stmt, 2, message_sid);
+  _pv_sqlite_store_bind_text (stmt, 3, status);
+  if (error_code == 0)
+    sqlite3_bind_null (stmt, 4);
+  else
+    sqlite3_bind_int (stmt, 4, error_code);
+  sqlite3_bind_int64 (stmt, 5, _pv_sqlite_store_now (self));
+
+  if (!_pv_sqlite_store_begin (self, error))
+    return FALSE;
+
+  if (!_pv_sqlite_store_step_done (self, stmt, &changes, error) ||
+      (changes > 0 && !_pv_sqlite_store_insert_event (self, number, PV_EVENT_DELIVERY_UPDATE,
+                                                      status, error)) ||
+      !_pv_sqlite_store_commit (self, error))
+    {
+      _pv_sqlite_store_rollback (self);
+      return FALSE;
+    }
+
+  *applied = changes > 0;
+
+  return TRUE;
+}

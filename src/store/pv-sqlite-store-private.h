@@ -1,0 +1,143 @@
+/* pv-sqlite-store-private.h
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* Shared by the parts of PvSqliteStore: pv-sqlite-store.c (opening, migrating, the
+ * intents), pv-sqlite-store-search.c (counting, searching and paging) and
+ * pv-sqlite-store-watch.c (noticing other processes' changes). */
+
+#pragma once
+
+#include <sqlite3.h>
+
+#include "pv-sqlite-store.h"
+
+G_BEGIN_DECLS
+
+#define CUSTOMER_COLUMNS \
+  "id, number, name, status, code_digest, code_expires_at, failed_attempts, sends_in_window, " \
+  "send_window_started_at, last_sent_at, message_sid, delivery_status, delivery_error_code, " \
+  "created_at, verified_at, updated_at, send_state, send_id, send_owner"
+
+struct _PvSqliteStore
+{
+  GObject     parent_instance;
+
+  /* Guards everything below: the UI pages from a worker thread while the main thread writes. */
+  GMutex      mutex;
+  sqlite3    *db;
+  GHashTable *statements;       /* SQL text → sqlite3_stmt */
+
+  char       *path;
+  PvClock    *clock;
+  int         schema_version;
+  /* Tags this connection's rows in the changes table, so its own writes are not news. */
+  char       *writer;
+
+  /* Only touched on the watching thread: a read-only connection of its own. */
+  sqlite3    *watch_db;
+  GSource    *watch_source;
+  gint64      watch_data_version;
+  gint64      watch_last_seq;
+};
+
+/* A cached statement is never finalized by its user, only reset, which also ends the read
+ * transaction a SELECT keeps open until then.
+ */
+typedef sqlite3_stmt PvCachedStatement;
+
+void               _pv_sqlite_store_release_statement  (PvCachedStatement  *stmt);
+PvCachedStatement *_pv_sqlite_store_get_statement      (PvSqliteStore      *self,
+                                                        const char         *sql,
+                                                        GError            **error);
+void               _pv_sqlite_store_set_database_error (PvSqliteStore      *self,
+                                                        PvStoreError        code,
+                                                        GError            **error);
+PvCustomer        *_pv_sqlite_store_customer_from_row  (sqlite3_stmt       *stmt,
+                                                        GError            **error);
+void               _pv_sqlite_store_bind_text          (sqlite3_stmt       *stmt,
+                                                        int                 index,
+                                                        const char         *text);
+
+GPtrArray         *_pv_sqlite_store_list_customers       (PvSqliteStore    *self,
+                                                          const char       *search,
+                                                          PvStoreSort       sort,
+                                                          gboolean          descending,
+                                                          guint             offset,
+                                                          guint             limit,
+                                                          GError          **error);
+GPtrArray         *_pv_sqlite_store_list_customers_after (PvSqliteStore    *self,
+                                                          const char       *search,
+                                                          const char       *after,
+                                                          guint             limit,
+                                                          GError          **error);
+gboolean           _pv_sqlite_store_count_customers      (PvSqliteStore    *self,
+                                                          const char       *search,
+                                                          guint            *n_customers,
+                                                          GError          **error);
+gint64             _pv_sqlite_store_now                  (PvSqliteStore    *self);
+void               _pv_sqlite_store_bind_time            (sqlite3_stmt     *stmt,
+                                                          int               index,
+                                                          gint64            time);
+gboolean           _pv_sqlite_store_begin                (PvSqliteStore    *self,
+                                                          GError          **error);
+gboolean           _pv_sqlite_store_commit               (PvSqliteStore    *self,
+                                                          GError          **error);
+void               _pv_sqlite_store_rollback             (PvSqliteStore    *self);
+gboolean           _pv_sqlite_store_step_done            (PvSqliteStore    *self,
+                                                          sqlite3_stmt     *stmt,
+                                                          int              *changes,
+                                                          GError          **error);
+gboolean           _pv_sqlite_store_insert_event         (PvSqliteStore    *self,
+                                                          const char       *number,
+                                                          PvEventKind       kind,
+                                                          const char       *detail,
+                                                          GError          **error);
+PvCustomer        *_pv_sqlite_store_lookup_locked        (PvSqliteStore    *self,
+                                                          const char       *number,
+                                                          GError          **error);
+
+/* The intents, in pv-sqlite-store-intents.c: PvStoreInterface's vfuncs. */
+gboolean           _pv_sqlite_store_claim_send           (PvStore              *store,
+                                                          const PvSendRequest  *request,
+                                                          PvSendClaim          *claim,
+                                                          GError              **error);
+gboolean           _pv_sqlite_store_finish_send          (PvStore              *store,
+                                                          const char           *number,
+                                                          gint64                send_id,
+                                                          const PvCustomer     *before,
+                                                          const PvSendOutcome  *outcome,
+                                                          gboolean             *applied,
+                                                          GError              **error);
+GPtrArray         *_pv_sqlite_store_list_sends_in_flight (PvStore              *store,
+                                                          GError              **error);
+gboolean           _pv_sqlite_store_claim_attempt        (PvStore              *store,
+                                                          const char           *number,
+                                                          guint                 max_attempts,
+                                                          PvAttempt            *attempt,
+                                                          GError              **error);
+gboolean           _pv_sqlite_store_record_failed_attempt (PvStore             *store,
+                                                          const char           *number,
+                                                          GError              **error);
+gboolean           _pv_sqlite_store_mark_verified        (PvStore              *store,
+                                                          const char           *number,
+                                                          const char           *code_digest,
+                                                          gboolean             *applied,
+                                                          GError              **error);
+gboolean           _pv_sqlite_store_record_delivery      (PvStore              *store,
+                                                          const char           *number,
+                                                          const char           *message_sid,
+                                                          const char           *status,
+                                                          int                   error_code,
+                                                          gboolean             *applied,
+                                                          GError              **error);
+
+void               _pv_sqlite_store_watch                (PvSqliteStore    *self);
+void               _pv_sqlite_store_unwatch              (PvSqliteStore    *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PvCachedStatement, _pv_sqlite_store_release_statement)
+
+G_END_DECLS

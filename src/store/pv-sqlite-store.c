@@ -1,0 +1,926 @@
+/* pv-sqlite-store.c
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pv-store"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <errno.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "pv-sqlite-store-private.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+enum
+{
+  COLUMN_ID,
+  COLUMN_NUMBER,
+  COLUMN_NAME,
+  COLUMN_STATUS,
+  COLUMN_CODE_DIGEST,
+  COLUMN_CODE_EXPIRES_AT,
+  COLUMN_FAILED_ATTEMPTS,
+  COLUMN_SENDS_IN_WINDOW,
+  COLUMN_SEND_WINDOW_STARTED_AT,
+  COLUMN_LAST_SENT_AT,
+  COLUMN_MESSAGE_SID,
+  COLUMN_DELIVERY_STATUS,
+  COLUMN_DELIVERY_ERROR_CODE,
+  COLUMN_CREATED_AT,
+  COLUMN_VERIFIED_AT,
+  COLUMN_UPDATED_AT,
+  COLUMN_SEND_STATE,
+  COLUMN_SEND_ID,
+  COLUMN_SEND_OWNER,
+};
+
+static const char migration_to_1[] =
+  "CREATE TABLE customers ("
+  "  id INTEGER PRIMARY KEY,"
+  "  number TEXT NOT NULL UNIQUE,"
+  "  name TEXT,"
+  "  status TEXT NOT NULL CHECK (status IN ('pending', 'verified')),"
+  "  code_digest TEXT,"
+  "  code_expires_at INTEGER,"
+  "  failed_attempts INTEGER NOT NULL DEFAULT 0,"
+  "  sends_in_window INTEGER NOT NULL DEFAULT 0,"
+  "  send_window_started_at INTEGER,"
+  "  last_sent_at INTEGER,"
+  "  message_sid TEXT,"
+  "  delivery_status TEXT,"
+  "  delivery_error_code INTEGER,"
+  "  created_at INTEGER NOT NULL,"
+  "  verified_at INTEGER,"
+  "  updated_at INTEGER NOT NULL"
+  ");"
+  /* Each index holds its sort order's tie-break (the rowid implicitly), so a page is one range. */
+  "CREATE INDEX customers_name ON customers (name COLLATE NOCASE, number);"
+  "CREATE INDEX customers_status ON customers (status, number);"
+  "CREATE INDEX customers_updated ON customers (updated_at);"
+  "CREATE INDEX customers_created ON customers (created_at);"
+  /* The deletion event outlives its customer: hence SET NULL and the copy of the number. */
+  "CREATE TABLE events ("
+  "  id INTEGER PRIMARY KEY,"
+  "  customer_id INTEGER REFERENCES customers (id) ON DELETE SET NULL,"
+  "  number TEXT NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  detail TEXT,"
+  "  time INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX events_number ON events (number, time);"
+  "CREATE INDEX events_customer ON events (customer_id, time);"
+  /* Trigram tokens make any substring of three or more characters an index lookup. */
+  "CREATE VIRTUAL TABLE customers_search USING fts5 ("
+  "  number, name, content='customers', content_rowid='id', tokenize='trigram'"
+  ");"
+  "CREATE TRIGGER customers_search_insert AFTER INSERT ON customers BEGIN"
+  "  INSERT INTO customers_search (rowid, number, name) VALUES (new.id, new.number, new.name);"
+  "END;"
+  "CREATE TRIGGER customers_search_delete AFTER DELETE ON customers BEGIN"
+  "  INSERT INTO customers_search (customers_search, rowid, number, name)"
+  "    VALUES ('delete', old.id, old.number, old.name);"
+  "END;"
+  /* Most updates only touch the verification state; they must not rewrite the index. */
+  "CREATE TRIGGER customers_search_update AFTER UPDATE OF number, name ON customers"
+  "  WHEN old.number IS NOT new.number OR old.name IS NOT new.name BEGIN"
+  "  INSERT INTO customers_search (customers_search, rowid, number, name)"
+  "    VALUES ('delete', old.id, old.number, old.name);"
+  "  INSERT INTO customers_search (rowid, number, name) VALUES (new.id, new.number, new.name);"
+  "END;";
+
+/* Version 2: sends are recorded before they go out, with a token that makes finishing
+ * one a compare-and-set; and a log of changed numbers lets other processes follow. */
+static const char migration_to_2[] =
+  "ALTER TABLE customers ADD COLUMN send_state TEXT"
+  "  CHECK (send_state IN ('sending', 'sent', 'unknown'));"
+  "ALTER TABLE customers ADD COLUMN send_id INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE customers ADD COLUMN send_owner TEXT;"
+  "UPDATE customers SET send_state = 'sent' WHERE message_sid IS NOT NULL;"
+  "CREATE INDEX customers_sending ON customers (number) WHERE send_state = 'sending';"
+  /* Written by each connection's own temporary triggers (see add_change_triggers ()). */
+  "CREATE TABLE changes ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  number TEXT NOT NULL,"
+  "  writer TEXT NOT NULL"
+  ");"
+  /* Watchers look a second or so back; keeping the last few thousand is plenty. */
+  "CREATE TRIGGER changes_prune AFTER INSERT ON changes WHEN new.seq % 1024 = 0 BEGIN"
+  "  DELETE FROM changes WHERE seq <= new.seq - 8192;"
+  "END;";
+
+/* Step i takes a database from version i to version i + 1. */
+static const char * const migrations[] = {
+  migration_to_1,
+  migration_to_2,
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PV_STORE_SCHEMA_VERSION);
+
+static void pv_sqlite_store_iface_init (PvStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PvSqliteStore, pv_sqlite_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (PV_TYPE_STORE, pv_sqlite_store_iface_init))
+
+void
+_pv_sqlite_store_release_statement (PvCachedStatement *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+
+static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+void
+_pv_sqlite_store_set_database_error (PvSqliteStore       *self,
+                    PvStoreError   code,
+                    GError       **error)
+{
+  int result = sqlite3_errcode (self->db);
+
+  switch (result)
+    {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      g_set_error_literal (error, PV_STORE_ERROR, code,
+                           _("The customer database is busy in another program. "
+                             "Try again in a moment."));
+      break;
+
+    case SQLITE_FULL:
+      g_set_error_literal (error, PV_STORE_ERROR, code,
+                           _("The disk is full, so the customer database cannot be changed."));
+      break;
+
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      g_set_error_literal (error, PV_STORE_ERROR, code,
+                           _("The customer database cannot be changed: the file is read-only."));
+      break;
+
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      g_set_error_literal (error, PV_STORE_ERROR, code,
+                           _("The customer database is damaged."));
+      break;
+
+    case SQLITE_NOMEM:
+      g_set_error_literal (error, PV_STORE_ERROR, code,
+                           _("There is not enough memory to use the customer database."));
+      break;
+
+    default:
+      /* Translators: %s is SQLite's own explanation, in English. */
+      g_set_error (error, PV_STORE_ERROR, code,
+                   _("The customer database reported an error: %s"),
+                   sqlite3_errmsg (self->db));
+      break;
+    }
+}
+
+/* Returns a statement owned by the cache, or NULL with @error set. Call with the mutex held. */
+PvCachedStatement *
+_pv_sqlite_store_get_statement (PvSqliteStore     *self,
+               const char  *sql,
+               GError     **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+
+  if (stmt != NULL)
+    return stmt;
+
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      return NULL;
+    }
+
+  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+
+  return stmt;
+}
+
+static gboolean
+execute (PvSqliteStore       *self,
+         const char    *sql,
+         PvStoreError   code,
+         GError       **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      _pv_sqlite_store_set_database_error (self, code, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+begin_transaction (PvSqliteStore  *self,
+                   PvStoreError    code,
+                   GError        **error)
+{
+  /* IMMEDIATE takes the write lock up front, so another process cannot make us fail halfway. */
+  return execute (self, "BEGIN IMMEDIATE", code, error);
+}
+
+static void
+rollback_transaction (PvSqliteStore *self)
+{
+  if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static gboolean
+commit_transaction (PvSqliteStore       *self,
+                    PvStoreError   code,
+                    GError       **error)
+{
+  if (!execute (self, "COMMIT", code, error))
+    {
+      rollback_transaction (self);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* For the intents, with the mutex held. */
+gboolean
+_pv_sqlite_store_begin (PvSqliteStore  *self,
+                        GError        **error)
+{
+  return begin_transaction (self, PV_STORE_ERROR_FAILED, error);
+}
+
+gboolean
+_pv_sqlite_store_commit (PvSqliteStore  *self,
+                         GError        **error)
+{
+  return commit_transaction (self, PV_STORE_ERROR_FAILED, error);
+}
+
+void
+_pv_sqlite_store_rollback (PvSqliteStore *self)
+{
+  rollback_transaction (self);
+}
+
+static gboolean
+read_user_version (PvSqliteStore  *self,
+                   int      *version)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean ret = FALSE;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      *version = sqlite3_column_int (stmt, 0);
+      ret = TRUE;
+    }
+
+  sqlite3_finalize (stmt);
+
+  return ret;
+}
+
+/* Whether FTS5 and its trigram tokenizer are there. sqlite3_compileoption_used ("ENABLE_FTS5")
+ * proves nothing either way: FTS5 may be registered as an extension without that option, and a
+ * build with SQLITE_OMIT_COMPILEOPTION_DIAGS answers 0 to every option. Asking FTS5 itself does.
+ */
+static gboolean
+has_trigram_search (PvSqliteStore *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  fts5_api *api = NULL;
+  void *user_data = NULL;
+  fts5_tokenizer tokenizer;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT fts5(?1)", -1, &stmt, NULL) != SQLITE_OK)
+    return FALSE;
+
+  sqlite3_bind_pointer (stmt, 1, &api, "fts5_api_ptr", NULL);
+  sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+
+  return api != NULL &&
+         api->xFindTokenizer (api, "trigram", &user_data, &tokenizer) == SQLITE_OK;
+}
+
+static gboolean
+migrate (PvSqliteStore  *self,
+         GError  **error)
+{
+  int version;
+
+  if (!read_user_version (self, &version))
+    {
+      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_OPEN, error);
+      return FALSE;
+    }
+
+  while (version < PV_STORE_SCHEMA_VERSION)
+    {
+      g_autofree char *set_version = NULL;
+      int current;
+
+      if (!begin_transaction (self, PV_STORE_ERROR_OPEN, error))
+        return FALSE;
+
+      /* Another PhoneVerify may have migrated while we waited for the write lock. */
+      if (!read_user_version (self, &current))
+        {
+          _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_OPEN, error);
+          rollback_transaction (self);
+          return FALSE;
+        }
+
+      if (current != version)
+        {
+          rollback_transaction (self);
+          version = current;
+          continue;
+        }
+
+      set_version = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+
+      if (!execute (self, migrations[version], PV_STORE_ERROR_OPEN, error) ||
+          !execute (self, set_version, PV_STORE_ERROR_OPEN, error) ||
+          !commit_transaction (self, PV_STORE_ERROR_OPEN, error))
+        {
+          rollback_transaction (self);
+          return FALSE;
+        }
+
+      version++;
+      g_debug ("Customer database migrated to schema version %d", version);
+    }
+
+  self->schema_version = version;
+
+  return TRUE;
+}
+
+/* Every write through this connection logs the numbers it touched, tagged with this
+ * connection, so that watchers elsewhere learn what changed and skip their own writes.
+ * The triggers are temporary, that is this connection's alone: other tools writing the
+ * file (sqlite3, a backup) log nothing, and watchers then fall back to a full refresh. */
+static gboolean
+add_change_triggers (PvSqliteStore  *self,
+                     GError        **error)
+{
+  g_autofree char *sql = NULL;
+  guint64 writer = ((guint64) g_random_int () << 32) | g_random_int ();
+
+  self->writer = g_strdup_printf ("%016" G_GINT64_MODIFIER "x", writer);
+  sql = g_strdup_printf (
+    "CREATE TEMP TRIGGER pv_changes_insert AFTER INSERT ON main.customers BEGIN"
+    "  INSERT INTO changes (number, writer) VALUES (new.number, '%1$s');"
+    "END;"
+    "CREATE TEMP TRIGGER pv_changes_update AFTER UPDATE ON main.customers BEGIN"
+    "  INSERT INTO changes (number, writer) VALUES (new.number, '%1$s');"
+    "END;"
+    "CREATE TEMP TRIGGER pv_changes_delete AFTER DELETE ON main.customers BEGIN"
+    "  INSERT INTO changes (number, writer) VALUES (old.number, '%1$s');"
+    "END;",
+    self->writer);
+
+  return execute (self, sql, PV_STORE_ERROR_OPEN, error);
+}
+
+static gboolean
+open_database (PvSqliteStore  *self,
+               GError  **error)
+{
+  g_autofree char *display_name = g_filename_display_name (self->path);
+  g_autofree char *directory = g_path_get_dirname (self->path);
+  int version;
+
+  if (g_mkdir_with_parents (directory, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_autofree char *display_directory = g_filename_display_name (directory);
+
+      /* Translators: the first %s is a folder, the second the reason from the system. */
+      g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_OPEN,
+                   _("Could not create the folder “%s”: %s"),
+                   display_directory, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* The connection is only ever used under self->mutex, but SQLite's own serialization stays
+   * on (no SQLITE_OPEN_NOMUTEX) so that a mistake here cannot corrupt the database.
+   */
+  if (sqlite3_open_v2 (self->path, &self->db,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                       NULL) != SQLITE_OK)
+    {
+      /* Translators: the first %s is a file name, the second the reason from the system. */
+      g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_OPEN,
+                   _("Could not open the customer database “%s”: %s"),
+                   display_name,
+                   self->db != NULL ? sqlite3_errmsg (self->db) : g_strerror (ENOMEM));
+      return FALSE;
+    }
+
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  /* Read before anything writes: a newer or foreign file must be left exactly as it is. */
+  if (!read_user_version (self, &version))
+    {
+      if (sqlite3_errcode (self->db) == SQLITE_NOTADB)
+        g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_OPEN,
+                     _("The file “%s” is not a customer database."), display_name);
+      else
+        _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_OPEN, error);
+      return FALSE;
+    }
+
+  if (version > PV_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_TOO_NEW,
+                   _("The customer database “%s” was written by a newer version of "
+                     "PhoneVerify. Update PhoneVerify to use it."),
+                   display_name);
+      return FALSE;
+    }
+
+  if (!has_trigram_search (self))
+    {
+      g_set_error_literal (error, PV_STORE_ERROR, PV_STORE_ERROR_OPEN,
+                           _("The customer database cannot be opened: this system’s SQLite "
+                             "library lacks full-text search (FTS5 with the trigram tokenizer)."));
+      return FALSE;
+    }
+
+  /* A bigger page cache than the 2 MiB default, because paging through a million customers
+   * walks indexes of tens of megabytes; memory is only taken as pages are read.
+   */
+  return execute (self,
+                  "PRAGMA journal_mode = WAL;"
+                  "PRAGMA synchronous = NORMAL;"
+                  "PRAGMA foreign_keys = ON;"
+                  "PRAGMA cache_size = -65536;",
+                  PV_STORE_ERROR_OPEN, error) &&
+         migrate (self, error) &&
+         add_change_triggers (self, error);
+}
+
+static void
+pv_sqlite_store_finalize (GObject *object)
+{
+  PvSqliteStore *self = (PvSqliteStore *)object;
+
+  _pv_sqlite_store_unwatch (self);
+
+  /* Statements must go before the connection they belong to. */
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+
+  g_clear_pointer (&self->db, sqlite3_close_v2);
+
+  g_clear_object (&self->clock);
+  g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->writer, g_free);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (pv_sqlite_store_parent_class)->finalize (object);
+}
+
+static void
+pv_sqlite_store_class_init (PvSqliteStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pv_sqlite_store_finalize;
+}
+
+static void
+pv_sqlite_store_init (PvSqliteStore *self)
+{
+  g_mutex_init (&self->mutex);
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
+}
+
+char *
+pv_sqlite_store_get_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "phone-verify", "phone-verify.db", NULL);
+}
+
+/**
+ * pv_sqlite_store_open:
+ * @path: (nullable): the database file, or %NULL for pv_sqlite_store_get_default_path()
+ * @clock: (nullable): the clock that timestamps changes, or %NULL for the real time
+ * @error: return location for a #GError
+ *
+ * Opens the customer database, creating it or bringing its schema up to date as needed.
+ *
+ * Returns: (transfer full): the store, or %NULL with @error set (%PV_STORE_ERROR_TOO_NEW for a
+ *   database written by a newer PhoneVerify, which is left untouched)
+ */
+PvSqliteStore *
+pv_sqlite_store_open (const char  *path,
+                      PvClock     *clock,
+                      GError     **error)
+{
+  g_autoptr(PvSqliteStore) self = NULL;
+
+  g_return_val_if_fail (clock == NULL || PV_IS_CLOCK (clock), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (PV_TYPE_SQLITE_STORE, NULL);
+  self->path = path != NULL ? g_strdup (path) : pv_sqlite_store_get_default_path ();
+  self->clock = clock != NULL ? g_object_ref (clock) : pv_clock_new ();
+
+  if (!open_database (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+pv_sqlite_store_get_path (PvSqliteStore *self)
+{
+  g_return_val_if_fail (PV_IS_SQLITE_STORE (self), NULL);
+
+  return self->path;
+}
+
+int
+pv_sqlite_store_get_schema_version (PvSqliteStore *self)
+{
+  g_return_val_if_fail (PV_IS_SQLITE_STORE (self), 0);
+
+  return self->schema_version;
+}
+
+static const char *
+pv_sqlite_store_get_location (PvStore *store)
+{
+  return PV_SQLITE_STORE (store)->path;
+}
+
+gint64
+_pv_sqlite_store_now (PvSqliteStore *self)
+{
+  return pv_clock_get_now (self->clock);
+}
+
+void
+_pv_sqlite_store_bind_time (sqlite3_stmt *stmt,
+                            int           index,
+                            gint64        time)
+{
+  if (time == 0)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_int64 (stmt, index, time);
+}
+
+void
+_pv_sqlite_store_bind_text (sqlite3_stmt *stmt,
+                            int           index,
+                            const char   *text)
+{
+  /* A NULL pointer binds SQL NULL. */
+  sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+}
+
+static char *
+dup_column_text (sqlite3_stmt *stmt,
+                 int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+PvCustomer *
+_pv_sqlite_store_customer_from_row (sqlite3_stmt  *stmt,
+                                    GError       **error)
+{
+  g_autoptr(PvCustomer) customer = g_new0 (PvCustomer, 1);
+
+  if (!pv_customer_status_from_string ((const char *) sqlite3_column_text (stmt, COLUMN_STATUS),
+                                       &customer->status) ||
+      !pv_send_state_from_string ((const char *) sqlite3_column_text (stmt, COLUMN_SEND_STATE),
+                                  &customer->send_state))
+    {
+      g_set_error_literal (error, PV_STORE_ERROR, PV_STORE_ERROR_FAILED,
+                           _("The customer database is damaged."));
+      return NULL;
+    }
+
+  customer->id = sqlite3_column_int64 (stmt, COLUMN_ID);
+  customer->number = dup_column_text (stmt, COLUMN_NUMBER);
+  customer->name = dup_column_text (stmt, COLUMN_NAME);
+  customer->code_digest = dup_column_text (stmt, COLUMN_CODE_DIGEST);
+  customer->code_expires_at = sqlite3_column_int64 (stmt, COLUMN_CODE_EXPIRES_AT);
+  customer->failed_attempts = (guint) sqlite3_column_int64 (stmt, COLUMN_FAILED_ATTEMPTS);
+  customer->sends_in_window = (guint) sqlite3_column_int64 (stmt, COLUMN_SENDS_IN_WINDOW);
+  customer->send_window_started_at = sqlite3_column_int64 (stmt, COLUMN_SEND_WINDOW_STARTED_AT);
+  customer->last_sent_at = sqlite3_column_int64 (stmt, COLUMN_LAST_SENT_AT);
+  customer->message_sid = dup_column_text (stmt, COLUMN_MESSAGE_SID);
+  customer->delivery_status = dup_column_text (stmt, COLUMN_DELIVERY_STATUS);
+  customer->delivery_error_code = sqlite3_column_int (stmt, COLUMN_DELIVERY_ERROR_CODE);
+  customer->created_at = sqlite3_column_int64 (stmt, COLUMN_CREATED_AT);
+  customer->verified_at = sqlite3_column_int64 (stmt, COLUMN_VERIFIED_AT);
+  customer->updated_at = sqlite3_column_int64 (stmt, COLUMN_UPDATED_AT);
+  customer->send_id = sqlite3_column_int64 (stmt, COLUMN_SEND_ID);
+  customer->send_owner = dup_column_text (stmt, COLUMN_SEND_OWNER);
+
+  return g_steal_pointer (&customer);
+}
+
+/* Call inside a transaction with the mutex held. The event is tied to the customer while
+ * there is one; a deletion's event comes after the row is gone, and stays under the number. */
+gboolean
+_pv_sqlite_store_insert_event (PvSqliteStore  *self,
+                               const char     *number,
+                               PvEventKind     kind,
+                               const char     *detail,
+                               GError        **error)
+{
+  g_autoptr(PvCachedStatement) stmt = NULL;
+
+  if (kind == PV_EVENT_NONE)
+    return TRUE;
+
+  stmt = _pv_sqlite_store_get_statement (self,
+                                         "INSERT INTO events (customer_id, number, kind, detail, time) "
+                                         "VALUES ((SELECT id FROM customers WHERE number = ?1), "
+                                         "?1, ?2, ?3, ?4)",
+                                         error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _pv_sqlite_store_bind_text (stmt, 1, number);
+  _pv_sqlite_store_bind_text (stmt, 2, pv_event_kind_to_string (kind));
+  _pv_sqlite_store_bind_text (stmt, 3, detail);
+  sqlite3_bind_int64 (stmt, 4, pv_clock_get_now (self->clock));
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Runs a statement that returns no rows; *changes tells how many rows it touched. */
+gboolean
+_pv_sqlite_store_step_done (PvSqliteStore  *self,
+                            sqlite3_stmt   *stmt,
+                            int            *changes,
+                            GError        **error)
+{
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_UNIQUE)
+        g_set_error_literal (error, PV_STORE_ERROR, PV_STORE_ERROR_EXISTS,
+                             _("A customer with this phone number is already stored."));
+      else
+        _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      return FALSE;
+    }
+
+  if (changes != NULL)
+    *changes = sqlite3_changes (self->db);
+
+  return TRUE;
+}
+
+/* Call with the mutex held. Returns NULL without an error when there is no such customer. */
+PvCustomer *
+_pv_sqlite_store_lookup_locked (PvSqliteStore  *self,
+                                const char     *number,
+                                GError        **error)
+{
+  g_autoptr(PvCachedStatement) stmt = NULL;
+  int result;
+
+  stmt = _pv_sqlite_store_get_statement (self,
+                                         "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE number = ?1",
+                                         error);
+  if (stmt == NULL)
+    return NULL;
+
+  _pv_sqlite_store_bind_text (stmt, 1, number);
+  result = sqlite3_step (stmt);
+
+  if (result == SQLITE_ROW)
+    return _pv_sqlite_store_customer_from_row (stmt, error);
+
+  if (result != SQLITE_DONE)
+    _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
+
+  return NULL;
+}
+
+static PvCustomer *
+pv_sqlite_store_lookup (PvStore     *store,
+                        const char  *number,
+                        GError     **error)
+{
+  PvSqliteStore *self = PV_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+
+  return _pv_sqlite_store_lookup_locked (self, number, error);
+}
+
+static gboolean
+pv_sqlite_store_insert_customer (PvStore      *store,
+                                 PvCustomer   *customer,
+                                 PvEventKind   event,
+                                 const char   *detail,
+                                 GError      **error)
+{
+  PvSqliteStore *self = PV_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(PvCachedStatement) stmt = NULL;
+  gint64 now = pv_clock_get_now (self->clock);
+  gint64 created_at = customer->created_at != 0 ? customer->created_at : now;
+  gint64 updated_at = customer->updated_at != 0 ? customer->updated_at : now;
+
+  stmt = _pv_sqlite_store_get_statement (self,
+                                         "INSERT INTO customers (number, name, status, code_digest, "
+                                         "code_expires_at, failed_attempts, sends_in_window, "
+                                         "send_window_started_at, last_sent_at, message_sid, "
+                                         "delivery_status, delivery_error_code, created_at, "
+                                         "verified_at, updated_at, send_state, send_id, send_owner) "
+                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                                         "?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                                         error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _pv_sqlite_store_bind_text (stmt, 1, customer->number);
+  _pv_sqlite_store_bind_text (stmt, 2, customer->name);
+  _pv_sqlite_store_bind_text (stmt, 3, pv_customer_status_to_string (customer->status));
+  _pv_sqlite_store_bind_text (stmt, 4, customer->code_digest);
+  _pv_sqlite_store_bind_time (stmt, 5, customer->code_expires_at);
+  sqlite3_bind_int64 (stmt, 6, customer->failed_attempts);
+  sqlite3_bind_int64 (stmt, 7, customer->sends_in_window);
+  _pv_sqlite_store_bind_time (stmt, 8, customer->send_window_started_at);
+  _pv_sqlite_store_bind_time (stmt, 9, customer->last_sent_at);
+  _pv_sqlite_store_bind_text (stmt, 10, customer->message_sid);
+  _pv_sqlite_store_bind_text (stmt, 11, customer->delivery_status);
+  if (customer->delivery_error_code == 0)
+    sqlite3_bind_null (stmt, 12);
+  else
+    sqlite3_bind_int (stmt, 12, customer->delivery_error_code);
+  _pv_sqlite_store_bind_time (stmt, 13, created_at);
+  _pv_sqlite_store_bind_time (stmt, 14, customer->verified_at);
+  _pv_sqlite_store_bind_time (stmt, 15, updated_at);
+  _pv_sqlite_store_bind_text (stmt, 16, pv_send_state_to_string (customer->send_state));
+  sqlite3_bind_int64 (stmt, 17, customer->send_id);
+  _pv_sqlite_store_bind_text (stmt, 18, customer->send_owner);
+
+  if (!_pv_sqlite_store_begin (self, error))
+    return FALSE;
+
+  if (!_pv_sqlite_store_step_done (self, stmt, NULL, error) ||
+      !_pv_sqlite_store_insert_event (self, customer->number, event, detail, error) ||
+      !_pv_sqlite_store_commit (self, error))
+    {
+      _pv_sqlite_store_rollback (self);
+      return FALSE;
+    }
+
+  customer->id = sqlite3_last_insert_rowid (self->db);
+  customer->created_at = created_at;
+  customer->updated_at = updated_at;
+
+  return TRUE;
+}
+
+static gboolean
+pv_sqlite_store_delete_customer (PvStore      *store,
+                                 const char   *number,
+                                 PvEventKind   event,
+                                 const char   *detail,
+                                 GError      **error)
+{
+  PvSqliteStore *self = PV_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(PvCachedStatement) stmt = NULL;
+  int changes = 0;
+
+  stmt = _pv_sqlite_store_get_statement (self, "DELETE FROM customers WHERE number = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _pv_sqlite_store_bind_text (stmt, 1, number);
+
+  if (!_pv_sqlite_store_begin (self, error))
+    return FALSE;
+
+  if (!_pv_sqlite_store_step_done (self, stmt, &changes, error))
+    {
+      _pv_sqlite_store_rollback (self);
+      return FALSE;
+    }
+
+  if (changes == 0)
+    {
+      _pv_sqlite_store_rollback (self);
+      g_set_error_literal (error, PV_STORE_ERROR, PV_STORE_ERROR_NOT_FOUND,
+                           _("The customer is no longer stored."));
+      return FALSE;
+    }
+
+  if (!_pv_sqlite_store_insert_event (self, number, event, detail, error) ||
+      !_pv_sqlite_store_commit (self, error))
+    {
+      _pv_sqlite_store_rollback (self);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static GPtrArray *
+pv_sqlite_store_list_events (PvStore     *store,
+                             const char  *number,
+                             GError     **error)
+{
+  PvSqliteStore *self = PV_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(PvCachedStatement) stmt = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  int result;
+
+  stmt = _pv_sqlite_store_get_statement (self,
+                                         "SELECT id, kind, detail, time FROM events WHERE number = ?1 "
+                                         "ORDER BY time, id",
+                                         error);
+  if (stmt == NULL)
+    return NULL;
+
+  _pv_sqlite_store_bind_text (stmt, 1, number);
+  events = g_ptr_array_new_with_free_func ((GDestroyNotify) pv_event_free);
+
+  while ((result = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PvEvent *event;
+      PvEventKind kind;
+
+      if (!pv_event_kind_from_string ((const char *) sqlite3_column_text (stmt, 1), &kind))
+        {
+          g_set_error_literal (error, PV_STORE_ERROR, PV_STORE_ERROR_FAILED,
+                               _("The customer database is damaged."));
+          return NULL;
+        }
+
+      event = pv_event_new (number, kind, (const char *) sqlite3_column_text (stmt, 2),
+                            sqlite3_column_int64 (stmt, 3));
+      event->id = sqlite3_column_int64 (stmt, 0);
+      g_ptr_array_add (events, event);
+    }
+
+  if (result != SQLITE_DONE)
+    {
+      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&events);
+}
+
+static void
+pv_sqlite_store_watch (PvStore *store)
+{
+  _pv_sqlite_store_watch (PV_SQLITE_STORE (store));
+}
+
+static void
+pv_sqlite_store_iface_init (PvStoreInterface *iface)
+{
+  iface->get_location = pv_sqlite_store_get_location;
+  iface->lookup = pv_sqlite_store_lookup;
+  iface->insert_customer = pv_sqlite_store_insert_customer;
+  iface->delete_customer = pv_sqlite_store_delete_customer;
+  iface->claim_send = _pv_sqlite_store_claim_send;
+  iface->finish_send = _pv_sqlite_store_finish_send;
+  iface->list_sends_in_flight = _pv_sqlite_store_list_sends_in_flight;
+  iface->claim_attempt = _pv_sqlite_store_claim_attempt;
+  iface->record_failed_attempt = _pv_sqlite_store_record_failed_attempt;
+  iface->mark_verified = _pv_sqlite_store_mark_verified;
+  iface->record_delivery = _pv_sqlite_store_record_delivery;
+  iface->list_customers = (gpointer) _pv_sqlite_store_list_customers;
+  iface->list_customers_after = (gpointer) _pv_sqlite_store_list_customers_after;
+  iface->count_customers = (gpointer) _pv_sqlite_store_count_customers;
+  iface->list_events = pv_sqlite_store_list_events;
+  iface->watch = pv_sqlite_store_watch;
+}
