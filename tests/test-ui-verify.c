@@ -168,7 +168,7 @@ static void
 test_errors_become_toasts (void)
 {
   g_autoptr(GError) trial = pv_twilio_error_new_from_code (21608, 400);
-  g_autoptr(GError) unavailable = pv_twilio_error_new_from_code (20503, 503);
+  g_autoptr(GError) rate_limited = pv_twilio_error_new_from_code (20429, 429);
   g_autoptr(GError) invalid = pv_twilio_error_new_from_code (21211, 400);
   g_autoptr(GError) auth = pv_twilio_error_new_from_code (20003, 401);
   PvTwilioClient *client = pv_engine_get_client (pv_window_get_engine (window));
@@ -190,10 +190,22 @@ test_errors_become_toasts (void)
   expect_problem (trial->message, NULL);
   pv_fake_twilio_set_trial_account (fake, FALSE);
 
-  /* Twilio down: worth retrying. */
-  pv_fake_twilio_set_fault (fake, PV_FAKE_TWILIO_FAULT_HTTP_503);
+  /* Too many requests: nothing was sent, and it is worth retrying. */
+  pv_fake_twilio_set_fault (fake, PV_FAKE_TWILIO_FAULT_HTTP_429);
   send_to ("+14155550101");
-  expect_problem (unavailable->message, "Retry");
+  expect_problem (rate_limited->message, "Retry");
+  pv_fake_twilio_set_fault (fake, PV_FAKE_TWILIO_FAULT_NONE);
+
+  /* A 5xx may come after Twilio took the message: not a failure, an unknown outcome. The
+   * code may arrive, so the code step opens and says so, and Resend is the way on. */
+  pv_fake_twilio_set_fault (fake, PV_FAKE_TWILIO_FAULT_HTTP_503);
+  send_to ("+14155550110");
+  wait_for_page ("verify");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window),
+                             "Twilio did not confirm the text to +14155550110.");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window),
+                             "Not confirmed by Twilio: the text may or may not arrive");
+  pv_ui_test_screenshot (GTK_WIDGET (window), "verify-outcome-unknown");
   pv_fake_twilio_set_fault (fake, PV_FAKE_TWILIO_FAULT_NONE);
 
   /* Wrong credentials: the way out is in Preferences. */
@@ -250,12 +262,18 @@ resend_ready (gpointer user_data)
   return gtk_widget_is_sensitive (find ("resend_button"));
 }
 
+static gboolean
+fake_has_messages (gpointer user_data)
+{
+  return pv_fake_twilio_get_messages (fake)->len >= *(guint *) user_data;
+}
+
 static void
 test_resend_cooldown (void)
 {
   GSettings *settings = pv_engine_get_settings (pv_window_get_engine (window));
   GtkButton *resend = GTK_BUTTON (find ("resend_button"));
-  guint n_messages;
+  guint n_messages, expected_messages;
 
   g_settings_set_uint (settings, "resend-cooldown", 3);
   send_to ("+14155550104");
@@ -271,7 +289,11 @@ test_resend_cooldown (void)
   g_assert_true (pv_ui_test_wait_until (resend_ready, NULL, 6000));
   g_assert_cmpstr (gtk_button_get_label (resend), ==, "_Resend Code");
   pv_ui_test_click (GTK_WIDGET (resend));
+  /* The first send's toast may still be up with the same words: wait for the text itself. */
+  expected_messages = n_messages + 1;
+  g_assert_true (pv_ui_test_wait_until (fake_has_messages, &expected_messages, 10000));
   pv_ui_test_wait_for_toast (GTK_WIDGET (window), "A verification code was sent to +14155550104.");
+  pv_ui_test_iterate (200);
   g_assert_cmpuint (pv_fake_twilio_get_messages (fake)->len, ==, n_messages + 1);
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (resend)));
 
@@ -345,8 +367,9 @@ window_is_mapped (gpointer user_data)
   return gtk_widget_get_mapped (GTK_WIDGET (user_data));
 }
 
-/* Closing the window mid-send cancels the request cleanly: no crash, no late toast, and
- * the customer it would have created is not left behind. */
+/* Closing the window mid-send cancels the request cleanly: no crash, no late toast. The
+ * request had already reached Twilio, so the customer and its code stay, with the outcome
+ * unknown, for the next window to resend. */
 static void
 test_close_cancels (void)
 {
@@ -361,7 +384,9 @@ test_close_cancels (void)
   gtk_window_destroy (GTK_WINDOW (window));
   pv_ui_test_iterate (2000);
   customer = pv_store_lookup (pv_engine_get_store (engine), "+14155550108", NULL);
-  g_assert_null (customer);
+  g_assert_nonnull (customer);
+  g_assert_nonnull (customer->code_digest);
+  g_assert_cmpint (customer->send_state, ==, PV_SEND_STATE_UNKNOWN);
   pv_fake_twilio_set_fault (fake, PV_FAKE_TWILIO_FAULT_NONE);
 
   /* The application carries on; a new window picks up where the engine is. */

@@ -330,7 +330,12 @@ engine_state_changed_cb (PvCustomersView *self)
   PvStore *store = pv_engine_get_store (self->engine);
 
   if (store != NULL && self->list == NULL)
-    create_list (self, store);
+    {
+      create_list (self, store);
+      /* Another window, the command line or another desk changed customers. */
+      g_signal_connect_object (store, "changed", G_CALLBACK (schedule_reload), self,
+                               G_CONNECT_SWAPPED);
+    }
 
   connect_verifier (self);
   update_page (self);

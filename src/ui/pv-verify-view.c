@@ -185,6 +185,47 @@ show_delivery (PvVerifyView *self,
 }
 
 static void
+show_attempts_left (PvVerifyView *self,
+                    guint         attempts_left)
+{
+  if (attempts_left > 0)
+    {
+      g_autofree char *text = g_strdup_printf (ngettext ("%u attempt left",
+                                                         "%u attempts left",
+                                                         attempts_left),
+                                               attempts_left);
+
+      gtk_label_set_label (self->attempts_label, text);
+    }
+  else
+    {
+      gtk_label_set_label (self->attempts_label,
+                           _("The code is locked. Send a new code to try again."));
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->attempts_label), TRUE);
+}
+
+/* A lost answer from Twilio is neither sent nor failed, and the line says so. */
+static void
+show_send_state (PvVerifyView     *self,
+                 const PvCustomer *customer)
+{
+  if (customer != NULL && customer->send_state == PV_SEND_STATE_UNKNOWN)
+    {
+      gtk_label_set_label (self->delivery_label,
+                           _("Not confirmed by Twilio: the text may or may not arrive"));
+      gtk_image_set_from_icon_name (self->delivery_icon, "dialog-warning-symbolic");
+      gtk_widget_remove_css_class (gtk_widget_get_parent (GTK_WIDGET (self->delivery_label)),
+                                   "error");
+      return;
+    }
+
+  show_delivery (self, customer != NULL ? customer->delivery_status : NULL,
+                 customer != NULL ? customer->delivery_error_code : 0);
+}
+
+static void
 show_flow_page (PvVerifyView *self,
                 const char   *name)
 {
@@ -213,8 +254,7 @@ code_sent_cb (PvVerifyView *self,
   gtk_label_set_label (self->verify_title, title);
 
   customer = pv_store_lookup (pv_engine_get_store (self->engine), number, NULL);
-  show_delivery (self, customer != NULL ? customer->delivery_status : NULL,
-                 customer != NULL ? customer->delivery_error_code : 0);
+  show_send_state (self, customer);
 
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
   gtk_widget_set_visible (GTK_WIDGET (self->attempts_label), FALSE);
@@ -289,6 +329,49 @@ update_cb (PvVerifyView   *self,
   gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), show);
 }
 
+/* Another window, the command line or another desk changed the customer on screen: the
+ * code step follows it, as if the change had been made here. */
+static void
+store_changed_cb (PvVerifyView       *self,
+                  const char * const *numbers)
+{
+  g_autoptr(PvCustomer) customer = NULL;
+  const char *page = gtk_stack_get_visible_child_name (self->steps);
+
+  if (self->number == NULL || g_strcmp0 (page, "verify") != 0)
+    return;
+
+  if (numbers != NULL && !g_strv_contains (numbers, self->number))
+    return;
+
+  customer = pv_store_lookup (pv_engine_get_store (self->engine), self->number, NULL);
+  if (customer == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("%s was deleted in another window."),
+                                               self->number);
+
+      reset_cb (self);
+      gtk_label_set_label (self->register_problem_label, text);
+      gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), TRUE);
+      return;
+    }
+
+  if (customer->status == PV_CUSTOMER_STATUS_VERIFIED)
+    {
+      g_autofree char *number = g_strdup (self->number);
+
+      verified_cb (self, number);
+      return;
+    }
+
+  show_send_state (self, customer);
+  if (customer->failed_attempts > 0)
+    show_attempts_left (self, pv_verifier_get_attempts_left (self->verifier, self->number));
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->attempts_label), FALSE);
+  start_cooldown_ticker (self);
+}
+
 static void
 connect_verifier (PvVerifyView *self)
 {
@@ -306,6 +389,8 @@ connect_verifier (PvVerifyView *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (verifier, "delivery-changed", G_CALLBACK (delivery_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (pv_engine_get_store (self->engine), "changed",
+                           G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -457,7 +542,6 @@ verify_action (GtkWidget  *widget,
   PvVerifyView *self = PV_VERIFY_VIEW (widget);
   g_autofree char *number = g_strdup (self->number);
   g_autoptr(GError) error = NULL;
-  guint attempts_left;
 
   if (pv_verifier_verify (self->verifier, number,
                           gtk_editable_get_text (GTK_EDITABLE (self->code_row)), &error))
@@ -467,23 +551,7 @@ verify_action (GtkWidget  *widget,
       && !g_error_matches (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_LOCKED))
     return;
 
-  attempts_left = pv_verifier_get_attempts_left (self->verifier, number);
-  if (attempts_left > 0)
-    {
-      g_autofree char *text = g_strdup_printf (ngettext ("%u attempt left",
-                                                         "%u attempts left",
-                                                         attempts_left),
-                                               attempts_left);
-
-      gtk_label_set_label (self->attempts_label, text);
-    }
-  else
-    {
-      gtk_label_set_label (self->attempts_label,
-                           _("The code is locked. Send a new code to try again."));
-    }
-
-  gtk_widget_set_visible (GTK_WIDGET (self->attempts_label), TRUE);
+  show_attempts_left (self, pv_verifier_get_attempts_left (self->verifier, number));
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
   gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
 }
