@@ -13,11 +13,16 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "pv-sqlite-store.h"
 #include "pv-code.h"
 #include "pv-engine-enums.h"
 #include "pv-fake-twilio.h"
 #include "pv-phone-number.h"
+#include "pv-process-owner.h"
 #include "pv-twilio-error.h"
 #include "pv-verifier.h"
 
@@ -33,7 +38,6 @@ typedef struct
   PvTwilioClient *client;
   PvVerifier     *verifier;
   GPtrArray      *signals;   /* "code-sent +1…", "update error retry …", "reset", … */
-  GAsyncResult   *result;
 } Fixture;
 
 static void
@@ -114,13 +118,68 @@ test_key (void)
   return g_bytes_new_static ("0123456789abcdef0123456789abcdef", PV_CODE_KEY_SIZE);
 }
 
+static PvTwilioClient *
+new_client (Fixture    *fixture,
+            const char *base_url)
+{
+  g_autoptr(PvTwilioCredentials) credentials = NULL;
+  PvTwilioClient *client = pv_twilio_client_new (base_url);
+
+  credentials = pv_twilio_credentials_new (pv_fake_twilio_get_account_sid (fixture->fake),
+                                           NULL,
+                                           pv_fake_twilio_get_auth_token (fixture->fake),
+                                           pv_fake_twilio_get_phone_number (fixture->fake),
+                                           NULL);
+  pv_twilio_client_set_credentials (client, credentials);
+
+  return client;
+}
+
+/* Set up like any other desk's, with its signals recorded in the fixture's one list: the
+ * order of what every desk says is part of what the tests check. */
+static PvVerifier *
+new_verifier (Fixture        *fixture,
+              PvStore        *store,
+              PvTwilioClient *client)
+{
+  g_autoptr(GBytes) key = test_key ();
+  PvVerifier *verifier = pv_verifier_new (store, client, fixture->clock);
+
+  pv_verifier_set_digest_key (verifier, key);
+  g_object_set (verifier, "poll-interval", 20, NULL);
+
+  g_signal_connect (verifier, "code-sent", G_CALLBACK (code_sent_cb), fixture);
+  g_signal_connect (verifier, "update", G_CALLBACK (update_cb), fixture);
+  g_signal_connect (verifier, "verified", G_CALLBACK (verified_cb), fixture);
+  g_signal_connect (verifier, "reset", G_CALLBACK (reset_cb), fixture);
+  g_signal_connect (verifier, "delivery-changed", G_CALLBACK (delivery_changed_cb), fixture);
+
+  return verifier;
+}
+
+static PvStore *
+open_store (Fixture    *fixture,
+            const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  PvStore *store = PV_STORE (pv_sqlite_store_open (path, fixture->clock, &error));
+
+  g_assert_no_error (error);
+  return store;
+}
+
+/* A second connection to the fixture's database, as another process would have. */
+static PvStore *
+open_other_store (Fixture *fixture)
+{
+  return open_store (fixture, pv_sqlite_store_get_path (PV_SQLITE_STORE (fixture->store)));
+}
+
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PvTwilioCredentials) credentials = NULL;
-  g_autoptr(GBytes) key = test_key ();
   g_autofree char *path = NULL;
   g_autofree char *base_url = NULL;
 
@@ -129,8 +188,7 @@ fixture_set_up (Fixture       *fixture,
   path = g_build_filename (fixture->tmpdir, "phone-verify.db", NULL);
 
   fixture->clock = pv_clock_new_manual (START_TIME);
-  fixture->store = pv_store_open (path, fixture->clock, &error);
-  g_assert_no_error (error);
+  fixture->store = open_store (fixture, path);
 
   fixture->fake = pv_fake_twilio_new ();
   pv_fake_twilio_set_delivery_step (fixture->fake, 30);
@@ -138,25 +196,10 @@ fixture_set_up (Fixture       *fixture,
   g_assert_no_error (error);
 
   base_url = pv_fake_twilio_dup_base_url (fixture->fake);
-  fixture->client = pv_twilio_client_new (base_url);
-  credentials = pv_twilio_credentials_new (pv_fake_twilio_get_account_sid (fixture->fake),
-                                           NULL,
-                                           pv_fake_twilio_get_auth_token (fixture->fake),
-                                           pv_fake_twilio_get_phone_number (fixture->fake),
-                                           NULL);
-  pv_twilio_client_set_credentials (fixture->client, credentials);
-
-  fixture->verifier = pv_verifier_new (fixture->store, fixture->client, fixture->clock);
-  pv_verifier_set_digest_key (fixture->verifier, key);
-  g_object_set (fixture->verifier, "poll-interval", 20, NULL);
+  fixture->client = new_client (fixture, base_url);
 
   fixture->signals = g_ptr_array_new_with_free_func (g_free);
-  g_signal_connect (fixture->verifier, "code-sent", G_CALLBACK (code_sent_cb), fixture);
-  g_signal_connect (fixture->verifier, "update", G_CALLBACK (update_cb), fixture);
-  g_signal_connect (fixture->verifier, "verified", G_CALLBACK (verified_cb), fixture);
-  g_signal_connect (fixture->verifier, "reset", G_CALLBACK (reset_cb), fixture);
-  g_signal_connect (fixture->verifier, "delivery-changed",
-                    G_CALLBACK (delivery_changed_cb), fixture);
+  fixture->verifier = new_verifier (fixture, fixture->store, fixture->client);
 }
 
 static void
@@ -187,23 +230,58 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->tmpdir);
 }
 
+/* Each call gets its own slot, so that calls under way at once cannot take each other's
+ * results. */
 static void
 result_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  Fixture *fixture = user_data;
+  GAsyncResult **slot = user_data;
 
-  fixture->result = g_object_ref (result);
+  g_assert_null (*slot);
+  *slot = g_object_ref (result);
 }
 
 static GAsyncResult *
-wait_for_result (Fixture *fixture)
+wait_for_result (GAsyncResult **slot)
 {
-  while (fixture->result == NULL)
+  while (*slot == NULL)
     g_main_context_iteration (NULL, TRUE);
 
-  return fixture->result;
+  return g_steal_pointer (slot);
+}
+
+static void
+start_register (PvVerifier    *verifier,
+                const char    *input,
+                GCancellable  *cancellable,
+                GAsyncResult **slot)
+{
+  pv_verifier_register_async (verifier, input, NULL, cancellable, result_cb, slot);
+}
+
+static char *
+finish_register (PvVerifier    *verifier,
+                 GAsyncResult **slot,
+                 GError       **error)
+{
+  g_autoptr(GAsyncResult) result = wait_for_result (slot);
+
+  return pv_verifier_register_finish (verifier, result, error);
+}
+
+static char *
+register_with (PvVerifier  *verifier,
+               const char  *input,
+               const char  *name,
+               GError     **error)
+{
+  GAsyncResult *result = NULL;
+
+  pv_verifier_register_async (verifier, input, name, NULL, result_cb, &result);
+
+  return finish_register (verifier, &result, error);
 }
 
 static char *
@@ -212,18 +290,7 @@ do_register (Fixture     *fixture,
              const char  *name,
              GError     **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  g_clear_object (&fixture->result);
-  pv_verifier_register_async (fixture->verifier, input, name, NULL, result_cb, fixture);
-  result = g_steal_pointer (&fixture->result);
-  if (result == NULL)
-    {
-      wait_for_result (fixture);
-      result = g_steal_pointer (&fixture->result);
-    }
-
-  return pv_verifier_register_finish (fixture->verifier, result, error);
+  return register_with (fixture->verifier, input, name, error);
 }
 
 static gboolean
@@ -232,11 +299,10 @@ do_resend (Fixture     *fixture,
            GError     **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
 
-  g_clear_object (&fixture->result);
-  pv_verifier_resend_async (fixture->verifier, number, NULL, result_cb, fixture);
-  wait_for_result (fixture);
-  result = g_steal_pointer (&fixture->result);
+  pv_verifier_resend_async (fixture->verifier, number, NULL, result_cb, &slot);
+  result = wait_for_result (&slot);
 
   return pv_verifier_resend_finish (fixture->verifier, result, error);
 }
@@ -275,6 +341,21 @@ count_messages (Fixture *fixture)
   return pv_fake_twilio_get_messages (fixture->fake)->len;
 }
 
+/* Runs the main loop until the fake has accepted a text to @number; its reply may still
+ * be held back. */
+static void
+wait_for_text_to (Fixture    *fixture,
+                  const char *number)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (pv_fake_twilio_get_last_message_to (fixture->fake, number) == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
 static PvCustomer *
 lookup (Fixture    *fixture,
         const char *number)
@@ -286,22 +367,21 @@ lookup (Fixture    *fixture,
   return customer;
 }
 
-static gboolean
-has_event (Fixture     *fixture,
-           const char  *number,
-           PvEventKind  kind)
+static guint
+count_events (Fixture     *fixture,
+              const char  *number,
+              PvEventKind  kind)
 {
-  g_autoptr(GPtrArray) events = pv_store_list_events (fixture->store, number, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = pv_store_list_events (fixture->store, number, &error);
+  guint n_events = 0;
 
-  for (guint i = 0; events != NULL && i < events->len; i++)
-    {
-      PvEvent *event = g_ptr_array_index (events, i);
+  g_assert_no_error (error);
+  for (guint i = 0; i < events->len; i++)
+    if (((PvEvent *) g_ptr_array_index (events, i))->kind == kind)
+      n_events++;
 
-      if (event->kind == kind)
-        return TRUE;
-    }
-
-  return FALSE;
+  return n_events;
 }
 
 static char *
@@ -311,6 +391,140 @@ wrong_code_for (const char *code)
 
   wrong[0] = wrong[0] == '9' ? '0' : wrong[0] + 1;
   return wrong;
+}
+
+/* Resend is only offered once it can be used: until then, staff are told how long to wait. */
+static char *
+unconfirmed_update (const char *number,
+                    guint       wait)
+{
+  if (wait == 0)
+    return g_strdup_printf ("update error resend Twilio did not confirm the text to %s. It may "
+                            "or may not arrive: wait for it, or send a new code.",
+                            number);
+
+  return g_strdup_printf ("update error none Twilio did not confirm the text to %s. It may or "
+                          "may not arrive: wait for it, or send a new code in %u %s.",
+                          number, wait, wait == 1 ? "second" : "seconds");
+}
+
+static char *
+unconfirmed_info (const char *number)
+{
+  return g_strdup_printf ("update info resend Twilio never confirmed the last text to %s. It "
+                          "may or may not arrive: wait for it, or resend once the wait is over.",
+                          number);
+}
+
+/* The claimed send stays, with nobody knowing whether the text went out: the code, the
+ * counters and the customer are kept, so that a text that does arrive can be used. */
+static void
+assert_send_unknown (Fixture    *fixture,
+                     const char *number,
+                     gint64      sent_at,
+                     guint       sends_in_window)
+{
+  g_autoptr(PvCustomer) customer = lookup (fixture, number);
+
+  g_assert_nonnull (customer);
+  g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_PENDING);
+  g_assert_cmpint (customer->send_state, ==, PV_SEND_STATE_UNKNOWN);
+  g_assert_null (customer->send_owner);
+  g_assert_nonnull (customer->code_digest);
+  g_assert_cmpint (customer->code_expires_at, ==, sent_at + 600);
+  g_assert_cmpuint (customer->failed_attempts, ==, 0);
+  g_assert_cmpint (customer->last_sent_at, ==, sent_at);
+  g_assert_cmpuint (customer->sends_in_window, ==, sends_in_window);
+  g_assert_null (customer->message_sid);
+  g_assert_cmpuint (count_events (fixture, number, PV_EVENT_SEND_UNKNOWN), ==, 1);
+}
+
+/* Inside the cooldown after a send whose outcome is unknown, neither registering again nor
+ * resending texts the customer, who may be holding the code already. */
+static void
+assert_no_text_within_cooldown (Fixture    *fixture,
+                                const char *number,
+                                guint       wait)
+{
+  g_autofree char *info = unconfirmed_info (number);
+  g_autofree char *code_sent = g_strdup_printf ("code-sent %s", number);
+  g_autofree char *cooldown = g_strdup_printf ("update error none Wait %u seconds before "
+                                               "sending another code to %s.",
+                                               wait, number);
+  g_autofree char *registered = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_messages = count_messages (fixture);
+
+  g_ptr_array_set_size (fixture->signals, 0);
+  registered = do_register (fixture, number, NULL, &error);
+  g_assert_null (registered);
+  g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_REQUESTED);
+  g_clear_error (&error);
+  assert_signals (fixture, (const char *[]) { info, code_sent, NULL });
+
+  g_ptr_array_set_size (fixture->signals, 0);
+  g_assert_false (do_resend (fixture, number, &error));
+  g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_COOLDOWN);
+  assert_signals (fixture, (const char *[]) { cooldown, NULL });
+
+  g_assert_cmpuint (count_messages (fixture), ==, n_messages);
+}
+
+/* Makes the answer to the next send go missing with @fault. A slow answer only goes
+ * missing if the client gives up on it first. */
+static void
+lose_next_answer (Fixture           *fixture,
+                  PvFakeTwilioFault  fault)
+{
+  if (fault == PV_FAKE_TWILIO_FAULT_SLOW)
+    {
+      g_object_set (fixture->client, "timeout", 1, NULL);
+      pv_fake_twilio_set_slow_delay (fixture->fake, 3000);
+    }
+
+  pv_fake_twilio_set_create_fault (fixture->fake, fault, 1);
+}
+
+/* A loopback address nothing listens on, so that a send fails before any request. */
+static char *
+unreachable_base_url (void)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Binding picks a free port; closing the socket again leaves nobody there. */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, any_port, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  g_socket_close (socket, &error);
+  g_assert_no_error (error);
+
+  return g_strdup_printf ("http://127.0.0.1:%u",
+                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+}
+
+static void
+wait_for_signal_text (Fixture    *fixture,
+                      const char *text)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      for (guint i = 0; i < fixture->signals->len; i++)
+        if (g_str_equal (g_ptr_array_index (fixture->signals, i), text))
+          return;
+
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
 }
 
 /* -- registering ------------------------------------------------------------------------ */
@@ -372,11 +586,14 @@ test_register_new_number (Fixture       *fixture,
   g_assert_cmpint (customer->created_at, ==, START_TIME);
   g_assert_cmpuint (customer->sends_in_window, ==, 1);
   g_assert_cmpuint (customer->failed_attempts, ==, 0);
+  g_assert_cmpint (customer->send_state, ==, PV_SEND_STATE_SENT);
+  g_assert_cmpint (customer->send_id, ==, 1);
+  g_assert_null (customer->send_owner);
 
   /* Only a keyed digest is stored, never the code. */
   g_assert_cmpuint (strlen (customer->code_digest), ==, 64);
   g_assert_null (strstr (customer->code_digest, code));
-  g_assert_true (has_event (fixture, NUMBER, PV_EVENT_CODE_SENT));
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_CODE_SENT), ==, 1);
 }
 
 static void
@@ -438,7 +655,8 @@ static const RefusalCase refusals[] = {
   { "+442071838751", 21608, PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER, "start-over" },
 };
 
-/* A refused send leaves no trace of a new customer, and says why, in Twilio's own terms. */
+/* A refused send leaves no trace of a new customer but the refusal itself, and says why,
+ * in Twilio's own terms. */
 static void
 test_register_refused_by_twilio (Fixture       *fixture,
                                  gconstpointer  data)
@@ -447,7 +665,6 @@ test_register_refused_by_twilio (Fixture       *fixture,
     {
       const RefusalCase *c = &refusals[i];
       g_autoptr(GError) error = NULL;
-      g_autoptr(GError) expected = NULL;
       g_autofree char *number = NULL;
       g_autofree char *prefix = NULL;
 
@@ -465,131 +682,219 @@ test_register_refused_by_twilio (Fixture       *fixture,
       g_assert_nonnull (strstr (g_ptr_array_index (fixture->signals, 0), error->message));
 
       g_assert_null (lookup (fixture, c->number));
-      g_assert_false (has_event (fixture, c->number, PV_EVENT_CODE_SENT));
+      g_assert_cmpuint (count_events (fixture, c->number, PV_EVENT_CODE_SENT), ==, 0);
+      g_assert_cmpuint (count_events (fixture, c->number, PV_EVENT_SEND_REFUSED), ==, 1);
     }
+}
+
+/* Definite refusals: Twilio turned the request down, or it never left this machine. */
+typedef struct
+{
+  const char        *name;
+  PvFakeTwilioFault  fault;        /* for the send, or NONE */
+  int                twilio_code;  /* forced on the send, or 0 */
+  gboolean           unreachable;  /* sent by a desk whose client has no server to reach */
+  PvTwilioError      expected;
+  const char        *action;
+} RestoreCase;
+
+static const RestoreCase restore_cases[] = {
+  { "http-429", PV_FAKE_TWILIO_FAULT_HTTP_429, 0, FALSE, PV_TWILIO_ERROR_RATE_LIMITED, "retry" },
+  { "opted-out", PV_FAKE_TWILIO_FAULT_NONE, 21610, FALSE, PV_TWILIO_ERROR_OPTED_OUT,
+    "start-over" },
+  { "unreachable", PV_FAKE_TWILIO_FAULT_NONE, 0, TRUE, PV_TWILIO_ERROR_NETWORK, "retry" },
+};
+
+/* Everything the claim changed but the name is put back; only send_id stays moved on, so
+ * that nothing can take the refused send for the one before it. */
+static void
+assert_customer_restored (const PvCustomer *before,
+                          const PvCustomer *after)
+{
+  g_assert_nonnull (after);
+  g_assert_cmpint (after->status, ==, before->status);
+  g_assert_cmpstr (after->code_digest, ==, before->code_digest);
+  g_assert_cmpint (after->code_expires_at, ==, before->code_expires_at);
+  g_assert_cmpuint (after->failed_attempts, ==, before->failed_attempts);
+  g_assert_cmpuint (after->sends_in_window, ==, before->sends_in_window);
+  g_assert_cmpint (after->send_window_started_at, ==, before->send_window_started_at);
+  g_assert_cmpint (after->last_sent_at, ==, before->last_sent_at);
+  g_assert_cmpstr (after->message_sid, ==, before->message_sid);
+  g_assert_cmpstr (after->delivery_status, ==, before->delivery_status);
+  g_assert_cmpint (after->delivery_error_code, ==, before->delivery_error_code);
+  g_assert_cmpint (after->send_state, ==, before->send_state);
+  g_assert_null (after->send_owner);
+  g_assert_cmpint (after->send_id, ==, before->send_id + 1);
 }
 
 static void
 test_register_refused_restores_previous_state (Fixture       *fixture,
                                                gconstpointer  data)
 {
+  const RestoreCase *c = data;
   g_autofree char *code = register_and_read_code (fixture);
+  g_autofree char *wrong = wrong_code_for (code);
+  g_autoptr(PvTwilioClient) client = NULL;
+  g_autoptr(PvVerifier) sender = NULL;
   g_autoptr(PvCustomer) before = NULL;
   g_autoptr(PvCustomer) after = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *number = NULL;
+  g_autofree char *prefix = g_strdup_printf ("update error %s ", c->action);
 
-  /* The code expires; the next register would send a new one, but Twilio is down. */
+  /* Give each field something to go back to: a final delivery status, a used attempt. */
+  wait_for_signal_text (fixture, "delivery +14155552671 delivered 0");
+  g_assert_false (pv_verifier_verify (fixture->verifier, NUMBER, wrong, NULL));
+
+  /* The code expires, so the next register sends a new one; but that send is refused. */
   pv_clock_advance (fixture->clock, 601);
   before = lookup (fixture, NUMBER);
-  pv_fake_twilio_set_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_HTTP_503);
 
-  number = do_register (fixture, NUMBER, "Someone Else", &error);
+  if (c->unreachable)
+    {
+      g_autofree char *base_url = unreachable_base_url ();
+
+      client = new_client (fixture, base_url);
+      sender = new_verifier (fixture, fixture->store, client);
+    }
+  else
+    {
+      sender = g_object_ref (fixture->verifier);
+    }
+  if (c->fault != PV_FAKE_TWILIO_FAULT_NONE)
+    pv_fake_twilio_set_create_fault (fixture->fake, c->fault, 1);
+  if (c->twilio_code != 0)
+    pv_fake_twilio_set_create_error (fixture->fake, NUMBER, c->twilio_code);
+
+  g_ptr_array_set_size (fixture->signals, 0);
+  number = register_with (sender, NUMBER, "Someone Else", &error);
   g_assert_null (number);
-  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_UNAVAILABLE);
+  g_assert_error (error, PV_TWILIO_ERROR, (int) c->expected);
   g_assert_cmpuint (fixture->signals->len, ==, 1);
-  g_assert_true (g_str_has_prefix (g_ptr_array_index (fixture->signals, 0), "update error retry "));
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (fixture->signals, 0), prefix));
 
   after = lookup (fixture, NUMBER);
-  g_assert_cmpstr (after->code_digest, ==, before->code_digest);
-  g_assert_cmpint (after->code_expires_at, ==, before->code_expires_at);
-  g_assert_cmpuint (after->sends_in_window, ==, before->sends_in_window);
-  g_assert_cmpint (after->last_sent_at, ==, before->last_sent_at);
-  g_assert_cmpstr (after->message_sid, ==, before->message_sid);
+  assert_customer_restored (before, after);
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_SEND_REFUSED), ==, 1);
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_SEND_UNKNOWN), ==, 0);
+  g_assert_cmpuint (count_messages (fixture), ==, 1);
+
+  /* The name the claim wrote goes too: a refused register changes nothing. */
   g_assert_cmpstr (after->name, ==, before->name);
 }
 
-/* A damaged "success" reply: the text may have gone out, so its code must keep working. */
-static void
-test_register_unreadable_reply_keeps_code (Fixture       *fixture,
-                                           gconstpointer  data)
+/* Every way Twilio's answer to a send can go missing. */
+typedef struct
 {
+  const char        *name;
+  PvFakeTwilioFault  fault;
+  gboolean           accepted;     /* the fake took the text before the answer was lost */
+} LostAnswerCase;
+
+static const LostAnswerCase lost_answers[] = {
+  { "http-500", PV_FAKE_TWILIO_FAULT_HTTP_500, FALSE },
+  { "http-503", PV_FAKE_TWILIO_FAULT_HTTP_503, FALSE },
+  { "not-json", PV_FAKE_TWILIO_FAULT_NOT_JSON, FALSE },
+  { "truncated", PV_FAKE_TWILIO_FAULT_TRUNCATED, TRUE },
+  { "oversized", PV_FAKE_TWILIO_FAULT_OVERSIZED, TRUE },
+  { "dropped-after-processing", PV_FAKE_TWILIO_FAULT_DROP_AFTER_PROCESSING, TRUE },
+  { "http-500-after-processing", PV_FAKE_TWILIO_FAULT_HTTP_500_AFTER_PROCESSING, TRUE },
+  { "slow-past-timeout", PV_FAKE_TWILIO_FAULT_SLOW, TRUE },
+};
+
+/* No answer says whether the text went out, so it may arrive: its code is kept and must
+ * work, and staff may not text the customer again before the cooldown is over. */
+static void
+test_register_lost_answer (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const LostAnswerCase *c = data;
+  g_autofree char *update = unconfirmed_update (NUMBER, 30);
   g_autoptr(GError) error = NULL;
-  g_autoptr(PvCustomer) customer = NULL;
   g_autofree char *number = NULL;
   g_autofree char *code = NULL;
+  guint n_messages = c->accepted ? 1 : 0;
 
-  pv_fake_twilio_set_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_TRUNCATED);
+  lose_next_answer (fixture, c->fault);
   number = do_register (fixture, NUMBER, NULL, &error);
   g_assert_null (number);
-  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_MALFORMED_REPLY);
+  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_OUTCOME_UNKNOWN);
   g_clear_error (&error);
-  assert_signals (fixture, (const char *[]) {
-    "update error resend Twilio’s reply could not be read, so the code may or may not have "
-      "been sent to +14155552671. If it does not arrive, send a new code.",
-    "code-sent +14155552671",
-    NULL });
+  assert_signals (fixture, (const char *[]) { update, "code-sent +14155552671", NULL });
 
-  customer = lookup (fixture, NUMBER);
-  g_assert_nonnull (customer);
-  g_assert_nonnull (customer->code_digest);
+  assert_send_unknown (fixture, NUMBER, START_TIME, 1);
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_SEND_REFUSED), ==, 0);
+  g_assert_cmpuint (count_messages (fixture), ==, n_messages);
 
-  pv_fake_twilio_set_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_NONE);
+  pv_clock_advance (fixture->clock, 10);
+  assert_no_text_within_cooldown (fixture, NUMBER, 20);
+
+  if (!c->accepted)
+    {
+      /* Nothing arrived: once the cooldown is over, a new code goes out. */
+      pv_clock_advance (fixture->clock, 20);
+      g_assert_true (do_resend (fixture, NUMBER, &error));
+      g_assert_no_error (error);
+      n_messages++;
+    }
+
+  g_assert_cmpuint (count_messages (fixture), ==, n_messages);
   code = pv_fake_twilio_dup_last_code_to (fixture->fake, NUMBER);
-  g_assert_nonnull (code);
   g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
   g_assert_no_error (error);
 }
 
-/* The customer reads out a code that arrived before Twilio's (slow) reply, and is
- * verified; the late reply must not put them back to pending with a live code. */
+/* What staff are told to wait for follows the cooldown in force. */
+static const guint unconfirmed_waits[] = { 0, 1, 30 };
+
 static void
-test_register_late_reply_keeps_verification (Fixture       *fixture,
-                                             gconstpointer  data)
+test_register_lost_answer_wait (Fixture       *fixture,
+                                gconstpointer  data)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(PvCustomer) customer = NULL;
+  guint cooldown = *(const guint *) data;
+  g_autofree char *update = unconfirmed_update (NUMBER, cooldown);
   g_autoptr(GError) error = NULL;
   g_autofree char *number = NULL;
-  g_autofree char *code = NULL;
 
-  pv_fake_twilio_set_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_SLOW);
-  pv_fake_twilio_set_slow_delay (fixture->fake, 300);
-  pv_verifier_register_async (fixture->verifier, NUMBER, NULL, NULL, result_cb, fixture);
-  while (pv_fake_twilio_get_last_message_to (fixture->fake, NUMBER) == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  code = pv_fake_twilio_dup_last_code_to (fixture->fake, NUMBER);
-  g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
-  g_assert_no_error (error);
-
-  result = wait_for_result (fixture);
-  fixture->result = NULL;
-  number = pv_verifier_register_finish (fixture->verifier, result, &error);
-  g_assert_no_error (error);
-
-  customer = lookup (fixture, NUMBER);
-  g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_VERIFIED);
-  g_assert_null (customer->code_digest);
-  g_assert_false (pv_verifier_verify (fixture->verifier, NUMBER, code, NULL));
+  g_object_set (fixture->verifier, "resend-cooldown", cooldown, NULL);
+  lose_next_answer (fixture, PV_FAKE_TWILIO_FAULT_HTTP_500);
+  number = do_register (fixture, NUMBER, NULL, &error);
+  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_OUTCOME_UNKNOWN);
+  assert_signals (fixture, (const char *[]) { update, "code-sent +14155552671", NULL });
+  g_assert_cmpuint (pv_verifier_get_cooldown_remaining (fixture->verifier, NUMBER), ==, cooldown);
 }
 
-/* No answer from Twilio: the code is undone, but the attempt still counts against the
- * cooldown, since the text may have gone out. */
+/* No answer in time to the send of a new code for a known customer: the new code replaces
+ * the old one, and the send counts against the cooldown and the hourly limit. */
 static void
 test_register_timeout_still_counts (Fixture       *fixture,
                                     gconstpointer  data)
 {
-  g_autofree char *code = register_and_read_code (fixture);
+  g_autofree char *old_code = register_and_read_code (fixture);
+  g_autofree char *new_code = NULL;
   g_autoptr(PvCustomer) before = NULL;
   g_autoptr(PvCustomer) after = NULL;
   g_autoptr(GError) error = NULL;
 
   pv_clock_advance (fixture->clock, 601);
   before = lookup (fixture, NUMBER);
-  pv_twilio_client_set_timeout (fixture->client, 1);
-  pv_fake_twilio_set_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_SLOW);
-  pv_fake_twilio_set_slow_delay (fixture->fake, 3000);
+  lose_next_answer (fixture, PV_FAKE_TWILIO_FAULT_SLOW);
 
   g_free (do_register (fixture, NUMBER, NULL, &error));
-  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_NETWORK);
+  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_OUTCOME_UNKNOWN);
   g_clear_error (&error);
 
+  assert_send_unknown (fixture, NUMBER, START_TIME + 601, before->sends_in_window + 1);
   after = lookup (fixture, NUMBER);
-  g_assert_cmpstr (after->code_digest, ==, before->code_digest);
-  g_assert_cmpint (after->last_sent_at, ==, START_TIME + 601);
-  g_assert_cmpuint (after->sends_in_window, ==, before->sends_in_window + 1);
+  g_assert_cmpstr (after->code_digest, !=, before->code_digest);
+  g_assert_cmpint (after->send_id, ==, before->send_id + 1);
   g_assert_cmpuint (pv_verifier_get_cooldown_remaining (fixture->verifier, NUMBER), ==, 30);
+
+  /* The text did go out, and its code is the one that works. */
+  g_assert_cmpuint (count_messages (fixture), ==, 2);
+  new_code = pv_fake_twilio_dup_last_code_to (fixture->fake, NUMBER);
+  g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, new_code, &error));
+  g_assert_no_error (error);
 }
 
 static void
@@ -636,6 +941,8 @@ test_register_already_verified (Fixture       *fixture,
   g_assert_cmpuint (count_messages (fixture), ==, 1);
 }
 
+/* No second text while a code is live; the task fails, but staff are taken on to the code
+ * step, since the customer may be reading that code out right now. */
 static void
 test_register_already_requested (Fixture       *fixture,
                                  gconstpointer  data)
@@ -646,8 +953,9 @@ test_register_already_requested (Fixture       *fixture,
 
   pv_clock_advance (fixture->clock, 120);
   number = do_register (fixture, NUMBER, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (number, ==, NUMBER);
+  g_assert_null (number);
+  g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_REQUESTED);
+  g_clear_error (&error);
   assert_signals (fixture, (const char *[]) {
     "update info resend You have already requested a verification code for +14155552671. "
       "Enter the code from that text message.",
@@ -657,6 +965,7 @@ test_register_already_requested (Fixture       *fixture,
   /* No second text, and the first code still works. */
   g_assert_cmpuint (count_messages (fixture), ==, 1);
   g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
+  g_assert_no_error (error);
 }
 
 static void
@@ -699,67 +1008,445 @@ test_register_not_configured (Fixture       *fixture,
   g_assert_cmpuint (pv_fake_twilio_get_requests (fixture->fake)->len, ==, 0);
 }
 
-static void
-busy_result_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
+/* The send is claimed before its request goes out, so a second one, even from this very
+ * verifier, is refused while the first is under way. */
 static void
 test_register_busy (Fixture       *fixture,
                     gconstpointer  data)
 {
-  g_autoptr(GAsyncResult) first = NULL;
-  g_autoptr(GAsyncResult) second = NULL;
+  g_autofree char *owner = pv_process_owner_new ();
+  g_autoptr(PvCustomer) sending = NULL;
+  g_autoptr(PvCustomer) sent = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *number = NULL;
+  GAsyncResult *first = NULL;
+  GAsyncResult *second = NULL;
 
-  pv_fake_twilio_set_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_SLOW);
+  pv_fake_twilio_set_create_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_SLOW, 1);
   pv_fake_twilio_set_slow_delay (fixture->fake, 200);
-  pv_verifier_register_async (fixture->verifier, NUMBER, NULL, NULL, busy_result_cb, &first);
-  pv_verifier_register_async (fixture->verifier, NUMBER, NULL, NULL, busy_result_cb, &second);
+  start_register (fixture->verifier, NUMBER, NULL, &first);
 
-  while (first == NULL || second == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  sending = lookup (fixture, NUMBER);
+  g_assert_nonnull (sending);
+  g_assert_cmpint (sending->send_state, ==, PV_SEND_STATE_SENDING);
+  g_assert_cmpstr (sending->send_owner, ==, owner);
+  g_assert_cmpint (sending->send_id, ==, 1);
+  g_assert_nonnull (sending->code_digest);
+  g_assert_cmpuint (sending->sends_in_window, ==, 1);
+  g_assert_cmpint (sending->last_sent_at, ==, START_TIME);
 
-  number = pv_verifier_register_finish (fixture->verifier, second, &error);
+  start_register (fixture->verifier, NUMBER, NULL, &second);
+  assert_signals (fixture, (const char *[]) {
+    "update error none A code is already on its way to +14155552671.",
+    NULL });
+
+  number = finish_register (fixture->verifier, &second, &error);
   g_assert_null (number);
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_BUSY);
   g_clear_error (&error);
 
-  number = pv_verifier_register_finish (fixture->verifier, first, &error);
+  number = finish_register (fixture->verifier, &first, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (number, ==, NUMBER);
   g_assert_cmpuint (count_messages (fixture), ==, 1);
+
+  sent = lookup (fixture, NUMBER);
+  g_assert_cmpint (sent->send_state, ==, PV_SEND_STATE_SENT);
+  g_assert_null (sent->send_owner);
+  g_assert_cmpint (sent->send_id, ==, 1);
+  g_assert_cmpstr (sent->message_sid, ==,
+                   pv_fake_twilio_get_last_message_to (fixture->fake, NUMBER)->sid);
 }
 
+/* Cancelled before the request went out: nothing was sent, so nothing is kept. */
 static void
 test_register_cancelled (Fixture       *fixture,
                          gconstpointer  data)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *number = NULL;
+  GAsyncResult *result = NULL;
 
-  pv_fake_twilio_set_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_SLOW);
-  pv_fake_twilio_set_slow_delay (fixture->fake, 2000);
-  pv_verifier_register_async (fixture->verifier, NUMBER, NULL, cancellable, result_cb, fixture);
-  g_ptr_array_set_size (fixture->signals, 0);
+  start_register (fixture->verifier, NUMBER, cancellable, &result);
   g_cancellable_cancel (cancellable);
 
-  result = wait_for_result (fixture);
-  fixture->result = NULL;
-  number = pv_verifier_register_finish (fixture->verifier, result, &error);
+  number = finish_register (fixture->verifier, &result, &error);
+  g_assert_null (number);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
-  /* Cancelling is the staff member's own doing: no message about it, and nothing stored. */
-  g_assert_cmpuint (fixture->signals->len, ==, 0);
+  /* Cancelling is the staff member's own doing: no message about it. */
+  assert_signals (fixture, (const char *[]) { NULL });
   g_assert_null (lookup (fixture, NUMBER));
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_SEND_REFUSED), ==, 1);
+  g_assert_cmpuint (count_messages (fixture), ==, 0);
+}
+
+/* Cancelled once the request is out: the text goes out all the same, so it is kept like
+ * any other unanswered send, only without telling staff about their own doing. */
+typedef struct
+{
+  const char *name;
+  gboolean    client_caught_up;  /* the client has seen its request written in full */
+} CancelCase;
+
+static const CancelCase late_cancels[] = {
+  { "while-reply-held", TRUE },
+  { "as-request-arrives", FALSE },
+};
+
+static void
+test_register_cancelled_after_sending (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  const CancelCase *c = data;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *code = NULL;
+  GAsyncResult *result = NULL;
+
+  pv_fake_twilio_set_create_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_SLOW, 1);
+  pv_fake_twilio_set_slow_delay (fixture->fake, 3000);
+  start_register (fixture->verifier, NUMBER, cancellable, &result);
+  wait_for_text_to (fixture, NUMBER);
+
+  /* libsoup says a request body was written a few iterations after the server has it. */
+  if (c->client_caught_up)
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+  g_cancellable_cancel (cancellable);
+
+  number = finish_register (fixture->verifier, &result, &error);
+  g_assert_null (number);
+  assert_signals (fixture, (const char *[]) { NULL });
+
+  /* However soon after the server took the request the cancel comes, the send may have
+   * gone out: the claim stays, and the task says so rather than "cancelled". */
+  customer = lookup (fixture, NUMBER);
+  g_assert_nonnull (customer);
+  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_OUTCOME_UNKNOWN);
+  g_clear_error (&error);
+
+  assert_send_unknown (fixture, NUMBER, START_TIME, 1);
+  code = pv_fake_twilio_dup_last_code_to (fixture->fake, NUMBER);
+  g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
+  g_assert_no_error (error);
+}
+
+/* The customer reads out a code that arrived before Twilio's answer, and is verified at
+ * this desk or at another one with its own connection to the database. What comes of the
+ * send afterwards, an answer or none, must not put them back to pending with a live code. */
+typedef struct
+{
+  gboolean  other_desk;
+  gboolean  answer_lost;
+} LateReplyCase;
+
+static const LateReplyCase late_replies[] = {
+  { FALSE, FALSE },
+  { FALSE, TRUE },
+  { TRUE, FALSE },
+  { TRUE, TRUE },
+};
+
+static void
+test_register_late_reply_keeps_verification (Fixture       *fixture,
+                                             gconstpointer  data)
+{
+  const LateReplyCase *c = data;
+  g_autofree char *base_url = pv_fake_twilio_dup_base_url (fixture->fake);
+  g_autoptr(PvStore) other_store = NULL;
+  g_autoptr(PvTwilioClient) other_client = NULL;
+  g_autoptr(PvVerifier) checker = NULL;
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *code = NULL;
+  GAsyncResult *result = NULL;
+
+  if (c->other_desk)
+    {
+      other_store = open_other_store (fixture);
+      other_client = new_client (fixture, base_url);
+      checker = new_verifier (fixture, other_store, other_client);
+    }
+  else
+    {
+      checker = g_object_ref (fixture->verifier);
+    }
+
+  if (c->answer_lost)
+    {
+      lose_next_answer (fixture, PV_FAKE_TWILIO_FAULT_SLOW);
+    }
+  else
+    {
+      pv_fake_twilio_set_create_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_SLOW, 1);
+      pv_fake_twilio_set_slow_delay (fixture->fake, 300);
+    }
+  start_register (fixture->verifier, NUMBER, NULL, &result);
+  wait_for_text_to (fixture, NUMBER);
+
+  /* Whichever desk asks, the send under way is not doubled. */
+  g_free (register_with (checker, NUMBER, NULL, &error));
+  g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_BUSY);
+  g_clear_error (&error);
+
+  code = pv_fake_twilio_dup_last_code_to (fixture->fake, NUMBER);
+  g_assert_true (pv_verifier_verify (checker, NUMBER, code, &error));
+  g_assert_no_error (error);
+  g_ptr_array_set_size (fixture->signals, 0);
+
+  number = finish_register (fixture->verifier, &result, &error);
+  if (c->answer_lost)
+    {
+      g_assert_null (number);
+      g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_OUTCOME_UNKNOWN);
+      g_clear_error (&error);
+    }
+  else
+    {
+      g_assert_no_error (error);
+      g_assert_cmpstr (number, ==, NUMBER);
+    }
+
+  /* The customer is verified: there is no code to wait for, nothing to announce, whether
+   * Twilio answered or not. */
+  assert_signals (fixture, (const char *[]) { NULL });
+
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_VERIFIED);
+  g_assert_cmpint (customer->verified_at, ==, START_TIME);
+  g_assert_null (customer->code_digest);
+  g_assert_cmpint (customer->send_state, ==,
+                   c->answer_lost ? PV_SEND_STATE_UNKNOWN : PV_SEND_STATE_SENT);
+  g_assert_cmpuint (count_messages (fixture), ==, 1);
+
+  /* The code was good for one verification, on either desk. */
+  g_assert_false (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
+  g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED);
+}
+
+/* -- recovering sends ------------------------------------------------------------------- */
+
+typedef enum
+{
+  OWNER_GONE,         /* this boot, a pid that no longer exists */
+  OWNER_LIVE,         /* this boot, a running process other than this one */
+  OWNER_OTHER_BOOT,   /* cannot be checked, so is not known to be gone */
+  OWNER_SELF,         /* this very process */
+} OwnerKind;
+
+typedef struct
+{
+  OwnerKind  owner;
+  gint64     age;        /* seconds since the send was claimed */
+  gboolean   recovered;
+} RecoveryCase;
+
+static const RecoveryCase recovery_cases[] = {
+  { OWNER_GONE, 5, TRUE },
+  { OWNER_LIVE, 5, FALSE },
+  { OWNER_LIVE, PV_SEND_IN_FLIGHT_MAX_SECONDS - 1, FALSE },
+  { OWNER_LIVE, PV_SEND_IN_FLIGHT_MAX_SECONDS, TRUE },
+  { OWNER_OTHER_BOOT, 5, FALSE },
+  { OWNER_OTHER_BOOT, PV_SEND_IN_FLIGHT_MAX_SECONDS, TRUE },
+  { OWNER_SELF, 5, FALSE },
+  { OWNER_SELF, PV_SEND_IN_FLIGHT_MAX_SECONDS, FALSE },
+};
+
+static char *
+read_boot_id (void)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &contents, NULL, NULL))
+    return g_strdup ("unknown-boot");
+
+  return g_strdup (g_strstrip (contents));
+}
+
+/* A child that has exited and been reaped leaves a pid nothing runs under. */
+static pid_t
+exited_pid (void)
+{
+  pid_t pid = fork ();
+
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    _exit (0);
+  g_assert_cmpint (waitpid (pid, NULL, 0), ==, pid);
+
+  return pid;
+}
+
+static char *
+owner_of_kind (OwnerKind kind)
+{
+  g_autofree char *boot_id = read_boot_id ();
+
+  switch (kind)
+    {
+    case OWNER_GONE:
+      return g_strdup_printf ("%s:%ld", boot_id, (long) exited_pid ());
+
+    case OWNER_LIVE:
+      /* The parent outlives the test; in another pid namespace it reads as 0, and init
+       * is always there. */
+      return g_strdup_printf ("%s:%ld", boot_id, (long) MAX (getppid (), 1));
+
+    case OWNER_OTHER_BOOT:
+      return g_strdup ("00000000-0000-0000-0000-000000000000:1");
+
+    case OWNER_SELF:
+      return pv_process_owner_new ();
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static char *
+recovery_number (guint i)
+{
+  return g_strdup_printf ("+1415555%04u", 100 + i);
+}
+
+/* What another process leaves behind when it claims a send: a code, and the send marked
+ * as in flight. */
+static void
+insert_send_in_flight (Fixture    *fixture,
+                       const char *number,
+                       const char *owner,
+                       gint64      sent_at)
+{
+  g_autoptr(PvCustomer) customer = pv_customer_new (number);
+  g_autoptr(GBytes) key = test_key ();
+  g_autoptr(GError) error = NULL;
+
+  customer->code_digest = pv_code_digest (key, number, "123456");
+  customer->code_expires_at = sent_at + 600;
+  customer->sends_in_window = 1;
+  customer->send_window_started_at = sent_at;
+  customer->last_sent_at = sent_at;
+  customer->send_state = PV_SEND_STATE_SENDING;
+  customer->send_id = 7;
+  customer->send_owner = g_strdup (owner);
+
+  pv_store_insert_customer (fixture->store, customer, PV_EVENT_NONE, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+assert_recovered (Fixture    *fixture,
+                  const char *number,
+                  const char *owner,
+                  gboolean    recovered)
+{
+  g_autoptr(PvCustomer) customer = lookup (fixture, number);
+
+  g_assert_nonnull (customer);
+  g_assert_cmpint (customer->send_id, ==, 7);
+  g_assert_nonnull (customer->code_digest);
+  if (recovered)
+    {
+      g_assert_cmpint (customer->send_state, ==, PV_SEND_STATE_UNKNOWN);
+      g_assert_null (customer->send_owner);
+      g_assert_cmpuint (count_events (fixture, number, PV_EVENT_SEND_UNKNOWN), ==, 1);
+    }
+  else
+    {
+      g_assert_cmpint (customer->send_state, ==, PV_SEND_STATE_SENDING);
+      g_assert_cmpstr (customer->send_owner, ==, owner);
+      g_assert_cmpuint (count_events (fixture, number, PV_EVENT_SEND_UNKNOWN), ==, 0);
+    }
+}
+
+/* Only sends that nobody can still be carrying out are given up on: their owner is
+ * certainly gone, or they are older than any request can take. */
+static void
+test_recover_sends (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_auto(GStrv) owners = g_new0 (char *, G_N_ELEMENTS (recovery_cases) + 1);
+  g_autoptr(GError) error = NULL;
+  int expected = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (recovery_cases); i++)
+    {
+      g_autofree char *number = recovery_number (i);
+
+      owners[i] = owner_of_kind (recovery_cases[i].owner);
+      insert_send_in_flight (fixture, number, owners[i], START_TIME - recovery_cases[i].age);
+      expected += recovery_cases[i].recovered ? 1 : 0;
+    }
+
+  g_assert_cmpint (pv_verifier_recover_sends (fixture->verifier, &error), ==, expected);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (recovery_cases); i++)
+    {
+      g_autofree char *number = recovery_number (i);
+
+      g_test_message ("case %u: owner %s, %" G_GINT64_FORMAT " s old",
+                      i, owners[i], recovery_cases[i].age);
+      assert_recovered (fixture, number, owners[i], recovery_cases[i].recovered);
+    }
+
+  /* Once given up on, a send is not given up on again. */
+  g_assert_cmpint (pv_verifier_recover_sends (fixture->verifier, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fixture->signals->len, ==, 0);
+}
+
+/* A recovered send is one whose outcome is unknown, like any other: its code is kept, and
+ * the cooldown holds off another text. */
+static void
+test_recover_sends_then_register (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autofree char *owner = owner_of_kind (OWNER_GONE);
+  g_autoptr(GError) error = NULL;
+
+  insert_send_in_flight (fixture, NUMBER, owner, START_TIME - 5);
+  g_assert_cmpint (pv_verifier_recover_sends (fixture->verifier, &error), ==, 1);
+  g_assert_no_error (error);
+
+  assert_no_text_within_cooldown (fixture, NUMBER, 25);
+
+  pv_clock_advance (fixture->clock, 25);
+  g_assert_true (do_resend (fixture, NUMBER, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_messages (fixture), ==, 1);
+}
+
+/* This process's own send is under way, not lost, whatever recovery finds. */
+static void
+test_recover_sends_leaves_own_send (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+  GAsyncResult *result = NULL;
+
+  pv_fake_twilio_set_create_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_SLOW, 1);
+  pv_fake_twilio_set_slow_delay (fixture->fake, 300);
+  start_register (fixture->verifier, NUMBER, NULL, &result);
+  wait_for_text_to (fixture, NUMBER);
+
+  g_assert_cmpint (pv_verifier_recover_sends (fixture->verifier, &error), ==, 0);
+  g_assert_no_error (error);
+
+  number = finish_register (fixture->verifier, &result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (number, ==, NUMBER);
+
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpint (customer->send_state, ==, PV_SEND_STATE_SENT);
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_SEND_UNKNOWN), ==, 0);
 }
 
 /* -- resending --------------------------------------------------------------------------- */
@@ -868,7 +1555,7 @@ test_verify_success (Fixture       *fixture,
   g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_VERIFIED);
   g_assert_cmpint (customer->verified_at, ==, START_TIME + 42);
   g_assert_null (customer->code_digest);
-  g_assert_true (has_event (fixture, NUMBER, PV_EVENT_VERIFIED));
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_VERIFIED), ==, 1);
 }
 
 static void
@@ -957,7 +1644,7 @@ test_verify_wrong_code_then_lock (Fixture       *fixture,
 
   customer = lookup (fixture, NUMBER);
   g_assert_cmpuint (customer->failed_attempts, ==, 4);
-  g_assert_true (has_event (fixture, NUMBER, PV_EVENT_CHECK_FAILED));
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_CHECK_FAILED), ==, 4);
 
   /* The fifth wrong code locks it. */
   g_ptr_array_set_size (fixture->signals, 0);
@@ -1029,23 +1716,6 @@ test_verify_malformed_code (Fixture       *fixture,
 }
 
 /* -- delivery ---------------------------------------------------------------------------- */
-
-static void
-wait_for_signal_text (Fixture    *fixture,
-                      const char *text)
-{
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  for (;;)
-    {
-      for (guint i = 0; i < fixture->signals->len; i++)
-        if (g_str_equal (g_ptr_array_index (fixture->signals, i), text))
-          return;
-
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
 
 static void
 test_delivery_reaches_delivered (Fixture       *fixture,
@@ -1142,23 +1812,52 @@ test_settings_are_bound (Fixture       *fixture,
                                    "Code: "));
 }
 
+static void
+add_test (const char     *path,
+          const char     *name,
+          gconstpointer   data,
+          void          (*func) (Fixture *, gconstpointer))
+{
+  g_autofree char *full = g_strconcat ("/verifier/", path, name, NULL);
+
+  g_test_add (full, Fixture, data, fixture_set_up, func, fixture_tear_down);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, func) \
-  g_test_add ("/verifier/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func) add_test (path, "", NULL, func)
 
   ADD ("register/invalid-input", test_register_invalid_input);
   ADD ("register/new-number", test_register_new_number);
   ADD ("register/template-and-length", test_register_uses_template_and_length);
   ADD ("register/invalid-template", test_register_invalid_template);
   ADD ("register/refused", test_register_refused_by_twilio);
-  ADD ("register/refused-restores", test_register_refused_restores_previous_state);
-  ADD ("register/unreadable-reply", test_register_unreadable_reply_keeps_code);
-  ADD ("register/late-reply", test_register_late_reply_keeps_verification);
+  for (guint i = 0; i < G_N_ELEMENTS (restore_cases); i++)
+    add_test ("register/refused-restores/", restore_cases[i].name, &restore_cases[i],
+              test_register_refused_restores_previous_state);
+  for (guint i = 0; i < G_N_ELEMENTS (lost_answers); i++)
+    add_test ("register/lost-answer/", lost_answers[i].name, &lost_answers[i],
+              test_register_lost_answer);
+  for (guint i = 0; i < G_N_ELEMENTS (late_replies); i++)
+    {
+      const LateReplyCase *c = &late_replies[i];
+      g_autofree char *name = g_strdup_printf ("%s-%s",
+                                               c->other_desk ? "other-desk" : "same-desk",
+                                               c->answer_lost ? "answer-lost" : "answered");
+
+      add_test ("register/late-reply/", name, c, test_register_late_reply_keeps_verification);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (unconfirmed_waits); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%us", unconfirmed_waits[i]);
+
+      add_test ("register/lost-answer-wait/", name, &unconfirmed_waits[i],
+                test_register_lost_answer_wait);
+    }
   ADD ("register/timeout-counts", test_register_timeout_still_counts);
   ADD ("register/auth-failure", test_register_auth_failure);
   ADD ("register/already-verified", test_register_already_verified);
@@ -1167,6 +1866,12 @@ main (int   argc,
   ADD ("register/not-configured", test_register_not_configured);
   ADD ("register/busy", test_register_busy);
   ADD ("register/cancelled", test_register_cancelled);
+  for (guint i = 0; i < G_N_ELEMENTS (late_cancels); i++)
+    add_test ("register/cancelled-after-sending/", late_cancels[i].name, &late_cancels[i],
+              test_register_cancelled_after_sending);
+  ADD ("recover/which-sends", test_recover_sends);
+  ADD ("recover/then-register", test_recover_sends_then_register);
+  ADD ("recover/own-send", test_recover_sends_leaves_own_send);
   ADD ("resend/cooldown", test_resend_cooldown);
   ADD ("resend/hourly-limit", test_resend_hourly_limit);
   ADD ("resend/unknown-number", test_resend_unknown_number);

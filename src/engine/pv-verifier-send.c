@@ -198,15 +198,21 @@ report_unknown_outcome (PvVerifier        *self,
                         gboolean           cancelled)
 {
   const char *number = claim->customer->number;
+  g_autoptr(PvCustomer) current = NULL;
   guint wait;
   PvSendOutcome outcome = {
     .kind = PV_SEND_OUTCOME_UNKNOWN,
     .detail = cancelled ? "cancelled" : "no answer",
   };
 
-  finish_send (self, claim, &outcome);
+  /* Verified at another desk, or a newer code sent, while Twilio did not answer: what
+   * happened since stands, and this send has nothing left to say. */
+  if (!finish_send (self, claim, &outcome) || cancelled)
+    return;
 
-  if (cancelled)
+  current = pv_store_lookup (self->store, number, NULL);
+  if (current == NULL || current->send_id != claim->customer->send_id ||
+      current->status == PV_CUSTOMER_STATUS_VERIFIED)
     return;
 
   /* Resend is offered only once it can be used; until then the code step counts down. */
@@ -386,6 +392,9 @@ pv_verifier_register_async (PvVerifier          *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pv_verifier_register_async);
+  /* Once the request is out, cancelling does not make it unsent: the task reports what the
+   * client says, OUTCOME_UNKNOWN included. */
+  g_task_set_check_cancellable (task, FALSE);
 
   number = pv_phone_number_normalize (input, self->default_country_code, &error);
   if (number == NULL)
@@ -446,6 +455,7 @@ pv_verifier_resend_async (PvVerifier          *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pv_verifier_resend_async);
+  g_task_set_check_cancellable (task, FALSE);
 
   e164 = pv_phone_number_normalize (number, self->default_country_code, &error);
   if (e164 == NULL)

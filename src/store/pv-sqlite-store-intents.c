@@ -305,7 +305,8 @@ undo_claim (PvSqliteStore     *self,
                                          "sends_in_window = ?6, send_window_started_at = ?7, "
                                          "last_sent_at = ?8, message_sid = ?9, "
                                          "delivery_status = ?10, delivery_error_code = ?11, "
-                                         "send_state = ?12, send_owner = NULL, updated_at = ?13 "
+                                         "send_state = ?12, send_owner = NULL, updated_at = ?13, "
+                                         "name = ?14 "
                                          "WHERE number = ?1 AND send_id = ?2",
                                          error);
   if (stmt == NULL)
@@ -327,6 +328,7 @@ undo_claim (PvSqliteStore     *self,
     sqlite3_bind_int (stmt, 11, before->delivery_error_code);
   _pv_sqlite_store_bind_text (stmt, 12, pv_send_state_to_string (before->send_state));
   _pv_sqlite_store_bind_time (stmt, 13, before->updated_at);
+  _pv_sqlite_store_bind_text (stmt, 14, before->name);
 
   return _pv_sqlite_store_step_done (self, stmt, changes, error);
 }

@@ -25,7 +25,10 @@
 /* How a failed send is reported. A caller may undo a send only when Twilio definitely did
  * not carry it out: undoing one that did leaves the customer holding a code that can never
  * work, and retrying it texts them twice. So the POST that creates a message keeps track of
- * whether it went out in full (SoupMessage::wrote-body), and:
+ * whether it may have reached Twilio: from SoupMessage::starting on, once a connection is
+ * up and writing begins. (libsoup signals wrote-body a few main-loop turns after the
+ * server may already hold the whole request, so waiting for it would take a cancel in that
+ * gap for "not sent".) Then:
  *
  *  - it failed before that: connection refused, DNS or TLS failure, connect timeout, a bad
  *    base URL → PV_TWILIO_ERROR_NETWORK, or G_IO_ERROR_CANCELLED if the caller cancelled.
@@ -85,7 +88,7 @@ typedef struct
   GByteArray   *body;
   ReplyKind     kind;
   gboolean      creates;       /* the POST that texts the customer */
-  gboolean      body_written;  /* it went out in full, so Twilio may have acted on it */
+  gboolean      maybe_sent;    /* writing began: Twilio may have it */
 } Request;
 
 static void
@@ -390,9 +393,9 @@ new_transport_error (Request      *request,
                      const GError *error)
 {
   g_debug ("Request to Twilio failed %s the request was written: %s",
-           request->body_written ? "after" : "before", error->message);
+           request->maybe_sent ? "after" : "before", error->message);
 
-  if (request->creates && request->body_written)
+  if (request->creates && request->maybe_sent)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
         return g_error_new_literal (PV_TWILIO_ERROR, PV_TWILIO_ERROR_OUTCOME_UNKNOWN,
@@ -444,7 +447,7 @@ return_if_send_cancelled (GTask *task)
   if (!request->creates || !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     return FALSE;
 
-  if (request->body_written)
+  if (request->maybe_sent)
     g_task_return_error (task, pv_twilio_error_new (PV_TWILIO_ERROR_OUTCOME_UNKNOWN));
   else
     g_task_return_error_if_cancelled (task);
@@ -678,10 +681,10 @@ parse_http_url (const char *url)
 }
 
 static void
-wrote_body_cb (SoupMessage *message,
-               Request     *request)
+starting_cb (SoupMessage *message,
+             Request     *request)
 {
-  request->body_written = TRUE;
+  request->maybe_sent = TRUE;
 }
 
 /* Takes over @form: a form-encoded body for a POST, or %NULL for a GET. */
@@ -716,7 +719,7 @@ start_request (PvTwilioClient *self,
 
   /* Never cleared: were libsoup to restart the message, the first attempt went out all the
    * same. */
-  g_signal_connect (request->message, "wrote-body", G_CALLBACK (wrote_body_cb), request);
+  g_signal_connect (request->message, "starting", G_CALLBACK (starting_cb), request);
 
   /* See the top of this file: a send decides itself what cancelling means. */
   if (request->creates)
