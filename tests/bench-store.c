@@ -5,7 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* Times the customer list's queries on a large database. Not a test: run it by hand,
+/* Times the customer list's queries, and the rate of the store's write intents against a
+ * raw SQLite insert, on a large database. Not a test: run it by hand,
  * e.g. build/tests/bench-store --rows 1000000
  */
 
@@ -18,9 +19,29 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include "pv-process-owner.h"
+#include "pv-sqlite-store.h"
 #include "pv-store.h"
 
 #define PAGE_SIZE 50
+
+/* What pv-sqlite-store.c's open_database () sets on its connection: the baseline must pay for
+ * the same durability as the store, or the comparison says nothing. */
+#define STORE_PRAGMAS \
+  "PRAGMA journal_mode = WAL;" \
+  "PRAGMA synchronous = NORMAL;" \
+  "PRAGMA foreign_keys = ON;" \
+  "PRAGMA cache_size = -65536;"
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+/* The limits of the send intents; generous, so that no request is refused. */
+#define CODE_LIFETIME      600
+#define MAX_ATTEMPTS       5
+#define RESEND_COOLDOWN    30
+#define MAX_SENDS_PER_HOUR 5
+
+/* The intents should keep at least this share of a raw single-row insert's rate. */
+#define WRITE_GOAL_PERCENT 50
 
 static const char * const first_names[] = {
   "Ada", "Alan", "Amara", "Ana", "Anders", "Bea", "Bruno", "Chen", "Chiara", "Dara", "Diego",
@@ -218,6 +239,288 @@ bench_count (PvStore       *store,
   g_assert_no_error (error);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Writes. Each operation is what one desk does for one customer: a whole transaction (or two),
+ * committed, in WAL mode. New customers get numbers of their own, "+44" and ten digits, above
+ * any already stored, so that a kept database can be benchmarked again.
+ */
+
+typedef struct
+{
+  PvStore      *store;
+  sqlite3      *raw;            /* the baseline's own connection */
+  sqlite3_stmt *begin;
+  sqlite3_stmt *insert;
+  sqlite3_stmt *commit;
+  char         *owner;
+  guint64       first_number;
+  guint64       next_number;
+  guint         n_ops;
+  GPtrArray    *claimed;        /* the numbers the last claim round sent a code to */
+} WriteBench;
+
+typedef void (*WriteFunc) (WriteBench *bench);
+
+static char *
+next_number (WriteBench *bench)
+{
+  return g_strdup_printf ("+44%010" G_GUINT64_FORMAT, bench->next_number++);
+}
+
+static void
+step_reset (sqlite3      *db,
+            sqlite3_stmt *stmt)
+{
+  check_sqlite (db, sqlite3_step (stmt), SQLITE_DONE);
+  sqlite3_reset (stmt);
+}
+
+/* The baseline: one customer row, as a claimed send writes it, in a transaction of its own.
+ * Statements are prepared once, BEGIN and COMMIT too: the least SQLite itself can do. */
+static void
+bench_raw_insert (WriteBench *bench)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  for (guint i = 0; i < bench->n_ops; i++)
+    {
+      g_autofree char *number = next_number (bench);
+
+      step_reset (bench->raw, bench->begin);
+      sqlite3_bind_text (bench->insert, 1, number, -1, SQLITE_STATIC);
+      sqlite3_bind_text (bench->insert, 2, "0123456789abcdef0123456789abcdef0123456789abcdef"
+                                           "0123456789abcdef", -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (bench->insert, 3, now);
+      sqlite3_bind_int64 (bench->insert, 4, CODE_LIFETIME);
+      sqlite3_bind_text (bench->insert, 5, bench->owner, -1, SQLITE_STATIC);
+      step_reset (bench->raw, bench->insert);
+      sqlite3_clear_bindings (bench->insert);
+      step_reset (bench->raw, bench->commit);
+    }
+}
+
+static void
+bench_claim_send (WriteBench *bench)
+{
+  g_ptr_array_set_size (bench->claimed, 0);
+
+  for (guint i = 0; i < bench->n_ops; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *number = next_number (bench);
+      g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, number, -1);
+      g_autofree char *sid = g_strdup_printf ("SM%032x", i);
+      g_auto(PvSendClaim) claim = { 0 };
+      PvSendRequest request = {
+        .number = number,
+        .name = "Bench Customer",
+        .resend = FALSE,
+        .code_digest = digest,
+        .owner = bench->owner,
+        .code_lifetime = CODE_LIFETIME,
+        .max_attempts = MAX_ATTEMPTS,
+        .resend_cooldown = RESEND_COOLDOWN,
+        .max_sends_per_hour = MAX_SENDS_PER_HOUR,
+      };
+      PvSendOutcome outcome = {
+        .kind = PV_SEND_OUTCOME_SENT,
+        .message_sid = sid,
+        .delivery_status = "queued",
+      };
+      gboolean applied = FALSE;
+
+      pv_store_claim_send (bench->store, &request, &claim, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (claim.verdict, ==, PV_SEND_GRANTED);
+      pv_store_finish_send (bench->store, &claim, &outcome, &applied, &error);
+      g_assert_no_error (error);
+      g_assert_true (applied);
+
+      g_ptr_array_add (bench->claimed, g_steal_pointer (&number));
+    }
+}
+
+/* A wrong code: the attempt is counted, then its failure recorded. */
+static void
+bench_failed_attempt (WriteBench *bench)
+{
+  for (guint i = 0; i < bench->claimed->len; i++)
+    {
+      const char *number = g_ptr_array_index (bench->claimed, i);
+      g_autoptr(GError) error = NULL;
+      g_auto(PvAttempt) attempt = { 0 };
+
+      pv_store_claim_attempt (bench->store, number, MAX_ATTEMPTS, &attempt, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (attempt.verdict, ==, PV_ATTEMPT_GRANTED);
+      pv_store_record_failed_attempt (bench->store, number, &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* The right code: the attempt is counted, then the customer verified against its digest. */
+static void
+bench_verify (WriteBench *bench)
+{
+  for (guint i = 0; i < bench->claimed->len; i++)
+    {
+      const char *number = g_ptr_array_index (bench->claimed, i);
+      g_autoptr(GError) error = NULL;
+      g_auto(PvAttempt) attempt = { 0 };
+      gboolean applied = FALSE;
+
+      pv_store_claim_attempt (bench->store, number, MAX_ATTEMPTS, &attempt, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (attempt.verdict, ==, PV_ATTEMPT_GRANTED);
+      pv_store_mark_verified (bench->store, number, attempt.code_digest, &applied, &error);
+      g_assert_no_error (error);
+      g_assert_true (applied);
+    }
+}
+
+static void
+write_bench_init (WriteBench *bench,
+                  PvStore    *store,
+                  const char *path,
+                  guint       n_ops)
+{
+  g_autofree char *journal_mode = NULL;
+  sqlite3_stmt *stmt = NULL;
+  const char *highest;
+
+  bench->store = store;
+  bench->n_ops = n_ops;
+  bench->owner = pv_process_owner_new ();
+  bench->claimed = g_ptr_array_new_with_free_func (g_free);
+
+  check_sqlite (bench->raw, sqlite3_open (path, &bench->raw), SQLITE_OK);
+  sqlite3_busy_timeout (bench->raw, STORE_BUSY_TIMEOUT_MS);
+  check_sqlite (bench->raw, sqlite3_exec (bench->raw, STORE_PRAGMAS, NULL, NULL, NULL),
+                SQLITE_OK);
+
+  check_sqlite (bench->raw,
+                sqlite3_prepare_v2 (bench->raw, "PRAGMA journal_mode", -1, &stmt, NULL),
+                SQLITE_OK);
+  check_sqlite (bench->raw, sqlite3_step (stmt), SQLITE_ROW);
+  journal_mode = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  g_assert_cmpstr (journal_mode, ==, "wal");
+
+  /* Above every number of ours already there, from an earlier run on a kept database. */
+  check_sqlite (bench->raw,
+                sqlite3_prepare_v2 (bench->raw,
+                                    "SELECT max (number) FROM customers "
+                                    "WHERE number GLOB '+44*' AND length (number) = 13",
+                                    -1, &stmt, NULL),
+                SQLITE_OK);
+  check_sqlite (bench->raw, sqlite3_step (stmt), SQLITE_ROW);
+  highest = (const char *) sqlite3_column_text (stmt, 0);
+  bench->first_number = highest != NULL ? g_ascii_strtoull (highest + 3, NULL, 10) + 1
+                                        : G_GUINT64_CONSTANT (7000000000);
+  bench->next_number = bench->first_number;
+  sqlite3_finalize (stmt);
+
+  check_sqlite (bench->raw, sqlite3_prepare_v2 (bench->raw, "BEGIN IMMEDIATE", -1,
+                                                &bench->begin, NULL), SQLITE_OK);
+  check_sqlite (bench->raw, sqlite3_prepare_v2 (bench->raw, "COMMIT", -1,
+                                                &bench->commit, NULL), SQLITE_OK);
+  check_sqlite (bench->raw,
+                sqlite3_prepare_v2 (bench->raw,
+                                    "INSERT INTO customers (number, name, status, code_digest, "
+                                    "code_expires_at, failed_attempts, sends_in_window, "
+                                    "send_window_started_at, last_sent_at, created_at, "
+                                    "updated_at, send_state, send_id, send_owner) "
+                                    "VALUES (?1, 'Bench Customer', 'pending', ?2, ?3 + ?4, 0, "
+                                    "1, ?3, ?3, ?3, ?3, 'sending', 1, ?5)",
+                                    -1, &bench->insert, NULL),
+                SQLITE_OK);
+}
+
+/* Leaves a kept database as it was found: without the customers and events added here. */
+static void
+write_bench_clear (WriteBench *bench,
+                   gboolean    remove_rows)
+{
+  if (remove_rows)
+    {
+      g_autofree char *sql = g_strdup_printf (
+        "BEGIN IMMEDIATE;"
+        "DELETE FROM customers WHERE number GLOB '+44*' AND length (number) = 13 "
+        "AND number >= '+44%010" G_GUINT64_FORMAT "';"
+        "DELETE FROM events WHERE number GLOB '+44*' AND length (number) = 13 "
+        "AND number >= '+44%010" G_GUINT64_FORMAT "';"
+        "COMMIT",
+        bench->first_number, bench->first_number);
+
+      check_sqlite (bench->raw, sqlite3_exec (bench->raw, sql, NULL, NULL, NULL), SQLITE_OK);
+    }
+
+  sqlite3_finalize (bench->begin);
+  sqlite3_finalize (bench->insert);
+  sqlite3_finalize (bench->commit);
+  g_clear_pointer (&bench->raw, sqlite3_close);
+  g_clear_pointer (&bench->owner, g_free);
+  g_clear_pointer (&bench->claimed, g_ptr_array_unref);
+}
+
+static void
+bench_writes (PvStore    *store,
+              const char *path,
+              guint       n_rows,
+              guint       n_ops,
+              gboolean    keep)
+{
+  const struct {
+    const char *name;
+    WriteFunc   func;
+  } benches[] = {
+    { "raw INSERT (BEGIN IMMEDIATE; 1 row; COMMIT)", bench_raw_insert },
+    { "claim_send + finish_send (SENT), new number", bench_claim_send },
+    { "claim_attempt + record_failed_attempt", bench_failed_attempt },
+    { "claim_attempt + mark_verified", bench_verify },
+  };
+  WriteBench bench = { 0 };
+  g_autofree double *seconds = g_new0 (double, G_N_ELEMENTS (benches) * n_runs);
+  double baseline = 0;
+
+  write_bench_init (&bench, store, path, n_ops);
+
+  /* Round by round, so that every figure sees the same database as it grows and the same
+   * checkpoints; the attempts of a round go to the customers its claims created. The first
+   * round warms the caches and is not counted. */
+  for (guint run = 0; run <= n_runs; run++)
+    for (guint i = 0; i < G_N_ELEMENTS (benches); i++)
+      {
+        gint64 start = g_get_monotonic_time ();
+
+        benches[i].func (&bench);
+        if (run > 0)
+          seconds[i * n_runs + run - 1] = (g_get_monotonic_time () - start) / 1e6;
+      }
+
+  g_print ("\nWrites on %u customers: operations per second, median of %u runs of %u, "
+           "WAL, synchronous = NORMAL\n\n",
+           n_rows, n_runs, n_ops);
+  g_print ("%-46s %12s %10s\n", "operation", "per second", "of raw");
+
+  for (guint i = 0; i < G_N_ELEMENTS (benches); i++)
+    {
+      double *times = seconds + i * n_runs;
+      double rate;
+
+      qsort (times, n_runs, sizeof *times, compare_doubles);
+      rate = n_ops / times[n_runs / 2];
+      if (i == 0)
+        baseline = rate;
+
+      g_print ("%-46s %12.0f %9.0f %%%s\n", benches[i].name, rate, 100 * rate / baseline,
+               i > 0 && 100 * rate / baseline < WRITE_GOAL_PERCENT ? "  below the goal" : "");
+    }
+  g_print ("\nGoal: every intent at %d %% or more of the raw insert.\n", WRITE_GOAL_PERCENT);
+
+  write_bench_clear (&bench, keep);
+}
+
 static void
 remove_database (const char *directory,
                  const char *path)
@@ -248,11 +551,14 @@ main (int   argc,
   g_autofree char *fragment = NULL;
   int n_rows = 1000000;
   int runs = 7;
+  int write_ops = 2000;
   gint64 start;
   guint count;
   const GOptionEntry entries[] = {
     { "rows", 0, 0, G_OPTION_ARG_INT, &n_rows, "Number of customers (default 1000000)", "N" },
     { "runs", 0, 0, G_OPTION_ARG_INT, &runs, "Timed runs per query (default 7)", "N" },
+    { "write-ops", 0, 0, G_OPTION_ARG_INT, &write_ops,
+      "Operations per timed run of each write (default 2000)", "N" },
     { "database", 0, 0, G_OPTION_ARG_FILENAME, &database,
       "Keep the database in FILE, and reuse it if it exists", "FILE" },
     { NULL }
@@ -271,9 +577,11 @@ main (int   argc,
 
   context = g_option_context_new (NULL);
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || n_rows < PAGE_SIZE || runs < 1)
+  if (!g_option_context_parse (context, &argc, &argv, &error) || n_rows < PAGE_SIZE || runs < 1 ||
+      write_ops < 1)
     {
-      g_printerr ("%s\n", error != NULL ? error->message : "--rows ≥ 50 and --runs ≥ 1");
+      g_printerr ("%s\n", error != NULL ? error->message
+                                        : "--rows ≥ 50, --runs ≥ 1 and --write-ops ≥ 1");
       return EXIT_FAILURE;
     }
   n_runs = runs;
@@ -290,7 +598,7 @@ main (int   argc,
     }
 
   /* The store creates the schema; filling goes through a second connection. */
-  store = pv_store_open (path, NULL, &error);
+  store = PV_STORE (pv_sqlite_store_open (path, NULL, &error));
   g_assert_no_error (error);
   pv_store_count_customers (store, NULL, &count, &error);
   g_assert_no_error (error);
@@ -312,7 +620,7 @@ main (int   argc,
     {
       g_autoptr(GPtrArray) page = NULL;
 
-      store = pv_store_open (path, NULL, &error);
+      store = PV_STORE (pv_sqlite_store_open (path, NULL, &error));
       g_assert_no_error (error);
       page = pv_store_list_customers (store, NULL, PV_STORE_SORT_CREATED, FALSE, count / 2, 1,
                                       &error);
@@ -326,7 +634,7 @@ main (int   argc,
   fragment = g_strdup_printf ("%.4s %.4s", sample + 4, sample + 8);
   searches[7][1] = fragment;
 
-  store = pv_store_open (path, NULL, &error);
+  store = PV_STORE (pv_sqlite_store_open (path, NULL, &error));
   g_assert_no_error (error);
 
   g_print ("Median of %u runs, milliseconds, page size %d\n\n", n_runs, PAGE_SIZE);
@@ -373,6 +681,9 @@ main (int   argc,
                measure (store, bench_page, &by_name),
                measure (store, bench_page, &middle));
     }
+
+  /* Last, so that the reads above see exactly the --rows customers. */
+  bench_writes (store, path, n_rows, write_ops, database != NULL);
 
   g_clear_object (&store);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "pv-sqlite-store.h"
 #include "pv-store.h"
 
 #define START_TIME 1767225600  /* 2026-01-01 00:00:00 UTC */
@@ -73,7 +74,7 @@ static PvStore *
 open_store (Fixture *fixture)
 {
   g_autoptr(GError) error = NULL;
-  PvStore *store = pv_store_open (fixture->path, fixture->clock, &error);
+  PvStore *store = PV_STORE (pv_sqlite_store_open (fixture->path, fixture->clock, &error));
 
   g_assert_no_error (error);
   g_assert_nonnull (store);
@@ -160,14 +161,198 @@ count_events (PvStore    *store,
   return events->len;
 }
 
+/* The limits every send in these tests asks for. */
+#define CODE_LIFETIME  600
+#define MAX_ATTEMPTS   5
+#define COOLDOWN       30
+#define SENDS_PER_HOUR 3
+#define OWNER          "4242:test-store"
+
+static PvSendRequest
+send_request (const char *number,
+              const char *name,
+              gboolean    resend,
+              const char *code_digest)
+{
+  PvSendRequest request = {
+    .number = number,
+    .name = name,
+    .resend = resend,
+    .code_digest = code_digest,
+    .owner = OWNER,
+    .code_lifetime = CODE_LIFETIME,
+    .max_attempts = MAX_ATTEMPTS,
+    .resend_cooldown = COOLDOWN,
+    .max_sends_per_hour = SENDS_PER_HOUR,
+  };
+
+  return request;
+}
+
+/* A refusal is a verdict, not an error: the call itself must always succeed here. */
+static PvSendVerdict
+claim_send (PvStore     *store,
+            const char  *number,
+            const char  *name,
+            gboolean     resend,
+            const char  *code_digest,
+            PvSendClaim *claim)
+{
+  g_autoptr(GError) error = NULL;
+  PvSendRequest request = send_request (number, name, resend, code_digest);
+
+  g_assert_true (pv_store_claim_send (store, &request, claim, &error));
+  g_assert_no_error (error);
+  g_assert_true (claim->verdict == PV_SEND_GRANTED || claim->before == NULL);
+
+  return claim->verdict;
+}
+
+/* @text is the message SID for SENT, the detail otherwise. Returns whether it applied. */
+static gboolean
+finish_send (PvStore           *store,
+             const PvSendClaim *claim,
+             PvSendOutcomeKind  kind,
+             const char        *text)
+{
+  g_autoptr(GError) error = NULL;
+  PvSendOutcome outcome = { .kind = kind };
+  gboolean applied = 42;
+
+  if (kind == PV_SEND_OUTCOME_SENT)
+    {
+      outcome.message_sid = text;
+      outcome.delivery_status = "queued";
+    }
+  else
+    {
+      outcome.detail = text;
+    }
+
+  g_assert_true (pv_store_finish_send (store, claim, &outcome, &applied, &error));
+  g_assert_no_error (error);
+  g_assert_true (applied == TRUE || applied == FALSE);
+
+  return applied;
+}
+
+/* Sends a code the way the verifier does when all goes well: claimed, then accepted. */
+static void
+send_code (PvStore    *store,
+           const char *number,
+           const char *code_digest,
+           const char *message_sid)
+{
+  g_autoptr(PvCustomer) existing = pv_store_lookup (store, number, NULL);
+  g_auto(PvSendClaim) claim = { 0 };
+
+  g_assert_cmpint (claim_send (store, number, NULL, existing != NULL, code_digest, &claim),
+                   ==, PV_SEND_GRANTED);
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, message_sid));
+}
+
+static PvCustomer *
+lookup (PvStore    *store,
+        const char *number)
+{
+  g_autoptr(GError) error = NULL;
+  PvCustomer *customer = pv_store_lookup (store, number, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (customer);
+
+  return customer;
+}
+
+static PvAttemptVerdict
+claim_attempt (PvStore    *store,
+               const char *number,
+               PvAttempt  *attempt)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pv_store_claim_attempt (store, number, MAX_ATTEMPTS, attempt, &error));
+  g_assert_no_error (error);
+  /* The digest is handed out with a granted attempt, and only then. */
+  g_assert_true ((attempt->verdict == PV_ATTEMPT_GRANTED) == (attempt->code_digest != NULL));
+
+  return attempt->verdict;
+}
+
+static gboolean
+mark_verified (PvStore    *store,
+               const char *number,
+               const char *code_digest)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean applied = 42;
+
+  g_assert_true (pv_store_mark_verified (store, number, code_digest, &applied, &error));
+  g_assert_no_error (error);
+  g_assert_true (applied == TRUE || applied == FALSE);
+
+  return applied;
+}
+
+static gboolean
+record_delivery (PvStore    *store,
+                 const char *number,
+                 const char *message_sid,
+                 const char *status,
+                 int         error_code)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean applied = 42;
+
+  g_assert_true (pv_store_record_delivery (store, number, message_sid, status, error_code,
+                                           &applied, &error));
+  g_assert_no_error (error);
+  g_assert_true (applied == TRUE || applied == FALSE);
+
+  return applied;
+}
+
+static void
+assert_last_event (PvStore     *store,
+                   const char  *number,
+                   PvEventKind  kind,
+                   const char  *detail,
+                   gint64       time)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = pv_store_list_events (store, number, &error);
+  const PvEvent *event;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, >, 0);
+  event = g_ptr_array_index (events, events->len - 1);
+  g_assert_cmpint (event->kind, ==, kind);
+  g_assert_cmpstr (event->detail, ==, detail);
+  g_assert_cmpint (event->time, ==, time);
+}
+
+static guint
+count_customers (PvStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  guint n = G_MAXUINT;
+
+  g_assert_true (pv_store_count_customers (store, NULL, &n, &error));
+  g_assert_no_error (error);
+
+  return n;
+}
+
 static void
 test_strings (void)
 {
   const char *statuses[] = { "pending", "verified" };
   const char *kinds[] = { NULL, "code-sent", "delivery-update", "check-failed", "verified",
-                          "deleted" };
+                          "deleted", "send-unknown", "send-refused" };
+  const char *send_states[] = { NULL, "sending", "sent", "unknown" };
   PvCustomerStatus status;
   PvEventKind kind;
+  PvSendState send_state;
 
   for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
     {
@@ -190,6 +375,16 @@ test_strings (void)
   g_assert_null (pv_event_kind_to_string (G_N_ELEMENTS (kinds)));
   g_assert_false (pv_event_kind_from_string ("", &kind));
   g_assert_false (pv_event_kind_from_string ("none", &kind));
+
+  /* NONE is stored as NULL, so NULL must read back as NONE. */
+  for (guint i = 0; i < G_N_ELEMENTS (send_states); i++)
+    {
+      g_assert_cmpstr (pv_send_state_to_string (i), ==, send_states[i]);
+      g_assert_true (pv_send_state_from_string (send_states[i], &send_state));
+      g_assert_cmpint (send_state, ==, i);
+    }
+  g_assert_null (pv_send_state_to_string (G_N_ELEMENTS (send_states)));
+  g_assert_false (pv_send_state_from_string ("Sent", &send_state));
 }
 
 static void
@@ -235,10 +430,12 @@ test_open_fresh (Fixture       *fixture,
   struct stat info;
   sqlite3 *db;
 
-  store = pv_store_open (path, fixture->clock, &error);
+  store = PV_STORE (pv_sqlite_store_open (path, fixture->clock, &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (pv_store_get_path (store), ==, path);
-  g_assert_cmpint (pv_store_get_schema_version (store), ==, PV_STORE_SCHEMA_VERSION);
+  g_assert_cmpstr (pv_store_get_location (store), ==, path);
+  g_assert_cmpstr (pv_sqlite_store_get_path (PV_SQLITE_STORE (store)), ==, path);
+  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==,
+                   PV_STORE_SCHEMA_VERSION);
 
   g_assert_cmpint (g_stat (nested, &info), ==, 0);
   g_assert_cmpint (info.st_mode & 0777, ==, 0700);
@@ -248,7 +445,7 @@ test_open_fresh (Fixture       *fixture,
   journal_mode = raw_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE name IN "
-                                "('customers', 'events', 'customers_search')"), ==, 3);
+                                "('customers', 'events', 'customers_search', 'changes')"), ==, 4);
   sqlite3_close (db);
 }
 
@@ -257,16 +454,16 @@ test_open_default_path (void)
 {
   g_autofree char *expected = g_build_filename (g_get_user_data_dir (), "phone-verify",
                                                 "phone-verify.db", NULL);
-  g_autofree char *path = pv_store_get_default_path ();
+  g_autofree char *path = pv_sqlite_store_get_default_path ();
   g_autoptr(PvStore) store = NULL;
   g_autoptr(GError) error = NULL;
 
   g_assert_cmpstr (path, ==, expected);
 
   /* G_TEST_OPTION_ISOLATE_DIRS points the user data dir at a throwaway directory. */
-  store = pv_store_open (NULL, NULL, &error);
+  store = PV_STORE (pv_sqlite_store_open (NULL, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (pv_store_get_path (store), ==, expected);
+  g_assert_cmpstr (pv_store_get_location (store), ==, expected);
   g_assert_true (g_file_test (expected, G_FILE_TEST_IS_REGULAR));
 }
 
@@ -288,7 +485,8 @@ test_open_reopen (Fixture       *fixture,
   g_assert_cmpint (found->id, ==, customer->id);
   g_assert_cmpstr (found->name, ==, "Ada Lovelace");
   g_assert_cmpuint (count_events (store, "+15552600001"), ==, 1);
-  g_assert_cmpint (pv_store_get_schema_version (store), ==, PV_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==,
+                   PV_STORE_SCHEMA_VERSION);
 }
 
 static void
@@ -311,7 +509,7 @@ test_open_too_new (Fixture       *fixture,
   sqlite3_close (db);
   g_assert_true (g_file_get_contents (fixture->path, &before, &before_length, NULL));
 
-  store = pv_store_open (fixture->path, fixture->clock, &error);
+  store = PV_STORE (pv_sqlite_store_open (fixture->path, fixture->clock, &error));
   g_assert_error (error, PV_STORE_ERROR, PV_STORE_ERROR_TOO_NEW);
   g_assert_null (store);
 
@@ -333,7 +531,7 @@ test_open_garbage (Fixture       *fixture,
 
   g_assert_true (g_file_set_contents (fixture->path, garbage, -1, NULL));
 
-  store = pv_store_open (fixture->path, fixture->clock, &error);
+  store = PV_STORE (pv_sqlite_store_open (fixture->path, fixture->clock, &error));
   g_assert_error (error, PV_STORE_ERROR, PV_STORE_ERROR_OPEN);
   g_assert_null (store);
   g_assert_nonnull (strstr (error->message, "customers.db"));
@@ -353,7 +551,7 @@ test_open_unusable_directory (Fixture       *fixture,
 
   g_assert_true (g_file_set_contents (blocker, "a file where a folder should be", -1, NULL));
 
-  store = pv_store_open (path, fixture->clock, &error);
+  store = PV_STORE (pv_sqlite_store_open (path, fixture->clock, &error));
   g_assert_error (error, PV_STORE_ERROR, PV_STORE_ERROR_OPEN);
   g_assert_null (store);
 }
@@ -371,7 +569,7 @@ test_open_failed_migration (Fixture       *fixture,
   raw_exec (db, "CREATE TABLE customers_name (x);");
   sqlite3_close (db);
 
-  store = pv_store_open (fixture->path, fixture->clock, &error);
+  store = PV_STORE (pv_sqlite_store_open (fixture->path, fixture->clock, &error));
   g_assert_error (error, PV_STORE_ERROR, PV_STORE_ERROR_OPEN);
   g_assert_null (store);
 
@@ -403,6 +601,8 @@ make_full_customer (void)
   customer->created_at = START_TIME - 1000;
   customer->verified_at = START_TIME + 5;
   customer->updated_at = START_TIME + 6;
+  customer->send_state = PV_SEND_STATE_SENT;
+  customer->send_id = 4;
 
   return customer;
 }
@@ -427,6 +627,9 @@ assert_customers_equal (const PvCustomer *a,
   g_assert_cmpint (a->created_at, ==, b->created_at);
   g_assert_cmpint (a->verified_at, ==, b->verified_at);
   g_assert_cmpint (a->updated_at, ==, b->updated_at);
+  g_assert_cmpint (a->send_state, ==, b->send_state);
+  g_assert_cmpint (a->send_id, ==, b->send_id);
+  g_assert_cmpstr (a->send_owner, ==, b->send_owner);
 }
 
 static void
@@ -471,7 +674,9 @@ test_round_trip (Fixture       *fixture,
                                 "AND code_expires_at IS NULL AND send_window_started_at IS NULL "
                                 "AND last_sent_at IS NULL AND message_sid IS NULL "
                                 "AND delivery_status IS NULL AND delivery_error_code IS NULL "
-                                "AND verified_at IS NULL AND status = 'pending'"), ==, 1);
+                                "AND verified_at IS NULL AND status = 'pending' "
+                                "AND send_state IS NULL AND send_id = 0 "
+                                "AND send_owner IS NULL"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM customers WHERE status = 'verified'"),
                    ==, 1);
   sqlite3_close (db);
@@ -526,87 +731,137 @@ static void
 test_missing_rows (Fixture       *fixture,
                    gconstpointer  data)
 {
+  const char *ghost_number = "+15552600009";
   g_autoptr(PvStore) store = open_store (fixture);
   g_autoptr(PvCustomer) customer = insert_customer (store, "+15552600001", NULL);
-  g_autoptr(PvCustomer) ghost = pv_customer_new ("+15552600009");
+  g_autoptr(PvCustomer) ghost = pv_customer_new (ghost_number);
+  g_autoptr(GPtrArray) sending = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+  g_auto(PvAttempt) attempt = { 0 };
   g_autoptr(GError) error = NULL;
+  gboolean applied = TRUE;
 
-  ghost->id = customer->id + 100;
-  g_assert_false (pv_store_update_customer (store, ghost, PV_EVENT_VERIFIED, NULL, &error));
-  g_assert_error (error, PV_STORE_ERROR, PV_STORE_ERROR_NOT_FOUND);
-  g_clear_error (&error);
+  /* Every intent on a number that is not stored says so, and creates nothing: only a first
+   * send may add a customer. */
+  g_assert_cmpint (claim_send (store, ghost_number, "Ghost", TRUE, "d1", &claim), ==,
+                   PV_SEND_REFUSED_NOT_FOUND);
+  g_assert_null (claim.customer);
+  g_assert_cmpint (claim_attempt (store, ghost_number, &attempt), ==, PV_ATTEMPT_NOT_FOUND);
+  g_assert_false (mark_verified (store, ghost_number, "d1"));
+  g_assert_false (record_delivery (store, ghost_number, "SM1", "delivered", 0));
 
-  g_assert_false (pv_store_delete_customer (store, "+15552600009", PV_EVENT_DELETED, NULL,
+  ghost->send_id = 1;
+  ghost->send_state = PV_SEND_STATE_SENDING;
+  g_assert_true (pv_store_abandon_send (store, ghost, "gone", &applied, &error));
+  g_assert_no_error (error);
+  g_assert_false (applied);
+
+  g_assert_false (pv_store_delete_customer (store, ghost_number, PV_EVENT_DELETED, NULL,
                                             &error));
   g_assert_error (error, PV_STORE_ERROR, PV_STORE_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
-  /* Neither failure left an event behind. */
-  g_assert_cmpuint (count_events (store, "+15552600009"), ==, 0);
+  g_assert_null (pv_store_lookup (store, ghost_number, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_customers (store), ==, 1);
+  sending = pv_store_list_sends_in_flight (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sending->len, ==, 0);
+
+  /* None of the failures left an event behind. */
+  g_assert_cmpuint (count_events (store, ghost_number), ==, 0);
 }
 
+/* An intent changes the record and records its event in one go, at the clock's time; what it
+ * does not concern stays as it was. */
 static void
 test_update (Fixture       *fixture,
              gconstpointer  data)
 {
+  const char *number = "+15552600001";
   g_autoptr(PvStore) store = open_store (fixture);
-  g_autoptr(PvCustomer) customer = insert_customer (store, "+15552600001", "Ada");
-  g_autoptr(PvCustomer) changed = make_full_customer ();
+  g_autoptr(PvCustomer) before = NULL;
   g_autoptr(PvCustomer) found = NULL;
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GError) error = NULL;
+  g_auto(PvAttempt) attempt = { 0 };
   const PvEvent *event;
 
+  send_code (store, number, "d1", "SM1");
+  before = lookup (store, number);
+
   pv_clock_advance (fixture->clock, 60);
-  changed->id = customer->id;
-  changed->created_at = 0;
-  changed->updated_at = 0;
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+  g_assert_true (mark_verified (store, number, attempt.code_digest));
 
-  g_assert_true (pv_store_update_customer (store, changed, PV_EVENT_VERIFIED, "by phone",
-                                           &error));
-  g_assert_no_error (error);
+  found = lookup (store, number);
+  g_assert_cmpint (found->status, ==, PV_CUSTOMER_STATUS_VERIFIED);
+  g_assert_cmpint (found->verified_at, ==, START_TIME + 60);
+  g_assert_cmpint (found->updated_at, ==, START_TIME + 60);
+  g_assert_null (found->code_digest);
+  g_assert_cmpint (found->code_expires_at, ==, 0);
+  g_assert_cmpuint (found->failed_attempts, ==, 0);
 
-  /* created_at 0 kept the stored time, updated_at 0 took the clock's. */
-  found = pv_store_lookup (store, changed->number, &error);
-  g_assert_no_error (error);
-  changed->created_at = START_TIME;
-  changed->updated_at = START_TIME + 60;
-  assert_customers_equal (found, changed);
-  g_clear_pointer (&found, pv_customer_free);
+  /* Untouched: */
+  g_assert_cmpint (found->id, ==, before->id);
+  g_assert_cmpint (found->created_at, ==, START_TIME);
+  g_assert_cmpint (found->last_sent_at, ==, START_TIME);
+  g_assert_cmpuint (found->sends_in_window, ==, 1);
+  g_assert_cmpstr (found->message_sid, ==, "SM1");
+  g_assert_cmpstr (found->delivery_status, ==, "queued");
+  g_assert_cmpint (found->send_state, ==, PV_SEND_STATE_SENT);
+  g_assert_cmpint (found->send_id, ==, before->send_id);
 
-  found = pv_store_lookup (store, "+15552600001", &error);
+  events = pv_store_list_events (store, number, &error);
   g_assert_no_error (error);
-  g_assert_null (found);
-
-  /* The number changed, and the history follows the number it was recorded under. */
-  events = pv_store_list_events (store, changed->number, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (events->len, ==, 1);
+  g_assert_cmpuint (events->len, ==, 2);
   event = g_ptr_array_index (events, 0);
+  g_assert_cmpint (event->kind, ==, PV_EVENT_CODE_SENT);
+  g_assert_cmpstr (event->detail, ==, "SM1");
+  g_assert_cmpint (event->time, ==, START_TIME);
+  event = g_ptr_array_index (events, 1);
   g_assert_cmpint (event->kind, ==, PV_EVENT_VERIFIED);
-  g_assert_cmpstr (event->detail, ==, "by phone");
+  g_assert_null (event->detail);
   g_assert_cmpint (event->time, ==, START_TIME + 60);
-  g_assert_cmpstr (event->number, ==, changed->number);
+  g_assert_cmpstr (event->number, ==, number);
 }
 
+/* A number is stored once, however it arrives: a send to a stored number changes that
+ * customer instead of adding another, and a refused one adds nothing. */
 static void
 test_update_number_taken (Fixture       *fixture,
                           gconstpointer  data)
 {
   g_autoptr(PvStore) store = open_store (fixture);
   g_autoptr(PvCustomer) first = insert_customer (store, "+15552600001", "First");
-  g_autoptr(PvCustomer) second = insert_customer (store, "+15552600002", "Second");
   g_autoptr(PvCustomer) found = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+  g_auto(PvSendClaim) again = { 0 };
   g_autoptr(GError) error = NULL;
+  sqlite3 *db;
 
-  g_free (second->number);
-  second->number = g_strdup ("+15552600001");
-  g_assert_false (pv_store_update_customer (store, second, PV_EVENT_NONE, NULL, &error));
-  g_assert_error (error, PV_STORE_ERROR, PV_STORE_ERROR_EXISTS);
+  g_assert_cmpint (claim_send (store, "+15552600001", "Second", FALSE, "d1", &claim), ==,
+                   PV_SEND_GRANTED);
+  g_assert_false (claim.created);
+  g_assert_cmpint (claim.customer->id, ==, first->id);
+  g_assert_cmpstr (claim.customer->name, ==, "Second");
+  g_assert_nonnull (claim.before);
+  g_assert_cmpstr (claim.before->name, ==, "First");
+  g_assert_cmpuint (count_customers (store), ==, 1);
 
-  found = pv_store_lookup (store, "+15552600002", NULL);
-  g_assert_nonnull (found);
+  g_assert_cmpint (claim_send (store, "+15552600001", "Third", FALSE, "d2", &again), ==,
+                   PV_SEND_REFUSED_IN_FLIGHT);
+  g_assert_cmpuint (count_customers (store), ==, 1);
+  found = lookup (store, "+15552600001");
   g_assert_cmpstr (found->name, ==, "Second");
+  g_assert_cmpstr (found->code_digest, ==, "d1");
+
+  /* And the table itself refuses a second row, whoever writes it. */
+  db = open_raw (fixture->path);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO customers (number, status, created_at, "
+                                     "updated_at) VALUES ('+15552600001', 'pending', 1, 1)",
+                                 NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
+  sqlite3_close (db);
 }
 
 static void
@@ -615,23 +870,29 @@ test_events_history (Fixture       *fixture,
 {
   const char *number = "+15552600001";
   g_autoptr(PvStore) store = open_store (fixture);
-  g_autoptr(PvCustomer) customer = insert_customer (store, number, "Ada");
   g_autoptr(PvCustomer) again = NULL;
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GError) error = NULL;
+  g_auto(PvAttempt) attempt = { 0 };
   const PvEventKind expected[] = { PV_EVENT_CODE_SENT, PV_EVENT_DELIVERY_UPDATE,
                                    PV_EVENT_CHECK_FAILED, PV_EVENT_VERIFIED, PV_EVENT_DELETED,
                                    PV_EVENT_CODE_SENT };
   sqlite3 *db;
 
+  send_code (store, number, "d1", "SM1");
   pv_clock_advance (fixture->clock, 10);
-  g_assert_true (pv_store_update_customer (store, customer, PV_EVENT_DELIVERY_UPDATE,
-                                           "delivered", &error));
+  g_assert_true (record_delivery (store, number, "SM1", "delivered", 0));
   pv_clock_advance (fixture->clock, 10);
-  g_assert_true (pv_store_update_customer (store, customer, PV_EVENT_CHECK_FAILED, NULL, &error));
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+  g_assert_true (pv_store_record_failed_attempt (store, number, &error));
+  g_assert_no_error (error);
   pv_clock_advance (fixture->clock, 10);
-  g_assert_true (pv_store_update_customer (store, customer, PV_EVENT_VERIFIED, NULL, &error));
-  g_assert_true (pv_store_update_customer (store, customer, PV_EVENT_NONE, NULL, &error));
+  pv_attempt_clear (&attempt);
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+  g_assert_true (mark_verified (store, number, attempt.code_digest));
+  /* What did not apply records nothing. */
+  g_assert_false (mark_verified (store, number, attempt.code_digest));
+  g_assert_false (record_delivery (store, number, "SM0", "delivered", 0));
   pv_clock_advance (fixture->clock, 10);
   g_assert_true (pv_store_delete_customer (store, number, PV_EVENT_DELETED, "asked to", &error));
   g_assert_no_error (error);
@@ -640,8 +901,8 @@ test_events_history (Fixture       *fixture,
 
   /* Same number, new customer: the old history is still listed before the new one. */
   pv_clock_advance (fixture->clock, 10);
-  again = insert_customer (store, number, "Ada again");
-  g_assert_cmpint (again->id, !=, 0);
+  send_code (store, number, "d2", "SM2");
+  again = lookup (store, number);
 
   events = pv_store_list_events (store, number, &error);
   g_assert_no_error (error);
@@ -655,9 +916,11 @@ test_events_history (Fixture       *fixture,
       g_assert_cmpstr (event->number, ==, number);
       g_assert_cmpint (event->id, >, 0);
     }
+  g_assert_cmpstr (((PvEvent *) g_ptr_array_index (events, 0))->detail, ==, "SM1");
   g_assert_cmpstr (((PvEvent *) g_ptr_array_index (events, 1))->detail, ==, "delivered");
-  g_assert_cmpstr (((PvEvent *) g_ptr_array_index (events, 4))->detail, ==, "asked to");
   g_assert_null (((PvEvent *) g_ptr_array_index (events, 2))->detail);
+  g_assert_cmpstr (((PvEvent *) g_ptr_array_index (events, 4))->detail, ==, "asked to");
+  g_assert_cmpstr (((PvEvent *) g_ptr_array_index (events, 5))->detail, ==, "SM2");
 
   /* The deleted customer's events are detached from any row, the new one's are attached. */
   db = open_raw (fixture->path);
@@ -671,60 +934,81 @@ static void
 test_transaction_rollback (Fixture       *fixture,
                            gconstpointer  data)
 {
-  g_autoptr(PvStore) store = open_store (fixture);
-  g_autoptr(PvCustomer) customer = insert_customer (store, "+15552600001", "Before");
-  g_autoptr(PvCustomer) changed = pv_customer_copy (customer);
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = NULL;
+  g_autoptr(PvCustomer) customer = NULL;
   g_autoptr(PvCustomer) newcomer = pv_customer_new ("+15552600002");
   g_autoptr(PvCustomer) found = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+  g_auto(PvAttempt) attempt = { 0 };
   g_autoptr(GError) error = NULL;
+  PvSendOutcome sent = { .kind = PV_SEND_OUTCOME_SENT, .message_sid = "SM2" };
+  gboolean applied = 42;
   guint n;
   sqlite3 *db;
+
+  store = open_store (fixture);
+  send_code (store, number, "d1", "SM1");
+  pv_clock_advance (fixture->clock, COOLDOWN);
+  g_assert_cmpint (claim_send (store, number, NULL, TRUE, "d2", &claim), ==, PV_SEND_GRANTED);
+  customer = lookup (store, number);
 
   /* Every event write now fails, after the customer row has been written. */
   db = open_raw (fixture->path);
   raw_exec (db, "CREATE TRIGGER events_read_only BEFORE INSERT ON events "
                 "BEGIN SELECT RAISE (ABORT, 'events are read-only'); END;");
   sqlite3_close (db);
+  pv_clock_advance (fixture->clock, 5);
 
-  g_free (changed->name);
-  changed->name = g_strdup ("After");
-  changed->status = PV_CUSTOMER_STATUS_VERIFIED;
-  g_assert_false (pv_store_update_customer (store, changed, PV_EVENT_VERIFIED, NULL, &error));
+  g_assert_false (pv_store_finish_send (store, &claim, &sent, &applied, &error));
   g_assert_error (error, PV_STORE_ERROR, PV_STORE_ERROR_FAILED);
   g_clear_error (&error);
-
-  found = pv_store_lookup (store, "+15552600001", &error);
-  g_assert_no_error (error);
+  g_assert_cmpint (applied, ==, 42);
+  found = lookup (store, number);
   assert_customers_equal (found, customer);
   g_clear_pointer (&found, pv_customer_free);
 
+  /* The attempt is counted (that takes no event), but its failure is not, and neither is
+   * a verification. */
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+  g_clear_pointer (&customer, pv_customer_free);
+  customer = lookup (store, number);
+  g_assert_cmpuint (customer->failed_attempts, ==, 1);
+  pv_clock_advance (fixture->clock, 5);
+  g_assert_false (pv_store_record_failed_attempt (store, number, &error));
+  g_assert_error (error, PV_STORE_ERROR, PV_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_false (pv_store_mark_verified (store, number, attempt.code_digest, &applied, &error));
+  g_assert_error (error, PV_STORE_ERROR, PV_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+  found = lookup (store, number);
+  assert_customers_equal (found, customer);
+  g_clear_pointer (&found, pv_customer_free);
+
+  newcomer->name = g_strdup ("After");
   g_assert_false (pv_store_insert_customer (store, newcomer, PV_EVENT_CODE_SENT, NULL, &error));
   g_assert_error (error, PV_STORE_ERROR, PV_STORE_ERROR_FAILED);
   g_clear_error (&error);
   g_assert_null (pv_store_lookup (store, "+15552600002", &error));
   g_assert_no_error (error);
 
-  g_assert_false (pv_store_delete_customer (store, "+15552600001", PV_EVENT_DELETED, NULL,
-                                            &error));
+  g_assert_false (pv_store_delete_customer (store, number, PV_EVENT_DELETED, NULL, &error));
   g_assert_error (error, PV_STORE_ERROR, PV_STORE_ERROR_FAILED);
   g_clear_error (&error);
-  found = pv_store_lookup (store, "+15552600001", &error);
-  g_assert_no_error (error);
+  found = lookup (store, number);
   assert_customers_equal (found, customer);
   g_clear_pointer (&found, pv_customer_free);
 
   /* The search index was rolled back with its rows. */
   g_assert_true (pv_store_count_customers (store, "After", &n, &error));
   g_assert_cmpuint (n, ==, 0);
-  g_assert_true (pv_store_count_customers (store, "Before", &n, &error));
-  g_assert_cmpuint (n, ==, 1);
   g_assert_true (pv_store_count_customers (store, NULL, &n, &error));
   g_assert_cmpuint (n, ==, 1);
 
-  /* Without an event nothing touches the events table, so the same change goes through. */
-  g_assert_true (pv_store_update_customer (store, changed, PV_EVENT_NONE, NULL, &error));
+  /* Without an event nothing touches the events table, so the same insert goes through. */
+  g_assert_true (pv_store_insert_customer (store, newcomer, PV_EVENT_NONE, NULL, &error));
   g_assert_no_error (error);
-  found = pv_store_lookup (store, "+15552600001", &error);
+  found = lookup (store, "+15552600002");
   g_assert_cmpstr (found->name, ==, "After");
   g_assert_true (pv_store_count_customers (store, "After", &n, &error));
   g_assert_cmpuint (n, ==, 1);
@@ -790,7 +1074,7 @@ ensure_large_data_set (void)
   large.directory = g_dir_make_tmp ("test-store-large-XXXXXX", &error);
   g_assert_no_error (error);
   large.path = g_build_filename (large.directory, "large.db", NULL);
-  large.store = pv_store_open (large.path, NULL, &error);
+  large.store = PV_STORE (pv_sqlite_store_open (large.path, NULL, &error));
   g_assert_no_error (error);
   large.rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
 
@@ -1183,14 +1467,18 @@ test_threads (Fixture       *fixture,
 
   thread = g_thread_new ("lister", list_in_thread, &thread_data);
 
+  /* The main thread writes through the intents while the other pages through the list. */
   for (guint i = 0; i < 200; i++)
     {
       g_autofree char *number = g_strdup_printf ("+1555%07u", i);
-      g_autoptr(PvCustomer) customer = insert_customer (store, number, "Threaded");
+      g_auto(PvSendClaim) claim = { 0 };
+      g_auto(PvAttempt) attempt = { 0 };
 
-      customer->status = PV_CUSTOMER_STATUS_VERIFIED;
-      g_assert_true (pv_store_update_customer (store, customer, PV_EVENT_VERIFIED, NULL, &error));
-      g_assert_no_error (error);
+      g_assert_cmpint (claim_send (store, number, "Threaded", FALSE, "d1", &claim), ==,
+                       PV_SEND_GRANTED);
+      g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, "SM1"));
+      g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+      g_assert_true (mark_verified (store, number, attempt.code_digest));
     }
 
   g_thread_join (thread);
@@ -1199,6 +1487,13 @@ test_threads (Fixture       *fixture,
   g_assert_true (pv_store_count_customers (store, "threaded", &n, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 200);
+  for (guint i = 0; i < 200; i += 37)
+    {
+      g_autofree char *number = g_strdup_printf ("+1555%07u", i);
+      g_autoptr(PvCustomer) customer = lookup (store, number);
+
+      g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_VERIFIED);
+    }
 }
 
 static char *
@@ -1291,6 +1586,1487 @@ test_list_after_stable_under_inserts (Fixture       *fixture,
   g_assert_cmpstr (((PvCustomer *) g_ptr_array_index (second, 0))->number, ==, "+14155550105");
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * The intents, one by one. Times are the manual clock's; every limit is the request's.
+ */
+
+static void
+test_claim_send_new (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) found = NULL;
+  g_autoptr(GPtrArray) sending = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+
+  g_assert_cmpint (claim_send (store, number, "Ada", FALSE, "d1", &claim), ==, PV_SEND_GRANTED);
+  g_assert_true (claim.created);
+  g_assert_null (claim.before);
+  g_assert_cmpuint (claim.wait, ==, 0);
+  g_assert_nonnull (claim.customer);
+
+  /* The send is reserved before any request goes out. */
+  found = lookup (store, number);
+  assert_customers_equal (claim.customer, found);
+  g_assert_cmpint (found->id, >, 0);
+  g_assert_cmpstr (found->name, ==, "Ada");
+  g_assert_cmpint (found->status, ==, PV_CUSTOMER_STATUS_PENDING);
+  g_assert_cmpint (found->send_state, ==, PV_SEND_STATE_SENDING);
+  g_assert_cmpint (found->send_id, ==, 1);
+  g_assert_cmpstr (found->send_owner, ==, OWNER);
+  g_assert_cmpstr (found->code_digest, ==, "d1");
+  g_assert_cmpint (found->code_expires_at, ==, START_TIME + CODE_LIFETIME);
+  g_assert_cmpuint (found->failed_attempts, ==, 0);
+  g_assert_cmpuint (found->sends_in_window, ==, 1);
+  g_assert_cmpint (found->send_window_started_at, ==, START_TIME);
+  g_assert_cmpint (found->last_sent_at, ==, START_TIME);
+  g_assert_cmpint (found->created_at, ==, START_TIME);
+  g_assert_cmpint (found->updated_at, ==, START_TIME);
+  g_assert_null (found->message_sid);
+
+  /* Only the outcome is an event. */
+  g_assert_cmpuint (count_events (store, number), ==, 0);
+
+  sending = pv_store_list_sends_in_flight (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sending->len, ==, 1);
+  g_assert_cmpstr (((PvCustomer *) g_ptr_array_index (sending, 0))->number, ==, number);
+}
+
+static void
+test_claim_send_live_code (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) before = NULL;
+  g_autoptr(PvCustomer) found = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+
+  send_code (store, number, "d1", "SM1");
+  pv_clock_advance (fixture->clock, COOLDOWN);
+  before = lookup (store, number);
+
+  /* Past the cooldown, but the code is still good: it is kept, and the claim says how its
+   * send went. */
+  g_assert_cmpint (claim_send (store, number, NULL, FALSE, "d2", &claim), ==,
+                   PV_SEND_REFUSED_LIVE_CODE);
+  g_assert_false (claim.created);
+  g_assert_nonnull (claim.customer);
+  g_assert_cmpint (claim.customer->send_state, ==, PV_SEND_STATE_SENT);
+  g_assert_cmpstr (claim.customer->message_sid, ==, "SM1");
+  found = lookup (store, number);
+  assert_customers_equal (found, before);
+  g_clear_pointer (&found, pv_customer_free);
+  pv_send_claim_clear (&claim);
+
+  /* A resend replaces it. */
+  g_assert_cmpint (claim_send (store, number, NULL, TRUE, "d2", &claim), ==, PV_SEND_GRANTED);
+  g_assert_cmpint (claim.customer->send_id, ==, 2);
+  g_assert_cmpstr (claim.customer->code_digest, ==, "d2");
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, "SM2"));
+  pv_send_claim_clear (&claim);
+
+  /* Once expired, the code no longer stands in the way of a plain send. */
+  pv_clock_advance (fixture->clock, CODE_LIFETIME - 1);
+  g_assert_cmpint (claim_send (store, number, NULL, FALSE, "d3", &claim), ==,
+                   PV_SEND_REFUSED_LIVE_CODE);
+  pv_send_claim_clear (&claim);
+  pv_clock_advance (fixture->clock, 1);
+  g_assert_cmpint (claim_send (store, number, NULL, FALSE, "d3", &claim), ==, PV_SEND_GRANTED);
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, "SM3"));
+  pv_send_claim_clear (&claim);
+
+  /* Nor does one whose attempts are all used (on another number: this one has used up its
+   * hour). */
+  send_code (store, "+15552600002", "d1", "SM4");
+  pv_clock_advance (fixture->clock, COOLDOWN);
+  for (guint i = 0; i < MAX_ATTEMPTS; i++)
+    {
+      g_auto(PvAttempt) attempt = { 0 };
+
+      g_assert_cmpint (claim_attempt (store, "+15552600002", &attempt), ==, PV_ATTEMPT_GRANTED);
+    }
+  g_assert_cmpint (claim_send (store, "+15552600002", NULL, FALSE, "d4", &claim), ==,
+                   PV_SEND_GRANTED);
+  g_assert_cmpuint (claim.customer->failed_attempts, ==, 0);
+  g_assert_cmpstr (claim.customer->code_digest, ==, "d4");
+}
+
+static void
+test_claim_send_in_flight (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) before = NULL;
+  g_autoptr(PvCustomer) found = NULL;
+  g_auto(PvSendClaim) first = { 0 };
+  g_auto(PvSendClaim) claim = { 0 };
+
+  g_assert_cmpint (claim_send (store, number, NULL, FALSE, "d1", &first), ==, PV_SEND_GRANTED);
+  before = lookup (store, number);
+
+  /* Well past the cooldown, and even for a resend: the first send has not finished. */
+  pv_clock_advance (fixture->clock, PV_SEND_IN_FLIGHT_MAX_SECONDS - 1);
+  g_assert_cmpint (claim_send (store, number, NULL, FALSE, "d2", &claim), ==,
+                   PV_SEND_REFUSED_IN_FLIGHT);
+  g_assert_cmpint (claim.customer->send_state, ==, PV_SEND_STATE_SENDING);
+  pv_send_claim_clear (&claim);
+  g_assert_cmpint (claim_send (store, number, NULL, TRUE, "d2", &claim), ==,
+                   PV_SEND_REFUSED_IN_FLIGHT);
+  pv_send_claim_clear (&claim);
+  found = lookup (store, number);
+  assert_customers_equal (found, before);
+  g_clear_pointer (&found, pv_customer_free);
+
+  /* As soon as it has finished, the usual rules apply. */
+  g_assert_true (finish_send (store, &first, PV_SEND_OUTCOME_SENT, "SM1"));
+  g_assert_cmpint (claim_send (store, number, NULL, TRUE, "d2", &claim), ==, PV_SEND_GRANTED);
+}
+
+/* A send still SENDING after PV_SEND_IN_FLIGHT_MAX_SECONDS was lost by its process: it no
+ * longer blocks, and the new claim makes the old one's outcome stale. */
+static void
+test_claim_send_stale_in_flight (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) found = NULL;
+  g_auto(PvSendClaim) first = { 0 };
+  g_auto(PvSendClaim) claim = { 0 };
+
+  g_assert_cmpint (claim_send (store, number, NULL, FALSE, "d1", &first), ==, PV_SEND_GRANTED);
+  pv_clock_advance (fixture->clock, PV_SEND_IN_FLIGHT_MAX_SECONDS);
+
+  g_assert_cmpint (claim_send (store, number, NULL, TRUE, "d2", &claim), ==, PV_SEND_GRANTED);
+  g_assert_false (claim.created);
+  g_assert_cmpint (claim.before->send_state, ==, PV_SEND_STATE_SENDING);
+  g_assert_cmpint (claim.customer->send_id, ==, 2);
+  g_assert_cmpint (claim.customer->send_state, ==, PV_SEND_STATE_SENDING);
+  g_assert_cmpint (claim.customer->last_sent_at, ==, START_TIME + PV_SEND_IN_FLIGHT_MAX_SECONDS);
+  g_assert_cmpuint (claim.customer->sends_in_window, ==, 2);
+
+  g_assert_false (finish_send (store, &first, PV_SEND_OUTCOME_SENT, "SM1"));
+  found = lookup (store, number);
+  assert_customers_equal (found, claim.customer);
+}
+
+static void
+test_claim_send_cooldown (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) before = NULL;
+  g_autoptr(PvCustomer) found = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+
+  send_code (store, number, "d1", "SM1");
+  before = lookup (store, number);
+
+  g_assert_cmpint (claim_send (store, number, NULL, TRUE, "d2", &claim), ==,
+                   PV_SEND_REFUSED_COOLDOWN);
+  g_assert_cmpuint (claim.wait, ==, COOLDOWN);
+  pv_send_claim_clear (&claim);
+
+  pv_clock_advance (fixture->clock, 10);
+  g_assert_cmpint (claim_send (store, number, NULL, TRUE, "d2", &claim), ==,
+                   PV_SEND_REFUSED_COOLDOWN);
+  g_assert_cmpuint (claim.wait, ==, COOLDOWN - 10);
+  pv_send_claim_clear (&claim);
+
+  pv_clock_advance (fixture->clock, COOLDOWN - 10 - 1);
+  g_assert_cmpint (claim_send (store, number, NULL, TRUE, "d2", &claim), ==,
+                   PV_SEND_REFUSED_COOLDOWN);
+  g_assert_cmpuint (claim.wait, ==, 1);
+  pv_send_claim_clear (&claim);
+
+  /* Refusals change nothing: not the counters, not the time of the last send. */
+  found = lookup (store, number);
+  assert_customers_equal (found, before);
+
+  pv_clock_advance (fixture->clock, 1);
+  g_assert_cmpint (claim_send (store, number, NULL, TRUE, "d2", &claim), ==, PV_SEND_GRANTED);
+  g_assert_cmpint (claim.customer->last_sent_at, ==, START_TIME + COOLDOWN);
+}
+
+static void
+test_claim_send_hourly_limit (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) before = NULL;
+  g_autoptr(PvCustomer) found = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+  gint64 elapsed = 0;
+
+  for (guint i = 0; i < SENDS_PER_HOUR; i++)
+    {
+      g_autofree char *digest = g_strdup_printf ("d%u", i);
+      g_autofree char *sid = g_strdup_printf ("SM%u", i);
+
+      send_code (store, number, digest, sid);
+      pv_clock_advance (fixture->clock, COOLDOWN);
+      elapsed += COOLDOWN;
+    }
+
+  before = lookup (store, number);
+  g_assert_cmpuint (before->sends_in_window, ==, SENDS_PER_HOUR);
+  g_assert_cmpint (before->send_window_started_at, ==, START_TIME);
+
+  g_assert_cmpint (claim_send (store, number, NULL, TRUE, "dx", &claim), ==,
+                   PV_SEND_REFUSED_HOURLY_LIMIT);
+  g_assert_cmpuint (claim.wait, ==, 3600 - elapsed);
+  pv_send_claim_clear (&claim);
+
+  pv_clock_advance (fixture->clock, 3600 - elapsed - 1);
+  g_assert_cmpint (claim_send (store, number, NULL, TRUE, "dx", &claim), ==,
+                   PV_SEND_REFUSED_HOURLY_LIMIT);
+  g_assert_cmpuint (claim.wait, ==, 1);
+  pv_send_claim_clear (&claim);
+  found = lookup (store, number);
+  assert_customers_equal (found, before);
+
+  /* An hour after the window opened, a new one starts with this send. */
+  pv_clock_advance (fixture->clock, 1);
+  g_assert_cmpint (claim_send (store, number, NULL, TRUE, "dx", &claim), ==, PV_SEND_GRANTED);
+  g_assert_cmpuint (claim.customer->sends_in_window, ==, 1);
+  g_assert_cmpint (claim.customer->send_window_started_at, ==, START_TIME + 3600);
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, "SMx"));
+  pv_send_claim_clear (&claim);
+
+  /* And counts from there. */
+  pv_clock_advance (fixture->clock, COOLDOWN);
+  g_assert_cmpint (claim_send (store, number, NULL, TRUE, "dy", &claim), ==, PV_SEND_GRANTED);
+  g_assert_cmpuint (claim.customer->sends_in_window, ==, 2);
+  g_assert_cmpint (claim.customer->send_window_started_at, ==, START_TIME + 3600);
+}
+
+static void
+test_claim_send_verified (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) before = NULL;
+  g_autoptr(PvCustomer) found = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+  g_auto(PvAttempt) attempt = { 0 };
+
+  send_code (store, number, "d1", "SM1");
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+  g_assert_true (mark_verified (store, number, "d1"));
+  before = lookup (store, number);
+
+  pv_clock_advance (fixture->clock, 2 * 3600);
+  for (int resend = FALSE; resend <= TRUE; resend++)
+    {
+      g_assert_cmpint (claim_send (store, number, "Eve", resend, "d2", &claim), ==,
+                       PV_SEND_REFUSED_VERIFIED);
+      g_assert_nonnull (claim.customer);
+      g_assert_cmpint (claim.customer->status, ==, PV_CUSTOMER_STATUS_VERIFIED);
+      pv_send_claim_clear (&claim);
+    }
+
+  found = lookup (store, number);
+  assert_customers_equal (found, before);
+}
+
+static void
+test_claim_send_resend_unknown (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_auto(PvSendClaim) claim = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (claim_send (store, "+15552600001", "Ada", TRUE, "d1", &claim), ==,
+                   PV_SEND_REFUSED_NOT_FOUND);
+  g_assert_false (claim.created);
+  g_assert_null (claim.customer);
+  g_assert_null (pv_store_lookup (store, "+15552600001", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_customers (store), ==, 0);
+}
+
+static void
+test_claim_send_name (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) found = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  /* Empty or absent, the stored name stays; anything else replaces it, search index and
+   * all. */
+  const struct {
+    const char *name;
+    const char *stored;
+  } sends[] = {
+    { "Ada", "Ada" },
+    { "", "Ada" },
+    { NULL, "Ada" },
+    { "Ada Lovelace", "Ada Lovelace" },
+    { "", "Ada Lovelace" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sends); i++)
+    {
+      g_auto(PvSendClaim) claim = { 0 };
+
+      g_assert_cmpint (claim_send (store, number, sends[i].name, i > 0, "d", &claim), ==,
+                       PV_SEND_GRANTED);
+      g_assert_cmpstr (claim.customer->name, ==, sends[i].stored);
+      g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, "SM"));
+      found = lookup (store, number);
+      g_assert_cmpstr (found->name, ==, sends[i].stored);
+      g_clear_pointer (&found, pv_customer_free);
+      /* Past the hourly limit too. */
+      pv_clock_advance (fixture->clock, 3600);
+    }
+
+  g_assert_true (pv_store_count_customers (store, "Lovelace", &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+
+  /* A first send with an empty name stores none. */
+  {
+    g_auto(PvSendClaim) claim = { 0 };
+
+    g_assert_cmpint (claim_send (store, "+15552600002", "", FALSE, "d", &claim), ==,
+                     PV_SEND_GRANTED);
+    g_assert_null (claim.customer->name);
+  }
+}
+
+static void
+test_finish_send_sent (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) found = NULL;
+  g_autoptr(GPtrArray) sending = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+  PvSendOutcome outcome = {
+    .kind = PV_SEND_OUTCOME_SENT,
+    .message_sid = "SM0123456789abcdef0123456789abcdef",
+    .delivery_status = "failed",
+    .error_code = 30007,
+  };
+  gboolean applied = FALSE;
+
+  g_assert_cmpint (claim_send (store, number, NULL, FALSE, "d1", &claim), ==, PV_SEND_GRANTED);
+  pv_clock_advance (fixture->clock, 2);
+  g_assert_true (pv_store_finish_send (store, &claim, &outcome, &applied, &error));
+  g_assert_no_error (error);
+  g_assert_true (applied);
+
+  found = lookup (store, number);
+  g_assert_cmpint (found->send_state, ==, PV_SEND_STATE_SENT);
+  g_assert_cmpstr (found->message_sid, ==, outcome.message_sid);
+  g_assert_cmpstr (found->delivery_status, ==, "failed");
+  g_assert_cmpint (found->delivery_error_code, ==, 30007);
+  g_assert_null (found->send_owner);
+  g_assert_cmpint (found->send_id, ==, 1);
+  g_assert_cmpint (found->updated_at, ==, START_TIME + 2);
+  /* The code and its counters are the claim's. */
+  g_assert_cmpstr (found->code_digest, ==, "d1");
+  g_assert_cmpint (found->code_expires_at, ==, START_TIME + CODE_LIFETIME);
+  g_assert_cmpint (found->last_sent_at, ==, START_TIME);
+  g_assert_cmpuint (found->sends_in_window, ==, 1);
+  assert_last_event (store, number, PV_EVENT_CODE_SENT, outcome.message_sid, START_TIME + 2);
+  g_assert_cmpuint (count_events (store, number), ==, 1);
+
+  sending = pv_store_list_sends_in_flight (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sending->len, ==, 0);
+}
+
+/* Once a newer send is claimed, nothing the older one reports applies. */
+static void
+test_finish_send_stale (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) current = NULL;
+  g_autoptr(PvCustomer) found = NULL;
+  g_auto(PvSendClaim) first = { 0 };
+  g_auto(PvSendClaim) second = { 0 };
+
+  g_assert_cmpint (claim_send (store, number, NULL, FALSE, "d1", &first), ==, PV_SEND_GRANTED);
+  pv_clock_advance (fixture->clock, PV_SEND_IN_FLIGHT_MAX_SECONDS);
+  g_assert_cmpint (claim_send (store, number, NULL, TRUE, "d2", &second), ==, PV_SEND_GRANTED);
+  current = lookup (store, number);
+  pv_clock_advance (fixture->clock, 1);
+
+  g_assert_false (finish_send (store, &first, PV_SEND_OUTCOME_SENT, "SM1"));
+  g_assert_false (finish_send (store, &first, PV_SEND_OUTCOME_UNKNOWN, "timed out"));
+  /* The first claim created the customer, but its refusal must not delete the second's. */
+  g_assert_false (finish_send (store, &first, PV_SEND_OUTCOME_REFUSED, "invalid"));
+
+  found = lookup (store, number);
+  assert_customers_equal (found, current);
+  g_clear_pointer (&found, pv_customer_free);
+  g_assert_cmpuint (count_events (store, number), ==, 0);
+
+  g_assert_true (finish_send (store, &second, PV_SEND_OUTCOME_SENT, "SM2"));
+  found = lookup (store, number);
+  g_assert_cmpstr (found->message_sid, ==, "SM2");
+  g_assert_cmpstr (found->code_digest, ==, "d2");
+}
+
+static void
+test_finish_send_unknown (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) claimed = NULL;
+  g_autoptr(PvCustomer) found = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+  g_auto(PvAttempt) attempt = { 0 };
+
+  g_assert_cmpint (claim_send (store, number, NULL, FALSE, "d1", &claim), ==, PV_SEND_GRANTED);
+  claimed = lookup (store, number);
+  pv_clock_advance (fixture->clock, 30);
+
+  /* It may have gone out: the code and the counters stay. */
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_UNKNOWN, "timed out"));
+  found = lookup (store, number);
+  g_assert_cmpint (found->send_state, ==, PV_SEND_STATE_UNKNOWN);
+  g_assert_null (found->send_owner);
+  g_assert_cmpint (found->updated_at, ==, START_TIME + 30);
+  g_assert_cmpstr (found->code_digest, ==, claimed->code_digest);
+  g_assert_cmpint (found->code_expires_at, ==, claimed->code_expires_at);
+  g_assert_cmpuint (found->sends_in_window, ==, claimed->sends_in_window);
+  g_assert_cmpint (found->send_window_started_at, ==, claimed->send_window_started_at);
+  g_assert_cmpint (found->last_sent_at, ==, claimed->last_sent_at);
+  g_assert_cmpint (found->send_id, ==, claimed->send_id);
+  g_assert_null (found->message_sid);
+  assert_last_event (store, number, PV_EVENT_SEND_UNKNOWN, "timed out", START_TIME + 30);
+  g_clear_pointer (&found, pv_customer_free);
+
+  /* The code may have arrived, so it must still work. */
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+  g_assert_cmpstr (attempt.code_digest, ==, "d1");
+
+  /* Told twice, it says nothing new. */
+  g_assert_false (finish_send (store, &claim, PV_SEND_OUTCOME_UNKNOWN, "again"));
+  g_assert_cmpuint (count_events (store, number), ==, 1);
+
+  /* If the answer comes after all, it still counts. */
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, "SM1"));
+  found = lookup (store, number);
+  g_assert_cmpint (found->send_state, ==, PV_SEND_STATE_SENT);
+  g_assert_cmpstr (found->message_sid, ==, "SM1");
+  g_clear_pointer (&found, pv_customer_free);
+
+  /* But after SENT, an UNKNOWN does not undo it. */
+  g_assert_false (finish_send (store, &claim, PV_SEND_OUTCOME_UNKNOWN, "late"));
+  found = lookup (store, number);
+  g_assert_cmpint (found->send_state, ==, PV_SEND_STATE_SENT);
+}
+
+static void
+test_finish_send_refused_created (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(GError) error = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+
+  g_assert_cmpint (claim_send (store, number, "Ada", FALSE, "d1", &claim), ==, PV_SEND_GRANTED);
+  g_assert_true (claim.created);
+  pv_clock_advance (fixture->clock, 3);
+
+  /* It never went out: the customer it added goes again, and the refusal is on record. */
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_REFUSED, "not a mobile number"));
+  g_assert_null (pv_store_lookup (store, number, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_customers (store), ==, 0);
+  g_assert_cmpuint (count_events (store, number), ==, 1);
+  assert_last_event (store, number, PV_EVENT_SEND_REFUSED, "not a mobile number",
+                     START_TIME + 3);
+
+  g_assert_false (finish_send (store, &claim, PV_SEND_OUTCOME_REFUSED, "again"));
+  g_assert_cmpuint (count_events (store, number), ==, 1);
+}
+
+/* A send that created its customer, that customer deleted and added again by another send:
+ * the first send's outcome must not land on the second customer. Tokens come from one
+ * counter for the database, so the second customer's send has a token of its own. */
+static void
+test_finish_send_after_recreate (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) current = NULL;
+  g_autoptr(PvCustomer) found = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(PvSendClaim) first = { 0 };
+  g_auto(PvSendClaim) second = { 0 };
+
+  g_assert_cmpint (claim_send (store, number, "Ada", FALSE, "d1", &first), ==, PV_SEND_GRANTED);
+  g_assert_true (pv_store_delete_customer (store, number, PV_EVENT_DELETED, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (claim_send (store, number, "Bea", FALSE, "d2", &second), ==, PV_SEND_GRANTED);
+  g_assert_true (second.created);
+  current = lookup (store, number);
+
+  g_assert_cmpint (second.customer->send_id, !=, first.customer->send_id);
+  g_assert_false (finish_send (store, &first, PV_SEND_OUTCOME_SENT, "SM1"));
+  found = lookup (store, number);
+  assert_customers_equal (found, current);
+  g_clear_pointer (&found, pv_customer_free);
+
+  g_assert_false (finish_send (store, &first, PV_SEND_OUTCOME_REFUSED, "invalid"));
+  found = lookup (store, number);
+  assert_customers_equal (found, current);
+}
+
+static void
+assert_restored (PvStore          *store,
+                 const PvCustomer *before)
+{
+  g_autoptr(PvCustomer) found = lookup (store, before->number);
+
+  /* Everything as it was but the token, which only ever grows. */
+  /* Tokens only grow, and are never handed out twice. */
+  g_assert_cmpint (found->send_id, >, before->send_id);
+  found->send_id = before->send_id;
+  assert_customers_equal (found, before);
+}
+
+static void
+test_finish_send_refused_known (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  const char *plain_number = "+15552600002";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) plain = insert_customer (store, plain_number, "Plain");
+  g_autoptr(PvCustomer) before = NULL;
+  PvSendRequest request = send_request (number, "Ada", FALSE, "d1");
+  g_autoptr(GError) error = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+  g_auto(PvAttempt) attempt = { 0 };
+  guint n;
+  sqlite3 *db;
+
+  /* A customer with some history: a long-lived code sent and delivered, one wrong attempt.
+   * The code outlives the hour, so that the resend below also starts a new window. */
+  request.code_lifetime = 3 * 3600;
+  g_assert_true (pv_store_claim_send (store, &request, &claim, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (claim.verdict, ==, PV_SEND_GRANTED);
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, "SM1"));
+  pv_send_claim_clear (&claim);
+  pv_clock_advance (fixture->clock, 5);
+  g_assert_true (record_delivery (store, number, "SM1", "undelivered", 30003));
+  pv_clock_advance (fixture->clock, 5);
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+  g_assert_true (pv_store_record_failed_attempt (store, number, &error));
+  g_assert_no_error (error);
+  pv_attempt_clear (&attempt);
+  before = lookup (store, number);
+  g_assert_cmpuint (before->failed_attempts, ==, 1);
+  g_assert_cmpint (before->send_state, ==, PV_SEND_STATE_SENT);
+
+  pv_clock_advance (fixture->clock, 2 * 3600);
+  g_assert_cmpint (claim_send (store, number, "Ada Lovelace", TRUE, "d2", &claim), ==,
+                   PV_SEND_GRANTED);
+  assert_customers_equal (claim.before, before);
+  /* The claim really moved everything that the refusal has to put back. */
+  g_assert_cmpstr (claim.customer->name, ==, "Ada Lovelace");
+  g_assert_cmpstr (claim.customer->code_digest, ==, "d2");
+  g_assert_cmpint (claim.customer->code_expires_at, !=, before->code_expires_at);
+  g_assert_cmpuint (claim.customer->failed_attempts, ==, 0);
+  g_assert_cmpint (claim.customer->send_window_started_at, !=, before->send_window_started_at);
+  g_assert_cmpint (claim.customer->last_sent_at, !=, before->last_sent_at);
+  g_assert_null (claim.customer->message_sid);
+  g_assert_null (claim.customer->delivery_status);
+  g_assert_cmpint (claim.customer->send_state, ==, PV_SEND_STATE_SENDING);
+
+  pv_clock_advance (fixture->clock, 1);
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_REFUSED, "blocked"));
+  assert_restored (store, before);
+  assert_last_event (store, number, PV_EVENT_SEND_REFUSED, "blocked",
+                     START_TIME + 10 + 2 * 3600 + 1);
+  /* The name too, search index and all. */
+  g_assert_true (pv_store_count_customers (store, "Lovelace", &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 0);
+
+  /* The old code works again, with its attempt still counted. */
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+  g_assert_cmpstr (attempt.code_digest, ==, "d1");
+  g_assert_cmpuint (attempt.attempts_used, ==, 2);
+  pv_attempt_clear (&attempt);
+  g_assert_true (record_delivery (store, number, "SM1", "delivered", 0));
+
+  /* A customer that never had a send gets its empty state back: NULLs, not zeros. */
+  pv_send_claim_clear (&claim);
+  g_clear_pointer (&plain, pv_customer_free);
+  plain = lookup (store, plain_number);
+  g_assert_cmpint (claim_send (store, plain_number, NULL, FALSE, "d3", &claim), ==,
+                   PV_SEND_GRANTED);
+  g_assert_false (claim.created);
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_REFUSED, "blocked"));
+  assert_restored (store, plain);
+  db = open_raw (fixture->path);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM customers WHERE number = '+15552600002' "
+                                "AND code_digest IS NULL AND code_expires_at IS NULL "
+                                "AND send_window_started_at IS NULL AND last_sent_at IS NULL "
+                                "AND message_sid IS NULL AND send_state IS NULL "
+                                "AND send_owner IS NULL AND sends_in_window = 0"), ==, 1);
+  sqlite3_close (db);
+}
+
+static void
+test_abandon_send (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) found = NULL;
+  g_autoptr(PvCustomer) listed = NULL;
+  g_autoptr(GPtrArray) sending = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+  gboolean applied = FALSE;
+
+  g_assert_cmpint (claim_send (store, number, NULL, FALSE, "d1", &claim), ==, PV_SEND_GRANTED);
+  sending = pv_store_list_sends_in_flight (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sending->len, ==, 1);
+  listed = pv_customer_copy (g_ptr_array_index (sending, 0));
+  g_clear_pointer (&sending, g_ptr_array_unref);
+  g_assert_cmpstr (listed->send_owner, ==, OWNER);
+  g_assert_cmpint (listed->send_id, ==, 1);
+
+  pv_clock_advance (fixture->clock, 7);
+  g_assert_true (pv_store_abandon_send (store, listed, "the sender is gone", &applied, &error));
+  g_assert_no_error (error);
+  g_assert_true (applied);
+  found = lookup (store, number);
+  g_assert_cmpint (found->send_state, ==, PV_SEND_STATE_UNKNOWN);
+  g_assert_null (found->send_owner);
+  g_assert_cmpstr (found->code_digest, ==, "d1");
+  assert_last_event (store, number, PV_EVENT_SEND_UNKNOWN, "the sender is gone",
+                     START_TIME + 7);
+  g_clear_pointer (&found, pv_customer_free);
+
+  sending = pv_store_list_sends_in_flight (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sending->len, ==, 0);
+  g_clear_pointer (&sending, g_ptr_array_unref);
+
+  /* Once the send has finished, a late recovery leaves it alone. */
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, "SM1"));
+  g_assert_true (pv_store_abandon_send (store, listed, "too late", &applied, &error));
+  g_assert_no_error (error);
+  g_assert_false (applied);
+  found = lookup (store, number);
+  g_assert_cmpint (found->send_state, ==, PV_SEND_STATE_SENT);
+  g_assert_cmpstr (found->message_sid, ==, "SM1");
+  assert_last_event (store, number, PV_EVENT_CODE_SENT, "SM1", START_TIME + 7);
+}
+
+static void
+test_list_sends_in_flight (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) plain = insert_customer (store, "+15552600001", NULL);
+  g_autoptr(GPtrArray) sending = NULL;
+  g_autoptr(GHashTable) numbers = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  g_auto(PvSendClaim) unknown = { 0 };
+  g_auto(PvSendClaim) second = { 0 };
+  g_auto(PvSendClaim) third = { 0 };
+  g_auto(PvAttempt) attempt = { 0 };
+
+  send_code (store, "+15552600002", "d2", "SM2");                    /* SENT */
+  g_assert_cmpint (claim_send (store, "+15552600003", NULL, FALSE, "d3", &unknown), ==,
+                   PV_SEND_GRANTED);
+  g_assert_true (finish_send (store, &unknown, PV_SEND_OUTCOME_UNKNOWN, NULL));
+  send_code (store, "+15552600004", "d4", "SM4");                    /* verified */
+  g_assert_cmpint (claim_attempt (store, "+15552600004", &attempt), ==, PV_ATTEMPT_GRANTED);
+  g_assert_true (mark_verified (store, "+15552600004", "d4"));
+  g_assert_cmpint (claim_send (store, "+15552600005", NULL, FALSE, "d5", &second), ==,
+                   PV_SEND_GRANTED);
+  g_assert_cmpint (claim_send (store, "+15552600006", NULL, FALSE, "d6", &third), ==,
+                   PV_SEND_GRANTED);
+
+  sending = pv_store_list_sends_in_flight (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sending->len, ==, 2);
+  for (guint i = 0; i < sending->len; i++)
+    {
+      const PvCustomer *customer = g_ptr_array_index (sending, i);
+
+      g_assert_cmpint (customer->send_state, ==, PV_SEND_STATE_SENDING);
+      g_hash_table_add (numbers, customer->number);
+    }
+  g_assert_true (g_hash_table_contains (numbers, "+15552600005"));
+  g_assert_true (g_hash_table_contains (numbers, "+15552600006"));
+  g_clear_pointer (&sending, g_ptr_array_unref);
+
+  /* However long ago: a stale send is listed too, for the recovery to find. */
+  pv_clock_advance (fixture->clock, 24 * 3600);
+  g_assert_true (finish_send (store, &second, PV_SEND_OUTCOME_SENT, "SM5"));
+  sending = pv_store_list_sends_in_flight (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sending->len, ==, 1);
+  g_assert_cmpstr (((PvCustomer *) g_ptr_array_index (sending, 0))->number, ==, "+15552600006");
+}
+
+static void
+test_claim_attempt_counts (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) found = NULL;
+  g_autoptr(PvCustomer) codeless = insert_customer (store, "+15552600002", NULL);
+  g_auto(PvAttempt) attempt = { 0 };
+
+  send_code (store, number, "d1", "SM1");
+
+  for (guint i = 1; i <= MAX_ATTEMPTS; i++)
+    {
+      pv_clock_advance (fixture->clock, 1);
+      g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+      g_assert_cmpstr (attempt.code_digest, ==, "d1");
+      g_assert_cmpuint (attempt.attempts_used, ==, i);
+      pv_attempt_clear (&attempt);
+
+      /* Counted before anyone compares. */
+      found = lookup (store, number);
+      g_assert_cmpuint (found->failed_attempts, ==, i);
+      g_assert_cmpint (found->updated_at, ==, START_TIME + i);
+      g_clear_pointer (&found, pv_customer_free);
+    }
+
+  /* Every attempt used: refused, without the digest, and nothing more is counted. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_LOCKED);
+      g_assert_null (attempt.code_digest);
+      g_assert_cmpuint (attempt.attempts_used, ==, 0);
+      pv_attempt_clear (&attempt);
+    }
+  found = lookup (store, number);
+  g_assert_cmpuint (found->failed_attempts, ==, MAX_ATTEMPTS);
+  g_assert_cmpint (found->status, ==, PV_CUSTOMER_STATUS_PENDING);
+
+  /* No code at all is locked too. */
+  g_assert_cmpint (claim_attempt (store, "+15552600002", &attempt), ==, PV_ATTEMPT_LOCKED);
+}
+
+static void
+test_claim_attempt_expired (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) found = NULL;
+  g_auto(PvAttempt) attempt = { 0 };
+
+  send_code (store, number, "d1", "SM1");
+
+  pv_clock_advance (fixture->clock, CODE_LIFETIME - 1);
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+  pv_attempt_clear (&attempt);
+
+  pv_clock_advance (fixture->clock, 1);
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_EXPIRED);
+  g_assert_null (attempt.code_digest);
+  found = lookup (store, number);
+  g_assert_cmpuint (found->failed_attempts, ==, 1);
+}
+
+static void
+test_claim_attempt_not_found (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(GError) error = NULL;
+  g_auto(PvAttempt) attempt = { 0 };
+
+  send_code (store, "+15552600001", "d1", "SM1");
+  g_assert_cmpint (claim_attempt (store, "+15552600002", &attempt), ==, PV_ATTEMPT_NOT_FOUND);
+  g_assert_null (attempt.code_digest);
+  g_assert_null (pv_store_lookup (store, "+15552600002", &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_claim_attempt_verified (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) customer = make_full_customer ();
+  g_auto(PvAttempt) attempt = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  send_code (store, number, "d1", "SM1");
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+  g_assert_true (mark_verified (store, number, "d1"));
+  pv_attempt_clear (&attempt);
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_VERIFIED);
+  g_assert_null (attempt.code_digest);
+  pv_attempt_clear (&attempt);
+
+  /* Verified even with a digest still stored (as an import might leave it): never handed out. */
+  g_assert_true (pv_store_insert_customer (store, customer, PV_EVENT_NONE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (claim_attempt (store, customer->number, &attempt), ==, PV_ATTEMPT_VERIFIED);
+  g_assert_null (attempt.code_digest);
+
+  /* Nor is such a customer verified a second time with it. */
+  g_assert_false (mark_verified (store, customer->number, customer->code_digest));
+  g_assert_cmpuint (count_events (store, customer->number), ==, 0);
+}
+
+static void
+test_record_failed_attempt (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) found = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(PvAttempt) attempt = { 0 };
+
+  send_code (store, number, "d1", "SM1");
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+  pv_clock_advance (fixture->clock, 4);
+  g_assert_true (pv_store_record_failed_attempt (store, number, &error));
+  g_assert_no_error (error);
+
+  assert_last_event (store, number, PV_EVENT_CHECK_FAILED, NULL, START_TIME + 4);
+  g_assert_cmpuint (count_events (store, number), ==, 2);
+  found = lookup (store, number);
+  /* The attempt was counted when it was claimed, not a second time now. */
+  g_assert_cmpuint (found->failed_attempts, ==, 1);
+  g_assert_cmpint (found->updated_at, ==, START_TIME + 4);
+  g_assert_cmpstr (found->code_digest, ==, "d1");
+  g_assert_cmpint (found->status, ==, PV_CUSTOMER_STATUS_PENDING);
+
+  /* Deleted between the claim and the comparison: no wrong code is listed after the
+   * deletion. */
+  pv_attempt_clear (&attempt);
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+  g_assert_true (pv_store_delete_customer (store, number, PV_EVENT_DELETED, NULL, &error));
+  g_assert_true (pv_store_record_failed_attempt (store, number, &error));
+  g_assert_no_error (error);
+  assert_last_event (store, number, PV_EVENT_DELETED, NULL, START_TIME + 4);
+}
+
+static void
+test_mark_verified (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) found = NULL;
+  g_autoptr(PvCustomer) verified = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_auto(PvAttempt) attempt = { 0 };
+  guint n_verified = 0;
+
+  send_code (store, number, "d1", "SM1");
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+
+  /* A digest that is not the stored one changes nothing. */
+  g_assert_false (mark_verified (store, number, "d0"));
+  found = lookup (store, number);
+  g_assert_cmpint (found->status, ==, PV_CUSTOMER_STATUS_PENDING);
+  g_assert_cmpstr (found->code_digest, ==, "d1");
+  g_assert_cmpint (found->verified_at, ==, 0);
+  g_clear_pointer (&found, pv_customer_free);
+
+  pv_clock_advance (fixture->clock, 9);
+  g_assert_true (mark_verified (store, number, attempt.code_digest));
+  verified = lookup (store, number);
+  g_assert_cmpint (verified->status, ==, PV_CUSTOMER_STATUS_VERIFIED);
+  g_assert_cmpint (verified->verified_at, ==, START_TIME + 9);
+  g_assert_null (verified->code_digest);
+  g_assert_cmpint (verified->code_expires_at, ==, 0);
+  assert_last_event (store, number, PV_EVENT_VERIFIED, NULL, START_TIME + 9);
+
+  /* The same code, matched again (a second desk, a double click), does not apply twice. */
+  pv_clock_advance (fixture->clock, 1);
+  g_assert_false (mark_verified (store, number, attempt.code_digest));
+  found = lookup (store, number);
+  assert_customers_equal (found, verified);
+
+  events = pv_store_list_events (store, number, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < events->len; i++)
+    if (((PvEvent *) g_ptr_array_index (events, i))->kind == PV_EVENT_VERIFIED)
+      n_verified++;
+  g_assert_cmpuint (n_verified, ==, 1);
+}
+
+/* A code matched just as a newer one was sent: the match was for a code that no longer
+ * counts. */
+static void
+test_mark_verified_replaced_code (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) found = NULL;
+  g_auto(PvAttempt) attempt = { 0 };
+
+  send_code (store, number, "d1", "SM1");
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+  pv_clock_advance (fixture->clock, COOLDOWN);
+  send_code (store, number, "d2", "SM2");
+
+  g_assert_false (mark_verified (store, number, attempt.code_digest));
+  found = lookup (store, number);
+  g_assert_cmpint (found->status, ==, PV_CUSTOMER_STATUS_PENDING);
+  g_assert_cmpstr (found->code_digest, ==, "d2");
+  g_assert_true (mark_verified (store, number, "d2"));
+}
+
+static void
+test_record_delivery (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) found = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+
+  send_code (store, number, "d1", "SM1");
+  pv_clock_advance (fixture->clock, 3);
+  g_assert_true (record_delivery (store, number, "SM1", "delivered", 0));
+  found = lookup (store, number);
+  g_assert_cmpstr (found->delivery_status, ==, "delivered");
+  g_assert_cmpint (found->delivery_error_code, ==, 0);
+  g_assert_cmpint (found->updated_at, ==, START_TIME + 3);
+  assert_last_event (store, number, PV_EVENT_DELIVERY_UPDATE, "delivered", START_TIME + 3);
+  g_clear_pointer (&found, pv_customer_free);
+
+  /* While a newer send is under way, the old message's news is not the customer's. */
+  pv_clock_advance (fixture->clock, COOLDOWN);
+  g_assert_cmpint (claim_send (store, number, NULL, TRUE, "d2", &claim), ==, PV_SEND_GRANTED);
+  g_assert_false (record_delivery (store, number, "SM1", "undelivered", 30003));
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, "SM2"));
+
+  /* Nor after it went out. */
+  g_assert_false (record_delivery (store, number, "SM1", "undelivered", 30003));
+  found = lookup (store, number);
+  g_assert_cmpstr (found->message_sid, ==, "SM2");
+  g_assert_cmpstr (found->delivery_status, ==, "queued");
+  g_assert_cmpint (found->delivery_error_code, ==, 0);
+  g_clear_pointer (&found, pv_customer_free);
+  g_assert_cmpuint (count_events (store, number), ==, 3);
+
+  g_assert_true (record_delivery (store, number, "SM2", "undelivered", 30003));
+  found = lookup (store, number);
+  g_assert_cmpstr (found->delivery_status, ==, "undelivered");
+  g_assert_cmpint (found->delivery_error_code, ==, 30003);
+
+  /* Another customer's message is not this one's. */
+  send_code (store, "+15552600002", "d3", "SM3");
+  g_assert_false (record_delivery (store, number, "SM3", "delivered", 0));
+  g_assert_false (record_delivery (store, "+15552600002", "SM2", "delivered", 0));
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Several connections to one file at once, as several processes would have. Each thread has
+ * a connection of its own: one connection serialises its callers on its mutex, which would
+ * prove nothing about the database.
+ */
+
+#define N_RACERS 20
+
+typedef struct
+{
+  GMutex   mutex;
+  GCond    cond;
+  gboolean open;
+} Gate;
+
+typedef struct
+{
+  Gate          *gate;
+  PvStore       *store;
+  const char    *number;
+  int            verdict;
+  guint          attempts_used;
+  gboolean       created;
+} Racer;
+
+static void
+gate_wait (Gate *gate)
+{
+  g_mutex_lock (&gate->mutex);
+  while (!gate->open)
+    g_cond_wait (&gate->cond, &gate->mutex);
+  g_mutex_unlock (&gate->mutex);
+}
+
+static void
+gate_open (Gate *gate)
+{
+  g_mutex_lock (&gate->mutex);
+  gate->open = TRUE;
+  g_cond_broadcast (&gate->cond);
+  g_mutex_unlock (&gate->mutex);
+}
+
+static gpointer
+race_attempt (gpointer user_data)
+{
+  Racer *racer = user_data;
+  g_auto(PvAttempt) attempt = { 0 };
+
+  gate_wait (racer->gate);
+  racer->verdict = claim_attempt (racer->store, racer->number, &attempt);
+  racer->attempts_used = attempt.attempts_used;
+
+  return NULL;
+}
+
+static gpointer
+race_send (gpointer user_data)
+{
+  Racer *racer = user_data;
+  g_auto(PvSendClaim) claim = { 0 };
+
+  gate_wait (racer->gate);
+  racer->verdict = claim_send (racer->store, racer->number, NULL, FALSE, "d1", &claim);
+  racer->created = claim.created;
+
+  return NULL;
+}
+
+/* Opens a connection per racer, then lets them all go at once. */
+static void
+race (Fixture      *fixture,
+      const char   *number,
+      GThreadFunc   func,
+      Racer        *racers)
+{
+  Gate gate = { 0 };
+  GThread *threads[N_RACERS];
+
+  g_mutex_init (&gate.mutex);
+  g_cond_init (&gate.cond);
+
+  for (guint i = 0; i < N_RACERS; i++)
+    {
+      racers[i].gate = &gate;
+      racers[i].store = open_store (fixture);
+      racers[i].number = number;
+      racers[i].verdict = -1;
+      threads[i] = g_thread_new ("racer", func, &racers[i]);
+    }
+
+  gate_open (&gate);
+
+  for (guint i = 0; i < N_RACERS; i++)
+    {
+      g_thread_join (threads[i]);
+      g_clear_object (&racers[i].store);
+    }
+
+  g_mutex_clear (&gate.mutex);
+  g_cond_clear (&gate.cond);
+}
+
+static void
+test_concurrent_attempts (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) found = NULL;
+  Racer racers[N_RACERS] = { { 0 } };
+  guint n_granted = 0;
+  guint used = 0;
+
+  send_code (store, number, "d1", "SM1");
+
+  race (fixture, number, race_attempt, racers);
+
+  for (guint i = 0; i < N_RACERS; i++)
+    {
+      if (racers[i].verdict == PV_ATTEMPT_GRANTED)
+        {
+          n_granted++;
+          /* Each granted attempt got a number of its own: bit i set for attempt i. */
+          g_assert_cmpuint (racers[i].attempts_used, >=, 1);
+          g_assert_cmpuint (racers[i].attempts_used, <=, MAX_ATTEMPTS);
+          g_assert_false (used & (1u << racers[i].attempts_used));
+          used |= 1u << racers[i].attempts_used;
+        }
+      else
+        {
+          g_assert_cmpint (racers[i].verdict, ==, PV_ATTEMPT_LOCKED);
+        }
+    }
+
+  g_assert_cmpuint (n_granted, ==, MAX_ATTEMPTS);
+  found = lookup (store, number);
+  g_assert_cmpuint (found->failed_attempts, ==, MAX_ATTEMPTS);
+}
+
+static void
+test_concurrent_sends (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) found = NULL;
+  Racer racers[N_RACERS] = { { 0 } };
+  guint n_granted = 0;
+
+  race (fixture, number, race_send, racers);
+
+  for (guint i = 0; i < N_RACERS; i++)
+    {
+      if (racers[i].verdict == PV_SEND_GRANTED)
+        {
+          n_granted++;
+          g_assert_true (racers[i].created);
+        }
+      else
+        {
+          g_assert_cmpint (racers[i].verdict, ==, PV_SEND_REFUSED_IN_FLIGHT);
+          g_assert_false (racers[i].created);
+        }
+    }
+
+  g_assert_cmpuint (n_granted, ==, 1);
+  g_assert_cmpuint (count_customers (store), ==, 1);
+  found = lookup (store, number);
+  g_assert_cmpint (found->send_id, ==, 1);
+  g_assert_cmpuint (found->sends_in_window, ==, 1);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The watcher: what other connections change arrives as "changed", within a second.
+ */
+
+typedef struct
+{
+  guint   n_emissions;
+  char  **numbers;      /* of the last emission */
+  gboolean full;        /* the last emission had no list */
+} Changes;
+
+static void
+on_changed (PvStore  *store,
+            char    **numbers,
+            gpointer  user_data)
+{
+  Changes *changes = user_data;
+
+  changes->n_emissions++;
+  g_clear_pointer (&changes->numbers, g_strfreev);
+  changes->numbers = g_strdupv (numbers);
+  changes->full = numbers == NULL;
+}
+
+static gboolean
+set_flag (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates @context until a "changed" arrives or @timeout_ms have passed. */
+static void
+iterate_until_changed (GMainContext *context,
+                       Changes      *changes,
+                       guint         timeout_ms)
+{
+  g_autoptr(GSource) timeout = g_timeout_source_new (timeout_ms);
+  guint before = changes->n_emissions;
+  gboolean timed_out = FALSE;
+
+  g_source_set_callback (timeout, set_flag, &timed_out, NULL);
+  g_source_attach (timeout, context);
+
+  while (!timed_out && changes->n_emissions == before)
+    g_main_context_iteration (context, TRUE);
+
+  g_source_destroy (timeout);
+}
+
+typedef struct
+{
+  GMainContext *context;
+  PvStore      *store;
+  Changes       changes;
+} Watcher;
+
+static void
+watcher_start (Watcher *watcher,
+               Fixture *fixture)
+{
+  watcher->context = g_main_context_new ();
+  watcher->store = open_store (fixture);
+  g_signal_connect (watcher->store, "changed", G_CALLBACK (on_changed), &watcher->changes);
+
+  g_main_context_push_thread_default (watcher->context);
+  pv_store_watch (watcher->store);
+  g_main_context_pop_thread_default (watcher->context);
+}
+
+static void
+watcher_stop (Watcher *watcher)
+{
+  g_clear_object (&watcher->store);
+  g_clear_pointer (&watcher->context, g_main_context_unref);
+  g_clear_pointer (&watcher->changes.numbers, g_strfreev);
+}
+
+static void
+test_watch_other_connection (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(PvStore) other = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+  Watcher watcher = { 0 };
+
+  watcher_start (&watcher, fixture);
+  other = open_store (fixture);
+
+  g_assert_cmpint (claim_send (other, "+15552600001", NULL, FALSE, "d1", &claim), ==,
+                   PV_SEND_GRANTED);
+  iterate_until_changed (watcher.context, &watcher.changes, 1000);
+  g_assert_cmpuint (watcher.changes.n_emissions, ==, 1);
+  g_assert_false (watcher.changes.full);
+  g_assert_cmpuint (g_strv_length (watcher.changes.numbers), ==, 1);
+  g_assert_cmpstr (watcher.changes.numbers[0], ==, "+15552600001");
+
+  /* Each change is news once. */
+  iterate_until_changed (watcher.context, &watcher.changes, 1000);
+  g_assert_cmpuint (watcher.changes.n_emissions, ==, 1);
+
+  /* A deletion too. */
+  g_assert_true (finish_send (other, &claim, PV_SEND_OUTCOME_REFUSED, NULL));
+  iterate_until_changed (watcher.context, &watcher.changes, 1000);
+  g_assert_cmpuint (watcher.changes.n_emissions, ==, 2);
+  g_assert_cmpuint (g_strv_length (watcher.changes.numbers), ==, 1);
+  g_assert_cmpstr (watcher.changes.numbers[0], ==, "+15552600001");
+
+  watcher_stop (&watcher);
+}
+
+static void
+test_watch_own_changes (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(PvStore) other = NULL;
+  g_autoptr(GError) error = NULL;
+  Watcher watcher = { 0 };
+
+  watcher_start (&watcher, fixture);
+  other = open_store (fixture);
+
+  /* The watching store's own writes are not news to it... */
+  send_code (watcher.store, "+15552600001", "d1", "SM1");
+  g_assert_true (pv_store_delete_customer (watcher.store, "+15552600001", PV_EVENT_DELETED,
+                                           NULL, &error));
+  g_assert_no_error (error);
+  iterate_until_changed (watcher.context, &watcher.changes, 1000);
+  g_assert_cmpuint (watcher.changes.n_emissions, ==, 0);
+
+  /* ...even mixed with another's, which alone are listed. */
+  send_code (watcher.store, "+15552600002", "d2", "SM2");
+  send_code (other, "+15552600003", "d3", "SM3");
+  send_code (watcher.store, "+15552600004", "d4", "SM4");
+  iterate_until_changed (watcher.context, &watcher.changes, 1000);
+  g_assert_cmpuint (watcher.changes.n_emissions, ==, 1);
+  g_assert_false (watcher.changes.full);
+  g_assert_cmpuint (g_strv_length (watcher.changes.numbers), ==, 1);
+  g_assert_cmpstr (watcher.changes.numbers[0], ==, "+15552600003");
+
+  watcher_stop (&watcher);
+}
+
+/* Another tool writing the file logs nothing: anything may have changed. */
+static void
+test_watch_foreign_writer (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(PvCustomer) customer = NULL;
+  Watcher watcher = { 0 };
+  sqlite3 *db;
+
+  watcher_start (&watcher, fixture);
+  customer = insert_customer (watcher.store, "+15552600001", "Ada");
+  iterate_until_changed (watcher.context, &watcher.changes, 1000);
+  g_assert_cmpuint (watcher.changes.n_emissions, ==, 0);
+
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  raw_exec (db, "UPDATE customers SET name = 'Ada Lovelace' WHERE number = '+15552600001'");
+  sqlite3_close (db);
+
+  iterate_until_changed (watcher.context, &watcher.changes, 1000);
+  g_assert_cmpuint (watcher.changes.n_emissions, ==, 1);
+  g_assert_true (watcher.changes.full);
+  g_assert_null (watcher.changes.numbers);
+
+  watcher_stop (&watcher);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Migration from schema version 1, as the first release wrote it.
+ */
+
+static const char schema_v1[] =
+  "CREATE TABLE customers ("
+  "  id INTEGER PRIMARY KEY,"
+  "  number TEXT NOT NULL UNIQUE,"
+  "  name TEXT,"
+  "  status TEXT NOT NULL CHECK (status IN ('pending', 'verified')),"
+  "  code_digest TEXT,"
+  "  code_expires_at INTEGER,"
+  "  failed_attempts INTEGER NOT NULL DEFAULT 0,"
+  "  sends_in_window INTEGER NOT NULL DEFAULT 0,"
+  "  send_window_started_at INTEGER,"
+  "  last_sent_at INTEGER,"
+  "  message_sid TEXT,"
+  "  delivery_status TEXT,"
+  "  delivery_error_code INTEGER,"
+  "  created_at INTEGER NOT NULL,"
+  "  verified_at INTEGER,"
+  "  updated_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX customers_name ON customers (name COLLATE NOCASE, number);"
+  "CREATE INDEX customers_status ON customers (status, number);"
+  "CREATE INDEX customers_updated ON customers (updated_at);"
+  "CREATE INDEX customers_created ON customers (created_at);"
+  "CREATE TABLE events ("
+  "  id INTEGER PRIMARY KEY,"
+  "  customer_id INTEGER REFERENCES customers (id) ON DELETE SET NULL,"
+  "  number TEXT NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  detail TEXT,"
+  "  time INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX events_number ON events (number, time);"
+  "CREATE INDEX events_customer ON events (customer_id, time);"
+  "CREATE VIRTUAL TABLE customers_search USING fts5 ("
+  "  number, name, content='customers', content_rowid='id', tokenize='trigram'"
+  ");"
+  "CREATE TRIGGER customers_search_insert AFTER INSERT ON customers BEGIN"
+  "  INSERT INTO customers_search (rowid, number, name) VALUES (new.id, new.number, new.name);"
+  "END;"
+  "CREATE TRIGGER customers_search_delete AFTER DELETE ON customers BEGIN"
+  "  INSERT INTO customers_search (customers_search, rowid, number, name)"
+  "    VALUES ('delete', old.id, old.number, old.name);"
+  "END;"
+  "CREATE TRIGGER customers_search_update AFTER UPDATE OF number, name ON customers"
+  "  WHEN old.number IS NOT new.number OR old.name IS NOT new.name BEGIN"
+  "  INSERT INTO customers_search (customers_search, rowid, number, name)"
+  "    VALUES ('delete', old.id, old.number, old.name);"
+  "  INSERT INTO customers_search (rowid, number, name) VALUES (new.id, new.number, new.name);"
+  "END;"
+  "PRAGMA user_version = 1;";
+
+static void
+test_open_migrate_v1 (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(PvStore) store = NULL;
+  g_autoptr(PvCustomer) sent = NULL;
+  g_autoptr(PvCustomer) never = NULL;
+  g_autoptr(PvCustomer) verified = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+  g_autoptr(GError) error = NULL;
+  guint n;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  raw_exec (db, schema_v1);
+  raw_exec (db, "INSERT INTO customers (number, name, status, code_digest, code_expires_at, "
+                "failed_attempts, sends_in_window, send_window_started_at, last_sent_at, "
+                "message_sid, delivery_status, created_at, updated_at) VALUES "
+                "('+15552600001', 'Ada Sent', 'pending', 'd1', 1767226200, 1, 1, 1767225600, "
+                "1767225600, 'SM1', 'delivered', 1767225600, 1767225600);"
+                "INSERT INTO customers (number, name, status, created_at, updated_at) VALUES "
+                "('+15552600002', 'Never Sent', 'pending', 1767225600, 1767225600);"
+                "INSERT INTO customers (number, status, message_sid, created_at, verified_at, "
+                "updated_at) VALUES ('+15552600003', 'verified', 'SM3', 1767225000, "
+                "1767225100, 1767225100);"
+                "INSERT INTO events (customer_id, number, kind, detail, time) VALUES "
+                "(1, '+15552600001', 'code-sent', 'SM1', 1767225600);");
+  sqlite3_close (db);
+
+  store = open_store (fixture);
+  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 2);
+  g_assert_cmpint (PV_STORE_SCHEMA_VERSION, ==, 2);
+
+  /* A customer whose text went out was sent; one that never had a text has no send state. */
+  sent = lookup (store, "+15552600001");
+  g_assert_cmpint (sent->send_state, ==, PV_SEND_STATE_SENT);
+  g_assert_cmpint (sent->send_id, ==, 0);
+  g_assert_null (sent->send_owner);
+  g_assert_cmpstr (sent->code_digest, ==, "d1");
+  g_assert_cmpuint (sent->failed_attempts, ==, 1);
+  g_assert_cmpstr (sent->delivery_status, ==, "delivered");
+  never = lookup (store, "+15552600002");
+  g_assert_cmpint (never->send_state, ==, PV_SEND_STATE_NONE);
+  g_assert_cmpint (never->send_id, ==, 0);
+  verified = lookup (store, "+15552600003");
+  g_assert_cmpint (verified->send_state, ==, PV_SEND_STATE_SENT);
+  g_assert_cmpint (verified->status, ==, PV_CUSTOMER_STATUS_VERIFIED);
+  g_assert_cmpuint (count_events (store, "+15552600001"), ==, 1);
+
+  /* Search and the intents work on the old rows. */
+  g_assert_true (pv_store_count_customers (store, "Ada Sent", &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_true (record_delivery (store, "+15552600001", "SM1", "read", 0));
+  pv_clock_advance (fixture->clock, COOLDOWN);
+  g_assert_cmpint (claim_send (store, "+15552600001", NULL, TRUE, "d2", &claim), ==,
+                   PV_SEND_GRANTED);
+  g_assert_cmpint (claim.customer->send_id, ==, 1);
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, "SM2"));
+  g_clear_object (&store);
+
+  db = open_raw (fixture->path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE name = 'changes'"),
+                   ==, 1);
+  sqlite3_close (db);
+
+  /* Opened again, nothing is migrated twice. */
+  store = open_store (fixture);
+  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 2);
+  g_clear_pointer (&sent, pv_customer_free);
+  sent = lookup (store, "+15552600001");
+  g_assert_cmpstr (sent->message_sid, ==, "SM2");
+  g_assert_cmpint (sent->send_id, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1325,6 +3101,37 @@ main (int   argc,
   g_test_add_func ("/store/list/after", test_list_after);
   ADD_TEST ("/store/list/after-stable", test_list_after_stable_under_inserts);
   ADD_TEST ("/store/threads", test_threads);
+  ADD_TEST ("/store/open/migrate-v1", test_open_migrate_v1);
+  ADD_TEST ("/store/send/claim-new", test_claim_send_new);
+  ADD_TEST ("/store/send/claim-live-code", test_claim_send_live_code);
+  ADD_TEST ("/store/send/claim-in-flight", test_claim_send_in_flight);
+  ADD_TEST ("/store/send/claim-stale-in-flight", test_claim_send_stale_in_flight);
+  ADD_TEST ("/store/send/claim-cooldown", test_claim_send_cooldown);
+  ADD_TEST ("/store/send/claim-hourly-limit", test_claim_send_hourly_limit);
+  ADD_TEST ("/store/send/claim-verified", test_claim_send_verified);
+  ADD_TEST ("/store/send/claim-resend-unknown", test_claim_send_resend_unknown);
+  ADD_TEST ("/store/send/claim-name", test_claim_send_name);
+  ADD_TEST ("/store/send/finish-sent", test_finish_send_sent);
+  ADD_TEST ("/store/send/finish-stale", test_finish_send_stale);
+  ADD_TEST ("/store/send/finish-unknown", test_finish_send_unknown);
+  ADD_TEST ("/store/send/finish-refused-created", test_finish_send_refused_created);
+  ADD_TEST ("/store/send/finish-after-recreate", test_finish_send_after_recreate);
+  ADD_TEST ("/store/send/finish-refused-known", test_finish_send_refused_known);
+  ADD_TEST ("/store/send/abandon", test_abandon_send);
+  ADD_TEST ("/store/send/list-in-flight", test_list_sends_in_flight);
+  ADD_TEST ("/store/attempt/counts", test_claim_attempt_counts);
+  ADD_TEST ("/store/attempt/expired", test_claim_attempt_expired);
+  ADD_TEST ("/store/attempt/not-found", test_claim_attempt_not_found);
+  ADD_TEST ("/store/attempt/verified", test_claim_attempt_verified);
+  ADD_TEST ("/store/attempt/record-failed", test_record_failed_attempt);
+  ADD_TEST ("/store/verify/compare-and-set", test_mark_verified);
+  ADD_TEST ("/store/verify/replaced-code", test_mark_verified_replaced_code);
+  ADD_TEST ("/store/delivery/current-message", test_record_delivery);
+  ADD_TEST ("/store/concurrency/attempts", test_concurrent_attempts);
+  ADD_TEST ("/store/concurrency/sends", test_concurrent_sends);
+  ADD_TEST ("/store/watch/other-connection", test_watch_other_connection);
+  ADD_TEST ("/store/watch/own-changes", test_watch_own_changes);
+  ADD_TEST ("/store/watch/foreign-writer", test_watch_foreign_writer);
 
 #undef ADD_TEST
 

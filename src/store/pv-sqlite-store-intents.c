@@ -15,6 +15,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "pv-sqlite-store-private.h"
 
 #define SEND_WINDOW_SECONDS (60 * 60)
@@ -77,6 +79,7 @@ static gboolean
 insert_claimed_customer (PvSqliteStore        *self,
                          const PvSendRequest  *request,
                          gint64                now,
+                         gint64                send_id,
                          GError              **error)
 {
   g_autoptr(PvCachedStatement) stmt = NULL;
@@ -87,7 +90,7 @@ insert_claimed_customer (PvSqliteStore        *self,
                                          "send_window_started_at, last_sent_at, created_at, "
                                          "updated_at, send_state, send_id, send_owner) "
                                          "VALUES (?1, ?2, 'pending', ?3, ?4 + ?5, 0, 1, ?4, ?4, ?4, "
-                                         "?4, 'sending', 1, ?6)",
+                                         "?4, 'sending', ?7, ?6)",
                                          error);
   if (stmt == NULL)
     return FALSE;
@@ -98,6 +101,7 @@ insert_claimed_customer (PvSqliteStore        *self,
   sqlite3_bind_int64 (stmt, 4, now);
   sqlite3_bind_int64 (stmt, 5, request->code_lifetime);
   _pv_sqlite_store_bind_text (stmt, 6, request->owner);
+  sqlite3_bind_int64 (stmt, 7, send_id);
 
   return _pv_sqlite_store_step_done (self, stmt, NULL, error);
 }
@@ -107,6 +111,7 @@ update_claimed_customer (PvSqliteStore        *self,
                          const PvSendRequest  *request,
                          const PvCustomer     *stored,
                          gint64                now,
+                         gint64                send_id,
                          GError              **error)
 {
   g_autoptr(PvCachedStatement) stmt = NULL;
@@ -123,7 +128,7 @@ update_claimed_customer (PvSqliteStore        *self,
                                          "last_sent_at = ?4, message_sid = NULL, "
                                          "delivery_status = NULL, delivery_error_code = NULL, "
                                          "updated_at = ?4, send_state = 'sending', "
-                                         "send_id = send_id + 1, send_owner = ?6 "
+                                         "send_id = ?8, send_owner = ?6 "
                                          "WHERE number = ?1",
                                          error);
   if (stmt == NULL)
@@ -136,6 +141,33 @@ update_claimed_customer (PvSqliteStore        *self,
   sqlite3_bind_int64 (stmt, 5, request->code_lifetime);
   _pv_sqlite_store_bind_text (stmt, 6, request->owner);
   sqlite3_bind_int (stmt, 7, new_window);
+  sqlite3_bind_int64 (stmt, 8, send_id);
+
+  return _pv_sqlite_store_step_done (self, stmt, NULL, error);
+}
+
+/* Send tokens come from one counter for the whole database, never from the row: a customer
+ * deleted and registered again must not get a token that an old send still holds. */
+static gboolean
+next_send_id (PvSqliteStore  *self,
+              gint64         *send_id,
+              GError        **error)
+{
+  g_autoptr(PvCachedStatement) stmt = NULL;
+
+  stmt = _pv_sqlite_store_get_statement (self,
+                                         "UPDATE send_tokens SET last = last + 1 RETURNING last",
+                                         error);
+  if (stmt == NULL)
+    return FALSE;
+
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      return FALSE;
+    }
+
+  *send_id = sqlite3_column_int64 (stmt, 0);
 
   return _pv_sqlite_store_step_done (self, stmt, NULL, error);
 }
@@ -152,6 +184,7 @@ _pv_sqlite_store_claim_send (PvStore              *store,
   g_autoptr(GError) local_error = NULL;
   PvSendRequest named = *request;
   gint64 now = _pv_sqlite_store_now (self);
+  gint64 send_id = 0;
   gboolean written;
 
   /* An empty name keeps the stored one. */
@@ -186,10 +219,13 @@ _pv_sqlite_store_claim_send (PvStore              *store,
   claim->verdict = PV_SEND_GRANTED;
   claim->created = stored == NULL;
 
+  if (!next_send_id (self, &send_id, &local_error))
+    goto failed;
+
   if (stored == NULL)
-    written = insert_claimed_customer (self, &named, now, &local_error);
+    written = insert_claimed_customer (self, &named, now, send_id, &local_error);
   else
-    written = update_claimed_customer (self, &named, stored, now, &local_error);
+    written = update_claimed_customer (self, &named, stored, now, send_id, &local_error);
 
   if (!written)
     goto failed;
@@ -206,8 +242,8 @@ failed:
   _pv_sqlite_store_rollback (self);
   pv_send_claim_clear (claim);
   if (local_error == NULL)
-    g_set_error_literal (&local_error, PV_STORE_ERROR, PV_STORE_ERROR_NOT_FOUND,
-                         "The customer vanished within its own transaction");
+    g_set_error_literal (&local_error, PV_STORE_ERROR, PV_STORE_ERROR_FAILED,
+                         _("The customer database changed unexpectedly. Try again."));
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
 }
@@ -272,8 +308,8 @@ record_unknown (PvSqliteStore  *self,
 }
 
 /* A refused send never reached the customer: the claim goes, exactly. Nothing else can have
- * claimed a send in between, or send_id would differ; so the counters can simply be put
- * back as they were. */
+ * claimed a send in between, or send_id would differ (tokens are never reused); so the
+ * counters can simply be put back as they were. */
 static gboolean
 undo_claim (PvSqliteStore     *self,
             const char        *number,
@@ -517,6 +553,7 @@ _pv_sqlite_store_record_failed_attempt (PvStore     *store,
   PvSqliteStore *self = PV_SQLITE_STORE (store);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
   g_autoptr(PvCachedStatement) stmt = NULL;
+  int changes = 0;
 
   /* Touches the customer too, so that watchers hear of it. */
   stmt = _pv_sqlite_store_get_statement (self,
@@ -531,8 +568,10 @@ _pv_sqlite_store_record_failed_attempt (PvStore     *store,
   if (!_pv_sqlite_store_begin (self, error))
     return FALSE;
 
-  if (!_pv_sqlite_store_step_done (self, stmt, NULL, error) ||
-      !_pv_sqlite_store_insert_event (self, number, PV_EVENT_CHECK_FAILED, NULL, error) ||
+  /* A customer deleted since the attempt was claimed gets no event. */
+  if (!_pv_sqlite_store_step_done (self, stmt, &changes, error) ||
+      (changes > 0 && !_pv_sqlite_store_insert_event (self, number, PV_EVENT_CHECK_FAILED, NULL,
+                                                      error)) ||
       !_pv_sqlite_store_commit (self, error))
     {
       _pv_sqlite_store_rollback (self);

@@ -109,9 +109,17 @@ watch_cb (gpointer user_data)
       data_version == self->watch_data_version)
     return G_SOURCE_CONTINUE;
 
-  self->watch_data_version = data_version;
+  /* One snapshot for the version and the log: a commit landing between reading the two
+   * would otherwise be read now and look like a commit that logged nothing next time. */
+  if (sqlite3_exec (self->watch_db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+    return G_SOURCE_CONTINUE;
+
   last_seq = self->watch_last_seq;
   complete = collect_changes (self, numbers, &last_seq);
+  read_int64 (self->watch_db, "PRAGMA data_version", &data_version);
+  sqlite3_exec (self->watch_db, "COMMIT", NULL, NULL, NULL);
+
+  self->watch_data_version = data_version;
 
   /* A commit that logged nothing came from another tool, which logs nothing: say that
    * anything may have changed. Our own commits always log a row of ours. */

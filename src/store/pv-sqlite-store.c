@@ -104,6 +104,8 @@ static const char migration_to_2[] =
   "ALTER TABLE customers ADD COLUMN send_owner TEXT;"
   "UPDATE customers SET send_state = 'sent' WHERE message_sid IS NOT NULL;"
   "CREATE INDEX customers_sending ON customers (number) WHERE send_state = 'sending';"
+  "CREATE TABLE send_tokens (last INTEGER NOT NULL);"
+  "INSERT INTO send_tokens (last) SELECT coalesce (max (send_id), 0) FROM customers;"
   /* Written by each connection's own temporary triggers (see add_change_triggers ()). */
   "CREATE TABLE changes ("
   "  seq INTEGER PRIMARY KEY,"
