@@ -363,6 +363,34 @@ claim_and_send (PvVerifier *self,
   explicit_bzero (body, strlen (body));
 }
 
+/* The checks register and resend share. Returns the number in E.164, or NULL once @task
+ * has failed with the reason told to staff. */
+static char *
+prepare_send (PvVerifier *self,
+              GTask      *task,
+              const char *input)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+
+  number = pv_phone_number_normalize (input, self->default_country_code, &error);
+  if (number == NULL)
+    {
+      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_NONE);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return NULL;
+    }
+
+  if (!_pv_verifier_check_configured (self, &error))
+    {
+      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return NULL;
+    }
+
+  return g_steal_pointer (&number);
+}
+
 /**
  * pv_verifier_register_async:
  * @input: the number as staff typed it
@@ -384,7 +412,6 @@ pv_verifier_register_async (PvVerifier          *self,
                             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *number = NULL;
   g_autofree char *clean_name = NULL;
 
@@ -396,20 +423,9 @@ pv_verifier_register_async (PvVerifier          *self,
    * client says, OUTCOME_UNKNOWN included. */
   g_task_set_check_cancellable (task, FALSE);
 
-  number = pv_phone_number_normalize (input, self->default_country_code, &error);
+  number = prepare_send (self, task, input);
   if (number == NULL)
-    {
-      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_NONE);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (!_pv_verifier_check_configured (self, &error))
-    {
-      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+    return;
 
   if (name != NULL)
     clean_name = g_strstrip (g_strdup (name));
@@ -447,7 +463,6 @@ pv_verifier_resend_async (PvVerifier          *self,
                           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *e164 = NULL;
 
   g_return_if_fail (PV_IS_VERIFIER (self));
@@ -457,20 +472,9 @@ pv_verifier_resend_async (PvVerifier          *self,
   g_task_set_source_tag (task, pv_verifier_resend_async);
   g_task_set_check_cancellable (task, FALSE);
 
-  e164 = pv_phone_number_normalize (number, self->default_country_code, &error);
+  e164 = prepare_send (self, task, number);
   if (e164 == NULL)
-    {
-      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_NONE);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (!_pv_verifier_check_configured (self, &error))
-    {
-      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+    return;
 
   claim_and_send (self, task, e164, NULL, TRUE);
 }

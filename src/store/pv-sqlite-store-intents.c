@@ -545,6 +545,36 @@ _pv_sqlite_store_claim_attempt (PvStore     *store,
   return TRUE;
 }
 
+/* Runs @stmt, a conditional UPDATE, and records @event only if it applied, all in one
+ * transaction. */
+static gboolean
+apply_with_event (PvSqliteStore  *self,
+                  sqlite3_stmt   *stmt,
+                  const char     *number,
+                  PvEventKind     event,
+                  const char     *detail,
+                  gboolean       *applied,
+                  GError        **error)
+{
+  int changes = 0;
+
+  if (!_pv_sqlite_store_begin (self, error))
+    return FALSE;
+
+  if (!_pv_sqlite_store_step_done (self, stmt, &changes, error) ||
+      (changes > 0 && !_pv_sqlite_store_insert_event (self, number, event, detail, error)) ||
+      !_pv_sqlite_store_commit (self, error))
+    {
+      _pv_sqlite_store_rollback (self);
+      return FALSE;
+    }
+
+  if (applied != NULL)
+    *applied = changes > 0;
+
+  return TRUE;
+}
+
 gboolean
 _pv_sqlite_store_record_failed_attempt (PvStore     *store,
                                         const char  *number,
@@ -553,7 +583,6 @@ _pv_sqlite_store_record_failed_attempt (PvStore     *store,
   PvSqliteStore *self = PV_SQLITE_STORE (store);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
   g_autoptr(PvCachedStatement) stmt = NULL;
-  int changes = 0;
 
   /* Touches the customer too, so that watchers hear of it. */
   stmt = _pv_sqlite_store_get_statement (self,
@@ -565,20 +594,8 @@ _pv_sqlite_store_record_failed_attempt (PvStore     *store,
   _pv_sqlite_store_bind_text (stmt, 1, number);
   sqlite3_bind_int64 (stmt, 2, _pv_sqlite_store_now (self));
 
-  if (!_pv_sqlite_store_begin (self, error))
-    return FALSE;
-
   /* A customer deleted since the attempt was claimed gets no event. */
-  if (!_pv_sqlite_store_step_done (self, stmt, &changes, error) ||
-      (changes > 0 && !_pv_sqlite_store_insert_event (self, number, PV_EVENT_CHECK_FAILED, NULL,
-                                                      error)) ||
-      !_pv_sqlite_store_commit (self, error))
-    {
-      _pv_sqlite_store_rollback (self);
-      return FALSE;
-    }
-
-  return TRUE;
+  return apply_with_event (self, stmt, number, PV_EVENT_CHECK_FAILED, NULL, NULL, error);
 }
 
 gboolean
@@ -591,7 +608,6 @@ _pv_sqlite_store_mark_verified (PvStore     *store,
   PvSqliteStore *self = PV_SQLITE_STORE (store);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
   g_autoptr(PvCachedStatement) stmt = NULL;
-  int changes = 0;
 
   stmt = _pv_sqlite_store_get_statement (self,
                                          "UPDATE customers SET status = 'verified', "
@@ -607,21 +623,7 @@ _pv_sqlite_store_mark_verified (PvStore     *store,
   _pv_sqlite_store_bind_text (stmt, 2, code_digest);
   sqlite3_bind_int64 (stmt, 3, _pv_sqlite_store_now (self));
 
-  if (!_pv_sqlite_store_begin (self, error))
-    return FALSE;
-
-  if (!_pv_sqlite_store_step_done (self, stmt, &changes, error) ||
-      (changes > 0 && !_pv_sqlite_store_insert_event (self, number, PV_EVENT_VERIFIED, NULL,
-                                                      error)) ||
-      !_pv_sqlite_store_commit (self, error))
-    {
-      _pv_sqlite_store_rollback (self);
-      return FALSE;
-    }
-
-  *applied = changes > 0;
-
-  return TRUE;
+  return apply_with_event (self, stmt, number, PV_EVENT_VERIFIED, NULL, applied, error);
 }
 
 gboolean
@@ -636,7 +638,6 @@ _pv_sqlite_store_record_delivery (PvStore     *store,
   PvSqliteStore *self = PV_SQLITE_STORE (store);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
   g_autoptr(PvCachedStatement) stmt = NULL;
-  int changes = 0;
 
   stmt = _pv_sqlite_store_get_statement (self,
                                          "UPDATE customers SET delivery_status = ?3, "
@@ -655,19 +656,6 @@ _pv_sqlite_store_record_delivery (PvStore     *store,
     sqlite3_bind_int (stmt, 4, error_code);
   sqlite3_bind_int64 (stmt, 5, _pv_sqlite_store_now (self));
 
-  if (!_pv_sqlite_store_begin (self, error))
-    return FALSE;
-
-  if (!_pv_sqlite_store_step_done (self, stmt, &changes, error) ||
-      (changes > 0 && !_pv_sqlite_store_insert_event (self, number, PV_EVENT_DELIVERY_UPDATE,
-                                                      status, error)) ||
-      !_pv_sqlite_store_commit (self, error))
-    {
-      _pv_sqlite_store_rollback (self);
-      return FALSE;
-    }
-
-  *applied = changes > 0;
-
-  return TRUE;
+  return apply_with_event (self, stmt, number, PV_EVENT_DELIVERY_UPDATE, status, applied,
+                           error);
 }
