@@ -67,12 +67,12 @@ grep -qx 'Wrong code. 4 attempts left.' "$work/wrong.err" || fail "no attempts-l
 # The right code, typed on standard input rather than put on the command line.
 printf '%s\n' "$code" | "$app" --verify "+1 415 555 2671" >"$work/verify.out" 2>"$work/verify.err" \
   || fail "--verify exited with $?"
-grep -qx 'You have successfully verified +14155552671!' "$work/verify.out" \
+grep -qx '+14155552671 is now verified.' "$work/verify.out" \
   || fail "--verify did not report success"
 
 # And once verified, registering again says so instead of sending another text.
 "$app" --send-code "+14155552671" >"$work/again.out" 2>"$work/again.err"
-grep -qx 'You have already verified +14155552671!' "$work/again.out" \
+grep -qx '+14155552671 is already verified.' "$work/again.out" \
   || fail "a verified number was not recognised"
 [ "$(grep -c '^SMS to ' "$work/fake.out")" -eq 1 ] || fail "a second text was sent"
 

@@ -121,7 +121,7 @@ test_happy_path (void)
   g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == find ("another_button"));
   pv_ui_test_wait_for_label (GTK_WIDGET (window), "Number Verified");
   pv_ui_test_wait_for_label (GTK_WIDGET (window), "+14155552671 · Ada Lovelace");
-  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "You have successfully verified +14155552671!");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "+14155552671 is now verified.");
   pv_ui_test_screenshot (GTK_WIDGET (window), "verified");
 
   /* And the Customers view lists them as verified. */

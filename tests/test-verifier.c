@@ -935,7 +935,7 @@ test_register_already_verified (Fixture       *fixture,
   g_assert_null (number);
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED);
   assert_signals (fixture, (const char *[]) {
-    "update info none You have already verified +14155552671!",
+    "update info none +14155552671 is already verified.",
     "reset",
     NULL });
   g_assert_cmpuint (count_messages (fixture), ==, 1);
@@ -957,8 +957,8 @@ test_register_already_requested (Fixture       *fixture,
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_REQUESTED);
   g_clear_error (&error);
   assert_signals (fixture, (const char *[]) {
-    "update info resend You have already requested a verification code for +14155552671. "
-      "Enter the code from that text message.",
+    "update info resend A code was already sent to +14155552671. Enter the code from that "
+      "text message.",
     "code-sent +14155552671",
     NULL });
 
@@ -1527,7 +1527,7 @@ test_resend_unknown_number (Fixture       *fixture,
   g_assert_false (do_resend (fixture, NUMBER, &error));
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_NOT_REQUESTED);
   assert_signals (fixture, (const char *[]) {
-    "update error none You have not requested a verification code for +14155552671 yet!",
+    "update error none No code has been sent to +14155552671 yet.",
     "reset",
     NULL });
 }
@@ -1547,7 +1547,7 @@ test_verify_success (Fixture       *fixture,
   g_assert_true (pv_verifier_verify (fixture->verifier, "(415) 555-2671", spoken, &error));
   g_assert_no_error (error);
   assert_signals (fixture, (const char *[]) {
-    "update success none You have successfully verified +14155552671!",
+    "update success none +14155552671 is now verified.",
     "verified +14155552671",
     NULL });
 
@@ -1567,7 +1567,7 @@ test_verify_not_requested (Fixture       *fixture,
   g_assert_false (pv_verifier_verify (fixture->verifier, NUMBER, "123456", &error));
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_NOT_REQUESTED);
   assert_signals (fixture, (const char *[]) {
-    "update error none You have not requested a verification code for +14155552671 yet!",
+    "update error none No code has been sent to +14155552671 yet.",
     "reset",
     NULL });
 }
@@ -1586,7 +1586,7 @@ test_verify_already_verified (Fixture       *fixture,
   g_assert_false (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED);
   assert_signals (fixture, (const char *[]) {
-    "update info none You have already verified +14155552671!",
+    "update info none +14155552671 is already verified.",
     "reset",
     NULL });
 }

@@ -109,15 +109,15 @@ report_refused_claim (PvVerifier        *self,
     {
     case PV_SEND_REFUSED_VERIFIED:
       g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED,
-                   _("You have already verified %s!"), number);
+                   _("%s is already verified."), number);
       _pv_verifier_emit_update (self, PV_UPDATE_INFO, PV_UPDATE_ACTION_NONE, "%s", error->message);
       g_signal_emit (self, _pv_verifier_signals[RESET], 0);
       return error;
 
     case PV_SEND_REFUSED_LIVE_CODE:
       g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_REQUESTED,
-                   _("You have already requested a verification code for %s. Enter the code "
-                     "from that text message."),
+                   _("A code was already sent to %s. Enter the code from "
+                     "that text message."),
                    number);
       if (claim->customer->send_state == PV_SEND_STATE_UNKNOWN)
         _pv_verifier_emit_update (self, PV_UPDATE_INFO, PV_UPDATE_ACTION_RESEND,
@@ -159,7 +159,7 @@ report_refused_claim (PvVerifier        *self,
 
     case PV_SEND_REFUSED_NOT_FOUND:
       g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_NOT_REQUESTED,
-                   _("You have not requested a verification code for %s yet!"), number);
+                   _("No code has been sent to %s yet."), number);
       _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, "%s",
                                 error->message);
       g_signal_emit (self, _pv_verifier_signals[RESET], 0);

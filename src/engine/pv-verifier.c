@@ -257,13 +257,13 @@ report_refused_attempt (PvVerifier       *self,
     {
     case PV_ATTEMPT_NOT_FOUND:
       g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_NOT_REQUESTED,
-                   _("You have not requested a verification code for %s yet!"), number);
+                   _("No code has been sent to %s yet."), number);
       return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
                              PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, TRUE);
 
     case PV_ATTEMPT_VERIFIED:
       g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED,
-                   _("You have already verified %s!"), number);
+                   _("%s is already verified."), number);
       return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
                              PV_UPDATE_INFO, PV_UPDATE_ACTION_NONE, TRUE);
 
@@ -300,7 +300,7 @@ report_lost_verification (PvVerifier  *self,
   if (customer != NULL && customer->status == PV_CUSTOMER_STATUS_VERIFIED)
     {
       g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED,
-                   _("You have already verified %s!"), number);
+                   _("%s is already verified."), number);
       return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
                              PV_UPDATE_INFO, PV_UPDATE_ACTION_NONE, TRUE);
     }
@@ -394,7 +394,7 @@ pv_verifier_verify (PvVerifier  *self,
   g_hash_table_remove (self->trackers, e164);
 
   _pv_verifier_emit_update (self, PV_UPDATE_SUCCESS, PV_UPDATE_ACTION_NONE,
-               _("You have successfully verified %s!"), e164);
+               _("%s is now verified."), e164);
   g_signal_emit (self, _pv_verifier_signals[VERIFIED], 0, e164);
 
   return TRUE;

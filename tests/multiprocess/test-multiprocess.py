@@ -42,7 +42,7 @@ import time
 WRONG_CODE_RE = re.compile(r'^Wrong code\.', re.M)        # "Wrong code. 4 attempts left."
 ATTEMPTS_LEFT_RE = re.compile(r'(\d+) attempts? left')
 LOCKED_RE = re.compile(r'locked', re.I)
-SUCCESS_RE = re.compile(r'successfully verified', re.I)
+SUCCESS_RE = re.compile(r'is now verified', re.I)
 UNKNOWN_OUTCOME_RE = re.compile(r'may or may not|unknown', re.I)
 
 # One event per wrong code compared with the digest. The contract calls the kind
