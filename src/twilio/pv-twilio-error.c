@@ -15,38 +15,72 @@
 
 G_DEFINE_QUARK (pv-twilio-error-quark, pv_twilio_error)
 
+/* Every code Twilio may answer a request with that PhoneVerify knows. Staff act on the
+ * message, so a code whose cause or cure differs from its kind's gets a message of its own;
+ * one that means exactly its kind uses the kind's (describe_error()).
+ *
+ * The meanings are those of ../shared/reference/twilio-api.md, section 3, except for
+ * 21659, which it lacks: Twilio's error dictionary, https://www.twilio.com/docs/api/errors/21659,
+ * "'From' is not a Twilio phone number or Short Code country mismatch". */
 static const struct
 {
   int           twilio_code;
   PvTwilioError error;
+  const char   *text;
 } code_table[] = {
-  { 20003, PV_TWILIO_ERROR_AUTH_FAILED },
-  { 20404, PV_TWILIO_ERROR_NOT_FOUND },
-  { 20429, PV_TWILIO_ERROR_RATE_LIMITED },
-  { 20500, PV_TWILIO_ERROR_UNAVAILABLE },
-  { 20503, PV_TWILIO_ERROR_UNAVAILABLE },
-  { 21211, PV_TWILIO_ERROR_INVALID_NUMBER },
-  { 21212, PV_TWILIO_ERROR_INVALID_SENDER },
-  { 21408, PV_TWILIO_ERROR_REGION_DISABLED },
-  { 21603, PV_TWILIO_ERROR_INVALID_SENDER },
-  { 21606, PV_TWILIO_ERROR_INVALID_SENDER },
-  { 21608, PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER },
-  { 21610, PV_TWILIO_ERROR_OPTED_OUT },
+  { 20003, PV_TWILIO_ERROR_AUTH_FAILED, NULL },
+  { 20404, PV_TWILIO_ERROR_NOT_FOUND, NULL },
+  { 20429, PV_TWILIO_ERROR_RATE_LIMITED, NULL },
+  { 20500, PV_TWILIO_ERROR_UNAVAILABLE,
+    N_("Twilio ran into an error of its own and could not finish the request. Try again in "
+       "a few minutes.") },
+  /* 503 is the HTTP status for an overload or maintenance (RFC 9110, section 15.6.4). */
+  { 20503, PV_TWILIO_ERROR_UNAVAILABLE,
+    N_("Twilio is overloaded or down for maintenance. Try again in a few minutes.") },
+  { 21211, PV_TWILIO_ERROR_INVALID_NUMBER, NULL },
+  { 21212, PV_TWILIO_ERROR_INVALID_SENDER,
+    N_("The sending phone number in Preferences is not a valid phone number. Correct it "
+       "there.") },
+  { 21408, PV_TWILIO_ERROR_REGION_DISABLED, NULL },
+  { 21603, PV_TWILIO_ERROR_INVALID_SENDER,
+    N_("No sender is set up: Twilio needs a sending phone number or a Messaging Service. "
+       "Enter one in Preferences.") },
+  { 21606, PV_TWILIO_ERROR_INVALID_SENDER,
+    N_("The sending phone number in Preferences is not one of this Twilio account’s "
+       "numbers, or it cannot send text messages. Choose another sending number in "
+       "Preferences.") },
+  { 21608, PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER, NULL },
+  { 21610, PV_TWILIO_ERROR_OPTED_OUT, NULL },
   /* The sender's queue is full: waiting is the cure, exactly as for 20429. */
-  { 21611, PV_TWILIO_ERROR_RATE_LIMITED },
-  { 21612, PV_TWILIO_ERROR_INVALID_NUMBER },
-  { 21614, PV_TWILIO_ERROR_INVALID_NUMBER },
-  { 21635, PV_TWILIO_ERROR_INVALID_NUMBER },
+  { 21611, PV_TWILIO_ERROR_RATE_LIMITED,
+    N_("Too many text messages are waiting to go out from the sending number. Wait a few "
+       "minutes, then try again.") },
+  /* The customer's number may be fine, but no route reaches it from this sender: another
+   * number is what the desk can try. */
+  { 21612, PV_TWILIO_ERROR_INVALID_NUMBER,
+    N_("Twilio cannot carry a text message from this account’s sender to this number. Ask "
+       "the customer for a different mobile number.") },
+  { 21614, PV_TWILIO_ERROR_INVALID_NUMBER,
+    N_("This phone number cannot receive text messages, for example because it is not a "
+       "mobile number. Ask the customer for a mobile number.") },
+  { 21635, PV_TWILIO_ERROR_INVALID_NUMBER,
+    N_("This is a landline, and Twilio cannot text landlines in this country. Ask the "
+       "customer for a mobile number.") },
+  { 21659, PV_TWILIO_ERROR_INVALID_SENDER,
+    N_("The sending number in Preferences is not a Twilio number, or it cannot text "
+       "numbers in this country. Choose a Twilio number for this country, or a Messaging "
+       "Service, in Preferences.") },
 };
 
+/* The kind's own message, for pv_twilio_error_new() and for codes that mean just that. */
 static const char *
 describe_error (PvTwilioError code)
 {
   switch (code)
     {
     case PV_TWILIO_ERROR_INVALID_NUMBER:
-      return _("Twilio cannot send a text message to this phone number. Check the number with "
-               "the customer, or use a different mobile number.");
+      return _("Twilio says this phone number is not valid. Check the number with the "
+               "customer, then enter it again.");
 
     case PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER:
       return _("The Twilio account is a trial account, which can only text numbers verified in "
@@ -96,6 +130,18 @@ describe_error (PvTwilioError code)
     }
 }
 
+static int
+find_code (int twilio_code)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (code_table); i++)
+    {
+      if (code_table[i].twilio_code == twilio_code)
+        return (int) i;
+    }
+
+  return -1;
+}
+
 static PvTwilioError
 classify_http_status (guint http_status)
 {
@@ -118,14 +164,34 @@ static PvTwilioError
 classify (int   twilio_code,
           guint http_status)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (code_table); i++)
-    {
-      if (code_table[i].twilio_code == twilio_code)
-        return code_table[i].error;
-    }
+  int i = find_code (twilio_code);
+
+  if (i >= 0)
+    return code_table[i].error;
 
   /* An unknown code still comes with an HTTP status that tells what kind of problem it is. */
   return classify_http_status (http_status);
+}
+
+static const char *
+describe (PvTwilioError code,
+          int           twilio_code,
+          guint         http_status)
+{
+  int i = find_code (twilio_code);
+
+  if (i >= 0 && code_table[i].error == code && code_table[i].text != NULL)
+    return _(code_table[i].text);
+
+  /* Details that log in but may not do this: unlike a 401, retyping the same ones will not
+   * help. Test credentials get a 403 for anything but creating messages, calls and numbers
+   * (twilio-api.md, section 5). */
+  if (i < 0 && code == PV_TWILIO_ERROR_AUTH_FAILED && http_status == 403)
+    return _("Twilio knows these account details but does not let them do this. Test "
+             "credentials, for example, can only send test messages. Enter the live Account "
+             "SID and Auth Token, or an API key, in Preferences.");
+
+  return describe_error (code);
 }
 
 /**
@@ -140,19 +206,21 @@ pv_twilio_error_new (PvTwilioError code)
   return g_error_new_literal (PV_TWILIO_ERROR, code, describe_error (code));
 }
 
+/* Support needs to know what came back: Twilio's code when there was one, else the HTTP
+ * status that decided the kind of problem. */
 static GError *
 new_error (PvTwilioError code,
            int           twilio_code,
            guint         http_status)
 {
-  const char *text = describe_error (code);
+  const char *text = describe (code, twilio_code, http_status);
 
   if (twilio_code > 0)
     /* Translators: the first %s is a complete sentence explaining the problem, the %d a
      * Twilio error number that support can look up. */
     return g_error_new (PV_TWILIO_ERROR, code, _("%s (Twilio error %d)"), text, twilio_code);
 
-  if (code == PV_TWILIO_ERROR_REJECTED && http_status != 0)
+  if (http_status != 0)
     /* Translators: the %s is a complete sentence, the %u an HTTP status code such as 400. */
     return g_error_new (PV_TWILIO_ERROR, code, _("%s (HTTP status %u)"), text, http_status);
 
@@ -165,7 +233,8 @@ new_error (PvTwilioError code,
  * @http_status: the HTTP status of the reply
  *
  * The message is always PhoneVerify's own: Twilio's free text is untranslated and comes
- * from the network. The Twilio code is appended so support can look it up.
+ * from the network. The Twilio code, or failing that the HTTP status, is appended so
+ * support can look it up.
  *
  * Returns: (transfer full): a #PV_TWILIO_ERROR error
  */
@@ -207,50 +276,153 @@ pv_twilio_error_is_outcome_unknown (const GError *error)
 }
 
 /**
- * pv_twilio_error_describe_delivery:
- * @twilio_code: the `error_code` of an undelivered or failed message
+ * pv_twilio_error_get_next_step:
+ * @error: an error from this layer
  *
- * Returns: a translated reason why the message did not reach the customer
+ * What the message of @error tells staff to do, for the button that goes with it. Only
+ * settings PhoneVerify holds count as %PV_TWILIO_NEXT_STEP_CHECK_SETTINGS: what is fixed in
+ * the Twilio Console (Geo Permissions, verified numbers of a trial account) or by the
+ * customer (texting START) is %PV_TWILIO_NEXT_STEP_NONE.
+ *
+ * Returns: the next step, or %PV_TWILIO_NEXT_STEP_NONE for an error of another domain
+ */
+PvTwilioNextStep
+pv_twilio_error_get_next_step (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, PV_TWILIO_NEXT_STEP_NONE);
+
+  if (error->domain != PV_TWILIO_ERROR)
+    return PV_TWILIO_NEXT_STEP_NONE;
+
+  switch ((PvTwilioError) error->code)
+    {
+    case PV_TWILIO_ERROR_INVALID_NUMBER:
+      return PV_TWILIO_NEXT_STEP_CHANGE_NUMBER;
+
+    case PV_TWILIO_ERROR_INVALID_SENDER:
+    case PV_TWILIO_ERROR_AUTH_FAILED:
+    /* For a send, the one thing Twilio can fail to find is the account in the URL. */
+    case PV_TWILIO_ERROR_NOT_FOUND:
+      return PV_TWILIO_NEXT_STEP_CHECK_SETTINGS;
+
+    case PV_TWILIO_ERROR_RATE_LIMITED:
+    case PV_TWILIO_ERROR_UNAVAILABLE:
+    case PV_TWILIO_ERROR_NETWORK:
+    case PV_TWILIO_ERROR_MALFORMED_REPLY:
+      return PV_TWILIO_NEXT_STEP_RETRY;
+
+    /* Never a retry: that could text the customer twice. A new code replaces the one that
+     * may arrive, once the caller's wait between codes allows it. */
+    case PV_TWILIO_ERROR_OUTCOME_UNKNOWN:
+      return PV_TWILIO_NEXT_STEP_SEND_NEW_CODE;
+
+    case PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER:
+    case PV_TWILIO_ERROR_OPTED_OUT:
+    case PV_TWILIO_ERROR_REGION_DISABLED:
+    case PV_TWILIO_ERROR_REJECTED:
+    default:
+      return PV_TWILIO_NEXT_STEP_NONE;
+    }
+}
+
+/* Why a message that Twilio took did not reach the customer, and what then helps. The
+ * meanings of 30001–30008 are those of twilio-api.md, section 3. 30034 is not there: it is
+ * Twilio's "Message from an unregistered number", https://www.twilio.com/docs/api/errors/30034,
+ * the block on US-bound texts from 10DLC numbers without an approved A2P campaign
+ * (support.twilio.com article 14910496447771, "Shutdown of Unregistered 10DLC Messaging"). */
+static const struct
+{
+  int               twilio_code;
+  const char       *text;
+  PvTwilioNextStep  next_step;
+} delivery_table[] = {
+  { 30001, N_("Twilio had too many messages waiting to be sent from this number. Wait a few "
+              "minutes, then send a new code."),
+    PV_TWILIO_NEXT_STEP_SEND_NEW_CODE },
+  { 30002, N_("The Twilio account is suspended, so the message was not sent. Check the account "
+              "in the Twilio Console."),
+    PV_TWILIO_NEXT_STEP_NONE },
+  { 30003, N_("The customer’s phone is switched off or out of coverage. Ask the customer to "
+              "check their phone, then send a new code."),
+    PV_TWILIO_NEXT_STEP_SEND_NEW_CODE },
+  /* Once the customer lets messages from unknown senders through, a new code arrives. */
+  { 30004, N_("The message was blocked, by the customer’s phone or by their carrier. Ask the "
+              "customer whether they block messages from unknown senders."),
+    PV_TWILIO_NEXT_STEP_SEND_NEW_CODE },
+  { 30005, N_("The phone number is unknown or no longer in service. Check the number with the "
+              "customer."),
+    PV_TWILIO_NEXT_STEP_CHANGE_NUMBER },
+  { 30006, N_("The number is a landline, or its carrier cannot receive text messages. Ask the "
+              "customer for a mobile number."),
+    PV_TWILIO_NEXT_STEP_CHANGE_NUMBER },
+  { 30007, N_("The customer’s carrier filtered the message as spam. Try again later; if this "
+              "keeps happening, the sender may need to be registered with the carriers."),
+    PV_TWILIO_NEXT_STEP_SEND_NEW_CODE },
+  { 30008, N_("The customer’s carrier reported an unknown error. Send a new code, or try "
+              "again later."),
+    PV_TWILIO_NEXT_STEP_SEND_NEW_CODE },
+  { 30034, N_("The message was blocked because the sending number is not registered for "
+              "texting customers in the United States. Whoever manages the Twilio account can "
+              "register it in the Twilio Console, under A2P 10DLC."),
+    PV_TWILIO_NEXT_STEP_NONE },
+};
+
+static int
+find_delivery_code (int twilio_code)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (delivery_table); i++)
+    {
+      if (delivery_table[i].twilio_code == twilio_code)
+        return (int) i;
+    }
+
+  return -1;
+}
+
+/**
+ * pv_twilio_error_describe_delivery:
+ * @twilio_code: the `error_code` of an undelivered or failed message, or 0 for none
+ *
+ * Any code is named at the end, as in other Twilio errors, so that support can look up
+ * one PhoneVerify does not know.
+ *
+ * Returns: a translated reason why the message did not reach the customer, valid for the
+ *   life of the process
  */
 const char *
 pv_twilio_error_describe_delivery (int twilio_code)
 {
-  switch (twilio_code)
-    {
-    case 30001:
-      return _("Twilio had too many messages waiting to be sent from this number. Wait a few "
-               "minutes, then send a new code.");
+  int i = find_delivery_code (twilio_code);
+  const char *text;
+  g_autofree char *with_code = NULL;
 
-    case 30002:
-      return _("The Twilio account is suspended, so the message was not sent. Check the account "
-               "in the Twilio Console.");
+  if (i >= 0)
+    text = _(delivery_table[i].text);
+  else
+    text = _("The message could not be delivered to the customer’s phone. Check the number "
+             "with the customer, then send a new code.");
 
-    case 30003:
-      return _("The customer’s phone is switched off or out of coverage. Ask the customer to "
-               "check their phone, then send a new code.");
+  if (twilio_code <= 0)
+    return text;
 
-    case 30004:
-      return _("The message was blocked, by the customer’s phone or by their carrier. Ask the "
-               "customer whether they block messages from unknown senders.");
+  /* Interned, so callers keep a plain const string: there are only so many codes. */
+  with_code = g_strdup_printf (_("%s (Twilio error %d)"), text, twilio_code);
+  return g_intern_string (with_code);
+}
 
-    case 30005:
-      return _("The phone number is unknown or no longer in service. Check the number with the "
-               "customer.");
+/**
+ * pv_twilio_error_get_delivery_next_step:
+ * @twilio_code: the `error_code` of an undelivered or failed message, or 0 for none
+ *
+ * Returns: what the description from pv_twilio_error_describe_delivery() tells staff to do
+ */
+PvTwilioNextStep
+pv_twilio_error_get_delivery_next_step (int twilio_code)
+{
+  int i = find_delivery_code (twilio_code);
 
-    case 30006:
-      return _("The number is a landline, or its carrier cannot receive text messages. Ask the "
-               "customer for a mobile number.");
+  if (i < 0)
+    return PV_TWILIO_NEXT_STEP_SEND_NEW_CODE;
 
-    case 30007:
-      return _("The customer’s carrier filtered the message as spam. Try again later; if this "
-               "keeps happening, the sender may need to be registered with the carriers.");
-
-    case 30008:
-      return _("The customer’s carrier reported an unknown error. Send a new code, or try "
-               "again later.");
-
-    default:
-      return _("The message could not be delivered to the customer’s phone. Check the number "
-               "with the customer, then send a new code.");
-    }
+  return delivery_table[i].next_step;
 }

@@ -13,13 +13,15 @@ G_BEGIN_DECLS
 
 #define PV_TWILIO_ERROR (pv_twilio_error_quark ())
 
+/* Each value is a kind of problem, and so one next step (see PvTwilioNextStep); the Twilio
+ * codes within a kind still get their own message. Values are only ever appended. */
 typedef enum
 {
-  PV_TWILIO_ERROR_INVALID_NUMBER,          /* 21211, 21614, 21612, 21635 */
+  PV_TWILIO_ERROR_INVALID_NUMBER,          /* 21211, 21612, 21614, 21635 */
   PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER, /* 21608 */
   PV_TWILIO_ERROR_OPTED_OUT,               /* 21610 */
   PV_TWILIO_ERROR_REGION_DISABLED,         /* 21408 */
-  PV_TWILIO_ERROR_INVALID_SENDER,          /* 21212, 21603, 21606 */
+  PV_TWILIO_ERROR_INVALID_SENDER,          /* 21212, 21603, 21606, 21659 */
   PV_TWILIO_ERROR_AUTH_FAILED,             /* 20003, HTTP 401/403; also: no account set up */
   PV_TWILIO_ERROR_RATE_LIMITED,            /* 20429, 21611, HTTP 429 */
   PV_TWILIO_ERROR_UNAVAILABLE,             /* 20500, 20503, HTTP 5xx (not for a send) */
@@ -33,12 +35,27 @@ typedef enum
                                             * says whether Twilio carried it out */
 } PvTwilioError;
 
-GQuark      pv_twilio_error_quark               (void);
-GError     *pv_twilio_error_new                 (PvTwilioError  code);
-GError     *pv_twilio_error_new_from_code       (int            twilio_code,
-                                                 guint          http_status);
-GError     *pv_twilio_error_new_outcome_unknown (int            twilio_code);
-gboolean    pv_twilio_error_is_outcome_unknown  (const GError  *error);
-const char *pv_twilio_error_describe_delivery   (int            twilio_code);
+/* What staff can do about a Twilio error, in this layer's terms; the engine turns it into a
+ * button. */
+typedef enum
+{
+  PV_TWILIO_NEXT_STEP_NONE,           /* nothing in PhoneVerify helps: the fix is in the Twilio
+                                       * Console, with the customer, or with support */
+  PV_TWILIO_NEXT_STEP_RETRY,          /* a passing problem: the same request again, later */
+  PV_TWILIO_NEXT_STEP_CHECK_SETTINGS, /* the account details or the sender are wrong */
+  PV_TWILIO_NEXT_STEP_SEND_NEW_CODE,  /* the number is right; another text may get through */
+  PV_TWILIO_NEXT_STEP_CHANGE_NUMBER,  /* this number cannot be texted: correct it, or ask
+                                       * for another */
+} PvTwilioNextStep;
+
+GQuark            pv_twilio_error_quark                   (void);
+GError           *pv_twilio_error_new                     (PvTwilioError  code);
+GError           *pv_twilio_error_new_from_code           (int            twilio_code,
+                                                           guint          http_status);
+GError           *pv_twilio_error_new_outcome_unknown     (int            twilio_code);
+gboolean          pv_twilio_error_is_outcome_unknown      (const GError  *error);
+PvTwilioNextStep  pv_twilio_error_get_next_step           (const GError  *error);
+const char       *pv_twilio_error_describe_delivery       (int            twilio_code);
+PvTwilioNextStep  pv_twilio_error_get_delivery_next_step  (int            twilio_code);
 
 G_END_DECLS
