@@ -7,7 +7,10 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "pv-phone-number.h"
+#include "pv-text.h"
 
 typedef struct
 {
@@ -67,6 +70,29 @@ static const NormalizeCase cases[] = {
   /* Country codes never start with 0. */
   { "+0 415 555 2671", 1, NULL, PV_PHONE_NUMBER_ERROR_BAD_COUNTRY_CODE },
   { "000 415 555 2671", 1, NULL, PV_PHONE_NUMBER_ERROR_BAD_COUNTRY_CODE },
+
+  /* TAB and line breaks that come with a paste are spaces. */
+  { "+1\t415\t555 2671\n", 1, "+14155552671", -1 },
+  { "(415)\r\n555-2671", 1, "+14155552671", -1 },
+  { "+1\u2028415 555 2671", 1, "+14155552671", -1 },
+
+  /* Controls, bidi controls and invisible formatting, before the digits are looked at. */
+  { "+1 415\x1b[31m 555 2671", 1, NULL, PV_PHONE_NUMBER_ERROR_CONTROL_CHARACTER },
+  { "\x1b" "abc", 1, NULL, PV_PHONE_NUMBER_ERROR_CONTROL_CHARACTER },
+  { "+1 415 555 2671\x7f", 1, NULL, PV_PHONE_NUMBER_ERROR_CONTROL_CHARACTER },
+  { "+1 415 555 2671\xc2\x9b", 1, NULL, PV_PHONE_NUMBER_ERROR_CONTROL_CHARACTER },
+  { "\u202a+1 415 555 2671\u202c", 1, NULL, PV_PHONE_NUMBER_ERROR_CONTROL_CHARACTER },
+  { "\u202e1762 555 514 1+", 1, NULL, PV_PHONE_NUMBER_ERROR_CONTROL_CHARACTER },
+  { "+1 415\u2066 555 2671", 1, NULL, PV_PHONE_NUMBER_ERROR_CONTROL_CHARACTER },
+  { "\u200e+1 415 555 2671", 1, NULL, PV_PHONE_NUMBER_ERROR_CONTROL_CHARACTER },
+  { "+1 415\u200b555 2671", 1, NULL, PV_PHONE_NUMBER_ERROR_CONTROL_CHARACTER },
+  { "\ufeff+14155552671", 1, NULL, PV_PHONE_NUMBER_ERROR_CONTROL_CHARACTER },
+  { "+1 415\u200d555 2671", 1, NULL, PV_PHONE_NUMBER_ERROR_CONTROL_CHARACTER },
+
+  /* Not UTF-8 at all. */
+  { "+1 415\xff\xfe 555", 1, NULL, PV_PHONE_NUMBER_ERROR_INVALID_UTF8 },
+  { "+1 415 555 267\xc3", 1, NULL, PV_PHONE_NUMBER_ERROR_INVALID_UTF8 },
+  { "\xed\xa0\x80", 1, NULL, PV_PHONE_NUMBER_ERROR_INVALID_UTF8 },
 };
 
 static void
@@ -77,8 +103,10 @@ test_normalize_table (void)
       const NormalizeCase *c = &cases[i];
       g_autoptr(GError) error = NULL;
       g_autofree char *result = NULL;
+      g_autofree char *shown = pv_text_escape (c->input, G_MAXSIZE);
 
-      g_test_message ("case %u: “%s”", i, c->input ? c->input : "(null)");
+      /* Made visible: raw, the cases below would garble the TAP stream and the terminal. */
+      g_test_message ("case %u: “%s”", i, c->input ? shown : "(null)");
       result = pv_phone_number_normalize (c->input, c->default_country_code, &error);
 
       if (c->expected != NULL)
@@ -100,7 +128,8 @@ test_normalize_table (void)
 static void
 test_messages_are_distinct (void)
 {
-  const char *inputs[] = { "", "abc", "12#34567", "123", "+1234567890123456", "+0123456789" };
+  const char *inputs[] = { "", "abc", "12#34567", "123", "+1234567890123456", "+0123456789",
+                           "\xff", "\x1b" };
   g_autoptr(GHashTable) messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
@@ -120,7 +149,50 @@ test_invalid_utf8_is_rejected_not_crashed (void)
   g_autoptr(GError) error = NULL;
 
   g_assert_null (pv_phone_number_normalize ("+1 415\xff\xfe 555", 1, &error));
-  g_assert_error (error, PV_PHONE_NUMBER_ERROR, PV_PHONE_NUMBER_ERROR_EMPTY);
+  g_assert_error (error, PV_PHONE_NUMBER_ERROR, PV_PHONE_NUMBER_ERROR_INVALID_UTF8);
+}
+
+/* What was typed is never repeated as it is: a character in the message could reorder the
+ * message, hide, or reach a terminal as a command. */
+static void
+test_messages_never_echo_raw_input (void)
+{
+  const char *inputs[] = {
+    "+1 415\x1b]0;owned\x07 555", "\u202e1762 555 514 1+", "+1 415 \u2066555", "+1\xc2\x9b" "2J",
+    "+1 415\xff", "+1 415 555 2671\u0301", "+1 415 555 2671\u2062",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_null (pv_phone_number_normalize (inputs[i], 1, &error));
+      g_assert_nonnull (error);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      for (const char *p = error->message; *p != '\0'; p = g_utf8_next_char (p))
+        {
+          gunichar c = g_utf8_get_char (p);
+
+          g_assert_false (g_unichar_iscntrl (c));
+          g_assert_cmpint (g_unichar_type (c), !=, G_UNICODE_FORMAT);
+        }
+    }
+}
+
+/* A symbol that is not part of a number is named, made visible. */
+static void
+test_invalid_character_is_shown_safely (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (pv_phone_number_normalize ("+1 415 555 2671\u0301", 1, &error));
+  g_assert_error (error, PV_PHONE_NUMBER_ERROR, PV_PHONE_NUMBER_ERROR_INVALID_CHARACTER);
+  /* A lone combining mark is shown on a dotted circle, not on the quote before it. */
+  g_assert_nonnull (strstr (error->message, "“\u25cc\u0301”"));
+  g_clear_error (&error);
+
+  g_assert_null (pv_phone_number_normalize ("+1 415 555 2671#", 1, &error));
+  g_assert_nonnull (strstr (error->message, "“#”"));
 }
 
 static void
@@ -148,6 +220,8 @@ main (int   argc,
   g_test_add_func ("/phone-number/normalize", test_normalize_table);
   g_test_add_func ("/phone-number/distinct-messages", test_messages_are_distinct);
   g_test_add_func ("/phone-number/invalid-utf8", test_invalid_utf8_is_rejected_not_crashed);
+  g_test_add_func ("/phone-number/no-raw-echo", test_messages_never_echo_raw_input);
+  g_test_add_func ("/phone-number/invalid-character-shown", test_invalid_character_is_shown_safely);
   g_test_add_func ("/phone-number/e164", test_output_is_always_e164);
 
   return g_test_run ();

@@ -23,6 +23,7 @@
 #include "pv-fake-twilio.h"
 #include "pv-phone-number.h"
 #include "pv-process-owner.h"
+#include "pv-text.h"
 #include "pv-twilio-error.h"
 #include "pv-verifier.h"
 
@@ -596,6 +597,143 @@ test_register_new_number (Fixture       *fixture,
   g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_CODE_SENT), ==, 1);
 }
 
+/* Names are cleaned before they are stored: whitespace of any kind folded to one space. */
+static void
+test_register_name_is_cleaned (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autofree char *number = do_register (fixture, NUMBER, "\tAda \u00a0 Lovelace\r\n", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (number, ==, NUMBER);
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpstr (customer->name, ==, "Ada Lovelace");
+}
+
+static char *
+repeat (const char *piece,
+        guint       times)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < times; i++)
+    g_string_append (text, piece);
+
+  return g_string_free (text, FALSE);
+}
+
+typedef struct
+{
+  const char  *name;
+  const char  *customer_name;   /* NULL: PV_TEXT_NAME_MAX_CHARS + 1 times "é" */
+  PvTextError  expected;
+} HostileNameCase;
+
+static const HostileNameCase hostile_names[] = {
+  { "rtl-override", "Ada \u202eecalevoL", PV_TEXT_ERROR_BIDI },
+  { "isolate", "\u2067Ada\u2069 Lovelace", PV_TEXT_ERROR_BIDI },
+  { "escape", "Ada\x1b[2J\x1b]0;owned\x07", PV_TEXT_ERROR_CONTROL },
+  { "c1-control", "Ada\xc2\x9b" "2J", PV_TEXT_ERROR_CONTROL },
+  { "zero-width", "Ada\u200bLovelace", PV_TEXT_ERROR_INVISIBLE },
+  { "invalid-utf8", "Ada \xff\xfe", PV_TEXT_ERROR_INVALID_UTF8 },
+  { "too-long", NULL, PV_TEXT_ERROR_TOO_LONG },
+};
+
+/* A name that cannot be shown safely is refused with its own message before anything
+ * else happens: no customer, no event, no request to Twilio. */
+static void
+test_register_hostile_name (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  const HostileNameCase *c = data;
+  g_autofree char *long_name = repeat ("é", PV_TEXT_NAME_MAX_CHARS + 1);
+  const char *name = c->customer_name != NULL ? c->customer_name : long_name;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) expected = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *update = NULL;
+  g_autofree char *number = NULL;
+
+  number = do_register (fixture, "(415) 555-2671", name, &error);
+  g_assert_null (number);
+  g_assert_error (error, PV_TEXT_ERROR, (int) c->expected);
+
+  g_assert_null (pv_text_clean_name (name, &expected));
+  update = g_strdup_printf ("update error none %s", expected->message);
+  assert_signals (fixture, (const char *[]) { update, NULL });
+
+  g_assert_cmpuint (pv_fake_twilio_get_requests (fixture->fake)->len, ==, 0);
+  g_assert_null (lookup (fixture, NUMBER));
+  events = pv_store_list_events (fixture->store, NUMBER, NULL);
+  g_assert_cmpuint (events->len, ==, 0);
+}
+
+/* A customer already on file keeps their name, code and limits as they were. */
+static void
+test_register_hostile_name_known_customer (Fixture       *fixture,
+                                           gconstpointer  data)
+{
+  g_autoptr(PvCustomer) before = NULL;
+  g_autoptr(PvCustomer) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = do_register (fixture, NUMBER, "Ada Lovelace", &error);
+  guint n_requests;
+
+  g_assert_no_error (error);
+  before = lookup (fixture, NUMBER);
+  n_requests = pv_fake_twilio_get_requests (fixture->fake)->len;
+  pv_clock_advance (fixture->clock, 3600);
+
+  g_clear_pointer (&number, g_free);
+  number = do_register (fixture, NUMBER, "\u202eecalevoL adA", &error);
+  g_assert_null (number);
+  g_assert_error (error, PV_TEXT_ERROR, PV_TEXT_ERROR_BIDI);
+
+  after = lookup (fixture, NUMBER);
+  g_assert_cmpstr (after->name, ==, "Ada Lovelace");
+  g_assert_cmpstr (after->code_digest, ==, before->code_digest);
+  g_assert_cmpint (after->send_id, ==, before->send_id);
+  g_assert_cmpuint (after->sends_in_window, ==, before->sends_in_window);
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_CODE_SENT), ==, 1);
+  g_assert_cmpuint (pv_fake_twilio_get_requests (fixture->fake)->len, ==, n_requests);
+}
+
+/* Up to the limit, counted in characters: 200 two-byte characters are 400 bytes. */
+static void
+test_register_longest_name (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *name = repeat ("é", PV_TEXT_NAME_MAX_CHARS);
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = do_register (fixture, NUMBER, name, &error);
+
+  g_assert_no_error (error);
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpstr (customer->name, ==, name);
+}
+
+/* The number is checked first, as it comes first in the form; the name before whether
+ * codes can be sent at all, since it can be fixed on the spot. */
+static void
+test_register_checks_in_order (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = do_register (fixture, "1-800-FLOWERS", "Ada\x1b", &error);
+
+  g_assert_null (number);
+  g_assert_error (error, PV_PHONE_NUMBER_ERROR, PV_PHONE_NUMBER_ERROR_LETTERS);
+  g_clear_error (&error);
+
+  pv_verifier_set_digest_key (fixture->verifier, NULL);
+  number = do_register (fixture, NUMBER, "Ada\x1b", &error);
+  g_assert_null (number);
+  g_assert_error (error, PV_TEXT_ERROR, PV_TEXT_ERROR_CONTROL);
+}
+
 static void
 test_register_uses_template_and_length (Fixture       *fixture,
                                         gconstpointer  data)
@@ -649,10 +787,10 @@ static const RefusalCase refusals[] = {
   { "+15005550001", 0, PV_TWILIO_ERROR_INVALID_NUMBER, "start-over" },
   { "+15005550002", 0, PV_TWILIO_ERROR_INVALID_NUMBER, "start-over" },
   { "+15005550009", 0, PV_TWILIO_ERROR_INVALID_NUMBER, "start-over" },
-  { "+15005550003", 0, PV_TWILIO_ERROR_REGION_DISABLED, "open-preferences" },
-  { "+15005550004", 0, PV_TWILIO_ERROR_OPTED_OUT, "start-over" },
+  { "+15005550003", 0, PV_TWILIO_ERROR_REGION_DISABLED, "none" },
+  { "+15005550004", 0, PV_TWILIO_ERROR_OPTED_OUT, "none" },
   { "+442071838750", 21635, PV_TWILIO_ERROR_INVALID_NUMBER, "start-over" },
-  { "+442071838751", 21608, PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER, "start-over" },
+  { "+442071838751", 21608, PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER, "none" },
 };
 
 /* A refused send leaves no trace of a new customer but the refusal itself, and says why,
@@ -701,7 +839,7 @@ typedef struct
 static const RestoreCase restore_cases[] = {
   { "http-429", PV_FAKE_TWILIO_FAULT_HTTP_429, 0, FALSE, PV_TWILIO_ERROR_RATE_LIMITED, "retry" },
   { "opted-out", PV_FAKE_TWILIO_FAULT_NONE, 21610, FALSE, PV_TWILIO_ERROR_OPTED_OUT,
-    "start-over" },
+    "none" },
   { "unreachable", PV_FAKE_TWILIO_FAULT_NONE, 0, TRUE, PV_TWILIO_ERROR_NETWORK, "retry" },
 };
 
@@ -1696,7 +1834,8 @@ test_verify_malformed_code (Fixture       *fixture,
                             gconstpointer  data)
 {
   g_autofree char *code = register_and_read_code (fixture);
-  const char *malformed[] = { "", "12a456", "123", "12345678901", "１２３４５６", "<b>1</b>" };
+  const char *malformed[] = { "", "12a456", "123", "１２３４５６", "<b>1</b>", "123\x1b" "456",
+                              "12345678901x" };
   g_autoptr(GError) error = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (malformed); i++)
@@ -1713,6 +1852,38 @@ test_verify_malformed_code (Fixture       *fixture,
   /* None of that used up an attempt. */
   g_assert_cmpuint (pv_verifier_get_attempts_left (fixture->verifier, NUMBER), ==, 5);
   g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
+}
+
+/* More digits than any code has is said to be too long, never cut down to a code: not
+ * even when its first digits are the right ones. No attempt is used either way. */
+static void
+test_verify_too_long_code (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *code = register_and_read_code (fixture);
+  g_autofree char *padding = repeat ("0", 100 - strlen (code));
+  g_autofree char *eleven = g_strdup_printf ("%s%.*s", code, 11 - (int) strlen (code), padding);
+  g_autofree char *hundred = g_strconcat (code, padding, NULL);
+  g_autofree char *spaced = g_strdup_printf ("%.3s %s 12345", code, code + 3);
+  const char *too_long[] = { eleven, hundred, spaced };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (strlen (eleven), ==, PV_CODE_MAX_LENGTH + 1);
+  for (guint i = 0; i < G_N_ELEMENTS (too_long); i++)
+    {
+      g_ptr_array_set_size (fixture->signals, 0);
+      g_assert_false (pv_verifier_verify (fixture->verifier, NUMBER, too_long[i], &error));
+      g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_INVALID_CODE);
+      g_clear_error (&error);
+      assert_signals (fixture, (const char *[]) {
+        "update error none This code is too long. Enter only the code from the text message.",
+        NULL });
+    }
+
+  g_assert_cmpuint (pv_verifier_get_attempts_left (fixture->verifier, NUMBER), ==, 5);
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_CHECK_FAILED), ==, 0);
+  g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
+  g_assert_no_error (error);
 }
 
 /* -- delivery ---------------------------------------------------------------------------- */
@@ -1833,6 +2004,13 @@ main (int   argc,
 
   ADD ("register/invalid-input", test_register_invalid_input);
   ADD ("register/new-number", test_register_new_number);
+  ADD ("register/name-cleaned", test_register_name_is_cleaned);
+  for (guint i = 0; i < G_N_ELEMENTS (hostile_names); i++)
+    add_test ("register/hostile-name/", hostile_names[i].name, &hostile_names[i],
+              test_register_hostile_name);
+  ADD ("register/hostile-name-known-customer", test_register_hostile_name_known_customer);
+  ADD ("register/longest-name", test_register_longest_name);
+  ADD ("register/checks-in-order", test_register_checks_in_order);
   ADD ("register/template-and-length", test_register_uses_template_and_length);
   ADD ("register/invalid-template", test_register_invalid_template);
   ADD ("register/refused", test_register_refused_by_twilio);
@@ -1883,6 +2061,7 @@ main (int   argc,
   ADD ("verify/wrong-then-locked", test_verify_wrong_code_then_lock);
   ADD ("verify/max-attempts-setting", test_verify_max_attempts_setting);
   ADD ("verify/malformed-code", test_verify_malformed_code);
+  ADD ("verify/too-long-code", test_verify_too_long_code);
   ADD ("delivery/delivered", test_delivery_reaches_delivered);
   ADD ("delivery/undelivered", test_delivery_undelivered);
   ADD ("delivery/stops-when-verified", test_delivery_stops_when_verified);

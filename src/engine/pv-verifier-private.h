@@ -11,6 +11,7 @@
 #pragma once
 
 #include "pv-delivery-tracker.h"
+#include "pv-twilio-error.h"
 #include "pv-verifier.h"
 
 G_BEGIN_DECLS
@@ -49,6 +50,7 @@ enum {
 
 extern guint _pv_verifier_signals[N_SIGNALS];
 
+PvUpdateAction _pv_verifier_action_for_next_step (PvTwilioNextStep step);
 void     _pv_verifier_emit_update       (PvVerifier             *self,
                                          PvUpdateKind            kind,
                                          PvUpdateAction          action,

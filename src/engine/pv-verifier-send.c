@@ -23,6 +23,7 @@
 #include "pv-code.h"
 #include "pv-message-template.h"
 #include "pv-phone-number.h"
+#include "pv-text.h"
 #include "pv-twilio-error.h"
 #include "pv-verifier-private.h"
 
@@ -36,30 +37,11 @@ pv_send_claim_free (PvSendClaim *claim)
 static PvUpdateAction
 action_for_twilio_error (const GError *error)
 {
+  /* Not Twilio's answer but a local failure on the way, which may well pass. */
   if (error->domain != PV_TWILIO_ERROR)
     return PV_UPDATE_ACTION_RETRY;
 
-  switch ((PvTwilioError) error->code)
-    {
-    case PV_TWILIO_ERROR_AUTH_FAILED:
-    case PV_TWILIO_ERROR_INVALID_SENDER:
-    case PV_TWILIO_ERROR_REGION_DISABLED:
-      return PV_UPDATE_ACTION_OPEN_PREFERENCES;
-
-    case PV_TWILIO_ERROR_RATE_LIMITED:
-    case PV_TWILIO_ERROR_UNAVAILABLE:
-    case PV_TWILIO_ERROR_NETWORK:
-    case PV_TWILIO_ERROR_MALFORMED_REPLY:
-      return PV_UPDATE_ACTION_RETRY;
-
-    case PV_TWILIO_ERROR_INVALID_NUMBER:
-    case PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER:
-    case PV_TWILIO_ERROR_OPTED_OUT:
-    case PV_TWILIO_ERROR_NOT_FOUND:
-    case PV_TWILIO_ERROR_REJECTED:
-    default:
-      return PV_UPDATE_ACTION_START_OVER;
-    }
+  return _pv_verifier_action_for_next_step (pv_twilio_error_get_next_step (error));
 }
 
 static PvSendRequest
@@ -363,15 +345,20 @@ claim_and_send (PvVerifier *self,
   explicit_bzero (body, strlen (body));
 }
 
-/* The checks register and resend share. Returns the number in E.164, or NULL once @task
- * has failed with the reason told to staff. */
+/* The checks register and resend share, in the order of the form: the number, then the
+ * name (register only: @name and @clean_name are NULL for a resend), then whether codes
+ * can be sent at all. Returns the number in E.164, or NULL once @task has failed with the
+ * reason told to staff; nothing is stored or sent before all of them pass. */
 static char *
-prepare_send (PvVerifier *self,
-              GTask      *task,
-              const char *input)
+prepare_send (PvVerifier  *self,
+              GTask       *task,
+              const char  *input,
+              const char  *name,
+              char       **clean_name)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *number = NULL;
+  g_autofree char *cleaned = NULL;
 
   number = pv_phone_number_normalize (input, self->default_country_code, &error);
   if (number == NULL)
@@ -381,6 +368,17 @@ prepare_send (PvVerifier *self,
       return NULL;
     }
 
+  if (name != NULL)
+    {
+      cleaned = pv_text_clean_name (name, &error);
+      if (cleaned == NULL)
+        {
+          _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_NONE);
+          g_task_return_error (task, g_steal_pointer (&error));
+          return NULL;
+        }
+    }
+
   if (!_pv_verifier_check_configured (self, &error))
     {
       _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
@@ -388,13 +386,18 @@ prepare_send (PvVerifier *self,
       return NULL;
     }
 
+  if (clean_name != NULL)
+    *clean_name = g_steal_pointer (&cleaned);
+
   return g_steal_pointer (&number);
 }
 
 /**
  * pv_verifier_register_async:
  * @input: the number as staff typed it
- * @name: (nullable): the customer's name
+ * @name: (nullable): the customer's name, as typed: it is cleaned with
+ *   pv_text_clean_name(), and a name that function refuses fails the task with its
+ *   %PV_TEXT_ERROR before anything is stored or sent
  *
  * Starts verifying a number: a new number gets a code by text message. A number that
  * already has a live code is not sent another (the customer may be reading it out right
@@ -423,12 +426,9 @@ pv_verifier_register_async (PvVerifier          *self,
    * client says, OUTCOME_UNKNOWN included. */
   g_task_set_check_cancellable (task, FALSE);
 
-  number = prepare_send (self, task, input);
+  number = prepare_send (self, task, input, name, &clean_name);
   if (number == NULL)
     return;
-
-  if (name != NULL)
-    clean_name = g_strstrip (g_strdup (name));
 
   claim_and_send (self, task, number, clean_name, FALSE);
 }
@@ -472,7 +472,7 @@ pv_verifier_resend_async (PvVerifier          *self,
   g_task_set_source_tag (task, pv_verifier_resend_async);
   g_task_set_check_cancellable (task, FALSE);
 
-  e164 = prepare_send (self, task, number);
+  e164 = prepare_send (self, task, number, NULL, NULL);
   if (e164 == NULL)
     return;
 

@@ -79,6 +79,31 @@ _pv_verifier_emit_error_update (PvVerifier     *self,
   g_signal_emit (self, _pv_verifier_signals[UPDATE], 0, error->message, PV_UPDATE_ERROR, action);
 }
 
+/* The button for what staff can do about a Twilio problem. */
+PvUpdateAction
+_pv_verifier_action_for_next_step (PvTwilioNextStep step)
+{
+  switch (step)
+    {
+    case PV_TWILIO_NEXT_STEP_RETRY:
+      return PV_UPDATE_ACTION_RETRY;
+
+    case PV_TWILIO_NEXT_STEP_CHECK_SETTINGS:
+      return PV_UPDATE_ACTION_OPEN_PREFERENCES;
+
+    case PV_TWILIO_NEXT_STEP_SEND_NEW_CODE:
+      return PV_UPDATE_ACTION_RESEND;
+
+    case PV_TWILIO_NEXT_STEP_CHANGE_NUMBER:
+      return PV_UPDATE_ACTION_START_OVER;
+
+    /* A button that cannot fix it would only send staff in circles. */
+    case PV_TWILIO_NEXT_STEP_NONE:
+    default:
+      return PV_UPDATE_ACTION_NONE;
+    }
+}
+
 /* Tells staff why, then hands @reason to the caller. Always returns %FALSE. */
 gboolean
 _pv_verifier_report_failure (PvVerifier      *self,
@@ -142,7 +167,9 @@ delivery_status_changed_cb (PvVerifier        *self,
                  number, message->status, message->error_code);
 
   if (g_str_equal (message->status, "undelivered") || g_str_equal (message->status, "failed"))
-    _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_RESEND,
+    _pv_verifier_emit_update (self, PV_UPDATE_ERROR,
+                 _pv_verifier_action_for_next_step (
+                   pv_twilio_error_get_delivery_next_step (message->error_code)),
                  /* Translators: %s is a phone number, then the reason Twilio gave */
                  _("The code could not be delivered to %s. %s"),
                  number, pv_twilio_error_describe_delivery (message->error_code));
@@ -186,29 +213,48 @@ _pv_verifier_track_delivery (PvVerifier            *self,
   pv_delivery_tracker_start (tracker);
 }
 
-/* Customers read codes out loud, and staff type what they hear: "123 456" or "123-456". */
+/* Customers read codes out loud, and staff type what they hear: "123 456" or "123-456".
+ * More digits than any code has is said as such rather than cut to length: the extra
+ * digits are a slip or something else pasted, and a cut could turn them into a match. */
 static char *
-clean_code (const char *code)
+clean_code (const char  *code,
+            GError     **error)
 {
-  GString *digits = g_string_new (NULL);
+  gsize n_digits = 0;
+  GString *digits;
 
   for (const char *p = code; p != NULL && *p != '\0'; p++)
     {
       if (*p == ' ' || *p == '-')
         continue;
-      if (!g_ascii_isdigit (*p) || digits->len >= PV_CODE_MAX_LENGTH)
+      if (!g_ascii_isdigit (*p))
         {
-          g_string_free (digits, TRUE);
+          g_set_error_literal (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_INVALID_CODE,
+                               _("Enter the code from the text message, using digits only."));
           return NULL;
         }
-      g_string_append_c (digits, *p);
+      n_digits++;
     }
 
-  if (digits->len < PV_CODE_MIN_LENGTH)
+  if (n_digits > PV_CODE_MAX_LENGTH)
     {
-      g_string_free (digits, TRUE);
+      g_set_error_literal (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_INVALID_CODE,
+                           _("This code is too long. Enter only the code from the text "
+                             "message."));
       return NULL;
     }
+
+  if (n_digits < PV_CODE_MIN_LENGTH)
+    {
+      g_set_error_literal (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_INVALID_CODE,
+                           _("Enter the code from the text message, using digits only."));
+      return NULL;
+    }
+
+  digits = g_string_sized_new (n_digits + 1);
+  for (const char *p = code; *p != '\0'; p++)
+    if (g_ascii_isdigit (*p))
+      g_string_append_c (digits, *p);
 
   return g_string_free (digits, FALSE);
 }
@@ -319,9 +365,9 @@ report_lost_verification (PvVerifier  *self,
  * @code: the code as the customer read it out
  *
  * Checks a code locally against its stored digest. Input that is not a code at all
- * (letters, too few digits) is refused without using up an attempt. Every other attempt
- * is counted in the store before the code is compared, so the limit holds however many
- * processes check codes for the number at once.
+ * (letters, too few digits, more digits than any code has) is refused without using up
+ * an attempt. Every other attempt is counted in the store before the code is compared,
+ * so the limit holds however many processes check codes for the number at once.
  *
  * Returns: %TRUE if the number is now verified
  */
@@ -353,11 +399,9 @@ pv_verifier_verify (PvVerifier  *self,
                              PV_UPDATE_ERROR, PV_UPDATE_ACTION_OPEN_PREFERENCES, FALSE);
     }
 
-  digits = clean_code (code);
+  digits = clean_code (code, &local_error);
   if (digits == NULL)
     {
-      g_set_error_literal (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_INVALID_CODE,
-                           _("Enter the code from the text message, using digits only."));
       return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
                              PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, FALSE);
     }

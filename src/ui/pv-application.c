@@ -12,12 +12,15 @@
 #include <glib/gi18n.h>
 
 #include <stdio.h>
+#include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "pv-application.h"
 #include "pv-command-line.h"
 #include "pv-engine.h"
 #include "pv-preferences-window.h"
+#include "pv-text.h"
 #include "pv-window.h"
 
 struct _PvApplication
@@ -29,10 +32,18 @@ struct _PvApplication
 
 G_DEFINE_FINAL_TYPE (PvApplication, pv_application, ADW_TYPE_APPLICATION)
 
+/* A code is at most ten digits; a line this long is not one, however it is spaced. The
+ * bound only keeps a runaway pipe from filling memory. */
+#define CODE_LINE_MAX 1024
+
+/* Reads one whole line, so that nothing after a fixed length is silently dropped: what is
+ * not a code is refused, never cut down into one. Returns NULL with @error unset when
+ * nothing was typed. */
 static char *
-read_code_from_stdin (void)
+read_code_from_stdin (GError **error)
 {
-  char line[64];
+  g_autoptr(GString) line = g_string_new (NULL);
+  int c;
 
   if (isatty (STDIN_FILENO))
     {
@@ -40,14 +51,43 @@ read_code_from_stdin (void)
       fflush (stdout);
     }
 
-  if (fgets (line, sizeof line, stdin) == NULL)
+  while (line->len <= CODE_LINE_MAX && (c = getc (stdin)) != EOF && c != '\n')
+    g_string_append_c (line, (char) c);
+
+  /* Whatever was pasted after the line would otherwise wait in the terminal for the shell,
+   * which would run it as a command. */
+  if (isatty (STDIN_FILENO))
+    tcflush (STDIN_FILENO, TCIFLUSH);
+
+  if (line->len > CODE_LINE_MAX)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                           _("This code is too long. Enter only the code from the text "
+                             "message."));
+      return NULL;
+    }
+
+  if (memchr (line->str, '\0', line->len) != NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("The code read from standard input contains a NUL byte. Enter "
+                             "only the digits of the code."));
+      return NULL;
+    }
+
+  if (!g_utf8_validate_len (line->str, line->len, NULL))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("The code read from standard input is not valid UTF-8 text. "
+                             "Enter only the digits of the code."));
+      return NULL;
+    }
+
+  g_strstrip (line->str);
+  if (line->str[0] == '\0')
     return NULL;
 
-  g_strstrip (line);
-  if (line[0] == '\0')
-    return NULL;
-
-  return g_strdup (line);
+  return g_strdup (line->str);
 }
 
 /* Command-line verbs run in the calling process and never open a window, so they work
@@ -55,6 +95,40 @@ read_code_from_stdin (void)
 /* 0 and 1 mean done and not done; 2 is the command line's "the text may or may not have
  * gone out". Misuse gets sysexits' EX_USAGE. */
 #define EXIT_USAGE 64
+
+/* These options are G_OPTION_ARG_FILENAME, which hands over the bytes as they came, and are
+ * checked here: G_OPTION_ARG_STRING would convert from the locale's encoding, and its
+ * failure is GLib's own "Invalid byte sequence in conversion input", with exit status 1
+ * and no word of which option. Arguments are taken as UTF-8 whatever the locale: GNOME
+ * and the Flatpak runtime are UTF-8, and under the C locale a name such as “José” still
+ * works. Returns FALSE, having said why, when @option's value is not UTF-8. */
+static gboolean
+lookup_text_option (GVariantDict  *options,
+                    const char    *option,
+                    const char   **value)
+{
+  g_autofree char *flag = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *message = NULL;
+
+  *value = NULL;
+  if (!g_variant_dict_lookup (options, option, "^&ay", value))
+    return TRUE;
+
+  if (g_utf8_validate (*value, -1, NULL))
+    return TRUE;
+
+  flag = g_strconcat ("--", option, NULL);
+  shown = pv_text_escape (*value, PV_TEXT_ECHO_MAX_CHARS);
+  /* Translators: the first %s is an option such as --name; the second is what was given,
+   * with each byte that is not UTF-8 shown as � */
+  message = g_strdup_printf (_("The value given to %s, “%s”, is not valid UTF-8 text."),
+                             flag, shown);
+  g_printerr ("%s\n", message);
+  *value = NULL;
+
+  return FALSE;
+}
 
 static int
 pv_application_handle_local_options (GApplication *application,
@@ -72,11 +146,12 @@ pv_application_handle_local_options (GApplication *application,
       return 0;
     }
 
-  g_variant_dict_lookup (options, "send-code", "&s", &send_to);
-  g_variant_dict_lookup (options, "resend", "&s", &resend);
-  g_variant_dict_lookup (options, "verify", "&s", &verify);
-  g_variant_dict_lookup (options, "code", "&s", &code);
-  g_variant_dict_lookup (options, "name", "&s", &name);
+  if (!lookup_text_option (options, "send-code", &send_to)
+      || !lookup_text_option (options, "resend", &resend)
+      || !lookup_text_option (options, "verify", &verify)
+      || !lookup_text_option (options, "code", &code)
+      || !lookup_text_option (options, "name", &name))
+    return EXIT_USAGE;
 
   if ((send_to != NULL) + (resend != NULL) + (verify != NULL) > 1)
     {
@@ -98,7 +173,21 @@ pv_application_handle_local_options (GApplication *application,
        * in the shell's history, so without --code it is read from standard input. */
       if (code == NULL)
         {
-          typed = read_code_from_stdin ();
+          g_autoptr(GError) error = NULL;
+
+          typed = read_code_from_stdin (&error);
+          /* A line too long to be a code is a wrong code, as with --code; a line that is
+           * not text at all is misuse, as such an argument would be. */
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
+            {
+              g_printerr ("%s\n", error->message);
+              return 1;
+            }
+          if (error != NULL)
+            {
+              g_printerr ("%s\n", error->message);
+              return EXIT_USAGE;
+            }
           if (typed == NULL)
             {
               g_printerr ("%s\n", _("Type the code the customer received, then Enter."));
@@ -234,20 +323,21 @@ pv_application_class_init (PvApplicationClass *klass)
 static void
 pv_application_init (PvApplication *self)
 {
+  /* FILENAME rather than STRING: see lookup_text_option(). */
   static const GOptionEntry entries[] = {
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Show the version and exit"), NULL },
-    { "send-code", 0, 0, G_OPTION_ARG_STRING, NULL,
+    { "send-code", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Send a verification code to NUMBER, without opening a window"), N_("NUMBER") },
-    { "name", 0, 0, G_OPTION_ARG_STRING, NULL,
+    { "name", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("The customer’s name, with --send-code"), N_("NAME") },
-    { "resend", 0, 0, G_OPTION_ARG_STRING, NULL,
+    { "resend", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Send a new code to NUMBER once the wait after the last one is over, without "
          "opening a window"), N_("NUMBER") },
-    { "verify", 0, 0, G_OPTION_ARG_STRING, NULL,
+    { "verify", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Check the code a customer read out for NUMBER, without opening a window"),
       N_("NUMBER") },
-    { "code", 0, 0, G_OPTION_ARG_STRING, NULL,
+    { "code", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("The code the customer received, with --verify; without it, the code is read from "
          "standard input"), N_("CODE") },
     { NULL }

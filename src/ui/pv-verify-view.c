@@ -18,6 +18,7 @@
 
 #include "pv-engine-enums.h"
 #include "pv-phone-number.h"
+#include "pv-text.h"
 #include "pv-twilio-error.h"
 #include "pv-verify-view.h"
 
@@ -289,8 +290,14 @@ verified_cb (PvVerifyView *self,
   /* Translators: a date and time as in “25 November 2026 at 14:32”; see g_date_time_format() */
   when = g_date_time_format (verified_at, _("%-d %B %Y at %H:%M"));
 
+  /* Names are cleaned before they are stored now, but older rows may hold anything: a
+   * control or override in them is shown, not obeyed. */
   if (customer != NULL && customer->name != NULL)
-    who = g_markup_printf_escaped ("%s · %s", number, customer->name);
+    {
+      g_autofree char *name = pv_text_escape (customer->name, PV_TEXT_NAME_MAX_CHARS);
+
+      who = g_markup_printf_escaped ("%s · %s", number, name);
+    }
   else
     who = g_markup_escape_text (number, -1);
 
@@ -445,6 +452,29 @@ engine_state_changed_cb (PvVerifyView *self)
   update_actions (self);
 }
 
+/* A refused name is explained under the form, like every problem there; the field itself
+ * is marked too, for sight and for assistive technologies, until it is edited. */
+static void
+set_name_invalid (PvVerifyView *self,
+                  gboolean      invalid)
+{
+  if (invalid)
+    gtk_widget_add_css_class (GTK_WIDGET (self->name_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->name_row), "error");
+
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->name_row),
+                               GTK_ACCESSIBLE_STATE_INVALID,
+                               invalid ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE,
+                               -1);
+}
+
+static void
+name_changed_cb (PvVerifyView *self)
+{
+  set_name_invalid (self, FALSE);
+}
+
 static void
 phone_changed_cb (PvVerifyView *self)
 {
@@ -478,11 +508,18 @@ register_cb (GObject      *object,
              gpointer      user_data)
 {
   g_autoptr(PvVerifyView) self = user_data;
+  g_autoptr(GError) error = NULL;
   g_autofree char *number = NULL;
 
-  /* Where to go next, and what to tell staff, arrive through the verifier's signals. */
-  number = pv_verifier_register_finish (PV_VERIFIER (object), result, NULL);
+  /* Where to go next, and what to tell staff, arrive through the verifier's signals; only
+   * which field was at fault comes from here. */
+  number = pv_verifier_register_finish (PV_VERIFIER (object), result, &error);
   self->sending = FALSE;
+  if (error != NULL && error->domain == PV_TEXT_ERROR)
+    {
+      set_name_invalid (self, TRUE);
+      gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
+    }
   update_actions (self);
 }
 
@@ -518,6 +555,7 @@ send_code_action (GtkWidget  *widget,
   self->sending = TRUE;
   self->last_send = LAST_SEND_REGISTER;
   gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), FALSE);
+  set_name_invalid (self, FALSE);
   update_actions (self);
 
   pv_verifier_register_async (self->verifier,
@@ -587,6 +625,7 @@ start_over_action (GtkWidget  *widget,
   gtk_editable_set_text (GTK_EDITABLE (self->phone_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
+  set_name_invalid (self, FALSE);
   show_flow_page (self, "register");
   update_actions (self);
 }
@@ -797,6 +836,7 @@ pv_verify_view_class_init (PvVerifyViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, verified_page);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, verify_title);
   gtk_widget_class_bind_template_callback (widget_class, code_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, name_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, phone_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, send_code_cb);
   gtk_widget_class_bind_template_callback (widget_class, verify_cb);

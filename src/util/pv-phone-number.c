@@ -20,16 +20,44 @@
 #include <string.h>
 
 #include "pv-phone-number.h"
+#include "pv-text.h"
 
 G_DEFINE_QUARK (pv-phone-number-error-quark, pv_phone_number_error)
 
-/* Separators people write numbers with, in any locale we expect. */
+/* Separators people write numbers with, in any locale we expect. Any space counts, TAB
+ * and line breaks included, as in names: they come along when a number is pasted. */
 static gboolean
 is_separator (gunichar c)
 {
-  return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/'
-         || g_unichar_type (c) == G_UNICODE_SPACE_SEPARATOR
+  return c == '-' || c == '.' || c == '(' || c == ')' || c == '/'
+         || pv_text_classify (c) == PV_TEXT_CHAR_SPACE
          || c == 0x2010 || c == 0x2011 || c == 0x2012 || c == 0x2013;  /* hyphens and dashes */
+}
+
+/* Numbers copied from web pages and chat apps often bring bidi controls or marks along
+ * (U+202A…U+202C, U+200E), and anything may come from a paste. Such characters are
+ * refused before anything else, with a message that does not repeat them: shown, they
+ * would reorder or hide the rest of the message, or reach a terminal as commands. */
+static gboolean
+check_characters (const char  *input,
+                  GError     **error)
+{
+  for (const char *p = input; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      PvTextCharClass class = pv_text_classify (g_utf8_get_char (p));
+
+      if (class != PV_TEXT_CHAR_SAFE && class != PV_TEXT_CHAR_SPACE)
+        {
+          g_set_error_literal (error, PV_PHONE_NUMBER_ERROR,
+                               PV_PHONE_NUMBER_ERROR_CONTROL_CHARACTER,
+                               _("This number contains invisible control or formatting "
+                                 "characters, often copied along with it. Type the number "
+                                 "instead of pasting it."));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
 }
 
 /* Collects the digits and a leading "+" (or "00", its dialled equivalent). */
@@ -69,13 +97,15 @@ collect_digits (const char  *input,
       else
         {
           char symbol[8] = { 0 };
+          g_autofree char *shown = NULL;
 
           g_unichar_to_utf8 (c, symbol);
+          shown = pv_text_escape (symbol, 1);
           g_set_error (error, PV_PHONE_NUMBER_ERROR, PV_PHONE_NUMBER_ERROR_INVALID_CHARACTER,
                        /* Translators: %s is a single character, such as “#” or “*” */
                        _("“%s” can’t be part of a phone number. Use only digits, spaces, "
                          "dashes and a leading “+”."),
-                       symbol);
+                       shown);
           return FALSE;
         }
     }
@@ -111,8 +141,18 @@ pv_phone_number_normalize (const char  *input,
 
   g_return_val_if_fail (default_country_code >= 1 && default_country_code <= 999, NULL);
 
-  if (input == NULL || !g_utf8_validate (input, -1, NULL))
+  if (input == NULL)
     input = "";
+
+  if (!g_utf8_validate (input, -1, NULL))
+    {
+      g_set_error_literal (error, PV_PHONE_NUMBER_ERROR, PV_PHONE_NUMBER_ERROR_INVALID_UTF8,
+                           _("This number is not valid text. Type it again."));
+      return NULL;
+    }
+
+  if (!check_characters (input, error))
+    return NULL;
 
   /* "+49 (0)30 …" marks the trunk zero that is dialled only from inside the country. */
   if (strstr (input, "(0)") != NULL)

@@ -21,6 +21,8 @@ typedef enum
   PV_PHONE_NUMBER_ERROR_TOO_SHORT,
   PV_PHONE_NUMBER_ERROR_TOO_LONG,
   PV_PHONE_NUMBER_ERROR_BAD_COUNTRY_CODE,
+  PV_PHONE_NUMBER_ERROR_INVALID_UTF8,
+  PV_PHONE_NUMBER_ERROR_CONTROL_CHARACTER,  /* control, bidi or invisible formatting */
 } PvPhoneNumberError;
 
 /* E.164 allows at most 15 digits; fewer than 7 cannot be a full international number. */
