@@ -12,6 +12,8 @@
 #pragma once
 
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "pv-sqlite-store.h"
 
@@ -134,6 +136,26 @@ gboolean           _pv_sqlite_store_record_delivery      (PvStore              *
                                                           int                   error_code,
                                                           gboolean             *applied,
                                                           GError              **error);
+
+/* How failures are explained looks at the file system through these, so that tests can
+ * also cover what cannot be set up for real (a disk turning read-only under an open
+ * database, a full quota). */
+typedef int (*PvStatFunc)    (const char      *path,
+                              struct stat     *info);
+typedef int (*PvStatvfsFunc) (const char      *path,
+                              struct statvfs  *info);
+typedef int (*PvAccessFunc)  (const char      *path,
+                              int              mode);
+
+void               _pv_sqlite_store_explain_failure      (const char       *path,
+                                                          PvStoreError      code,
+                                                          int               result,
+                                                          int               system_errno,
+                                                          const char       *detail,
+                                                          PvStatFunc        stat_func,
+                                                          PvStatvfsFunc     statvfs_func,
+                                                          PvAccessFunc      access_func,
+                                                          GError          **error);
 
 void               _pv_sqlite_store_watch                (PvSqliteStore    *self);
 void               _pv_sqlite_store_unwatch              (PvSqliteStore    *self);

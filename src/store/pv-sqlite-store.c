@@ -11,8 +11,12 @@
 
 #include <glib/gi18n.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "pv-sqlite-store-private.h"
 
@@ -144,51 +148,533 @@ finalize_statement (gpointer stmt)
   sqlite3_finalize (stmt);
 }
 
-void
-_pv_sqlite_store_set_database_error (PvSqliteStore       *self,
-                    PvStoreError   code,
-                    GError       **error)
+/* What went wrong with the customer database, in terms staff can act on. */
+typedef enum
 {
-  int result = sqlite3_errcode (self->db);
+  PROBLEM_UNKNOWN,
+  PROBLEM_FOLDER_UNCREATABLE,   /* its folder is missing and cannot be made, for no reason found */
+  PROBLEM_FOLDER_BLOCKED,       /* a file stands where one of the folders should be */
+  PROBLEM_FOLDER_DENIED,        /* not allowed to create its folder */
+  PROBLEM_FOLDER_CLOSED,        /* not allowed into its folder */
+  PROBLEM_FILE_DENIED,          /* not allowed to read the file */
+  PROBLEM_IS_FOLDER,            /* a folder has the file's name */
+  PROBLEM_READ_ONLY_FILE,
+  PROBLEM_READ_ONLY_COMPANION,  /* one of SQLite's working files beside it is read-only */
+  PROBLEM_READ_ONLY_FOLDER,     /* SQLite cannot create its working files beside it */
+  PROBLEM_READ_ONLY_DISK,
+  PROBLEM_DISK_FULL,
+  PROBLEM_DAMAGED,
+  PROBLEM_NOT_A_DATABASE,
+  PROBLEM_MOVED,                /* moved or deleted while open */
+  PROBLEM_BUSY,
+  PROBLEM_NO_MEMORY,
+} Problem;
 
-  switch (result)
+/* For the debug log. */
+static const char * const problem_names[] = {
+  "unknown", "folder-uncreatable", "folder-blocked", "folder-denied", "folder-closed",
+  "file-denied", "is-folder", "read-only-file", "read-only-companion", "read-only-folder",
+  "read-only-disk", "disk-full", "damaged", "not-a-database", "moved", "busy", "no-memory",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (problem_names) == PROBLEM_NO_MEMORY + 1);
+
+/* How a failure is looked into on the file system: stat (), statvfs (), and access () with
+ * the effective IDs. The tests hand in a made-up file system, to reach what they cannot set
+ * up for real (a disk that turns read-only under an open database, for one). */
+
+typedef struct
+{
+  PvStatFunc    stat;
+  PvStatvfsFunc statvfs;
+  PvAccessFunc  access;
+} Probes;
+
+/* SQLite's working files, which it creates beside the database and must be able to write. */
+static const char * const companion_suffixes[] = { "-wal", "-shm", "-journal" };
+
+/* Returns 0 when allowed, else the reason: EACCES, EPERM or EROFS (or another errno). */
+static int
+refusal (const Probes *probes,
+         const char   *path,
+         int           mode)
+{
+  return probes->access (path, mode) == 0 ? 0 : errno;
+}
+
+static gboolean
+is_denied (int refused)
+{
+  return refused == EACCES || refused == EPERM;
+}
+
+static gboolean
+is_read_only_disk (const Probes *probes,
+                   const char   *path)
+{
+  struct statvfs info;
+
+  return probes->statvfs (path, &info) == 0 && (info.f_flag & ST_RDONLY) != 0;
+}
+
+/* The file is there: may PhoneVerify read and write it, and SQLite its working files? */
+static Problem
+find_file_problem (const Probes  *probes,
+                   const char    *path,
+                   char         **culprit)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+  int refused = refusal (probes, path, W_OK);
+
+  if (is_denied (refusal (probes, path, R_OK)))
+    return PROBLEM_FILE_DENIED;
+
+  if (refused == EROFS)
+    return PROBLEM_READ_ONLY_DISK;
+
+  if (is_denied (refused))
+    return PROBLEM_READ_ONLY_FILE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (companion_suffixes); i++)
     {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      g_set_error_literal (error, PV_STORE_ERROR, code,
-                           _("The customer database is busy in another program. "
-                             "Try again in a moment."));
-      break;
+      g_autofree char *companion = g_strconcat (path, companion_suffixes[i], NULL);
+      struct stat info;
+
+      if (probes->stat (companion, &info) == 0 &&
+          refusal (probes, companion, R_OK | W_OK) != 0)
+        {
+          *culprit = g_steal_pointer (&companion);
+          return PROBLEM_READ_ONLY_COMPANION;
+        }
+    }
+
+  if (refusal (probes, folder, W_OK | X_OK) != 0)
+    {
+      *culprit = g_steal_pointer (&folder);
+      return PROBLEM_READ_ONLY_FOLDER;
+    }
+
+  return PROBLEM_UNKNOWN;
+}
+
+/* Looks along the database's path for what keeps SQLite from using it. *culprit is set
+ * when what to name to staff is not the database file itself, but a folder or a working
+ * file. */
+static Problem
+find_storage_problem (const Probes  *probes,
+                      const char    *path,
+                      gboolean       opening,
+                      char         **culprit)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *existing = g_strdup (path);
+  struct stat info;
+
+  /* The nearest thing on the path that is there: the file, its folder, or one above. */
+  while (probes->stat (existing, &info) != 0)
+    {
+      g_autofree char *parent = g_path_get_dirname (existing);
+
+      if (g_str_equal (parent, existing))
+        return PROBLEM_UNKNOWN;
+
+      g_free (existing);
+      existing = g_steal_pointer (&parent);
+    }
+
+  if (g_str_equal (existing, path))
+    {
+      if (S_ISDIR (info.st_mode))
+        return PROBLEM_IS_FOLDER;
+
+      if (is_read_only_disk (probes, path))
+        return PROBLEM_READ_ONLY_DISK;
+
+      return find_file_problem (probes, path, culprit);
+    }
+
+  if (!S_ISDIR (info.st_mode))
+    {
+      *culprit = g_steal_pointer (&existing);
+      return PROBLEM_FOLDER_BLOCKED;
+    }
+
+  if (is_read_only_disk (probes, existing))
+    return PROBLEM_READ_ONLY_DISK;
+
+  /* The file is not there. It was when the store opened, so it went while in use. */
+  if (!opening)
+    return PROBLEM_MOVED;
+
+  if (refusal (probes, existing, X_OK) != 0)
+    {
+      *culprit = g_steal_pointer (&existing);
+      return PROBLEM_FOLDER_CLOSED;
+    }
+
+  if (g_str_equal (existing, folder))
+    {
+      /* Allowed to create the file, so something else is wrong. */
+      if (refusal (probes, folder, W_OK) == 0)
+        return PROBLEM_UNKNOWN;
+
+      *culprit = g_steal_pointer (&folder);
+      return PROBLEM_READ_ONLY_FOLDER;
+    }
+
+  /* The folder is missing: may it be created in the nearest one that is there? */
+  *culprit = g_steal_pointer (&folder);
+
+  return refusal (probes, existing, W_OK) != 0 ? PROBLEM_FOLDER_DENIED
+                                                : PROBLEM_FOLDER_UNCREATABLE;
+}
+
+/* Sorts a failure into what staff can act on. @result is SQLite's extended result code, or
+ * SQLITE_CANTOPEN for a folder that could not be made; @system_errno is the failed system
+ * call's errno, or 0. */
+static Problem
+classify_failure (const Probes  *probes,
+                  const char    *path,
+                  gboolean       opening,
+                  int            result,
+                  int            system_errno,
+                  char         **culprit)
+{
+  Problem problem;
+
+  switch (result & 0xff)
+    {
+    case SQLITE_CORRUPT:
+      return PROBLEM_DAMAGED;
+
+    case SQLITE_NOTADB:
+      return PROBLEM_NOT_A_DATABASE;
 
     case SQLITE_FULL:
-      g_set_error_literal (error, PV_STORE_ERROR, code,
-                           _("The disk is full, so the customer database cannot be changed."));
-      break;
+      return PROBLEM_DISK_FULL;
 
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-      g_set_error_literal (error, PV_STORE_ERROR, code,
-                           _("The customer database cannot be changed: the file is read-only."));
-      break;
-
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      g_set_error_literal (error, PV_STORE_ERROR, code,
-                           _("The customer database is damaged."));
-      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return PROBLEM_BUSY;
 
     case SQLITE_NOMEM:
-      g_set_error_literal (error, PV_STORE_ERROR, code,
-                           _("There is not enough memory to use the customer database."));
+      return PROBLEM_NO_MEMORY;
+
+    default:
+      break;
+    }
+
+  if (result == SQLITE_READONLY_DBMOVED)
+    return PROBLEM_MOVED;
+
+  /* SQLite reports a full disk as SQLITE_FULL only where it expects one; growing its
+   * working files on a full disk is an I/O error with ENOSPC. */
+  if (system_errno == ENOSPC || system_errno == EDQUOT)
+    return PROBLEM_DISK_FULL;
+
+  if (system_errno == ENOMEM)
+    return PROBLEM_NO_MEMORY;
+
+  switch (result & 0xff)
+    {
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_IOERR:
+    case SQLITE_AUTH:
       break;
 
     default:
-      /* Translators: %s is SQLite's own explanation, in English. */
-      g_set_error (error, PV_STORE_ERROR, code,
-                   _("The customer database reported an error: %s"),
-                   sqlite3_errmsg (self->db));
+      return PROBLEM_UNKNOWN;
+    }
+
+  /* The errno alone is not enough: SQLite retries a refused open read-only, and reports
+   * how the retry failed. The file system itself says why. */
+  problem = find_storage_problem (probes, path, opening, culprit);
+  if (problem != PROBLEM_UNKNOWN)
+    return problem;
+
+  switch (system_errno)
+    {
+    case EROFS:
+      return PROBLEM_READ_ONLY_DISK;
+
+    case EISDIR:
+      return PROBLEM_IS_FOLDER;
+
+    case EACCES:
+    case EPERM:
+      return (result & 0xff) == SQLITE_READONLY ? PROBLEM_READ_ONLY_FILE : PROBLEM_FILE_DENIED;
+
+    default:
       break;
     }
+
+  /* The connection could not write the file, and nothing more is known. */
+  return (result & 0xff) == SQLITE_READONLY ? PROBLEM_READ_ONLY_FILE : PROBLEM_UNKNOWN;
+}
+
+static void
+set_problem_error (Problem        problem,
+                   const char    *path,
+                   const char    *culprit,
+                   PvStoreError   code,
+                   GError       **error)
+{
+  gboolean opening = code == PV_STORE_ERROR_OPEN;
+  g_autofree char *name = g_filename_display_name (culprit != NULL ? culprit : path);
+
+  switch (problem)
+    {
+    case PROBLEM_FOLDER_UNCREATABLE:
+      g_set_error (error, PV_STORE_ERROR, code,
+                   /* Translators: %s is a folder */
+                   _("PhoneVerify cannot create the folder “%s” for the customer database. Ask "
+                     "whoever looks after this computer for help, then restart PhoneVerify."),
+                   name);
+      break;
+
+    case PROBLEM_FOLDER_BLOCKED:
+      g_set_error (error, PV_STORE_ERROR, code,
+                   /* Translators: %s is a file that stands where a folder should be */
+                   _("PhoneVerify cannot create the folder for the customer database, because "
+                     "“%s” is a file, not a folder. Move or rename that file, then restart "
+                     "PhoneVerify."),
+                   name);
+      break;
+
+    case PROBLEM_FOLDER_DENIED:
+      g_set_error (error, PV_STORE_ERROR, code,
+                   /* Translators: %s is a folder */
+                   _("PhoneVerify is not allowed to create the folder “%s” for the customer "
+                     "database. Ask whoever looks after this computer to give you access, then "
+                     "restart PhoneVerify."),
+                   name);
+      break;
+
+    case PROBLEM_FOLDER_CLOSED:
+      g_set_error (error, PV_STORE_ERROR, code,
+                   /* Translators: %s is a folder */
+                   _("PhoneVerify is not allowed into the folder “%s”, which holds the customer "
+                     "database. Ask whoever looks after this computer to give you access to the "
+                     "folder, then restart PhoneVerify."),
+                   name);
+      break;
+
+    case PROBLEM_FILE_DENIED:
+      g_set_error (error, PV_STORE_ERROR, code,
+                   /* Translators: %s is a file */
+                   _("PhoneVerify is not allowed to open the customer database “%s”. Ask "
+                     "whoever looks after this computer to give you access to the file, then "
+                     "restart PhoneVerify."),
+                   name);
+      break;
+
+    case PROBLEM_IS_FOLDER:
+      g_set_error (error, PV_STORE_ERROR, code,
+                   /* Translators: %s is the folder that has the database file's name */
+                   _("The customer database “%s” cannot be opened, because it is a folder, not "
+                     "a file. Move or rename that folder, then restart PhoneVerify."),
+                   name);
+      break;
+
+    case PROBLEM_READ_ONLY_FILE:
+      g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_READ_ONLY,
+                   /* Translators: %s is a file */
+                   _("The customer database “%s” is read-only, so PhoneVerify cannot save "
+                     "changes to it. Ask whoever looks after this computer to allow changes to "
+                     "the file, then restart PhoneVerify."),
+                   name);
+      break;
+
+    case PROBLEM_READ_ONLY_COMPANION:
+      g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_READ_ONLY,
+                   /* Translators: %s is a working file beside the database, such as
+                    * customers.db-wal */
+                   _("PhoneVerify cannot save changes to the customer database, because its "
+                     "working file “%s” is read-only. Ask whoever looks after this computer to "
+                     "allow changes to that file, then restart PhoneVerify."),
+                   name);
+      break;
+
+    case PROBLEM_READ_ONLY_FOLDER:
+      g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_READ_ONLY,
+                   /* Translators: %s is a folder */
+                   _("PhoneVerify cannot save changes to the customer database, because its "
+                     "folder “%s” is read-only. PhoneVerify keeps working files beside the "
+                     "database and needs to create them. Ask whoever looks after this computer "
+                     "to allow changes to the folder, then restart PhoneVerify."),
+                   name);
+      break;
+
+    case PROBLEM_READ_ONLY_DISK:
+      g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_READ_ONLY,
+                   /* Translators: %s is a file */
+                   _("The customer database “%s” is on a read-only disk, so PhoneVerify cannot "
+                     "save changes to it. Ask whoever looks after this computer to make the disk "
+                     "writable, then restart PhoneVerify."),
+                   name);
+      break;
+
+    case PROBLEM_DISK_FULL:
+      if (opening)
+        g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_NO_SPACE,
+                     /* Translators: %s is a file */
+                     _("The disk that holds the customer database “%s” is full. Free up space "
+                       "on it, for example by emptying the trash, then restart PhoneVerify."),
+                     name);
+      else
+        g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_NO_SPACE,
+                     /* Translators: %s is a file */
+                     _("The disk that holds the customer database “%s” is full. Free up space "
+                       "on it, for example by emptying the trash, then try again."),
+                     name);
+      break;
+
+    case PROBLEM_DAMAGED:
+      g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_DAMAGED,
+                   /* Translators: %s is a file */
+                   _("The customer database “%s” is damaged. Close PhoneVerify, then put back a "
+                     "copy of the file from a backup, or move the file to another folder so "
+                     "that PhoneVerify starts a new, empty customer list. PhoneVerify never "
+                     "deletes the file itself."),
+                   name);
+      break;
+
+    case PROBLEM_NOT_A_DATABASE:
+      g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_DAMAGED,
+                   /* Translators: %s is a file */
+                   _("The file “%s” is damaged, or it is not a customer database. Close "
+                     "PhoneVerify, then put back a copy of the customer database from a backup, "
+                     "or move the file to another folder so that PhoneVerify starts a new, empty "
+                     "customer list. PhoneVerify never deletes the file itself."),
+                   name);
+      break;
+
+    case PROBLEM_MOVED:
+      g_set_error (error, PV_STORE_ERROR, code,
+                   /* Translators: %s is a file */
+                   _("The customer database “%s” was moved or deleted while PhoneVerify was "
+                     "using it. If it was moved, put it back, then restart PhoneVerify."),
+                   name);
+      break;
+
+    case PROBLEM_BUSY:
+      if (opening)
+        g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_BUSY,
+                     /* Translators: %s is a file */
+                     _("The customer database “%s” is busy in another program. Wait a moment, "
+                       "then restart PhoneVerify."),
+                     name);
+      else
+        g_set_error_literal (error, PV_STORE_ERROR, PV_STORE_ERROR_BUSY,
+                             _("The customer database is busy in another program. "
+                               "Try again in a moment."));
+      break;
+
+    case PROBLEM_NO_MEMORY:
+      if (opening)
+        g_set_error_literal (error, PV_STORE_ERROR, code,
+                             _("There is not enough memory to open the customer database. "
+                               "Close some other programs, then restart PhoneVerify."));
+      else
+        g_set_error_literal (error, PV_STORE_ERROR, code,
+                             _("There is not enough memory to use the customer database. "
+                               "Close some other programs, then try again."));
+      break;
+
+    case PROBLEM_UNKNOWN:
+    default:
+      /* SQLite's own words are for developers (see the debug message); staff get a next
+       * step instead. */
+      if (opening)
+        g_set_error (error, PV_STORE_ERROR, code,
+                     /* Translators: %s is a file */
+                     _("PhoneVerify cannot open the customer database “%s”. Restart "
+                       "PhoneVerify; if this keeps happening, ask whoever looks after this "
+                       "computer for help."),
+                     name);
+      else
+        g_set_error (error, PV_STORE_ERROR, code,
+                     /* Translators: %s is a file */
+                     _("PhoneVerify could not use the customer database “%s”. Try again; if "
+                       "this keeps happening, ask whoever looks after this computer for help."),
+                     name);
+      break;
+    }
+}
+
+/* Sets @error to what staff should know about a failure with the database at @path and
+ * what to do about it. @code is the error code when the failure has none of its own:
+ * %PV_STORE_ERROR_OPEN while opening, which also picks the advice. SQLite's and the
+ * system's own words (@detail) only go to the debug log. */
+void
+_pv_sqlite_store_explain_failure (const char     *path,
+                                  PvStoreError    code,
+                                  int             result,
+                                  int             system_errno,
+                                  const char     *detail,
+                                  PvStatFunc      stat_func,
+                                  PvStatvfsFunc   statvfs_func,
+                                  PvAccessFunc    access_func,
+                                  GError        **error)
+{
+  Probes probes = { stat_func, statvfs_func, access_func };
+  g_autofree char *culprit = NULL;
+  Problem problem;
+
+  problem = classify_failure (&probes, path, code == PV_STORE_ERROR_OPEN, result, system_errno,
+                              &culprit);
+
+  g_debug ("Customer database “%s”: SQLite result %d (%s), system error %d (%s): %s; "
+           "reported as %s, about “%s”",
+           path, result, sqlite3_errstr (result), system_errno,
+           system_errno != 0 ? g_strerror (system_errno) : "none",
+           detail != NULL ? detail : "no detail", problem_names[problem],
+           culprit != NULL ? culprit : path);
+
+  set_problem_error (problem, path, culprit, code, error);
+}
+
+/* Like access (), but with the effective IDs, which are the ones open () goes by. */
+static int
+access_as_effective_user (const char *path,
+                          int         mode)
+{
+  return faccessat (AT_FDCWD, path, mode, AT_EACCESS);
+}
+
+static void
+explain_failure (const char    *path,
+                 PvStoreError   code,
+                 int            result,
+                 int            system_errno,
+                 const char    *detail,
+                 GError       **error)
+{
+  _pv_sqlite_store_explain_failure (path, code, result, system_errno, detail,
+                                    stat, statvfs, access_as_effective_user, error);
+}
+
+void
+_pv_sqlite_store_set_database_error (PvSqliteStore  *self,
+                                     PvStoreError    code,
+                                     GError        **error)
+{
+  explain_failure (self->path, code, sqlite3_extended_errcode (self->db),
+                   sqlite3_system_errno (self->db), sqlite3_errmsg (self->db), error);
+}
+
+/* For a row that SQLite reads fine but that no PhoneVerify would have written. */
+static void
+set_damaged_error (sqlite3_stmt  *stmt,
+                   const char    *detail,
+                   GError       **error)
+{
+  const char *path = sqlite3_db_filename (sqlite3_db_handle (stmt), "main");
+
+  explain_failure (path != NULL ? path : "", PV_STORE_ERROR_FAILED, SQLITE_CORRUPT, 0, detail,
+                   error);
 }
 
 /* Returns a statement owned by the cache, or NULL with @error set. Call with the mutex held. */
@@ -402,9 +888,25 @@ add_change_triggers (PvSqliteStore  *self,
   return execute (self, sql, PV_STORE_ERROR_OPEN, error);
 }
 
+/* Whether changes can be saved, found out now rather than at the first change: a folder
+ * where SQLite may not create its journal only shows when it writes. Leaves the file as it
+ * was: the change is rolled back before anything reaches the disk. */
+static gboolean
+check_writable (PvSqliteStore  *self,
+                int             version,
+                GError        **error)
+{
+  g_autofree char *sql = g_strdup_printf ("BEGIN IMMEDIATE; PRAGMA user_version = %d;", version);
+  gboolean ret = execute (self, sql, PV_STORE_ERROR_OPEN, error);
+
+  rollback_transaction (self);
+
+  return ret;
+}
+
 static gboolean
 open_database (PvSqliteStore  *self,
-               GError  **error)
+               GError        **error)
 {
   g_autofree char *display_name = g_filename_display_name (self->path);
   g_autofree char *directory = g_path_get_dirname (self->path);
@@ -413,12 +915,9 @@ open_database (PvSqliteStore  *self,
   if (g_mkdir_with_parents (directory, 0700) != 0)
     {
       int saved_errno = errno;
-      g_autofree char *display_directory = g_filename_display_name (directory);
 
-      /* Translators: the first %s is a folder, the second the reason from the system. */
-      g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_OPEN,
-                   _("Could not create the folder “%s”: %s"),
-                   display_directory, g_strerror (saved_errno));
+      explain_failure (self->path, PV_STORE_ERROR_OPEN, SQLITE_CANTOPEN, saved_errno,
+                       "could not create the folder", error);
       return FALSE;
     }
 
@@ -429,11 +928,11 @@ open_database (PvSqliteStore  *self,
                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                        NULL) != SQLITE_OK)
     {
-      /* Translators: the first %s is a file name, the second the reason from the system. */
-      g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_OPEN,
-                   _("Could not open the customer database “%s”: %s"),
-                   display_name,
-                   self->db != NULL ? sqlite3_errmsg (self->db) : g_strerror (ENOMEM));
+      if (self->db != NULL)
+        _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_OPEN, error);
+      else
+        explain_failure (self->path, PV_STORE_ERROR_OPEN, SQLITE_NOMEM, ENOMEM,
+                         "no memory for a connection", error);
       return FALSE;
     }
 
@@ -442,20 +941,26 @@ open_database (PvSqliteStore  *self,
   /* Read before anything writes: a newer or foreign file must be left exactly as it is. */
   if (!read_user_version (self, &version))
     {
-      if (sqlite3_errcode (self->db) == SQLITE_NOTADB)
-        g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_OPEN,
-                     _("The file “%s” is not a customer database."), display_name);
-      else
-        _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_OPEN, error);
+      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_OPEN, error);
       return FALSE;
     }
 
   if (version > PV_STORE_SCHEMA_VERSION)
     {
       g_set_error (error, PV_STORE_ERROR, PV_STORE_ERROR_TOO_NEW,
+                   /* Translators: %s is a file */
                    _("The customer database “%s” was written by a newer version of "
                      "PhoneVerify. Update PhoneVerify to use it."),
                    display_name);
+      return FALSE;
+    }
+
+  /* SQLite quietly opens a file it may not write for reading only; every change would then
+   * fail. Saying why now beats failing at the first code sent. */
+  if (sqlite3_db_readonly (self->db, "main") == 1)
+    {
+      explain_failure (self->path, PV_STORE_ERROR_OPEN, SQLITE_READONLY, 0,
+                       "SQLite opened the file for reading only", error);
       return FALSE;
     }
 
@@ -476,6 +981,7 @@ open_database (PvSqliteStore  *self,
                   "PRAGMA foreign_keys = ON;"
                   "PRAGMA cache_size = -65536;",
                   PV_STORE_ERROR_OPEN, error) &&
+         check_writable (self, version, error) &&
          migrate (self, error) &&
          add_change_triggers (self, error);
 }
@@ -529,8 +1035,11 @@ pv_sqlite_store_get_default_path (void)
  *
  * Opens the customer database, creating it or bringing its schema up to date as needed.
  *
- * Returns: (transfer full): the store, or %NULL with @error set (%PV_STORE_ERROR_TOO_NEW for a
- *   database written by a newer PhoneVerify, which is left untouched)
+ * Returns: (transfer full): the store, or %NULL with @error set: %PV_STORE_ERROR_TOO_NEW for a
+ *   database written by a newer PhoneVerify, which is left untouched; %PV_STORE_ERROR_READ_ONLY,
+ *   %PV_STORE_ERROR_NO_SPACE, %PV_STORE_ERROR_DAMAGED or %PV_STORE_ERROR_BUSY for those
+ *   causes; otherwise %PV_STORE_ERROR_OPEN. The message names the file or folder at fault and
+ *   says what to do.
  */
 PvSqliteStore *
 pv_sqlite_store_open (const char  *path,
@@ -618,8 +1127,7 @@ _pv_sqlite_store_customer_from_row (sqlite3_stmt  *stmt,
       !pv_send_state_from_string ((const char *) sqlite3_column_text (stmt, COLUMN_SEND_STATE),
                                   &customer->send_state))
     {
-      g_set_error_literal (error, PV_STORE_ERROR, PV_STORE_ERROR_FAILED,
-                           _("The customer database is damaged."));
+      set_damaged_error (stmt, "a customer has an unknown status or send state", error);
       return NULL;
     }
 
@@ -880,8 +1388,7 @@ pv_sqlite_store_list_events (PvStore     *store,
 
       if (!pv_event_kind_from_string ((const char *) sqlite3_column_text (stmt, 1), &kind))
         {
-          g_set_error_literal (error, PV_STORE_ERROR, PV_STORE_ERROR_FAILED,
-                               _("The customer database is damaged."));
+          set_damaged_error (stmt, "an event of an unknown kind", error);
           return NULL;
         }
 

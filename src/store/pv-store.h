@@ -23,6 +23,10 @@ typedef enum
   PV_STORE_ERROR_EXISTS,        /* that number is already stored */
   PV_STORE_ERROR_NOT_FOUND,
   PV_STORE_ERROR_FAILED,
+  PV_STORE_ERROR_READ_ONLY,     /* the file, its folder or its disk cannot be written */
+  PV_STORE_ERROR_NO_SPACE,      /* the disk that holds the database is full */
+  PV_STORE_ERROR_DAMAGED,       /* damaged, or not a database at all; left as it is */
+  PV_STORE_ERROR_BUSY,          /* another program held the database too long */
 } PvStoreError;
 
 typedef enum
