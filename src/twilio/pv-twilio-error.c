@@ -67,7 +67,7 @@ static const struct
     N_("This is a landline, and Twilio cannot text landlines in this country. Ask the "
        "customer for a mobile number.") },
   { 21659, PV_TWILIO_ERROR_INVALID_SENDER,
-    N_("The sending number in Preferences is not a Twilio number, or it cannot text "
+    N_("The sending phone number in Preferences is not a Twilio number, or it cannot text "
        "numbers in this country. Choose a Twilio number for this country, or a Messaging "
        "Service, in Preferences.") },
 };
@@ -187,9 +187,9 @@ describe (PvTwilioError code,
    * help. Test credentials get a 403 for anything but creating messages, calls and numbers
    * (twilio-api.md, section 5). */
   if (i < 0 && code == PV_TWILIO_ERROR_AUTH_FAILED && http_status == 403)
-    return _("Twilio knows these account details but does not let them do this. Test "
-             "credentials, for example, can only send test messages. Enter the live Account "
-             "SID and Auth Token, or an API key, in Preferences.");
+    return _("Twilio knows these account details but does not allow this request with them. "
+             "Test credentials, for example, can only send test messages. Enter the live "
+             "Account SID and Auth Token, or an API key, in Preferences.");
 
   return describe_error (code);
 }
