@@ -6,9 +6,9 @@
 #   build-aux/install-deps.sh --tests  also everything the headless test suite uses
 set -eu
 
-packages="meson ninja-build pkg-config gcc libc6-dev gettext \
+packages="meson ninja-build pkg-config gcc g++ libc6-dev gettext \
 libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libgtk-4-bin libadwaita-1-dev \
-libsoup-3.0-dev libjson-glib-dev libsecret-1-dev libsqlite3-dev \
+libsoup-3.0-dev libjson-glib-dev libsecret-1-dev libsqlite3-dev libphonenumber-dev iso-codes \
 desktop-file-utils appstream librsvg2-common gnome-keyring dbus"
 
 if [ "${1:-}" = "--tests" ]; then

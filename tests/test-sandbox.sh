@@ -5,12 +5,19 @@
 #
 # Usage: test-sandbox.sh PHONE_VERIFY PV_FAKE_TWILIO   (inside keyring-session.sh)
 set -u
+# The settings live in memory, so every run is a first start, which takes the office's
+# country from the locale. Naming none, it is the United States, where the numbers below
+# are national; the developer's own locale must not change that, or the messages' quotes.
+export LC_ALL=C.UTF-8 LANG=C.UTF-8
+unset LC_TELEPHONE LC_ADDRESS
 app=$1
 fake=$2
 work=$(mktemp -d "${TMPDIR:-/tmp}/pv-sandbox.XXXXXX") || exit 99
 fake_pid=
+tripwire_pid=
 cleanup () {
   [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null
+  [ -n "$tripwire_pid" ] && kill "$tripwire_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -93,10 +100,11 @@ assert_no_controls "$work/esc-number.out" "$work/esc-number.err"
 
 # Arguments that are not UTF-8: the usage exit status and a message naming the option,
 # whichever option it is, before anything else happens.
-for option in --send-code --name --resend --verify --code; do
+for option in --send-code --name --resend --verify --code --check-number --country; do
   case $option in
     --name) set -- --send-code "+14155552672" --name "$(printf 'Ada \377\033')" ;;
     --code) set -- --verify "+14155552671" --code "$(printf '12\37734')" ;;
+    --country) set -- --check-number "+14155552671" --country "$(printf 'D\377\033E')" ;;
     *) set -- "$option" "$(printf '+1 415\377 555')" ;;
   esac
   "$app" "$@" >"$work/utf8.out" 2>"$work/utf8.err"
@@ -150,6 +158,125 @@ grep -qx '+14155552671 is now verified.' "$work/verify.out" \
 grep -qx '+14155552671 is already verified.' "$work/again.out" \
   || fail "a verified number was not recognised"
 [ "$(grep -c '^SMS to ' "$work/fake.out")" -eq 1 ] || fail "a second text was sent"
+
+# -- --check-number -----------------------------------------------------------------------
+# How a number is read, without Twilio or the database. Every run goes to a tripwire in
+# Twilio's place, which notes each connection it gets, and to a data directory of its own.
+# The messages are compared whole, so the locale is fixed; the office's country comes from
+# LANG (LC_ALL names none), and the settings start out empty each run (the memory backend).
+"${PYTHON:-python3}" -c '
+import socket, sys
+server = socket.socket ()
+server.bind (("127.0.0.1", 0))
+server.listen (16)
+print (server.getsockname ()[1], flush=True)
+while True:
+    connection, _ = server.accept ()
+    with open (sys.argv[1], "a") as log:
+        log.write ("connection\n")
+    connection.close ()
+' "$work/tripwire.log" >"$work/tripwire.port" 2>"$work/tripwire.err" &
+tripwire_pid=$!
+i=0
+until [ -s "$work/tripwire.port" ]; do
+  i=$((i + 1))
+  [ $i -gt 100 ] && fail "the tripwire did not start"
+  sleep 0.05
+done
+tripwire_url="http://127.0.0.1:$(cat "$work/tripwire.port")/"
+mkdir "$work/check-data"
+
+# check NAME LANG ARGUMENT…: --check-number with ARGUMENT…, its output in NAME.out and
+# NAME.err, its exit status in $status.
+check () {
+  name=$1
+  lang=$2
+  shift 2
+  env -u LC_TELEPHONE -u LC_ADDRESS LC_ALL=C.UTF-8 LANG="$lang" \
+      PHONE_VERIFY_TWILIO_API_URL="$tripwire_url" XDG_DATA_HOME="$work/check-data" \
+      "$app" --check-number "$@" >"$work/$name.out" 2>"$work/$name.err"
+  status=$?
+}
+
+# A German number in national form, in Germany: the five lines, exactly, and the warning
+# that a landline may not get texts.
+check de-national C.UTF-8 "030 1234567" --country DE
+[ $status -eq 0 ] || fail "--check-number of a German landline gave exit status $status, not 0"
+cat >"$work/de-national.expected" <<'EXPECTED'
+e164: +49301234567
+national: 030 1234567
+international: +49 30 1234567
+country: DE
+type: fixed-line
+EXPECTED
+cmp -s "$work/de-national.out" "$work/de-national.expected" \
+  || fail "--check-number did not print the five lines for 030 1234567"
+grep -qx 'This looks like a landline: a text message may not arrive.' "$work/de-national.err" \
+  || fail "no landline warning for a German landline"
+
+# A mobile number, in international form and with punctuation, gets no warning.
+check de-mobile C.UTF-8 "+49 (0)151/2345-6789" --country DE
+[ $status -eq 0 ] || fail "--check-number of a German mobile gave exit status $status, not 0"
+cat >"$work/de-mobile.expected" <<'EXPECTED'
+e164: +4915123456789
+national: 01512 3456789
+international: +49 1512 3456789
+country: DE
+type: mobile
+EXPECTED
+cmp -s "$work/de-mobile.out" "$work/de-mobile.expected" \
+  || fail "--check-number did not print the five lines for a German mobile"
+[ -s "$work/de-mobile.err" ] && fail "--check-number warned about a mobile number"
+
+# Without --country, the office's country: the first start takes it from the locale.
+check de-locale de_DE.UTF-8 "030 1234567"
+[ $status -eq 0 ] && grep -qx 'e164: +49301234567' "$work/de-locale.out" \
+  || fail "030 1234567 was not read in Germany under LANG=de_DE.UTF-8"
+check us-locale en_US.UTF-8 "(415) 555-2671"
+[ $status -eq 0 ] && grep -qx 'e164: +14155552671' "$work/us-locale.out" \
+  || fail "(415) 555-2671 was not read in the United States under LANG=en_US.UTF-8"
+# --country is for this number only, and wins over the locale.
+check fr-over-locale de_DE.UTF-8 "06 12 34 56 78" --country FR
+[ $status -eq 0 ] && grep -qx 'country: FR' "$work/fr-over-locale.out" \
+  || fail "--country FR did not win over LANG=de_DE.UTF-8"
+
+# A premium-rate number: exit status 1, the reason, nothing on standard output.
+check premium C.UTF-8 "0900 1 234567" --country DE
+[ $status -eq 1 ] || fail "--check-number of a premium-rate number gave exit status $status"
+message='This is a premium-rate number. PhoneVerify never texts premium-rate numbers: '
+message="${message}texting them can cost the office money."
+grep -qxF "$message" "$work/premium.err" || fail "no premium-rate message"
+[ -s "$work/premium.out" ] && fail "--check-number printed a premium-rate number"
+
+# A country that is none: exit status 1 and its message, before the number is looked at.
+check country-xx C.UTF-8 "030 1234567" --country XX
+[ $status -eq 1 ] || fail "--country XX gave exit status $status, not 1"
+message='“XX” is not a country code PhoneVerify knows. Use a two-letter code such as DE, FR or US.'
+grep -qxF "$message" "$work/country-xx.err" || fail "no message for --country XX"
+[ -s "$work/country-xx.out" ] && fail "--country XX printed a number"
+
+# Two verbs at once are misuse.
+check two-verbs C.UTF-8 "030 1234567" --send-code "+14155552671"
+[ $status -eq 64 ] || fail "--check-number with --send-code gave exit status $status, not 64"
+
+# A --country with control characters is refused without repeating them.
+check country-esc C.UTF-8 "030 1234567" --country "$(printf 'D\033]0;owned\007E')"
+[ $status -eq 1 ] || fail "a --country with ESC gave exit status $status, not 1"
+if grep -q "[$esc$bel]" "$work/country-esc.out" "$work/country-esc.err"; then
+  fail "--country with control characters is repeated raw in its error message"
+fi
+
+# None of it reached Twilio, or created the database.
+sleep 0.2
+[ -s "$work/tripwire.log" ] && fail "--check-number connected to Twilio"
+[ -z "$(ls -A "$work/check-data")" ] || fail "--check-number created $(ls -A "$work/check-data")"
+kill "$tripwire_pid" 2>/dev/null
+tripwire_pid=
+
+# And against the fake itself: no new text.
+"$app" --check-number "+1 415 555 2673" >"$work/check-fake.out" 2>"$work/check-fake.err" \
+  || fail "--check-number +1 415 555 2673 exited with $?"
+[ "$(grep -c '^SMS to ' "$work/fake.out")" -eq 1 ] || fail "--check-number sent a text"
 
 echo "sandbox flow passed"
 exit 0

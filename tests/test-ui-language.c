@@ -129,7 +129,7 @@ test_preferences (void)
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences),
                                                 "verification");
   pv_ui_test_wait_for_label (GTK_WIDGET (preferences), "Wartezeit vor erneutem Senden");
-  pv_ui_test_wait_for_label (GTK_WIDGET (preferences), "Standard-Ländervorwahl");
+  pv_ui_test_wait_for_label (GTK_WIDGET (preferences), "Land des Büros");
   /* The schema's default text message, translated by GSettings through the same domain. */
   pv_ui_test_wait_for_label (GTK_WIDGET (preferences), "Ihr Bestätigungscode lautet: 123456");
   pv_ui_test_screenshot (GTK_WIDGET (preferences), "language-de-preferences-verification");
@@ -197,14 +197,14 @@ test_verify (void)
   pv_ui_test_wait_for_label (root, "Telefonnummer verifizieren");
   gtk_editable_set_text (GTK_EDITABLE (find ("phone_row")), "(415) 555-2671");
   gtk_editable_set_text (GTK_EDITABLE (find ("name_row")), "Ada Lovelace");
-  pv_ui_test_wait_for_label (root, "Der Code wird an +14155552671 gesendet");
+  pv_ui_test_wait_for_label (root, "Der Code wird an (415) 555-2671 (Vereinigte Staaten) gesendet");
   pv_ui_test_wait_for_label (root, "Code senden");
   pv_ui_test_screenshot (root, "language-de-register");
 
   /* The longest label of all: the resend button counting down, in the C code's ngettext. */
   pv_ui_test_click (find ("send_button"));
   g_assert_true (pv_ui_test_wait_until (page_is, (gpointer) "verify", 10000));
-  pv_ui_test_wait_for_label (root, "Code für +14155552671 eingeben");
+  pv_ui_test_wait_for_label (root, "Code für (415) 555-2671 eingeben");
   pv_ui_test_wait_for_label (root, "Code erneut senden (");
   pv_ui_test_wait_for_toast (root, "Ein Bestätigungscode wurde an +14155552671 gesendet.");
   pv_ui_test_screenshot (root, "language-de-code");

@@ -17,6 +17,7 @@
 #include "pv-preferences-window.h"
 #include "pv-secret-store.h"
 #include "pv-twilio-error.h"
+#include "pv-country-row.h"
 #include "pv-ui-test.h"
 
 /* The friendly name the fake gives its account, as Twilio does for a new account. */
@@ -508,7 +509,6 @@ test_settings (Fixture       *f,
   /* The defaults, as shown. */
   g_assert_cmpfloat (spin_value (f, "code_length_spin"), ==, 6);
   g_assert_cmpfloat (spin_value (f, "code_lifetime_spin"), ==, 10);
-  g_assert_cmpfloat (spin_value (f, "country_code_spin"), ==, 1);
   pv_ui_test_screenshot (GTK_WIDGET (f->preferences), "preferences-verification");
 
   set_spin (f, "code_length_spin", 8);
@@ -521,8 +521,29 @@ test_settings (Fixture       *f,
   g_assert_cmpuint (g_settings_get_uint (settings, "resend-cooldown"), ==, 120);
   set_spin (f, "sends_per_hour_spin", 2);
   g_assert_cmpuint (g_settings_get_uint (settings, "max-sends-per-hour"), ==, 2);
-  set_spin (f, "country_code_spin", 49);
-  g_assert_cmpuint (g_settings_get_uint (settings, "default-country-code"), ==, 49);
+  /* The office's country is a country, not a calling code (+1 is shared by twenty). */
+  pv_country_row_set_country (PV_COUNTRY_ROW (find (f, PV_TYPE_COUNTRY_ROW, "country_row")), "DE");
+  g_assert_cmpstr (g_settings_get_string (settings, "default-country"), ==, "DE");
+  g_settings_set_string (settings, "default-country", "FR");
+  g_assert_cmpstr (pv_country_row_get_country (PV_COUNTRY_ROW (find (f, PV_TYPE_COUNTRY_ROW, "country_row"))), ==,
+                   "FR");
+  g_settings_set_string (settings, "default-country", "DE");
+
+  /* Other countries served: codes in any case and with any separators; a list with a code
+   * that is no country is marked and not saved. */
+  gtk_editable_set_text (GTK_EDITABLE (find (f, ADW_TYPE_ENTRY_ROW, "served_row")), "be, ch  at");
+  {
+    g_auto(GStrv) served = g_settings_get_strv (settings, "served-countries");
+    const char * const expected[] = { "BE", "CH", "AT", NULL };
+
+    g_assert_true (g_strv_equal ((const char * const *) served, expected));
+  }
+  g_assert_false (gtk_widget_has_css_class (find (f, ADW_TYPE_ENTRY_ROW, "served_row"), "error"));
+  gtk_editable_set_text (GTK_EDITABLE (find (f, ADW_TYPE_ENTRY_ROW, "served_row")), "BE, XQ");
+  g_assert_true (gtk_widget_has_css_class (find (f, ADW_TYPE_ENTRY_ROW, "served_row"), "error"));
+  g_assert_cmpuint (g_strv_length (g_settings_get_strv (settings, "served-countries")), ==, 3);
+  gtk_editable_set_text (GTK_EDITABLE (find (f, ADW_TYPE_ENTRY_ROW, "served_row")), "");
+  g_assert_cmpuint (g_strv_length (g_settings_get_strv (settings, "served-countries")), ==, 0);
 
   /* The spin buttons keep to the settings' ranges. */
   set_spin (f, "code_length_spin", 11);

@@ -19,6 +19,7 @@
 
 #include "pv-sqlite-store.h"
 #include "pv-code.h"
+#include "pv-country.h"
 #include "pv-engine-enums.h"
 #include "pv-fake-twilio.h"
 #include "pv-phone-number.h"
@@ -542,7 +543,7 @@ test_register_invalid_input (Fixture       *fixture,
   g_assert_null (number);
   g_assert_error (error, PV_PHONE_NUMBER_ERROR, PV_PHONE_NUMBER_ERROR_LETTERS);
 
-  pv_phone_number_normalize ("1-800-FLOWERS", 1, &expected);
+  pv_phone_number_normalize ("1-800-FLOWERS", "US", &expected);
   update = g_strdup_printf ("update error none %s", expected->message);
   assert_signals (fixture, (const char *[]) { update, NULL });
 
@@ -799,6 +800,11 @@ static void
 test_register_refused_by_twilio (Fixture       *fixture,
                                  gconstpointer  data)
 {
+  /* The British numbers must get as far as Twilio. */
+  g_object_set (fixture->verifier,
+                "served-countries", (const char * const[]) { "US", "GB", NULL },
+                NULL);
+
   for (guint i = 0; i < G_N_ELEMENTS (refusals); i++)
     {
       const RefusalCase *c = &refusals[i];
@@ -1953,7 +1959,208 @@ test_delivery_stops_when_verified (Fixture       *fixture,
   g_assert_cmpuint (pv_fake_twilio_get_requests (fixture->fake)->len, ==, n_requests);
 }
 
+/* -- countries served -------------------------------------------------------------------- */
+
+static char *
+register_in_country (Fixture     *fixture,
+                     const char  *input,
+                     const char  *country,
+                     GError     **error)
+{
+  GAsyncResult *result = NULL;
+
+  pv_verifier_register_in_country_async (fixture->verifier, input, country, NULL, NULL,
+                                         result_cb, &result);
+
+  return finish_register (fixture->verifier, &result, error);
+}
+
+typedef struct
+{
+  const char         *name;
+  const char         *office;      /* default-country */
+  const char * const *served;      /* served-countries, or NULL for none set */
+  gboolean            in_country;  /* with register_in_country_async (), in @country */
+  const char         *country;
+  const char         *input;
+  const char         *e164;        /* what @input is */
+  const char         *refused;     /* NULL if sent; else the country the refusal names */
+  const char         *shown;       /* how the refusal writes the number */
+} ServedCase;
+
+static const char * const de_fr[] = { "DE", "FR", NULL };
+static const char * const us_de[] = { "US", "DE", NULL };
+
+static const ServedCase served_cases[] = {
+  /* Only the office's country, while nothing else is served. */
+  { "gb-from-us", "US", NULL, FALSE, NULL, "+44 20 7946 0018", "+442079460018",
+    "United Kingdom", "+44 20 7946 0018" },
+  { "fr-from-de", "DE", NULL, FALSE, NULL, "+33 6 12 34 56 78", "+33612345678",
+    "France", "+33 6 12 34 56 78" },
+  { "fr-from-de-exit-code", "DE", NULL, FALSE, NULL, "0033 6 12 34 56 78", "+33612345678",
+    "France", "+33 6 12 34 56 78" },
+  /* A country is not a calling code: +1 is Canada's as well as the United States'. */
+  { "ca-from-us", "US", NULL, FALSE, NULL, "+1 416 555 0123", "+14165550123",
+    "Canada", "+1 416-555-0123" },
+  { "de-from-de", "DE", NULL, FALSE, NULL, "030 1234567", "+49301234567", NULL, NULL },
+  /* Served countries. */
+  { "fr-served", "DE", de_fr, FALSE, NULL, "+33 6 12 34 56 78", "+33612345678", NULL, NULL },
+  { "fr-served-exit-code", "DE", de_fr, FALSE, NULL, "0033 6 12 34 56 78", "+33612345678",
+    NULL, NULL },
+  { "office-served", "DE", de_fr, FALSE, NULL, "030 1234567", "+49301234567", NULL, NULL },
+  { "gb-not-served", "DE", de_fr, FALSE, NULL, "+44 20 7946 0018", "+442079460018",
+    "United Kingdom", "+44 20 7946 0018" },
+  /* A national number read in another country: the countries served stay the office's. */
+  { "in-fr-served", "DE", de_fr, TRUE, "FR", "06 12 34 56 78", "+33612345678", NULL, NULL },
+  { "in-fr-not-served", "DE", NULL, TRUE, "FR", "06 12 34 56 78", "+33612345678",
+    "France", "+33 6 12 34 56 78" },
+  { "in-us-not-served", "DE", NULL, TRUE, "US", "(415) 555-2671", "+14155552671",
+    "United States", "+1 415-555-2671" },
+  { "in-de-served", "US", us_de, TRUE, "DE", "030 1234567", "+49301234567", NULL, NULL },
+  { "in-office-country", "DE", NULL, TRUE, "DE", "030 1234567", "+49301234567", NULL, NULL },
+  { "in-null-country", "DE", NULL, TRUE, NULL, "030 1234567", "+49301234567", NULL, NULL },
+  /* The country only says how to read a national number: one with its own code is that
+   * code's, and served or not as such. */
+  { "in-fr-international", "DE", NULL, TRUE, "FR", "+49 30 1234567", "+49301234567",
+    NULL, NULL },
+  { "in-de-international", "DE", NULL, TRUE, "DE", "+33 6 12 34 56 78", "+33612345678",
+    "France", "+33 6 12 34 56 78" },
+};
+
+static void
+test_register_country_served (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  const ServedCase *c = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *update = NULL;
+
+  g_object_set (fixture->verifier, "default-country", c->office, NULL);
+  if (c->served != NULL)
+    g_object_set (fixture->verifier, "served-countries", c->served, NULL);
+
+  if (c->in_country)
+    number = register_in_country (fixture, c->input, c->country, &error);
+  else
+    number = do_register (fixture, c->input, NULL, &error);
+
+  if (c->refused == NULL)
+    {
+      g_autofree char *sent = g_strdup_printf ("code-sent %s", c->e164);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (number, ==, c->e164);
+      g_assert_nonnull (pv_fake_twilio_get_last_message_to (fixture->fake, c->e164));
+      g_assert_cmpuint (count_messages (fixture), ==, 1);
+      wait_for_signal_text (fixture, sent);
+      customer = lookup (fixture, c->e164);
+      g_assert_nonnull (customer);
+      return;
+    }
+
+  /* Refused before anything else: with the number, the country and where to add it. */
+  g_assert_null (number);
+  g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_COUNTRY_NOT_SERVED);
+  g_assert_nonnull (strstr (error->message, c->shown));
+  g_assert_nonnull (strstr (error->message, c->refused));
+  g_assert_nonnull (strstr (error->message, "Countries Served"));
+  update = g_strdup_printf ("update error none %s", error->message);
+  assert_signals (fixture, (const char *[]) { update, NULL });
+
+  /* Nothing sent, nothing asked of Twilio, nothing stored. */
+  g_assert_cmpuint (pv_fake_twilio_get_requests (fixture->fake)->len, ==, 0);
+  g_assert_cmpuint (count_messages (fixture), ==, 0);
+  g_assert_null (lookup (fixture, c->e164));
+  g_clear_error (&error);
+  events = pv_store_list_events (fixture->store, c->e164, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 0);
+}
+
+/* A country that is no country is said not to be one, and nothing is sent. */
+static void
+test_register_in_unknown_country (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  static const char * const countries[] = { "XX", "de", "", "001" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (countries); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *number = register_in_country (fixture, "030 1234567", countries[i],
+                                                     &error);
+
+      g_test_message ("“%s”", countries[i]);
+      g_assert_null (number);
+      g_assert_error (error, PV_PHONE_NUMBER_ERROR, PV_PHONE_NUMBER_ERROR_UNKNOWN_COUNTRY);
+    }
+
+  g_assert_cmpuint (pv_fake_twilio_get_requests (fixture->fake)->len, ==, 0);
+}
+
+/* A country no longer served gets no more codes, not even a resend to a customer who had
+ * one while it was. */
+static void
+test_resend_country_no_longer_served (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+
+  g_object_set (fixture->verifier, "default-country", "DE", "served-countries", de_fr, NULL);
+  number = register_in_country (fixture, "06 12 34 56 78", "FR", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (number, ==, "+33612345678");
+
+  g_object_set (fixture->verifier, "served-countries", NULL, NULL);
+  pv_clock_advance (fixture->clock, 601);
+  g_assert_false (do_resend (fixture, number, &error));
+  g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_COUNTRY_NOT_SERVED);
+  g_assert_cmpuint (count_messages (fixture), ==, 1);
+}
+
+/* A national number is verified in the country it was registered in. */
+static void
+test_verify_in_country (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *code = NULL;
+
+  g_object_set (fixture->verifier, "default-country", "DE", "served-countries", de_fr, NULL);
+  number = register_in_country (fixture, "06 12 34 56 78", "FR", &error);
+  g_assert_no_error (error);
+  code = pv_fake_twilio_dup_last_code_to (fixture->fake, number);
+  g_assert_nonnull (code);
+
+  /* In the office's country the same digits are another number, which had no code. */
+  g_assert_false (pv_verifier_verify (fixture->verifier, "06 12 34 56 78", code, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  g_assert_true (pv_verifier_verify_in_country (fixture->verifier, "06 12 34 56 78", "FR",
+                                                code, &error));
+  g_assert_no_error (error);
+}
+
 /* -- settings ---------------------------------------------------------------------------- */
+
+/* The memory backend keeps what a test set for the rest of the run. */
+static void
+reset_settings (GSettings *settings)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (settings, keys[i]);
+}
 
 static void
 test_settings_are_bound (Fixture       *fixture,
@@ -1962,18 +2169,24 @@ test_settings_are_bound (Fixture       *fixture,
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autofree char *code = NULL;
   g_autofree char *number = NULL;
+  g_autofree char *country = NULL;
+  g_auto(GStrv) served = NULL;
   g_autoptr(GError) error = NULL;
   guint value;
 
+  reset_settings (settings);
   pv_verifier_bind_settings (fixture->verifier, settings);
   g_settings_set_uint (settings, "code-length", 9);
-  g_settings_set_uint (settings, "default-country-code", 49);
+  g_settings_set_string (settings, "default-country", "DE");
   g_settings_set_string (settings, "message-template", "Code: {code}");
   g_settings_set_uint (settings, "resend-cooldown", 45);
 
   g_object_get (fixture->verifier, "resend-cooldown", &value, NULL);
   g_assert_cmpuint (value, ==, 45);
+  g_object_get (fixture->verifier, "default-country", &country, NULL);
+  g_assert_cmpstr (country, ==, "DE");
 
+  /* A national number is read in the office's country, the one served. */
   number = do_register (fixture, "030 1234567", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (number, ==, "+49301234567");
@@ -1981,6 +2194,26 @@ test_settings_are_bound (Fixture       *fixture,
   g_assert_cmpuint (strlen (code), ==, 9);
   g_assert_true (g_str_has_prefix (pv_fake_twilio_get_last_message_to (fixture->fake, number)->body,
                                    "Code: "));
+
+  g_assert_null (do_register (fixture, "+33 6 12 34 56 78", NULL, &error));
+  g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_COUNTRY_NOT_SERVED);
+  g_clear_error (&error);
+
+  g_settings_set_strv (settings, "served-countries", de_fr);
+  g_object_get (fixture->verifier, "served-countries", &served, NULL);
+  g_assert_cmpstrv (served, de_fr);
+  g_clear_pointer (&number, g_free);
+  number = do_register (fixture, "+33 6 12 34 56 78", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (number, ==, "+33612345678");
+
+  /* Until the first start fills it in, the setting is empty: the fallback. */
+  g_settings_reset (settings, "default-country");
+  g_clear_pointer (&country, g_free);
+  g_object_get (fixture->verifier, "default-country", &country, NULL);
+  g_assert_cmpstr (country, ==, PV_COUNTRY_FALLBACK);
+
+  reset_settings (settings);
 }
 
 static void
@@ -2065,6 +2298,12 @@ main (int   argc,
   ADD ("delivery/delivered", test_delivery_reaches_delivered);
   ADD ("delivery/undelivered", test_delivery_undelivered);
   ADD ("delivery/stops-when-verified", test_delivery_stops_when_verified);
+  for (guint i = 0; i < G_N_ELEMENTS (served_cases); i++)
+    add_test ("register/country-served/", served_cases[i].name, &served_cases[i],
+              test_register_country_served);
+  ADD ("register/in-unknown-country", test_register_in_unknown_country);
+  ADD ("resend/country-no-longer-served", test_resend_country_no_longer_served);
+  ADD ("verify/in-country", test_verify_in_country);
   ADD ("settings/bound", test_settings_are_bound);
 
 #undef ADD

@@ -60,6 +60,7 @@ struct _PvCustomerList
   PvStoreSort    sort;
   gboolean       descending;
   guint          max_attempts;
+  char          *office_country;
 
   guint          n_items;
   guint          generation;
@@ -83,6 +84,7 @@ enum {
   PROP_CLOCK,
   PROP_SEARCH,
   PROP_MAX_ATTEMPTS,
+  PROP_OFFICE_COUNTRY,
   PROP_LOADING,
   N_PROPS
 };
@@ -199,7 +201,7 @@ fill_row (PvCustomerList *self,
 
   if (page != NULL && page->customers != NULL && offset < page->customers->len)
     pv_customer_row_fill (row, g_ptr_array_index (page->customers, offset), now,
-                          self->max_attempts);
+                          self->max_attempts, self->office_country);
   else
     pv_customer_row_clear (row);
 }
@@ -619,6 +621,7 @@ pv_customer_list_finalize (GObject *object)
   g_clear_pointer (&self->pages, g_hash_table_unref);
   g_clear_pointer (&self->rows, g_hash_table_unref);
   g_clear_pointer (&self->search, g_free);
+  g_clear_pointer (&self->office_country, g_free);
 
   G_OBJECT_CLASS (pv_customer_list_parent_class)->finalize (object);
 }
@@ -647,6 +650,10 @@ pv_customer_list_get_property (GObject    *object,
 
     case PROP_MAX_ATTEMPTS:
       g_value_set_uint (value, self->max_attempts);
+      break;
+
+    case PROP_OFFICE_COUNTRY:
+      g_value_set_string (value, self->office_country);
       break;
 
     case PROP_LOADING:
@@ -682,6 +689,18 @@ pv_customer_list_set_property (GObject      *object,
 
     case PROP_MAX_ATTEMPTS:
       pv_customer_list_set_max_attempts (self, g_value_get_uint (value));
+      break;
+
+    case PROP_OFFICE_COUNTRY:
+      if (g_strcmp0 (self->office_country, g_value_get_string (value)) != 0)
+        {
+          g_free (self->office_country);
+          self->office_country = g_value_dup_string (value);
+          /* Every number may now be shown differently. */
+          if (self->store != NULL)
+            refresh (self, FALSE);
+          g_object_notify_by_pspec (object, pspec);
+        }
       break;
 
     default:
@@ -720,6 +739,12 @@ pv_customer_list_class_init (PvCustomerListClass *klass)
     g_param_spec_uint ("max-attempts", NULL, NULL,
                        1, 20, 5,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /* Numbers of this country are shown in national form, others in international form. */
+  properties[PROP_OFFICE_COUNTRY] =
+    g_param_spec_string ("office-country", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   properties[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL,

@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "pv-customer-row.h"
+#include "pv-phone-number.h"
 
 struct _PvCustomerRow
 {
@@ -24,6 +25,7 @@ struct _PvCustomerRow
   guint                position;
   gboolean             loaded;
   char                *number;
+  char                *display_number;
   char                *name;
   PvCustomerRowStatus  status;
   char                *last_activity;
@@ -41,6 +43,7 @@ enum {
   PROP_0,
   PROP_LOADED,
   PROP_NUMBER,
+  PROP_DISPLAY_NUMBER,
   PROP_NAME,
   PROP_STATUS,
   PROP_STATUS_LABEL,
@@ -174,6 +177,7 @@ pv_customer_row_finalize (GObject *object)
   PvCustomerRow *self = (PvCustomerRow *) object;
 
   g_clear_pointer (&self->number, g_free);
+  g_clear_pointer (&self->display_number, g_free);
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->last_activity, g_free);
 
@@ -196,6 +200,10 @@ pv_customer_row_get_property (GObject    *object,
 
     case PROP_NUMBER:
       g_value_set_string (value, self->number);
+      break;
+
+    case PROP_DISPLAY_NUMBER:
+      g_value_set_string (value, self->display_number);
       break;
 
     case PROP_NAME:
@@ -238,6 +246,12 @@ pv_customer_row_class_init (PvCustomerRowClass *klass)
 
   properties[PROP_NUMBER] =
     g_param_spec_string ("number", NULL, NULL,
+                         "",
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /* As staff read it out: national for the office's country, international otherwise. */
+  properties[PROP_DISPLAY_NUMBER] =
+    g_param_spec_string ("display-number", NULL, NULL,
                          "",
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
@@ -421,17 +435,21 @@ void
 pv_customer_row_fill (PvCustomerRow    *self,
                       const PvCustomer *customer,
                       gint64            now,
-                      guint             max_attempts)
+                      guint             max_attempts,
+                      const char       *office_country)
 {
   g_autofree char *last_activity = NULL;
+  g_autofree char *display_number = NULL;
 
   g_return_if_fail (PV_IS_CUSTOMER_ROW (self));
   g_return_if_fail (customer != NULL);
 
   last_activity = pv_customer_row_format_time (customer->updated_at, now);
+  display_number = pv_phone_number_format_for_display (customer->number, office_country);
 
   g_object_freeze_notify (G_OBJECT (self));
   set_string (self, &self->number, customer->number, PROP_NUMBER);
+  set_string (self, &self->display_number, display_number, PROP_DISPLAY_NUMBER);
   set_string (self, &self->name, customer->name, PROP_NAME);
   set_string (self, &self->last_activity, last_activity, PROP_LAST_ACTIVITY);
   set_status (self, TRUE, pv_customer_row_status_for (customer, now, max_attempts));
@@ -450,6 +468,7 @@ pv_customer_row_clear (PvCustomerRow *self)
 
   g_object_freeze_notify (G_OBJECT (self));
   set_string (self, &self->number, NULL, PROP_NUMBER);
+  set_string (self, &self->display_number, NULL, PROP_DISPLAY_NUMBER);
   set_string (self, &self->name, NULL, PROP_NAME);
   set_string (self, &self->last_activity, NULL, PROP_LAST_ACTIVITY);
   set_status (self, FALSE, PV_CUSTOMER_ROW_STATUS_PENDING);

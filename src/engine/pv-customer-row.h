@@ -47,7 +47,8 @@ const char          *pv_customer_row_get_last_activity  (PvCustomerRow       *se
 void                 pv_customer_row_fill               (PvCustomerRow       *self,
                                                          const PvCustomer    *customer,
                                                          gint64               now,
-                                                         guint                max_attempts);
+                                                         guint                max_attempts,
+                                                         const char          *office_country);
 void                 pv_customer_row_clear              (PvCustomerRow       *self);
 
 G_END_DECLS

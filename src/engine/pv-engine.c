@@ -18,6 +18,8 @@
 
 #include "pv-engine.h"
 #include "pv-engine-enums.h"
+#include "pv-country.h"
+#include "pv-phone-number.h"
 #include "pv-secret-store.h"
 #include "pv-sqlite-store.h"
 
@@ -621,6 +623,53 @@ pv_engine_init (PvEngine *self)
 }
 
 /**
+ * pv_engine_choose_office_country:
+ *
+ * On the first start, the office's country: from the calling code an earlier version was
+ * set to (+44 → GB), or else from the locale. A calling code names a country only loosely
+ * (+1 is shared by some twenty), which is why the setting is a country now.
+ */
+void
+pv_engine_choose_office_country (GSettings *settings)
+{
+  g_autofree char *country = g_settings_get_string (settings, "default-country");
+  g_autoptr(GVariant) old_code = NULL;
+
+  if (country[0] != '\0')
+    return;
+
+  g_clear_pointer (&country, g_free);
+  old_code = g_settings_get_user_value (settings, "default-country-code");
+  if (old_code != NULL)
+    country = pv_phone_number_region_for_country_code (g_variant_get_uint32 (old_code));
+  if (country == NULL)
+    country = pv_country_get_default ();
+
+  g_settings_set_string (settings, "default-country", country);
+}
+
+/**
+ * pv_engine_format_number:
+ * @e164: a stored number
+ *
+ * Returns: (transfer full): @e164 as staff read it out: national for the office's
+ *   country, international otherwise
+ */
+char *
+pv_engine_format_number (PvEngine   *self,
+                         const char *e164)
+{
+  g_autofree char *office = NULL;
+
+  g_return_val_if_fail (PV_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (e164 != NULL, NULL);
+
+  office = g_settings_get_string (self->settings, "default-country");
+
+  return pv_phone_number_format_for_display (e164, office);
+}
+
+/**
  * pv_engine_new:
  * @settings: the app's settings, whose limits the verifier follows
  *
@@ -635,6 +684,7 @@ pv_engine_new (GSettings *settings)
 
   self = g_object_new (PV_TYPE_ENGINE, NULL);
   self->settings = g_object_ref (settings);
+  pv_engine_choose_office_country (settings);
 
   return self;
 }

@@ -37,6 +37,9 @@ typedef enum
 
 G_DECLARE_FINAL_TYPE (PvEngine, pv_engine, PV, ENGINE, GObject)
 
+void                 pv_engine_choose_office_country    (GSettings            *settings);
+char                *pv_engine_format_number            (PvEngine             *self,
+                                                         const char           *e164);
 PvEngine            *pv_engine_new                      (GSettings            *settings);
 PvEngineState        pv_engine_get_state                (PvEngine             *self);
 const char          *pv_engine_get_problem              (PvEngine             *self);

@@ -28,7 +28,8 @@ struct _PvVerifier
   char            *owner;            /* names this process on the sends it claims */
   GHashTable      *trackers;         /* E.164 number → PvDeliveryTracker */
 
-  guint            default_country_code;
+  char            *default_country;   /* ISO 3166-1 alpha-2 */
+  char           **served_countries;  /* served besides default_country */
   guint            code_length;
   guint            code_lifetime;
   guint            max_attempts;

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "pv-code.h"
+#include "pv-country.h"
 #include "pv-message-template.h"
 #include "pv-phone-number.h"
 #include "pv-text.h"
@@ -345,6 +346,29 @@ claim_and_send (PvVerifier *self,
   explicit_bzero (body, strlen (body));
 }
 
+/* Codes go only to the countries the office serves: a stream of sends to far-away numbers
+ * is how SMS-pumping fraud runs up a bill. */
+static gboolean
+check_country_served (PvVerifier           *self,
+                      const PvPhoneNumber  *number,
+                      GError              **error)
+{
+  const char *country;
+
+  if (g_strcmp0 (number->region, self->default_country) == 0 ||
+      (self->served_countries != NULL &&
+       g_strv_contains ((const char * const *) self->served_countries, number->region)))
+    return TRUE;
+
+  country = pv_country_get_name (number->region);
+  g_set_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_COUNTRY_NOT_SERVED,
+               /* Translators: %s is a phone number, then twice the same country */
+               _("%s is a number from %s, where this office does not send codes. To send "
+                 "codes there, add %s under Countries Served in Preferences."),
+               number->international, country, country);
+  return FALSE;
+}
+
 /* The checks register and resend share, in the order of the form: the number, then the
  * name (register only: @name and @clean_name are NULL for a resend), then whether codes
  * can be sent at all. Returns the number in E.164, or NULL once @task has failed with the
@@ -353,20 +377,25 @@ static char *
 prepare_send (PvVerifier  *self,
               GTask       *task,
               const char  *input,
+              const char  *country,
               const char  *name,
               char       **clean_name)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(PvPhoneNumber) parsed = NULL;
   g_autofree char *number = NULL;
   g_autofree char *cleaned = NULL;
 
-  number = pv_phone_number_normalize (input, self->default_country_code, &error);
-  if (number == NULL)
+  parsed = pv_phone_number_parse (input, country != NULL ? country : self->default_country,
+                                  &error);
+  if (parsed == NULL || !check_country_served (self, parsed, &error))
     {
       _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_NONE);
       g_task_return_error (task, g_steal_pointer (&error));
       return NULL;
     }
+
+  number = g_strdup (parsed->e164);
 
   if (name != NULL)
     {
@@ -414,6 +443,26 @@ pv_verifier_register_async (PvVerifier          *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
+  pv_verifier_register_in_country_async (self, input, NULL, name, cancellable, callback,
+                                         user_data);
+}
+
+/**
+ * pv_verifier_register_in_country_async:
+ * @country: (nullable): the country to read a national @input in, for this number only;
+ *   %NULL for the office's. Which countries are served does not change with it.
+ *
+ * As pv_verifier_register_async().
+ */
+void
+pv_verifier_register_in_country_async (PvVerifier          *self,
+                                       const char          *input,
+                                       const char          *country,
+                                       const char          *name,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autofree char *number = NULL;
   g_autofree char *clean_name = NULL;
@@ -421,12 +470,12 @@ pv_verifier_register_async (PvVerifier          *self,
   g_return_if_fail (PV_IS_VERIFIER (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pv_verifier_register_async);
+  g_task_set_source_tag (task, pv_verifier_register_in_country_async);
   /* Once the request is out, cancelling does not make it unsent: the task reports what the
    * client says, OUTCOME_UNKNOWN included. */
   g_task_set_check_cancellable (task, FALSE);
 
-  number = prepare_send (self, task, input, name, &clean_name);
+  number = prepare_send (self, task, input, country, name, &clean_name);
   if (number == NULL)
     return;
 
@@ -472,7 +521,7 @@ pv_verifier_resend_async (PvVerifier          *self,
   g_task_set_source_tag (task, pv_verifier_resend_async);
   g_task_set_check_cancellable (task, FALSE);
 
-  e164 = prepare_send (self, task, number, NULL, NULL);
+  e164 = prepare_send (self, task, number, NULL, NULL, NULL);
   if (e164 == NULL)
     return;
 

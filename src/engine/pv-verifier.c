@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "pv-code.h"
+#include "pv-country.h"
 #include "pv-engine-enums.h"
 #include "pv-message-template.h"
 #include "pv-phone-number.h"
@@ -36,7 +37,8 @@ G_DEFINE_QUARK (pv-verifier-error-quark, pv_verifier_error)
 
 enum {
   PROP_0,
-  PROP_DEFAULT_COUNTRY_CODE,
+  PROP_DEFAULT_COUNTRY,
+  PROP_SERVED_COUNTRIES,
   PROP_CODE_LENGTH,
   PROP_CODE_LIFETIME,
   PROP_MAX_ATTEMPTS,
@@ -377,6 +379,22 @@ pv_verifier_verify (PvVerifier  *self,
                     const char  *code,
                     GError     **error)
 {
+  return pv_verifier_verify_in_country (self, number, NULL, code, error);
+}
+
+/**
+ * pv_verifier_verify_in_country:
+ * @country: (nullable): the country to read a national @number in; %NULL for the office's
+ *
+ * As pv_verifier_verify().
+ */
+gboolean
+pv_verifier_verify_in_country (PvVerifier  *self,
+                               const char  *number,
+                               const char  *country,
+                               const char  *code,
+                               GError     **error)
+{
   g_auto(PvAttempt) attempt = { 0, };
   g_autoptr(GError) local_error = NULL;
   g_autofree char *e164 = NULL;
@@ -385,7 +403,8 @@ pv_verifier_verify (PvVerifier  *self,
 
   g_return_val_if_fail (PV_IS_VERIFIER (self), FALSE);
 
-  e164 = pv_phone_number_normalize (number, self->default_country_code, &local_error);
+  e164 = pv_phone_number_normalize (number, country != NULL ? country : self->default_country,
+                                    &local_error);
   if (e164 == NULL)
     {
       return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
@@ -534,7 +553,8 @@ pv_verifier_bind_settings (PvVerifier *self,
                            GSettings  *settings)
 {
   static const char * const keys[] = {
-    "default-country-code",
+    "default-country",
+    "served-countries",
     "code-length",
     "code-lifetime",
     "max-attempts",
@@ -573,6 +593,8 @@ pv_verifier_finalize (GObject *object)
   g_clear_pointer (&self->owner, g_free);
   g_clear_pointer (&self->trackers, g_hash_table_unref);
   g_clear_pointer (&self->message_template, g_free);
+  g_clear_pointer (&self->default_country, g_free);
+  g_clear_pointer (&self->served_countries, g_strfreev);
 
   G_OBJECT_CLASS (pv_verifier_parent_class)->finalize (object);
 }
@@ -583,7 +605,6 @@ uint_field (PvVerifier *self,
 {
   switch (prop_id)
     {
-    case PROP_DEFAULT_COUNTRY_CODE: return &self->default_country_code;
     case PROP_CODE_LENGTH:          return &self->code_length;
     case PROP_CODE_LIFETIME:        return &self->code_lifetime;
     case PROP_MAX_ATTEMPTS:         return &self->max_attempts;
@@ -608,6 +629,10 @@ pv_verifier_get_property (GObject    *object,
     g_value_set_uint (value, *field);
   else if (prop_id == PROP_MESSAGE_TEMPLATE)
     g_value_set_string (value, self->message_template);
+  else if (prop_id == PROP_DEFAULT_COUNTRY)
+    g_value_set_string (value, self->default_country);
+  else if (prop_id == PROP_SERVED_COUNTRIES)
+    g_value_set_boxed (value, self->served_countries);
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
@@ -640,6 +665,26 @@ pv_verifier_set_property (GObject      *object,
           g_object_notify_by_pspec (object, pspec);
         }
     }
+  else if (prop_id == PROP_DEFAULT_COUNTRY)
+    {
+      /* Until the settings have one (the first start fills it in), the fallback. */
+      const char *country = g_value_get_string (value);
+
+      if (country == NULL || country[0] == '\0')
+        country = PV_COUNTRY_FALLBACK;
+      if (g_strcmp0 (self->default_country, country) != 0)
+        {
+          g_free (self->default_country);
+          self->default_country = g_strdup (country);
+          g_object_notify_by_pspec (object, pspec);
+        }
+    }
+  else if (prop_id == PROP_SERVED_COUNTRIES)
+    {
+      g_strfreev (self->served_countries);
+      self->served_countries = g_value_dup_boxed (value);
+      g_object_notify_by_pspec (object, pspec);
+    }
   else
     {
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -668,7 +713,14 @@ pv_verifier_class_init (PvVerifierClass *klass)
   object_class->set_property = pv_verifier_set_property;
 
   /* Ranges and defaults match the GSettings schema, which is what binds to them. */
-  properties[PROP_DEFAULT_COUNTRY_CODE] = uint_pspec ("default-country-code", 1, 999, 1);
+  properties[PROP_DEFAULT_COUNTRY] =
+    g_param_spec_string ("default-country", NULL, NULL, PV_COUNTRY_FALLBACK,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT
+                         | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* Besides the office's own. */
+  properties[PROP_SERVED_COUNTRIES] =
+    g_param_spec_boxed ("served-countries", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_CODE_LENGTH] = uint_pspec ("code-length", PV_CODE_MIN_LENGTH,
                                              PV_CODE_MAX_LENGTH, PV_CODE_DEFAULT_LENGTH);
   properties[PROP_CODE_LIFETIME] = uint_pspec ("code-lifetime", 60, 86400, 600);

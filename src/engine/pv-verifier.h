@@ -31,6 +31,7 @@ typedef enum
   PV_VERIFIER_ERROR_EXPIRED,
   PV_VERIFIER_ERROR_LOCKED,
   PV_VERIFIER_ERROR_NOT_CONFIGURED,    /* no Twilio credentials or no digest key */
+  PV_VERIFIER_ERROR_COUNTRY_NOT_SERVED, /* a number from a country the office does not serve */
 } PvVerifierError;
 
 typedef enum
@@ -70,6 +71,13 @@ void         pv_verifier_register_async (PvVerifier           *self,
                                          GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,
                                          gpointer              user_data);
+void         pv_verifier_register_in_country_async (PvVerifier *self,
+                                         const char           *input,
+                                         const char           *country,
+                                         const char           *name,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
 char        *pv_verifier_register_finish (PvVerifier          *self,
                                          GAsyncResult         *result,
                                          GError              **error);
@@ -82,6 +90,11 @@ gboolean     pv_verifier_resend_finish  (PvVerifier           *self,
                                          GAsyncResult         *result,
                                          GError              **error);
 int          pv_verifier_recover_sends  (PvVerifier           *self,
+                                         GError              **error);
+gboolean     pv_verifier_verify_in_country (PvVerifier        *self,
+                                         const char           *number,
+                                         const char           *country,
+                                         const char           *code,
                                          GError              **error);
 gboolean     pv_verifier_verify         (PvVerifier           *self,
                                          const char           *number,

@@ -139,6 +139,8 @@ pv_application_handle_local_options (GApplication *application,
   const char *verify = NULL;
   const char *code = NULL;
   const char *name = NULL;
+  const char *check = NULL;
+  const char *country = NULL;
 
   if (g_variant_dict_contains (options, "version"))
     {
@@ -150,17 +152,23 @@ pv_application_handle_local_options (GApplication *application,
       || !lookup_text_option (options, "resend", &resend)
       || !lookup_text_option (options, "verify", &verify)
       || !lookup_text_option (options, "code", &code)
-      || !lookup_text_option (options, "name", &name))
+      || !lookup_text_option (options, "name", &name)
+      || !lookup_text_option (options, "check-number", &check)
+      || !lookup_text_option (options, "country", &country))
     return EXIT_USAGE;
 
-  if ((send_to != NULL) + (resend != NULL) + (verify != NULL) > 1)
+  if ((send_to != NULL) + (resend != NULL) + (verify != NULL) + (check != NULL) > 1)
     {
-      g_printerr ("%s\n", _("Use only one of --send-code, --resend and --verify."));
+      g_printerr ("%s\n", _("Use only one of --send-code, --resend, --verify and "
+                             "--check-number."));
       return EXIT_USAGE;
     }
 
+  if (check != NULL)
+    return pv_command_line_check_number (check, country);
+
   if (send_to != NULL)
-    return pv_command_line_send_code (send_to, name);
+    return pv_command_line_send_code (send_to, country, name);
 
   if (resend != NULL)
     return pv_command_line_resend (resend);
@@ -195,7 +203,7 @@ pv_application_handle_local_options (GApplication *application,
             }
           code = typed;
         }
-      return pv_command_line_verify (verify, code);
+      return pv_command_line_verify (verify, country, code);
     }
 
   return G_APPLICATION_CLASS (pv_application_parent_class)->handle_local_options (application,
@@ -337,6 +345,12 @@ pv_application_init (PvApplication *self)
     { "verify", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Check the code a customer read out for NUMBER, without opening a window"),
       N_("NUMBER") },
+    { "check-number", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Show how NUMBER is read: E.164, national and international forms, country and "
+         "type; nothing is sent or stored"), N_("NUMBER") },
+    { "country", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("The country to read a national number in, with --send-code, --verify and "
+         "--check-number, such as DE"), N_("COUNTRY") },
     { "code", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("The code the customer received, with --verify; without it, the code is read from "
          "standard input"), N_("CODE") },

@@ -17,6 +17,8 @@
 #include <glib/gi18n.h>
 
 #include "pv-command-line.h"
+#include "pv-engine.h"
+#include "pv-phone-number.h"
 #include "pv-engine-enums.h"
 #include "pv-secret-store.h"
 #include "pv-sqlite-store.h"
@@ -123,6 +125,7 @@ create_verifier (gboolean   need_credentials,
   verifier = pv_verifier_new (PV_STORE (store), client, clock);
   pv_verifier_set_digest_key (verifier, key);
   settings = g_settings_new (APP_ID);
+  pv_engine_choose_office_country (settings);
   pv_verifier_bind_settings (verifier, settings);
   g_signal_connect (verifier, "update", G_CALLBACK (update_cb), NULL);
 
@@ -152,8 +155,57 @@ exit_status_for_send (gboolean      sent,
   return 1;
 }
 
+/* The office's country, or the one --country names for this number; checked first, so
+ * that a mistyped country is not mistaken for a bad number. */
+static gboolean
+check_country_option (const char  *country,
+                      GError     **error)
+{
+  return country == NULL || pv_phone_number_check_region (country, error);
+}
+
+/**
+ * pv_command_line_check_number:
+ *
+ * Prints how @input is read, one "field: value" line each, without Twilio or the
+ * database; or why it is refused, exit status 1.
+ */
+int
+pv_command_line_check_number (const char *input,
+                              const char *country)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(PvPhoneNumber) number = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *office = NULL;
+
+  pv_engine_choose_office_country (settings);
+  office = g_settings_get_string (settings, "default-country");
+
+  if (!check_country_option (country, &error) ||
+      (number = pv_phone_number_parse (input, country != NULL ? country : office,
+                                       &error)) == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  /* The field names are for scripts and stay English; the values are the number's. */
+  g_print ("e164: %s\n", number->e164);
+  g_print ("national: %s\n", number->national);
+  g_print ("international: %s\n", number->international);
+  g_print ("country: %s\n", number->region);
+  g_print ("type: %s\n", pv_phone_number_type_to_string (number->type));
+
+  if (pv_phone_number_may_not_get_texts (number))
+    g_printerr ("%s\n", _("This looks like a landline: a text message may not arrive."));
+
+  return 0;
+}
+
 int
 pv_command_line_send_code (const char *input,
+                           const char *country,
                            const char *name)
 {
   g_autoptr(PvVerifier) verifier = NULL;
@@ -169,7 +221,14 @@ pv_command_line_send_code (const char *input,
       return 1;
     }
 
-  pv_verifier_register_async (verifier, input, name, NULL, waiter_cb, &waiter);
+  if (!check_country_option (country, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  pv_verifier_register_in_country_async (verifier, input, country, name, NULL, waiter_cb,
+                                         &waiter);
   result = wait_for (&waiter);
   number = pv_verifier_register_finish (verifier, result, &error);
 
@@ -202,6 +261,7 @@ pv_command_line_resend (const char *number)
 
 int
 pv_command_line_verify (const char *number,
+                        const char *country,
                         const char *code)
 {
   g_autoptr(PvVerifier) verifier = NULL;
@@ -214,5 +274,11 @@ pv_command_line_verify (const char *number,
       return 1;
     }
 
-  return pv_verifier_verify (verifier, number, code, NULL) ? 0 : 1;
+  if (!check_country_option (country, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  return pv_verifier_verify_in_country (verifier, number, country, code, NULL) ? 0 : 1;
 }

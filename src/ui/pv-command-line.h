@@ -11,10 +11,14 @@
 
 G_BEGIN_DECLS
 
+int pv_command_line_check_number (const char *input,
+                                  const char *country);
 int pv_command_line_send_code (const char *input,
+                               const char *country,
                                const char *name);
 int pv_command_line_resend    (const char *number);
 int pv_command_line_verify    (const char *number,
+                               const char *country,
                                const char *code);
 
 G_END_DECLS

@@ -292,6 +292,8 @@ create_list (PvCustomersView *self,
   self->list_ready = FALSE;
   g_settings_bind (pv_engine_get_settings (self->engine), "max-attempts",
                    self->list, "max-attempts", G_SETTINGS_BIND_GET);
+  g_settings_bind (pv_engine_get_settings (self->engine), "default-country",
+                   self->list, "office-country", G_SETTINGS_BIND_GET);
 
   g_signal_connect_object (self->list, "notify::loading", G_CALLBACK (list_loading_changed_cb),
                            self, G_CONNECT_SWAPPED);
@@ -465,6 +467,7 @@ deleted_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *escaped = NULL;
   g_autofree char *title = NULL;
+  g_autofree char *shown = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -476,7 +479,8 @@ deleted_cb (GObject      *object,
       return;
     }
 
-  escaped = g_markup_escape_text (deletion->number, -1);
+  shown = pv_engine_format_number (self->engine, deletion->number);
+  escaped = g_markup_escape_text (shown, -1);
   /* Translators: %s is a phone number */
   title = g_strdup_printf (_("Deleted %s"), escaped);
   add_toast (self, title);
@@ -514,10 +518,12 @@ delete_action (GtkWidget  *widget,
   const char *number = g_variant_get_string (parameter, NULL);
   GtkRoot *root = gtk_widget_get_root (widget);
   g_autofree char *heading = NULL;
+  g_autofree char *shown = NULL;
   GtkWidget *dialog;
 
+  shown = pv_engine_format_number (self->engine, number);
   /* Translators: %s is a phone number */
-  heading = g_strdup_printf (_("Delete %s?"), number);
+  heading = g_strdup_printf (_("Delete %s?"), shown);
   dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading,
                                    _("The customer’s name and verification status will be "
                                      "removed, and the number will have to be verified again. "

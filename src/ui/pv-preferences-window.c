@@ -18,6 +18,7 @@
 
 #include "pv-message-template.h"
 #include "pv-phone-number.h"
+#include "pv-country-row.h"
 #include "pv-preferences-window.h"
 #include "pv-twilio-credentials.h"
 
@@ -59,8 +60,8 @@ struct _PvPreferencesWindow
   GtkSpinButton        *resend_cooldown_spin;
   AdwActionRow         *sends_per_hour_row;
   GtkSpinButton        *sends_per_hour_spin;
-  AdwActionRow         *country_code_row;
-  GtkSpinButton        *country_code_spin;
+  PvCountryRow         *country_row;
+  AdwEntryRow          *served_row;
   AdwPreferencesGroup  *message_group;
   AdwEntryRow          *template_row;
   AdwActionRow         *preview_row;
@@ -134,7 +135,7 @@ is_messaging_service (const char *sender)
 
 static char *
 sender_problem (const char *sender,
-                guint       country_code)
+                const char *country)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *number = NULL;
@@ -151,7 +152,7 @@ sender_problem (const char *sender,
                          "followed by 32 characters from 0–9 and a–f."));
     }
 
-  number = pv_phone_number_normalize (sender, country_code, &error);
+  number = pv_phone_number_normalize (sender, country, &error);
   if (number != NULL)
     return NULL;
 
@@ -164,7 +165,7 @@ sender_problem (const char *sender,
 static PvTwilioCredentials *
 read_account_fields (PvPreferencesWindow *self)
 {
-  guint country_code = g_settings_get_uint (self->settings, "default-country-code");
+  g_autofree char *country = g_settings_get_string (self->settings, "default-country");
   g_autofree char *sender = dup_row_text (self->sender_row);
   g_autofree char *number = NULL;
   const char *from = NULL;
@@ -176,7 +177,7 @@ read_account_fields (PvPreferencesWindow *self)
     }
   else
     {
-      number = pv_phone_number_normalize (sender, country_code, NULL);
+      number = pv_phone_number_normalize (sender, country, NULL);
       from = number != NULL ? number : sender;
     }
 
@@ -258,12 +259,12 @@ update_account (PvPreferencesWindow *self)
   g_autofree char *description = NULL;
   PvEngineState state = pv_engine_get_state (self->engine);
   PvCredentialsSource source = pv_engine_get_credentials_source (self->engine);
-  guint country_code = g_settings_get_uint (self->settings, "default-country-code");
+  g_autofree char *country = g_settings_get_string (self->settings, "default-country");
   g_autoptr(PvTwilioCredentials) fields = read_account_fields (self);
   g_autofree char *account_sid = dup_row_text (self->account_sid_row);
   g_autofree char *key_sid = dup_row_text (self->api_key_sid_row);
   g_autofree char *sender = dup_row_text (self->sender_row);
-  g_autofree char *sender_text = sender_problem (sender, country_code);
+  g_autofree char *sender_text = sender_problem (sender, country);
   const char *account_text = NULL;
   const char *key_text = NULL;
   const char *problem;
@@ -597,6 +598,74 @@ bind_number (PvPreferencesWindow *self,
                                   -1);
 }
 
+/* "FR, be  ES" → ["FR", "BE", "ES"]; NULL if any is not a country. */
+static char **
+parse_served (const char *text)
+{
+  g_auto(GStrv) words = g_regex_split_simple ("[\\s,;]+", text != NULL ? text : "", 0, 0);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      g_autofree char *code = g_ascii_strup (words[i], -1);
+
+      if (code[0] == '\0')
+        continue;
+      if (!pv_phone_number_is_region (code))
+        return NULL;
+      g_strv_builder_add (builder, code);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+static gboolean
+served_from_setting (GValue   *value,
+                     GVariant *variant,
+                     gpointer  user_data)
+{
+  g_autofree const char **codes = g_variant_get_strv (variant, NULL);
+  g_autofree char *text = g_strjoinv (", ", (char **) codes);
+
+  g_value_set_string (value, text);
+
+  return TRUE;
+}
+
+/* A list with a code that is no country is not saved; the row says so. */
+static GVariant *
+served_to_setting (const GValue       *value,
+                   const GVariantType *expected_type,
+                   gpointer            user_data)
+{
+  g_auto(GStrv) codes = parse_served (g_value_get_string (value));
+
+  if (codes == NULL)
+    return NULL;
+
+  return g_variant_new_strv ((const char * const *) codes, -1);
+}
+
+static void
+served_changed_cb (PvPreferencesWindow *self)
+{
+  g_auto(GStrv) codes = parse_served (gtk_editable_get_text (GTK_EDITABLE (self->served_row)));
+
+  if (codes == NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->served_row), "error");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (self->served_row),
+                                   GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
+                                   -1);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->served_row), "error");
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (self->served_row),
+                                  GTK_ACCESSIBLE_STATE_INVALID);
+    }
+}
+
 static gboolean
 pv_preferences_window_close_request (GtkWindow *window)
 {
@@ -624,11 +693,16 @@ pv_preferences_window_constructed (GObject *object)
                self->resend_cooldown_spin);
   bind_number (self, "max-sends-per-hour", 1, self->sends_per_hour_row,
                self->sends_per_hour_spin);
-  bind_number (self, "default-country-code", 1, self->country_code_row,
-               self->country_code_spin);
+  g_settings_bind (self->settings, "default-country", self->country_row, "country",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (self->settings, "served-countries", self->served_row, "text",
+                                G_SETTINGS_BIND_DEFAULT, served_from_setting, served_to_setting,
+                                self, NULL);
+  g_signal_connect_object (self->served_row, "changed", G_CALLBACK (served_changed_cb), self,
+                           G_CONNECT_SWAPPED);
 
   /* GSettings only reports changes to keys read after connecting, so connect first. */
-  g_signal_connect_object (self->settings, "changed::default-country-code",
+  g_signal_connect_object (self->settings, "changed::default-country",
                            G_CALLBACK (update_account), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::message-template",
                            G_CALLBACK (template_setting_changed_cb), self, G_CONNECT_SWAPPED);
@@ -717,6 +791,8 @@ pv_preferences_window_class_init (PvPreferencesWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  g_type_ensure (PV_TYPE_COUNTRY_ROW);
+
   object_class->constructed = pv_preferences_window_constructed;
   object_class->dispose = pv_preferences_window_dispose;
   object_class->finalize = pv_preferences_window_finalize;
@@ -741,8 +817,8 @@ pv_preferences_window_class_init (PvPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, code_length_spin);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, code_lifetime_row);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, code_lifetime_spin);
-  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, country_code_row);
-  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, country_code_spin);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, country_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, served_row);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, forget_button);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, forget_group);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, forget_row);

@@ -20,6 +20,8 @@
 #include "pv-phone-number.h"
 #include "pv-text.h"
 #include "pv-twilio-error.h"
+#include "pv-country.h"
+#include "pv-country-row.h"
 #include "pv-verify-view.h"
 
 typedef enum
@@ -47,6 +49,8 @@ struct _PvVerifyView
   AdwStatusPage *keyring_failed_page;
   AdwStatusPage *store_failed_page;
   AdwEntryRow   *phone_row;
+  PvCountryRow  *country_row;
+  gboolean       formatting;
   AdwEntryRow   *name_row;
   GtkLabel      *normalized_label;
   GtkLabel      *register_problem_label;
@@ -72,10 +76,10 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static guint
-default_country_code (PvVerifyView *self)
+static char *
+dup_office_country (PvVerifyView *self)
 {
-  return g_settings_get_uint (pv_engine_get_settings (self->engine), "default-country-code");
+  return g_settings_get_string (pv_engine_get_settings (self->engine), "default-country");
 }
 
 static void
@@ -246,12 +250,14 @@ code_sent_cb (PvVerifyView *self,
 {
   g_autoptr(PvCustomer) customer = NULL;
   g_autofree char *title = NULL;
+  g_autofree char *shown = NULL;
 
   g_free (self->number);
   self->number = g_strdup (number);
 
   /* Translators: %s is a phone number such as +14155552671 */
-  title = g_strdup_printf (_("Enter the Code Sent to %s"), number);
+  shown = pv_engine_format_number (self->engine, number);
+  title = g_strdup_printf (_("Enter the Code Sent to %s"), shown);
   gtk_label_set_label (self->verify_title, title);
 
   customer = pv_store_lookup (pv_engine_get_store (self->engine), number, NULL);
@@ -280,6 +286,7 @@ verified_cb (PvVerifyView *self,
   g_autofree char *when = NULL;
   g_autofree char *who = NULL;
   g_autofree char *description = NULL;
+  g_autofree char *shown = pv_engine_format_number (self->engine, number);
 
   customer = pv_store_lookup (pv_engine_get_store (self->engine), number, NULL);
   if (customer != NULL && customer->verified_at != 0)
@@ -296,10 +303,10 @@ verified_cb (PvVerifyView *self,
     {
       g_autofree char *name = pv_text_escape (customer->name, PV_TEXT_NAME_MAX_CHARS);
 
-      who = g_markup_printf_escaped ("%s · %s", number, name);
+      who = g_markup_printf_escaped ("%s · %s", shown, name);
     }
   else
-    who = g_markup_escape_text (number, -1);
+    who = g_markup_escape_text (shown, -1);
 
   /* Translators: the first %s is the number (and name), the second a date and time */
   description = g_strdup_printf (_("%s\nVerified on %s"), who, when);
@@ -475,21 +482,77 @@ name_changed_cb (PvVerifyView *self)
   set_name_invalid (self, FALSE);
 }
 
+/* The country a national number is read in: the office's, unless changed for this one. */
+static const char *
+get_reading_country (PvVerifyView *self)
+{
+  const char *country = pv_country_row_get_country (self->country_row);
+
+  return country != NULL ? country : PV_COUNTRY_FALLBACK;
+}
+
+/* Formats the number as it is typed ("030 1234567"), but only while typing at the end:
+ * moving the text under a cursor in the middle would make editing it impossible. */
+static void
+format_as_typed (PvVerifyView *self)
+{
+  GtkEditable *editable = GTK_EDITABLE (self->phone_row);
+  const char *text = gtk_editable_get_text (editable);
+  g_autoptr(PvPhoneNumberFormatter) formatter = NULL;
+  g_autofree char *formatted = NULL;
+
+  if (self->formatting || gtk_editable_get_position (editable) != (int) g_utf8_strlen (text, -1))
+    return;
+
+  /* Leave alone what the formatter cannot keep: letters and such are explained on Send. */
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isdigit (*p) && !strchr ("+ -()./", *p))
+      return;
+
+  formatter = pv_phone_number_formatter_new (get_reading_country (self));
+  formatted = pv_phone_number_formatter_format (formatter, text);
+  if (formatted[0] == '\0' || g_str_equal (formatted, text))
+    return;
+
+  self->formatting = TRUE;
+  gtk_editable_set_text (editable, formatted);
+  gtk_editable_set_position (editable, -1);
+  self->formatting = FALSE;
+}
+
 static void
 phone_changed_cb (PvVerifyView *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->phone_row));
-  g_autofree char *number = NULL;
+  g_autoptr(PvPhoneNumber) number = NULL;
   g_autofree char *hint = NULL;
 
-  /* Show the number as it will be sent, but do not nag while it is being typed: mistakes
+  if (self->formatting)
+    return;
+
+  format_as_typed (self);
+  text = gtk_editable_get_text (GTK_EDITABLE (self->phone_row));
+
+  /* Show the number as it will be read, but do not nag while it is being typed: mistakes
    * are explained when Send Code is pressed. */
   if (self->engine != NULL)
-    number = pv_phone_number_normalize (text, default_country_code (self), NULL);
+    number = pv_phone_number_parse (text, get_reading_country (self), NULL);
 
   if (number != NULL)
-    /* Translators: %s is the number in international format, such as +14155552671 */
-    hint = g_strdup_printf (_("The code will be sent to %s"), number);
+    {
+      g_autofree char *office = dup_office_country (self);
+      g_autofree char *shown = pv_phone_number_format_for_display (number->e164, office);
+
+      if (pv_phone_number_may_not_get_texts (number))
+        /* Translators: a phone number, then its country */
+        hint = g_strdup_printf (_("The code will be sent to %s, %s. This looks like a "
+                                  "landline: a text message may not arrive."),
+                                shown, pv_country_get_name (number->region));
+      else
+        /* Translators: a phone number, then its country */
+        hint = g_strdup_printf (_("The code will be sent to %s, %s"), shown,
+                                pv_country_get_name (number->region));
+    }
 
   gtk_label_set_label (self->normalized_label, hint != NULL ? hint : "");
   gtk_widget_set_visible (GTK_WIDGET (self->normalized_label), hint != NULL);
@@ -558,12 +621,13 @@ send_code_action (GtkWidget  *widget,
   set_name_invalid (self, FALSE);
   update_actions (self);
 
-  pv_verifier_register_async (self->verifier,
-                              gtk_editable_get_text (GTK_EDITABLE (self->phone_row)),
-                              gtk_editable_get_text (GTK_EDITABLE (self->name_row)),
-                              self->cancellable,
-                              register_cb,
-                              g_object_ref (self));
+  pv_verifier_register_in_country_async (self->verifier,
+                                         gtk_editable_get_text (GTK_EDITABLE (self->phone_row)),
+                                         get_reading_country (self),
+                                         gtk_editable_get_text (GTK_EDITABLE (self->name_row)),
+                                         self->cancellable,
+                                         register_cb,
+                                         g_object_ref (self));
 }
 
 static void
@@ -612,6 +676,19 @@ resend_action (GtkWidget  *widget,
                             resend_cb, g_object_ref (self));
 }
 
+/* A country changed for one number applies to that number only. */
+static void
+reset_reading_country (PvVerifyView *self)
+{
+  g_autofree char *office = NULL;
+
+  if (self->engine == NULL)
+    return;
+
+  office = dup_office_country (self);
+  pv_country_row_set_country (self->country_row, office[0] != '\0' ? office : PV_COUNTRY_FALLBACK);
+}
+
 static void
 start_over_action (GtkWidget  *widget,
                    const char *action_name,
@@ -625,6 +702,7 @@ start_over_action (GtkWidget  *widget,
   gtk_editable_set_text (GTK_EDITABLE (self->phone_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
+  reset_reading_country (self);
   set_name_invalid (self, FALSE);
   show_flow_page (self, "register");
   update_actions (self);
@@ -715,6 +793,10 @@ pv_verify_view_set_engine (PvVerifyView *self,
   self->engine = g_object_ref (engine);
   g_signal_connect_object (engine, "notify::state", G_CALLBACK (engine_state_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  /* The office moved: numbers not yet sent are read in the new country. */
+  g_signal_connect_object (pv_engine_get_settings (engine), "changed::default-country",
+                           G_CALLBACK (reset_reading_country), self, G_CONNECT_SWAPPED);
+  reset_reading_country (self);
   engine_state_changed_cb (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 }
@@ -802,6 +884,8 @@ pv_verify_view_class_init (PvVerifyViewClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  g_type_ensure (PV_TYPE_COUNTRY_ROW);
+
   object_class->dispose = pv_verify_view_dispose;
   object_class->finalize = pv_verify_view_finalize;
   object_class->get_property = pv_verify_view_get_property;
@@ -827,6 +911,7 @@ pv_verify_view_class_init (PvVerifyViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, name_row);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, normalized_label);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, phone_row);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, country_row);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, register_problem_label);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, resend_button);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, send_button);

@@ -153,7 +153,8 @@ static void
 verified_cb (PvWindow   *self,
              const char *number)
 {
-  g_autofree char *body = g_strdup_printf (_("%s is now verified."), number);
+  g_autofree char *shown = pv_engine_format_number (self->engine, number);
+  g_autofree char *body = g_strdup_printf (_("%s is now verified."), shown);
 
   notify_away (self, "verification", _("Number Verified"), body);
 }
@@ -165,17 +166,18 @@ delivery_changed_cb (PvWindow   *self,
                      int         error_code)
 {
   g_autofree char *body = NULL;
+  g_autofree char *shown = pv_engine_format_number (self->engine, number);
 
   if (g_str_equal (status, "delivered"))
     {
-      body = g_strdup_printf (_("The code reached %s."), number);
+      body = g_strdup_printf (_("The code reached %s."), shown);
       notify_away (self, "delivery", _("Code Delivered"), body);
     }
   else if (g_str_equal (status, "undelivered") || g_str_equal (status, "failed"))
     {
       /* Translators: %s is a phone number, then the reason */
       body = g_strdup_printf (_("The code could not be delivered to %s. %s"),
-                              number, pv_twilio_error_describe_delivery (error_code));
+                              shown, pv_twilio_error_describe_delivery (error_code));
       notify_away (self, "delivery", _("Code Not Delivered"), body);
     }
 }
