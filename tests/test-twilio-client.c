@@ -1700,6 +1700,12 @@ test_parse_message (void)
     { "\"queued\"", FALSE, NULL, 0 },
     { "", FALSE, NULL, 0 },
     { "{" VALID_SID ", \"status\": \"qu\xff\xfe\"}", FALSE, NULL, 0 },
+    /* Found by fuzzing: two values, and a lone surrogate that decodes to bytes that are
+     * not UTF-8. */
+    { "{" VALID_SID ", \"status\": \"queued\"} {\"status\": \"failed\"}", FALSE, NULL, 0 },
+    { "{" VALID_SID ", \"status\": \"queued\\ud800x\"}", FALSE, NULL, 0 },
+    /* Brackets inside strings are text, not nesting. */
+    { "{" VALID_SID ", \"status\": \"queued\", \"body\": \"[[[{{\\\"\"}", TRUE, "queued", 0 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1724,6 +1730,22 @@ test_parse_message (void)
           g_assert_null (message);
         }
     }
+}
+
+/* Found by fuzzing: json-glib recurses once per level, and a reply within the size cap can
+ * nest deep enough to overflow the stack. */
+static void
+test_parse_deeply_nested (void)
+{
+  g_autofree char *json = g_strnfill (262144, '[');
+  g_autoptr(GBytes) reply = g_bytes_new (json, strlen (json));
+  g_autoptr(PvTwilioMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+
+  message = pv_twilio_json_parse_message (reply, &error);
+
+  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_MALFORMED_REPLY);
+  g_assert_null (message);
 }
 
 static void
@@ -1948,6 +1970,7 @@ main (int   argc,
 
   g_test_add_func ("/twilio-client/parse/message", test_parse_message);
   g_test_add_func ("/twilio-client/parse/message-with-nul", test_parse_message_with_nul);
+  g_test_add_func ("/twilio-client/parse/deeply-nested", test_parse_deeply_nested);
   g_test_add_func ("/twilio-client/parse/account", test_parse_account);
   g_test_add_func ("/twilio-client/parse/error-reply", test_parse_error_reply);
   g_test_add_func ("/twilio-client/parse/error-reply-unreadable",

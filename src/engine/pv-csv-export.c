@@ -72,6 +72,7 @@ is_e164 (const char *number)
   return TRUE;
 }
 
+/* One field, quoted when it must be. The separators are append_record()'s business. */
 static void
 append_field (GString    *line,
               const char *field,
@@ -84,9 +85,6 @@ append_field (GString    *line,
 
   if (!g_utf8_validate (field, -1, NULL))
     field = valid = g_utf8_make_valid (field, -1);
-
-  if (line->len > 0 && line->str[line->len - 1] != '\n')
-    g_string_append_c (line, ',');
 
   if (strpbrk (field, ",\"\r\n") == NULL && !(guard && could_be_formula (field)))
     {
@@ -106,58 +104,91 @@ append_field (GString    *line,
   g_string_append_c (line, '"');
 }
 
+typedef struct
+{
+  const char *text;     /* nullable: an empty field */
+  gboolean    guard;    /* against spreadsheet formulas */
+} Field;
+
+/* Commas go between fields by their place in the record. The bytes already written cannot
+ * tell: an empty first field writes none, so the field after it would look like the first,
+ * lose its comma, and shift the rest of the row left. */
 static void
-append_time (GString *line,
-             gint64   time)
+append_record (GString     *buffer,
+               const Field *fields,
+               gsize        n_fields)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (i > 0)
+        g_string_append_c (buffer, ',');
+      append_field (buffer, fields[i].text, fields[i].guard);
+    }
+  g_string_append (buffer, "\r\n");
+}
+
+/* ISO 8601 in UTC, or NULL for "never" and for times it cannot express. */
+static char *
+format_time (gint64 time)
 {
   g_autoptr(GDateTime) date_time = NULL;
-  g_autofree char *text = NULL;
 
-  if (time > 0 && (date_time = g_date_time_new_from_unix_utc (time)) != NULL)
-    text = g_date_time_format (date_time, "%Y-%m-%dT%H:%M:%SZ");
+  if (time <= 0 || (date_time = g_date_time_new_from_unix_utc (time)) == NULL)
+    return NULL;
 
-  append_field (line, text, TRUE);
+  return g_date_time_format (date_time, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 static void
-append_header (GString *line)
+append_header (GString *buffer)
 {
-  /* Translators: the column headings of an exported CSV file */
-  append_field (line, C_("CSV column", "Number"), TRUE);
-  append_field (line, C_("CSV column", "Name"), TRUE);
-  append_field (line, C_("CSV column", "Status"), TRUE);
-  append_field (line, C_("CSV column", "Created"), TRUE);
-  append_field (line, C_("CSV column", "Verified"), TRUE);
-  append_field (line, C_("CSV column", "Last Activity"), TRUE);
-  append_field (line, C_("CSV column", "Delivery"), TRUE);
-  g_string_append (line, "\r\n");
+  const Field fields[] = {
+    /* Translators: the column headings of an exported CSV file */
+    { C_("CSV column", "Number"), TRUE },
+    { C_("CSV column", "Name"), TRUE },
+    { C_("CSV column", "Status"), TRUE },
+    { C_("CSV column", "Created"), TRUE },
+    { C_("CSV column", "Verified"), TRUE },
+    { C_("CSV column", "Last Activity"), TRUE },
+    { C_("CSV column", "Delivery"), TRUE },
+  };
+
+  append_record (buffer, fields, G_N_ELEMENTS (fields));
+}
+
+/* Twilio's own status word, and its error code when there is one. */
+static char *
+format_delivery (const PvCustomer *customer)
+{
+  if (customer->delivery_status != NULL && customer->delivery_error_code != 0)
+    return g_strdup_printf ("%s (%d)", customer->delivery_status,
+                            customer->delivery_error_code);
+
+  return g_strdup (customer->delivery_status);
 }
 
 static void
-append_customer (GString          *line,
+append_customer (GString          *buffer,
                  const PvCustomer *customer,
                  const Export     *export)
 {
-  PvCustomerRowStatus status;
-  g_autofree char *delivery = NULL;
+  PvCustomerRowStatus status = pv_customer_row_status_for (customer, export->now,
+                                                           export->max_attempts);
+  g_autofree char *created = format_time (customer->created_at);
+  g_autofree char *verified = format_time (customer->verified_at);
+  g_autofree char *updated = format_time (customer->updated_at);
+  g_autofree char *delivery = format_delivery (customer);
+  const Field fields[] = {
+    { customer->number, !is_e164 (customer->number) },
+    { customer->name, TRUE },
+    { pv_customer_row_status_get_label (status), TRUE },
+    { created, TRUE },
+    { verified, TRUE },
+    { updated, TRUE },
+    { delivery, TRUE },
+  };
 
-  status = pv_customer_row_status_for (customer, export->now, export->max_attempts);
-
-  /* Twilio's own status word, and its error code when there is one. */
-  if (customer->delivery_status != NULL && customer->delivery_error_code != 0)
-    delivery = g_strdup_printf ("%s (%d)", customer->delivery_status,
-                                customer->delivery_error_code);
-  else
-    delivery = g_strdup (customer->delivery_status);
-
-  append_field (line, customer->number, !is_e164 (customer->number));
-  append_field (line, customer->name, TRUE);
-  append_field (line, pv_customer_row_status_get_label (status), TRUE);
-  append_time (line, customer->created_at);
-  append_time (line, customer->verified_at);
-  append_time (line, customer->updated_at);
-  append_field (line, delivery, TRUE);
-  g_string_append (line, "\r\n");
+  append_record (buffer, fields, G_N_ELEMENTS (fields));
 }
 
 /* Closing with a cancelled cancellable makes GIO drop its temporary file instead of

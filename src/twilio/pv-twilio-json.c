@@ -38,6 +38,58 @@ set_malformed (GError     **error,
 }
 
 /* The returned object belongs to @parser. */
+/* Twilio's replies are flat. json-glib 1.6 recurses once per nesting level, so a reply of
+ * a few hundred thousand "[" overflows the stack; and it takes "{…} {…}" as its first value,
+ * leaking the rest. Both are refused before parsing, by a scan that skips strings. */
+#define MAX_JSON_DEPTH 64
+
+static gboolean
+check_shape (const char *data,
+             gsize       len)
+{
+  gboolean in_string = FALSE;
+  gboolean closed = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+        continue;
+
+      /* Only white space may follow the top-level value. */
+      if (closed)
+        return FALSE;
+
+      if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        {
+          if (++depth > MAX_JSON_DEPTH)
+            return FALSE;
+        }
+      else if (c == '}' || c == ']')
+        {
+          if (depth == 0)
+            return FALSE;
+          if (--depth == 0)
+            closed = TRUE;
+        }
+    }
+
+  return TRUE;
+}
+
 static JsonObject *
 parse_object (JsonParser  *parser,
               GBytes      *reply,
@@ -58,6 +110,12 @@ parse_object (JsonParser  *parser,
   if (!g_utf8_validate (data, len, NULL))
     {
       set_malformed (error, "not UTF-8");
+      return NULL;
+    }
+
+  if (!check_shape (data, len))
+    {
+      set_malformed (error, "too deeply nested, or more than one value");
       return NULL;
     }
 
@@ -95,7 +153,11 @@ get_string (JsonObject  *object,
   if (node == NULL || !node_holds_type (node, G_TYPE_STRING))
     return FALSE;
 
+  /* "\ud800" alone decodes to bytes that are not UTF-8; such a string is no string. */
   *value = json_node_get_string (node);
+  if (*value != NULL && !g_utf8_validate (*value, -1, NULL))
+    return FALSE;
+
   return TRUE;
 }
 
