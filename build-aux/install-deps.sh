@@ -3,7 +3,8 @@
 # missing. As root it runs apt-get; otherwise it prints the exact line to run and fails.
 #
 #   build-aux/install-deps.sh          build and run
-#   build-aux/install-deps.sh --tests  also everything the headless test suite uses
+#   build-aux/install-deps.sh --tests  also everything the headless test suite uses, plain,
+#                                      sanitized and fuzzed
 set -eu
 
 packages="meson ninja-build pkg-config gcc g++ libc6-dev gettext \
@@ -14,6 +15,10 @@ desktop-file-utils appstream librsvg2-common gnome-keyring dbus"
 if [ "${1:-}" = "--tests" ]; then
   # No dbus-x11: it makes GDBus autolaunch stray buses whenever DISPLAY is set.
   packages="$packages xvfb xauth python3 imagemagick fonts-cantarell flatpak-builder"
+  # The sanitized runs (test.sh --sanitize, --fuzz): gcc and g++ bring AddressSanitizer and
+  # UndefinedBehaviorSanitizer itself; the fuzz build needs clang, and libclang-rt-dev for
+  # libFuzzer and clang's sanitizer runtimes (clang only recommends it).
+  packages="$packages clang libclang-rt-dev"
 fi
 
 missing=""
