@@ -379,6 +379,18 @@ test_escape_output_is_inert (void)
   g_assert_cmpstr (result, ==, "");
 }
 
+/* Found by fuzzing: a joiner between bytes that are not text was shown raw, since both
+ * sides became U+FFFD, which looked like letters to join. */
+static void
+test_escape_joiner_between_invalid_bytes (void)
+{
+  g_autofree char *escaped = pv_text_escape ("\xff\xe2\x80\x8c\xff", 64);
+
+  g_assert_true (g_utf8_validate (escaped, -1, NULL));
+  g_assert_null (strstr (escaped, "\xe2\x80\x8c"));
+  g_assert_nonnull (strstr (escaped, "<U+200C>"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -392,6 +404,9 @@ main (int   argc,
   g_test_add_func ("/text/classify", test_classify);
   g_test_add_func ("/text/escape", test_escape_table);
   g_test_add_func ("/text/escape/inert", test_escape_output_is_inert);
+
+  g_test_add_func ("/text/escape/joiner-between-invalid-bytes",
+                   test_escape_joiner_between_invalid_bytes);
 
   return g_test_run ();
 }

@@ -120,7 +120,9 @@ is_joinable (gunichar c)
 {
   PvTextCharClass class = pv_text_classify (c);
 
-  return c >= 0x80 && (class == PV_TEXT_CHAR_SAFE || class == PV_TEXT_CHAR_JOINER);
+  /* U+FFFD stands for bytes that were not text: nothing there for a joiner to join. */
+  return c >= 0x80 && c != 0xfffd
+         && (class == PV_TEXT_CHAR_SAFE || class == PV_TEXT_CHAR_JOINER);
 }
 
 /* A joiner joins what is on both sides of it; a variation selector modifies the one before. */
