@@ -9,7 +9,10 @@
     test-flatpak-manifest.py MANIFEST APP_ID COMMAND
 
 Prints TAP. flatpak-builder must parse the manifest with warnings made fatal (so an unknown
-key fails), and the manifest must give exactly the sandbox the issue asks for.
+key fails), and the manifest must give exactly the sandbox the issue asks for. The app itself is
+the last module, built from this directory; every module before it (libphonenumber and what it
+needs that the GNOME SDK lacks) must come from release archives pinned by https URL and sha256,
+since nothing here can download them to check.
 """
 
 import json
@@ -19,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 
 FINISH_ARGS = [
     "--share=network",
@@ -27,13 +31,52 @@ FINISH_ARGS = [
     "--socket=fallback-x11",
     "--device=dri",
 ]
-USUAL_CLEANUP = ["/include", "/lib/pkgconfig", "/share/man", "*.la", "*.a"]
+USUAL_CLEANUP = ["/include", "/lib/cmake", "/lib/pkgconfig", "/share/man", "*.la", "*.a"]
+APP_MODULE = "phone-verify"
+SHA256 = re.compile(r"[0-9a-f]{64}")
+# CMake options libphonenumber must be built with: what each turns off, and why it matters here.
+LIBPHONENUMBER_OFF = {
+    "BUILD_GEOCODER": "the geocoder",
+    "BUILD_TESTING": "the tests (which need googletest)",
+    "REGENERATE_METADATA": "metadata regeneration (which needs Java)",
+    "USE_BOOST": "Boost (not in the SDK)",
+}
 
 results = []
 
 
 def check(ok, description, diagnostic=None):
     results.append((bool(ok), description, diagnostic))
+
+
+def cmake_options(config_opts):
+    """Maps each -DNAME[:TYPE]=VALUE in config-opts to its value; a later one wins, as in CMake."""
+    options = {}
+    for opt in config_opts:
+        match = re.fullmatch(r"-D([A-Za-z0-9_]+)(?::[A-Z]+)?=(.*)", str(opt))
+        if match:
+            options[match.group(1)] = match.group(2)
+    return options
+
+
+def bad_archive_sources(sources):
+    """Lists what is wrong with a module's sources: nothing if all are pinned archives."""
+    if not isinstance(sources, list) or not sources:
+        return ["no sources"]
+    problems = []
+    for source in sources:
+        if not isinstance(source, dict):
+            problems.append(f"{source!r} is not written out")
+            continue
+        url = str(source.get("url", ""))
+        parsed = urllib.parse.urlparse(url)
+        if source.get("type") != "archive":
+            problems.append(f"type {source.get('type')!r} is not archive")
+        if parsed.scheme != "https" or not parsed.netloc:
+            problems.append(f"url {url!r} is not https")
+        if not SHA256.fullmatch(str(source.get("sha256", ""))):
+            problems.append(f"{url or source!r} has no sha256 of 64 lowercase hex digits")
+    return problems
 
 
 def show_manifest(path):
@@ -89,24 +132,60 @@ def main():
 
     cleanup = manifest.get("cleanup", [])
     check(all(entry in cleanup for entry in USUAL_CLEANUP),
-          "cleanup removes headers, pkg-config files, man pages and libtool/static archives",
+          "cleanup removes headers, CMake and pkg-config files, man pages, .la and .a files",
           " ".join(cleanup))
 
     modules = manifest.get("modules", [])
-    check(len(modules) == 1, "there is one module", f"{len(modules)} modules")
-    module = modules[0] if modules else {}
-    check(module.get("buildsystem") == "meson", "the module is built with meson",
-          module.get("buildsystem"))
-    check(module.get("sources") == [{"type": "dir", "path": "."}],
-          "the module is built from the local directory", module.get("sources"))
-    check("-Dtests=false" in module.get("config-opts", []), "the module is built without tests",
-          module.get("config-opts"))
+    if not isinstance(modules, list):
+        modules = []
+    check(modules and all(isinstance(module, dict) for module in modules),
+          "every module is written out in the manifest",
+          [module for module in modules if not isinstance(module, dict)] or "no modules")
+    modules = [module for module in modules if isinstance(module, dict)]
+    names = [module.get("name") for module in modules]
+    check(len(names) == len(set(names)), "module names are unique", names)
+
+    app = modules[-1] if modules else {}
+    check(app.get("name") == APP_MODULE, f"the {APP_MODULE} module comes last", names)
+    check(app.get("buildsystem") == "meson", f"{APP_MODULE} is built with meson",
+          app.get("buildsystem"))
+    check(app.get("sources") == [{"type": "dir", "path": "."}],
+          f"{APP_MODULE} is built from the local directory", app.get("sources"))
+    check("-Dtests=false" in app.get("config-opts", []), f"{APP_MODULE} is built without tests",
+          app.get("config-opts"))
+
+    for module in modules[:-1]:
+        problems = bad_archive_sources(module.get("sources"))
+        check(not problems,
+              f"module {module.get('name')} is built only from archives pinned by https URL "
+              "and sha256", "; ".join(problems))
+
+    dependencies = names[:-1]
+    check("libphonenumber" in dependencies, f"libphonenumber is built before {APP_MODULE}", names)
+    check("protobuf" in dependencies and "libphonenumber" in dependencies
+          and dependencies.index("protobuf") < dependencies.index("libphonenumber"),
+          "protobuf is built before libphonenumber", names)
+    libphonenumber = next((module for module in modules[:-1]
+                           if module.get("name") == "libphonenumber"), {})
+    check((libphonenumber.get("buildsystem"), libphonenumber.get("subdir"))
+          == ("cmake-ninja", "cpp"),
+          "libphonenumber is built with cmake-ninja from its cpp/ directory",
+          (libphonenumber.get("buildsystem"), libphonenumber.get("subdir")))
+    options = cmake_options(libphonenumber.get("config-opts", []))
+    for option, what in LIBPHONENUMBER_OFF.items():
+        check(str(options.get(option, "")).upper() in ("OFF", "FALSE", "NO", "0"),
+              f"libphonenumber is built without {what}: -D{option}=OFF",
+              f"-D{option}={options[option]}" if option in options else f"-D{option} unset")
 
     if shown is not None:
         check((shown.get("id"), shown.get("command"), shown.get("finish-args"))
               == (app_id, command, finish_args),
               "flatpak-builder reads the same app id, command and finish-args",
               (shown.get("id"), shown.get("command"), shown.get("finish-args")))
+        shown_names = [module.get("name") for module in shown.get("modules", [])
+                       if isinstance(module, dict)]
+        check(shown_names == names, "flatpak-builder reads the same modules, in the same order",
+              shown_names)
 
     for number, (ok, description, diagnostic) in enumerate(results, start=1):
         print(f"{'ok' if ok else 'not ok'} {number} - {description}")
