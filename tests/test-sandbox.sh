@@ -48,7 +48,7 @@ esac
 
 "$app" --send-code "(415) 555-2671" --name "Ada Lovelace" >"$work/send.out" 2>"$work/send.err" \
   || fail "--send-code exited with $?"
-grep -qx 'A verification code was sent to +14155552671.' "$work/send.out" \
+grep -qx 'A verification code was sent to (415) 555-2671.' "$work/send.out" \
   || fail "--send-code did not report the send"
 
 i=0
@@ -86,7 +86,7 @@ grep -qx 'The name contains a control character, which can.t be shown. Type the 
   "$work/esc-name.err" || fail "no control-character message for the name"
 assert_no_controls "$work/esc-name.out" "$work/esc-name.err"
 "$app" --verify "+14155552672" --code 123456 >"$work/esc-stored.out" 2>"$work/esc-stored.err"
-grep -qx 'No code has been sent to +14155552672 yet.' "$work/esc-stored.err" \
+grep -qx 'No code has been sent to (415) 555-2672 yet.' "$work/esc-stored.err" \
   || fail "the number with the refused name was stored"
 
 # The same in a number: refused with its own message, not repeated back.
@@ -150,12 +150,12 @@ grep -qx 'Wrong code. 4 attempts left.' "$work/wrong.err" || fail "no attempts-l
 # The right code, typed on standard input rather than put on the command line.
 printf '%s\n' "$code" | "$app" --verify "+1 415 555 2671" >"$work/verify.out" 2>"$work/verify.err" \
   || fail "--verify exited with $?"
-grep -qx '+14155552671 is now verified.' "$work/verify.out" \
+grep -qx '(415) 555-2671 is now verified.' "$work/verify.out" \
   || fail "--verify did not report success"
 
 # And once verified, registering again says so instead of sending another text.
 "$app" --send-code "+14155552671" >"$work/again.out" 2>"$work/again.err"
-grep -qx '+14155552671 is already verified.' "$work/again.out" \
+grep -qx '(415) 555-2671 is already verified.' "$work/again.out" \
   || fail "a verified number was not recognised"
 [ "$(grep -c '^SMS to ' "$work/fake.out")" -eq 1 ] || fail "a second text was sent"
 

@@ -206,7 +206,7 @@ test_verify (void)
   g_assert_true (pv_ui_test_wait_until (page_is, (gpointer) "verify", 10000));
   pv_ui_test_wait_for_label (root, "Code für (415) 555-2671 eingeben");
   pv_ui_test_wait_for_label (root, "Code erneut senden (");
-  pv_ui_test_wait_for_toast (root, "Ein Bestätigungscode wurde an +14155552671 gesendet.");
+  pv_ui_test_wait_for_toast (root, "Ein Bestätigungscode wurde an (415) 555-2671 gesendet.");
   pv_ui_test_screenshot (root, "language-de-code");
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (find ("view_stack")), "customers");

@@ -109,7 +109,7 @@ test_happy_path (void)
   press ("send_button");
   wait_for_page ("verify");
   pv_ui_test_wait_for_label (GTK_WIDGET (window), "Enter the Code Sent to (415) 555-2671");
-  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "A verification code was sent to +14155552671.");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "A verification code was sent to (415) 555-2671.");
 
   /* The customer's phone got the code; staff hear it read out and type it. */
   code = pv_fake_twilio_dup_last_code_to (fake, "+14155552671");
@@ -128,7 +128,7 @@ test_happy_path (void)
     g_error ("Verify Another Number did not get the focus");
   pv_ui_test_wait_for_label (GTK_WIDGET (window), "Number Verified");
   pv_ui_test_wait_for_label (GTK_WIDGET (window), "(415) 555-2671 · Ada Lovelace");
-  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "+14155552671 is now verified.");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "(415) 555-2671 is now verified.");
   pv_ui_test_screenshot (GTK_WIDGET (window), "verified");
 
   /* And the Customers view lists them as verified. */
@@ -209,7 +209,7 @@ test_errors_become_toasts (void)
   send_to ("+14155550110");
   wait_for_page ("verify");
   pv_ui_test_wait_for_toast (GTK_WIDGET (window),
-                             "Twilio did not confirm the text to +14155550110.");
+                             "Twilio did not confirm the text to (415) 555-0110.");
   pv_ui_test_wait_for_label (GTK_WIDGET (window),
                              "Not confirmed by Twilio: the text may or may not arrive");
   pv_ui_test_screenshot (GTK_WIDGET (window), "verify-outcome-unknown");
@@ -299,7 +299,7 @@ test_resend_cooldown (void)
   /* The first send's toast may still be up with the same words: wait for the text itself. */
   expected_messages = n_messages + 1;
   g_assert_true (pv_ui_test_wait_until (fake_has_messages, &expected_messages, 10000));
-  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "A verification code was sent to +14155550104.");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "A verification code was sent to (415) 555-0104.");
   pv_ui_test_iterate (200);
   g_assert_cmpuint (pv_fake_twilio_get_messages (fake)->len, ==, n_messages + 1);
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (resend)));

@@ -30,6 +30,7 @@
 
 #define START_TIME 1767225600  /* 2026-01-01 00:00:00 UTC */
 #define NUMBER     "+14155552671"
+#define SHOWN      "(415) 555-2671"  /* NUMBER as staff read it out in a US office */
 
 typedef struct
 {
@@ -446,13 +447,14 @@ assert_send_unknown (Fixture    *fixture,
 static void
 assert_no_text_within_cooldown (Fixture    *fixture,
                                 const char *number,
+                                const char *shown,
                                 guint       wait)
 {
-  g_autofree char *info = unconfirmed_info (number);
+  g_autofree char *info = unconfirmed_info (shown);
   g_autofree char *code_sent = g_strdup_printf ("code-sent %s", number);
   g_autofree char *cooldown = g_strdup_printf ("update error none Wait %u seconds before "
                                                "sending another code to %s.",
-                                               wait, number);
+                                               wait, shown);
   g_autofree char *registered = NULL;
   g_autoptr(GError) error = NULL;
   guint n_messages = count_messages (fixture);
@@ -572,7 +574,7 @@ test_register_new_number (Fixture       *fixture,
   g_assert_cmpstr (sms->body + strlen ("Your verification code is: "), ==, code);
 
   assert_signals (fixture, (const char *[]) {
-    "update success none A verification code was sent to +14155552671.",
+    "update success none A verification code was sent to (415) 555-2671.",
     "code-sent +14155552671",
     "delivery +14155552671 queued 0",
     NULL });
@@ -953,7 +955,7 @@ test_register_lost_answer (Fixture       *fixture,
                            gconstpointer  data)
 {
   const LostAnswerCase *c = data;
-  g_autofree char *update = unconfirmed_update (NUMBER, 30);
+  g_autofree char *update = unconfirmed_update (SHOWN, 30);
   g_autoptr(GError) error = NULL;
   g_autofree char *number = NULL;
   g_autofree char *code = NULL;
@@ -971,7 +973,7 @@ test_register_lost_answer (Fixture       *fixture,
   g_assert_cmpuint (count_messages (fixture), ==, n_messages);
 
   pv_clock_advance (fixture->clock, 10);
-  assert_no_text_within_cooldown (fixture, NUMBER, 20);
+  assert_no_text_within_cooldown (fixture, NUMBER, SHOWN, 20);
 
   if (!c->accepted)
     {
@@ -996,7 +998,7 @@ test_register_lost_answer_wait (Fixture       *fixture,
                                 gconstpointer  data)
 {
   guint cooldown = *(const guint *) data;
-  g_autofree char *update = unconfirmed_update (NUMBER, cooldown);
+  g_autofree char *update = unconfirmed_update (SHOWN, cooldown);
   g_autoptr(GError) error = NULL;
   g_autofree char *number = NULL;
 
@@ -1079,7 +1081,7 @@ test_register_already_verified (Fixture       *fixture,
   g_assert_null (number);
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED);
   assert_signals (fixture, (const char *[]) {
-    "update info none +14155552671 is already verified.",
+    "update info none (415) 555-2671 is already verified.",
     "reset",
     NULL });
   g_assert_cmpuint (count_messages (fixture), ==, 1);
@@ -1101,7 +1103,7 @@ test_register_already_requested (Fixture       *fixture,
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_REQUESTED);
   g_clear_error (&error);
   assert_signals (fixture, (const char *[]) {
-    "update info resend A code was already sent to +14155552671. Enter the code from that "
+    "update info resend A code was already sent to (415) 555-2671. Enter the code from that "
       "text message.",
     "code-sent +14155552671",
     NULL });
@@ -1181,7 +1183,7 @@ test_register_busy (Fixture       *fixture,
 
   start_register (fixture->verifier, NUMBER, NULL, &second);
   assert_signals (fixture, (const char *[]) {
-    "update error none A code is already on its way to +14155552671.",
+    "update error none A code is already on its way to (415) 555-2671.",
     NULL });
 
   number = finish_register (fixture->verifier, &second, &error);
@@ -1558,7 +1560,7 @@ test_recover_sends_then_register (Fixture       *fixture,
   g_assert_cmpint (pv_verifier_recover_sends (fixture->verifier, &error), ==, 1);
   g_assert_no_error (error);
 
-  assert_no_text_within_cooldown (fixture, NUMBER, 25);
+  assert_no_text_within_cooldown (fixture, NUMBER, SHOWN, 25);
 
   pv_clock_advance (fixture->clock, 25);
   g_assert_true (do_resend (fixture, NUMBER, &error));
@@ -1608,7 +1610,7 @@ test_resend_cooldown (Fixture       *fixture,
   g_assert_false (do_resend (fixture, NUMBER, &error));
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_COOLDOWN);
   assert_signals (fixture, (const char *[]) {
-    "update error none Wait 20 seconds before sending another code to +14155552671.",
+    "update error none Wait 20 seconds before sending another code to (415) 555-2671.",
     NULL });
   g_assert_cmpuint (count_messages (fixture), ==, 1);
   g_clear_error (&error);
@@ -1650,7 +1652,7 @@ test_resend_hourly_limit (Fixture       *fixture,
   g_assert_false (do_resend (fixture, NUMBER, &error));
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_SEND_LIMIT);
   assert_signals (fixture, (const char *[]) {
-    "update error none +14155552671 has had too many codes this hour. Try again in 58 minutes.",
+    "update error none (415) 555-2671 has had too many codes this hour. Try again in 58 minutes.",
     NULL });
   g_assert_cmpuint (count_messages (fixture), ==, 5);
   g_clear_error (&error);
@@ -1671,7 +1673,7 @@ test_resend_unknown_number (Fixture       *fixture,
   g_assert_false (do_resend (fixture, NUMBER, &error));
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_NOT_REQUESTED);
   assert_signals (fixture, (const char *[]) {
-    "update error none No code has been sent to +14155552671 yet.",
+    "update error none No code has been sent to (415) 555-2671 yet.",
     "reset",
     NULL });
 }
@@ -1691,7 +1693,7 @@ test_verify_success (Fixture       *fixture,
   g_assert_true (pv_verifier_verify (fixture->verifier, "(415) 555-2671", spoken, &error));
   g_assert_no_error (error);
   assert_signals (fixture, (const char *[]) {
-    "update success none +14155552671 is now verified.",
+    "update success none (415) 555-2671 is now verified.",
     "verified +14155552671",
     NULL });
 
@@ -1711,7 +1713,7 @@ test_verify_not_requested (Fixture       *fixture,
   g_assert_false (pv_verifier_verify (fixture->verifier, NUMBER, "123456", &error));
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_NOT_REQUESTED);
   assert_signals (fixture, (const char *[]) {
-    "update error none No code has been sent to +14155552671 yet.",
+    "update error none No code has been sent to (415) 555-2671 yet.",
     "reset",
     NULL });
 }
@@ -1730,7 +1732,7 @@ test_verify_already_verified (Fixture       *fixture,
   g_assert_false (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED);
   assert_signals (fixture, (const char *[]) {
-    "update info none +14155552671 is already verified.",
+    "update info none (415) 555-2671 is already verified.",
     "reset",
     NULL });
 }
@@ -1746,7 +1748,7 @@ test_verify_expired (Fixture       *fixture,
   g_assert_false (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_EXPIRED);
   assert_signals (fixture, (const char *[]) {
-    "update error resend The code for +14155552671 has expired. Send a new code.",
+    "update error resend The code for (415) 555-2671 has expired. Send a new code.",
     NULL });
 }
 
@@ -1806,7 +1808,7 @@ test_verify_wrong_code_then_lock (Fixture       *fixture,
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_LOCKED);
   g_clear_error (&error);
   assert_signals (fixture, (const char *[]) {
-    "update error resend The code for +14155552671 is locked after too many wrong attempts. "
+    "update error resend The code for (415) 555-2671 is locked after too many wrong attempts. "
       "Send a new code to try again.",
     NULL });
 
@@ -1930,7 +1932,7 @@ test_delivery_undelivered (Fixture       *fixture,
 
   wait_for_signal_text (fixture, "delivery +14155552671 undelivered 30003");
   expected = g_strdup_printf ("update error resend The code could not be delivered to "
-                              "+14155552671. %s",
+                              "(415) 555-2671. %s",
                               pv_twilio_error_describe_delivery (30003));
   wait_for_signal_text (fixture, expected);
 
@@ -1985,7 +1987,8 @@ typedef struct
   const char         *input;
   const char         *e164;        /* what @input is */
   const char         *refused;     /* NULL if sent; else the country the refusal names */
-  const char         *shown;       /* how the refusal writes the number */
+  const char         *shown;       /* how staff are told the number: national in the
+                                    * office's country, international elsewhere */
 } ServedCase;
 
 static const char * const de_fr[] = { "DE", "FR", NULL };
@@ -2002,27 +2005,33 @@ static const ServedCase served_cases[] = {
   /* A country is not a calling code: +1 is Canada's as well as the United States'. */
   { "ca-from-us", "US", NULL, FALSE, NULL, "+1 416 555 0123", "+14165550123",
     "Canada", "+1 416-555-0123" },
-  { "de-from-de", "DE", NULL, FALSE, NULL, "030 1234567", "+49301234567", NULL, NULL },
+  { "de-from-de", "DE", NULL, FALSE, NULL, "030 1234567", "+49301234567", NULL, "030 1234567" },
   /* Served countries. */
-  { "fr-served", "DE", de_fr, FALSE, NULL, "+33 6 12 34 56 78", "+33612345678", NULL, NULL },
+  { "fr-served", "DE", de_fr, FALSE, NULL, "+33 6 12 34 56 78", "+33612345678", NULL,
+    "+33 6 12 34 56 78" },
   { "fr-served-exit-code", "DE", de_fr, FALSE, NULL, "0033 6 12 34 56 78", "+33612345678",
-    NULL, NULL },
-  { "office-served", "DE", de_fr, FALSE, NULL, "030 1234567", "+49301234567", NULL, NULL },
+    NULL, "+33 6 12 34 56 78" },
+  { "office-served", "DE", de_fr, FALSE, NULL, "030 1234567", "+49301234567", NULL,
+    "030 1234567" },
   { "gb-not-served", "DE", de_fr, FALSE, NULL, "+44 20 7946 0018", "+442079460018",
     "United Kingdom", "+44 20 7946 0018" },
   /* A national number read in another country: the countries served stay the office's. */
-  { "in-fr-served", "DE", de_fr, TRUE, "FR", "06 12 34 56 78", "+33612345678", NULL, NULL },
+  { "in-fr-served", "DE", de_fr, TRUE, "FR", "06 12 34 56 78", "+33612345678", NULL,
+    "+33 6 12 34 56 78" },
   { "in-fr-not-served", "DE", NULL, TRUE, "FR", "06 12 34 56 78", "+33612345678",
     "France", "+33 6 12 34 56 78" },
   { "in-us-not-served", "DE", NULL, TRUE, "US", "(415) 555-2671", "+14155552671",
     "United States", "+1 415-555-2671" },
-  { "in-de-served", "US", us_de, TRUE, "DE", "030 1234567", "+49301234567", NULL, NULL },
-  { "in-office-country", "DE", NULL, TRUE, "DE", "030 1234567", "+49301234567", NULL, NULL },
-  { "in-null-country", "DE", NULL, TRUE, NULL, "030 1234567", "+49301234567", NULL, NULL },
+  { "in-de-served", "US", us_de, TRUE, "DE", "030 1234567", "+49301234567", NULL,
+    "+49 30 1234567" },
+  { "in-office-country", "DE", NULL, TRUE, "DE", "030 1234567", "+49301234567", NULL,
+    "030 1234567" },
+  { "in-null-country", "DE", NULL, TRUE, NULL, "030 1234567", "+49301234567", NULL,
+    "030 1234567" },
   /* The country only says how to read a national number: one with its own code is that
    * code's, and served or not as such. */
   { "in-fr-international", "DE", NULL, TRUE, "FR", "+49 30 1234567", "+49301234567",
-    NULL, NULL },
+    NULL, "030 1234567" },
   { "in-de-international", "DE", NULL, TRUE, "DE", "+33 6 12 34 56 78", "+33612345678",
     "France", "+33 6 12 34 56 78" },
 };
@@ -2050,11 +2059,14 @@ test_register_country_served (Fixture       *fixture,
   if (c->refused == NULL)
     {
       g_autofree char *sent = g_strdup_printf ("code-sent %s", c->e164);
+      g_autofree char *told = g_strdup_printf ("update success none A verification code "
+                                               "was sent to %s.", c->shown);
 
       g_assert_no_error (error);
       g_assert_cmpstr (number, ==, c->e164);
       g_assert_nonnull (pv_fake_twilio_get_last_message_to (fixture->fake, c->e164));
       g_assert_cmpuint (count_messages (fixture), ==, 1);
+      wait_for_signal_text (fixture, told);
       wait_for_signal_text (fixture, sent);
       customer = lookup (fixture, c->e164);
       g_assert_nonnull (customer);

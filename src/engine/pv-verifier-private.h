@@ -68,6 +68,8 @@ gboolean _pv_verifier_report_failure    (PvVerifier             *self,
                                          gboolean                reset);
 gboolean _pv_verifier_check_configured  (PvVerifier             *self,
                                          GError                **error);
+char    *_pv_verifier_display_number    (PvVerifier             *self,
+                                         const char             *e164);
 void     _pv_verifier_track_delivery    (PvVerifier             *self,
                                          const char             *number,
                                          const PvTwilioMessage  *message);

@@ -86,13 +86,14 @@ report_refused_claim (PvVerifier        *self,
                       const PvSendClaim *claim,
                       const char        *number)
 {
+  g_autofree char *shown = _pv_verifier_display_number (self, number);
   GError *error = NULL;
 
   switch (claim->verdict)
     {
     case PV_SEND_REFUSED_VERIFIED:
       g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED,
-                   _("%s is already verified."), number);
+                   _("%s is already verified."), shown);
       _pv_verifier_emit_update (self, PV_UPDATE_INFO, PV_UPDATE_ACTION_NONE, "%s", error->message);
       g_signal_emit (self, _pv_verifier_signals[RESET], 0);
       return error;
@@ -101,13 +102,13 @@ report_refused_claim (PvVerifier        *self,
       g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_REQUESTED,
                    _("A code was already sent to %s. Enter the code from "
                      "that text message."),
-                   number);
+                   shown);
       if (claim->customer->send_state == PV_SEND_STATE_UNKNOWN)
         _pv_verifier_emit_update (self, PV_UPDATE_INFO, PV_UPDATE_ACTION_RESEND,
                                   _("Twilio never confirmed the last text to %s. It may or may "
                                     "not arrive: wait for it, or resend once the wait is "
                                     "over."),
-                                  number);
+                                  shown);
       else
         _pv_verifier_emit_update (self, PV_UPDATE_INFO, PV_UPDATE_ACTION_RESEND, "%s",
                                   error->message);
@@ -117,7 +118,7 @@ report_refused_claim (PvVerifier        *self,
 
     case PV_SEND_REFUSED_IN_FLIGHT:
       g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_BUSY,
-                   _("A code is already on its way to %s."), number);
+                   _("A code is already on its way to %s."), shown);
       break;
 
     case PV_SEND_REFUSED_COOLDOWN:
@@ -125,7 +126,7 @@ report_refused_claim (PvVerifier        *self,
                    ngettext ("Wait %u second before sending another code to %s.",
                              "Wait %u seconds before sending another code to %s.",
                              claim->wait),
-                   claim->wait, number);
+                   claim->wait, shown);
       break;
 
     case PV_SEND_REFUSED_HOURLY_LIMIT:
@@ -136,13 +137,13 @@ report_refused_claim (PvVerifier        *self,
                      ngettext ("%s has had too many codes this hour. Try again in %u minute.",
                                "%s has had too many codes this hour. Try again in %u minutes.",
                                minutes),
-                     number, minutes);
+                     shown, minutes);
       }
       break;
 
     case PV_SEND_REFUSED_NOT_FOUND:
       g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_NOT_REQUESTED,
-                   _("No code has been sent to %s yet."), number);
+                   _("No code has been sent to %s yet."), shown);
       _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, "%s",
                                 error->message);
       g_signal_emit (self, _pv_verifier_signals[RESET], 0);
@@ -181,6 +182,7 @@ report_unknown_outcome (PvVerifier        *self,
                         gboolean           cancelled)
 {
   const char *number = claim->customer->number;
+  g_autofree char *shown = _pv_verifier_display_number (self, number);
   g_autoptr(PvCustomer) current = NULL;
   guint wait;
   PvSendOutcome outcome = {
@@ -209,12 +211,12 @@ report_unknown_outcome (PvVerifier        *self,
                                         "not arrive: wait for it, or send a new code in %u "
                                         "seconds.",
                                         wait),
-                              number, wait);
+                              shown, wait);
   else
     _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_RESEND,
                               _("Twilio did not confirm the text to %s. It may or may not "
                                 "arrive: wait for it, or send a new code."),
-                              number);
+                              shown);
   g_signal_emit (self, _pv_verifier_signals[CODE_SENT], 0, number);
 }
 
@@ -227,6 +229,7 @@ send_message_cb (GObject      *object,
   PvVerifier *self = g_task_get_source_object (task);
   PvSendClaim *claim = g_task_get_task_data (task);
   const char *number = claim->customer->number;
+  g_autofree char *shown = _pv_verifier_display_number (self, number);
   g_autoptr(PvCustomer) current = NULL;
   g_autoptr(PvTwilioMessage) message = NULL;
   g_autoptr(GError) error = NULL;
@@ -270,7 +273,7 @@ send_message_cb (GObject      *object,
     }
 
   _pv_verifier_emit_update (self, PV_UPDATE_SUCCESS, PV_UPDATE_ACTION_NONE,
-               _("A verification code was sent to %s."), number);
+               _("A verification code was sent to %s."), shown);
   g_signal_emit (self, _pv_verifier_signals[CODE_SENT], 0, number);
   g_signal_emit (self, _pv_verifier_signals[DELIVERY_CHANGED], 0,
                  number, message->status, message->error_code);

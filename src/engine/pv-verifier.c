@@ -137,6 +137,15 @@ _pv_verifier_check_configured (PvVerifier  *self,
   return TRUE;
 }
 
+/* Staff read numbers back to customers, so messages show them the way the office writes
+ * them; only storage and the wire keep E.164. */
+char *
+_pv_verifier_display_number (PvVerifier *self,
+                             const char *e164)
+{
+  return pv_phone_number_format_for_display (e164, self->default_country);
+}
+
 static void
 stop_and_unref_tracker (PvDeliveryTracker *tracker)
 {
@@ -169,12 +178,16 @@ delivery_status_changed_cb (PvVerifier        *self,
                  number, message->status, message->error_code);
 
   if (g_str_equal (message->status, "undelivered") || g_str_equal (message->status, "failed"))
-    _pv_verifier_emit_update (self, PV_UPDATE_ERROR,
+    {
+      g_autofree char *shown = _pv_verifier_display_number (self, number);
+
+      _pv_verifier_emit_update (self, PV_UPDATE_ERROR,
                  _pv_verifier_action_for_next_step (
                    pv_twilio_error_get_delivery_next_step (message->error_code)),
                  /* Translators: %s is a phone number, then the reason Twilio gave */
                  _("The code could not be delivered to %s. %s"),
-                 number, pv_twilio_error_describe_delivery (message->error_code));
+                 shown, pv_twilio_error_describe_delivery (message->error_code));
+    }
 }
 
 static void
@@ -299,19 +312,20 @@ report_refused_attempt (PvVerifier       *self,
                         const PvAttempt  *attempt,
                         GError          **error)
 {
+  g_autofree char *shown = _pv_verifier_display_number (self, number);
   g_autoptr(GError) local_error = NULL;
 
   switch (attempt->verdict)
     {
     case PV_ATTEMPT_NOT_FOUND:
       g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_NOT_REQUESTED,
-                   _("No code has been sent to %s yet."), number);
+                   _("No code has been sent to %s yet."), shown);
       return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
                              PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, TRUE);
 
     case PV_ATTEMPT_VERIFIED:
       g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED,
-                   _("%s is already verified."), number);
+                   _("%s is already verified."), shown);
       return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
                              PV_UPDATE_INFO, PV_UPDATE_ACTION_NONE, TRUE);
 
@@ -319,13 +333,13 @@ report_refused_attempt (PvVerifier       *self,
       g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_LOCKED,
                    _("The code for %s is locked after too many wrong attempts. Send a new "
                      "code to try again."),
-                   number);
+                   shown);
       return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
                              PV_UPDATE_ERROR, PV_UPDATE_ACTION_RESEND, FALSE);
 
     case PV_ATTEMPT_EXPIRED:
       g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_EXPIRED,
-                   _("The code for %s has expired. Send a new code."), number);
+                   _("The code for %s has expired. Send a new code."), shown);
       return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
                              PV_UPDATE_ERROR, PV_UPDATE_ACTION_RESEND, FALSE);
 
@@ -343,12 +357,13 @@ report_lost_verification (PvVerifier  *self,
                           GError     **error)
 {
   g_autoptr(PvCustomer) customer = pv_store_lookup (self->store, number, NULL);
+  g_autofree char *shown = _pv_verifier_display_number (self, number);
   g_autoptr(GError) local_error = NULL;
 
   if (customer != NULL && customer->status == PV_CUSTOMER_STATUS_VERIFIED)
     {
       g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED,
-                   _("%s is already verified."), number);
+                   _("%s is already verified."), shown);
       return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
                              PV_UPDATE_INFO, PV_UPDATE_ACTION_NONE, TRUE);
     }
@@ -356,7 +371,7 @@ report_lost_verification (PvVerifier  *self,
   g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_EXPIRED,
                _("A newer code has been sent to %s. Enter the code from the latest text "
                  "message."),
-               number);
+               shown);
   return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
                          PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, FALSE);
 }
@@ -399,6 +414,7 @@ pv_verifier_verify_in_country (PvVerifier  *self,
   g_autoptr(GError) local_error = NULL;
   g_autofree char *e164 = NULL;
   g_autofree char *digits = NULL;
+  g_autofree char *shown = NULL;
   gboolean matches, applied = FALSE;
 
   g_return_val_if_fail (PV_IS_VERIFIER (self), FALSE);
@@ -456,8 +472,9 @@ pv_verifier_verify_in_country (PvVerifier  *self,
 
   g_hash_table_remove (self->trackers, e164);
 
+  shown = _pv_verifier_display_number (self, e164);
   _pv_verifier_emit_update (self, PV_UPDATE_SUCCESS, PV_UPDATE_ACTION_NONE,
-               _("%s is now verified."), e164);
+               _("%s is now verified."), shown);
   g_signal_emit (self, _pv_verifier_signals[VERIFIED], 0, e164);
 
   return TRUE;
