@@ -21,6 +21,7 @@
 
 #include "pv-csv-export.h"
 #include "pv-customer-row.h"
+#include "pv-phone-number.h"
 
 /* Pages continue from the last number written, so none costs more than the first; this size
  * keeps the store's lock short while other work waits for it, and holds well under a
@@ -34,6 +35,7 @@ typedef struct
   GFile   *file;
   gint64   now;
   guint    max_attempts;
+  char    *office_country;
 } Export;
 
 static void
@@ -42,6 +44,7 @@ export_free (Export *export)
   g_clear_object (&export->store);
   g_clear_pointer (&export->search, g_free);
   g_clear_object (&export->file);
+  g_clear_pointer (&export->office_country, g_free);
   g_free (export);
 }
 
@@ -145,6 +148,7 @@ append_header (GString *buffer)
   const Field fields[] = {
     /* Translators: the column headings of an exported CSV file */
     { C_("CSV column", "Number"), TRUE },
+    { C_("CSV column", "Formatted Number"), TRUE },
     { C_("CSV column", "Name"), TRUE },
     { C_("CSV column", "Status"), TRUE },
     { C_("CSV column", "Created"), TRUE },
@@ -178,8 +182,12 @@ append_customer (GString          *buffer,
   g_autofree char *verified = format_time (customer->verified_at);
   g_autofree char *updated = format_time (customer->updated_at);
   g_autofree char *delivery = format_delivery (customer);
+  g_autofree char *formatted = pv_phone_number_format_for_display (customer->number,
+                                                                   export->office_country);
   const Field fields[] = {
     { customer->number, !is_e164 (customer->number) },
+    /* "+44 20 7946 0018" is a formula to a spreadsheet: this one gets the guard. */
+    { formatted, TRUE },
     { customer->name, TRUE },
     { pv_customer_row_status_get_label (status), TRUE },
     { created, TRUE },
@@ -283,9 +291,12 @@ export_thread (GTask        *task,
  * @file: the file to write; replaced when the export is complete
  * @clock: the clock that decides which codes have expired
  * @max_attempts: the "max-attempts" setting, which decides which customers are locked
+ * @office_country: (nullable): the office's country, whose numbers the Formatted Number
+ *   column writes in national form (all others in international form)
  *
- * Writes every customer that matches @search, sorted by number, to @file as CSV: Number,
- * Name, Status, Created, Verified, Last Activity (times in ISO 8601, UTC) and Delivery.
+ * Writes every customer that matches @search, sorted by number, to @file as CSV: Number
+ * (E.164, for other programs), Formatted Number (as staff read it out), Name, Status,
+ * Created, Verified, Last Activity (times in ISO 8601, UTC) and Delivery.
  */
 void
 pv_csv_export_async (PvStore             *store,
@@ -293,6 +304,7 @@ pv_csv_export_async (PvStore             *store,
                      GFile               *file,
                      PvClock             *clock,
                      guint                max_attempts,
+                     const char          *office_country,
                      GCancellable        *cancellable,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
@@ -311,6 +323,7 @@ pv_csv_export_async (PvStore             *store,
   export->file = g_object_ref (file);
   export->now = pv_clock_get_now (clock);
   export->max_attempts = max_attempts;
+  export->office_country = g_strdup (office_country);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, pv_csv_export_async);

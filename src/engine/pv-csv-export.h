@@ -19,6 +19,7 @@ void   pv_csv_export_async  (PvStore              *store,
                              GFile                *file,
                              PvClock              *clock,
                              guint                 max_attempts,
+                             const char           *office_country,
                              GCancellable         *cancellable,
                              GAsyncReadyCallback   callback,
                              gpointer              user_data);

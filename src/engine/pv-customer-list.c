@@ -883,6 +883,19 @@ pv_customer_list_get_max_attempts (PvCustomerList *self)
 }
 
 /**
+ * pv_customer_list_get_office_country:
+ *
+ * Returns: (nullable): the country whose numbers the rows show in national form
+ */
+const char *
+pv_customer_list_get_office_country (PvCustomerList *self)
+{
+  g_return_val_if_fail (PV_IS_CUSTOMER_LIST (self), NULL);
+
+  return self->office_country;
+}
+
+/**
  * pv_customer_list_set_max_attempts:
  *
  * Sets how many wrong codes lock a customer, which decides the statuses shown.

@@ -36,6 +36,7 @@ void            pv_customer_list_set_sort            (PvCustomerList *self,
 guint           pv_customer_list_get_max_attempts    (PvCustomerList *self);
 void            pv_customer_list_set_max_attempts    (PvCustomerList *self,
                                                       guint           max_attempts);
+const char     *pv_customer_list_get_office_country  (PvCustomerList *self);
 gboolean        pv_customer_list_get_loading         (PvCustomerList *self);
 void            pv_customer_list_reload              (PvCustomerList *self);
 guint           pv_customer_list_get_n_cached_pages  (PvCustomerList *self);

@@ -854,6 +854,7 @@ pv_customers_view_export_to_file (PvCustomersView *self,
                        file,
                        pv_engine_get_clock (self->engine),
                        pv_customer_list_get_max_attempts (self->list),
+                       pv_customer_list_get_office_country (self->list),
                        self->cancellable,
                        exported_cb,
                        g_object_ref (self));

@@ -159,6 +159,42 @@ _pv_phone_number_backend_parse (const char           *input,
   return parsed->problem == PV_PHONE_NUMBER_PROBLEM_NONE;
 }
 
+/* Every row of a list and an export asks this: only the country code and, where the office
+ * shares it with other countries (+1, +44, +7), the region are worked out, without the
+ * validity and type checks of a full parse. */
+extern "C" char *
+_pv_phone_number_backend_format_for_display (const char *e164,
+                                             const char *office_region)
+{
+  PhoneNumberUtil *util = get_util ();
+  PhoneNumber number;
+  std::string text;
+
+  try
+    {
+      if (util->Parse (e164, "ZZ", &number) != PhoneNumberUtil::NO_PARSING_ERROR)
+        return NULL;
+
+      if (office_region != NULL &&
+          number.country_code () == util->GetCountryCodeForRegion (office_region))
+        {
+          util->GetRegionCodeForNumber (number, &text);
+          if (text == office_region)
+            {
+              util->Format (number, PhoneNumberUtil::NATIONAL, &text);
+              return dup_string (text);
+            }
+        }
+
+      util->Format (number, PhoneNumberUtil::INTERNATIONAL, &text);
+      return dup_string (text);
+    }
+  catch (...)
+    {
+      return NULL;
+    }
+}
+
 extern "C" gboolean
 _pv_phone_number_backend_is_region (const char *region)
 {

@@ -41,6 +41,8 @@ void      _pv_phone_number_parsed_clear                  (PvPhoneNumberParsed *p
 gboolean  _pv_phone_number_backend_parse                 (const char          *input,
                                                           const char          *default_region,
                                                           PvPhoneNumberParsed *parsed);
+char     *_pv_phone_number_backend_format_for_display (const char          *e164,
+                                                          const char          *office_region);
 gboolean  _pv_phone_number_backend_is_region             (const char          *region);
 char    **_pv_phone_number_backend_dup_regions           (void);
 guint     _pv_phone_number_backend_country_code_for_region (const char        *region);

@@ -477,17 +477,13 @@ char *
 pv_phone_number_format_for_display (const char *e164,
                                     const char *office_region)
 {
-  g_auto(PvPhoneNumberParsed) parsed = { 0, };
+  char *shown;
 
   g_return_val_if_fail (e164 != NULL, NULL);
 
-  if (!_pv_phone_number_backend_parse (e164, "ZZ", &parsed) && parsed.e164 == NULL)
-    return g_strdup (e164);
+  shown = _pv_phone_number_backend_format_for_display (e164, office_region);
 
-  if (office_region != NULL && g_strcmp0 (parsed.region, office_region) == 0)
-    return g_steal_pointer (&parsed.national);
-
-  return g_steal_pointer (&parsed.international);
+  return shown != NULL ? shown : g_strdup (e164);
 }
 
 gboolean

@@ -40,6 +40,7 @@
 #include <time.h>
 
 #include "pv-csv-export.h"
+#include "pv-phone-number.h"
 #include "pv-customer-row.h"
 #include "pv-fuzz.h"
 
@@ -47,7 +48,8 @@
 #define NOW          (START_TIME + 3600)
 #define MAX_ATTEMPTS 5
 #define MAX_CUSTOMERS 64
-#define N_COLUMNS    7
+#define N_COLUMNS    8
+#define OFFICE       "US"
 
 /* The last second ISO 8601 with four-digit years can write: 9999-12-31T23:59:59Z. */
 #define LAST_TIME G_GINT64_CONSTANT (253402300799)
@@ -272,6 +274,7 @@ expected_row (const PvCustomer *customer)
 {
   GStrv row = g_new0 (char *, N_COLUMNS + 1);
   g_autofree char *delivery = NULL;
+  g_autofree char *formatted = pv_phone_number_format_for_display (customer->number, OFFICE);
 
   if (customer->delivery_status != NULL && customer->delivery_error_code != 0)
     delivery = g_strdup_printf ("%s (%d)", customer->delivery_status,
@@ -280,13 +283,14 @@ expected_row (const PvCustomer *customer)
     delivery = g_strdup (customer->delivery_status);
 
   row[0] = expected_text (customer->number, !is_e164 (customer->number));
-  row[1] = expected_text (customer->name, TRUE);
-  row[2] = g_strdup (pv_customer_row_status_get_label (
+  row[1] = expected_text (formatted, TRUE);
+  row[2] = expected_text (customer->name, TRUE);
+  row[3] = g_strdup (pv_customer_row_status_get_label (
     pv_customer_row_status_for (customer, NOW, MAX_ATTEMPTS)));
-  row[3] = expected_time (customer->created_at);
-  row[4] = expected_time (customer->verified_at);
-  row[5] = expected_time (customer->updated_at);
-  row[6] = expected_text (delivery, TRUE);
+  row[4] = expected_time (customer->created_at);
+  row[5] = expected_time (customer->verified_at);
+  row[6] = expected_time (customer->updated_at);
+  row[7] = expected_text (delivery, TRUE);
 
   return row;
 }
@@ -425,7 +429,8 @@ LLVMFuzzerTestOneInput (const guint8 *data,
                         gsize         size)
 {
   static const char * const header[N_COLUMNS] = {
-    "Number", "Name", "Status", "Created", "Verified", "Last Activity", "Delivery",
+    "Number", "Formatted Number", "Name", "Status", "Created", "Verified", "Last Activity",
+    "Delivery",
   };
   PvFuzzInput input = { data, size };
   g_autoptr(PvFuzzStore) store = g_object_new (PV_TYPE_FUZZ_STORE, NULL);
@@ -469,7 +474,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
    * the unit tests cover replacing, here the file is always new. */
   g_file_delete (export_file, NULL, NULL);
 
-  pv_csv_export_async (PV_STORE (store), NULL, export_file, clock_, MAX_ATTEMPTS, NULL,
+  pv_csv_export_async (PV_STORE (store), NULL, export_file, clock_, MAX_ATTEMPTS, OFFICE, NULL,
                        exported_cb, &outcome);
   while (!outcome.done)
     g_main_context_iteration (NULL, TRUE);
