@@ -392,6 +392,87 @@ send_state_is_unknown (gpointer user_data)
 /* Closing the window mid-send cancels the request cleanly: no crash, no late toast. The
  * request had already reached Twilio, so the customer and its code stay, with the outcome
  * unknown, for the next window to resend. */
+static gboolean
+phone_reads (gpointer user_data)
+{
+  return g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (find ("phone_row"))), user_data) == 0;
+}
+
+/* Types one character at a time at the cursor, as the keyboard does, so that the phone
+ * field's as-you-type formatting runs as it does for staff. */
+static void
+type_keys (const char *id,
+           const char *keys)
+{
+  GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (find (id)));
+
+  gtk_editable_set_text (GTK_EDITABLE (find (id)), "");
+  gtk_widget_grab_focus (GTK_WIDGET (text));
+  for (const char *p = keys; *p != '\0'; p++)
+    {
+      char key[2] = { *p, '\0' };
+
+      g_signal_emit_by_name (text, "insert-at-cursor", key);
+      /* Keystrokes come with frames between them. */
+      pv_ui_test_iterate (20);
+    }
+}
+
+static gboolean
+label_shown (gpointer user_data)
+{
+  return pv_ui_test_find_label (GTK_WIDGET (window), user_data) != NULL;
+}
+
+/* An office in Germany: a national number is read as German, formatted as it is typed,
+ * texted to the right E.164 number and shown the German way everywhere; numbers from
+ * elsewhere are shown in international form. */
+static void
+test_office_in_germany (void)
+{
+  GSettings *settings = pv_engine_get_settings (pv_window_get_engine (window));
+  g_autofree char *code = NULL;
+
+  g_settings_set_string (settings, "default-country", "DE");
+  start_over ();
+
+  type_keys ("phone_row", "0301234567");
+  if (!pv_ui_test_wait_until (phone_reads, "030 1234567", 5000))
+    g_error ("The phone field reads “%s”, not “030 1234567”",
+             gtk_editable_get_text (GTK_EDITABLE (find ("phone_row"))));
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "The code will be sent to 030 1234567, Germany");
+  type_into ("name_row", "Emmy Noether");
+  pv_ui_test_screenshot (GTK_WIDGET (window), "register-germany");
+
+  press ("send_button");
+  wait_for_page ("verify");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "Enter the Code Sent to 030 1234567");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "A verification code was sent to 030 1234567.");
+  code = pv_fake_twilio_dup_last_code_to (fake, "+49301234567");
+  g_assert_nonnull (code);
+
+  type_into ("code_row", code);
+  g_signal_emit_by_name (find ("code_row"), "entry-activated");
+  wait_for_page ("verified");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "030 1234567 · Emmy Noether");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "030 1234567 is now verified.");
+
+  /* In the list: national for Germany, international for the US customers of before. */
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (find ("view_stack")), "customers");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "030 1234567");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "+1 415-555-2671");
+  g_assert_null (pv_ui_test_find_label (GTK_WIDGET (window), "(415) 555-2671"));
+  pv_ui_test_screenshot (GTK_WIDGET (window), "customers-germany");
+
+  /* Back in a US office, the same list reads the other way round, without a restart. */
+  g_settings_set_string (settings, "default-country", "US");
+  if (!pv_ui_test_wait_until (label_shown, "(415) 555-2671", 5000))
+    g_error ("The list did not follow the office's country");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "+49 30 1234567");
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (find ("view_stack")), "verify");
+  start_over ();
+}
+
 static void
 test_close_cancels (void)
 {
@@ -459,6 +540,7 @@ main (int   argc,
   g_test_add_func ("/ui/verify/resend-cooldown", test_resend_cooldown);
   g_test_add_func ("/ui/verify/delivery", test_delivery_line);
   g_test_add_func ("/ui/verify/notifies-when-away", test_notifies_when_away);
+  g_test_add_func ("/ui/verify/office-in-germany", test_office_in_germany);
   g_test_add_func ("/ui/verify/close-cancels", test_close_cancels);
   g_test_add_func ("/ui/verify/network-refused", test_network_refused);
 

@@ -51,6 +51,7 @@ struct _PvVerifyView
   AdwEntryRow   *phone_row;
   PvCountryRow  *country_row;
   gboolean       formatting;
+  guint          format_source;
   AdwEntryRow   *name_row;
   GtkLabel      *normalized_label;
   GtkLabel      *register_problem_label;
@@ -492,32 +493,39 @@ get_reading_country (PvVerifyView *self)
 }
 
 /* Formats the number as it is typed ("030 1234567"), but only while typing at the end:
- * moving the text under a cursor in the middle would make editing it impossible. */
-static void
-format_as_typed (PvVerifyView *self)
+ * moving the text under a cursor in the middle would make editing it impossible. Runs once
+ * the keystroke is complete: during "changed" the cursor has not moved past the new digit
+ * yet, and the text field would put it back there after a replacement. */
+static gboolean
+format_as_typed (gpointer user_data)
 {
+  PvVerifyView *self = user_data;
   GtkEditable *editable = GTK_EDITABLE (self->phone_row);
   const char *text = gtk_editable_get_text (editable);
   g_autoptr(PvPhoneNumberFormatter) formatter = NULL;
   g_autofree char *formatted = NULL;
 
-  if (self->formatting || gtk_editable_get_position (editable) != (int) g_utf8_strlen (text, -1))
-    return;
+  self->format_source = 0;
+
+  if (gtk_editable_get_position (editable) != (int) g_utf8_strlen (text, -1))
+    return G_SOURCE_REMOVE;
 
   /* Leave alone what the formatter cannot keep: letters and such are explained on Send. */
   for (const char *p = text; *p != '\0'; p++)
     if (!g_ascii_isdigit (*p) && !strchr ("+ -()./", *p))
-      return;
+      return G_SOURCE_REMOVE;
 
   formatter = pv_phone_number_formatter_new (get_reading_country (self));
   formatted = pv_phone_number_formatter_format (formatter, text);
   if (formatted[0] == '\0' || g_str_equal (formatted, text))
-    return;
+    return G_SOURCE_REMOVE;
 
   self->formatting = TRUE;
   gtk_editable_set_text (editable, formatted);
   gtk_editable_set_position (editable, -1);
   self->formatting = FALSE;
+
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -530,8 +538,9 @@ phone_changed_cb (PvVerifyView *self)
   if (self->formatting)
     return;
 
-  format_as_typed (self);
-  text = gtk_editable_get_text (GTK_EDITABLE (self->phone_row));
+  /* Before the next frame is drawn, so no unformatted text is ever seen. */
+  if (self->format_source == 0)
+    self->format_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE, format_as_typed, self, NULL);
 
   /* Show the number as it will be read, but do not nag while it is being typed: mistakes
    * are explained when Send Code is pressed. */
@@ -823,6 +832,7 @@ pv_verify_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->cooldown_source, g_source_remove);
+  g_clear_handle_id (&self->format_source, g_source_remove);
   g_clear_object (&self->verifier);
   g_clear_object (&self->engine);
 
