@@ -22,6 +22,7 @@
 #include "pv-process-owner.h"
 #include "pv-sqlite-store.h"
 #include "pv-store.h"
+#include "pv-test-customers.h"
 
 #define PAGE_SIZE 50
 
@@ -43,19 +44,6 @@
 /* The intents should keep at least this share of a raw single-row insert's rate. */
 #define WRITE_GOAL_PERCENT 50
 
-static const char * const first_names[] = {
-  "Ada", "Alan", "Amara", "Ana", "Anders", "Bea", "Bruno", "Chen", "Chiara", "Dara", "Diego",
-  "Elif", "Emeka", "Farah", "Grace", "Hana", "Ivan", "Jonas", "Kofi", "Lena", "Luis", "Maya",
-  "Mei", "Nadia", "Noor", "Olga", "Omar", "Priya", "Rafael", "Sofia", "Tariq", "Ursula", "Vera",
-  "Wei", "Yusuf", "Zoe",
-};
-
-static const char * const last_names[] = {
-  "Abara", "Andersson", "Bianchi", "Chowdhury", "Dubois", "Eriksen", "Fernandes", "García",
-  "Haddad", "Ito", "Jansen", "Kowalski", "Larsen", "Müller", "Nakamura", "Okafor", "Petrov",
-  "Quinn", "Rossi", "Santos", "Schmidt", "Tanaka", "Ueda", "Virtanen", "Wójcik", "Xu", "Yilmaz",
-  "Zhang",
-};
 
 static const char * const sort_names[] = {
   [PV_STORE_SORT_NUMBER] = "number",
@@ -66,100 +54,6 @@ static const char * const sort_names[] = {
 };
 
 static guint n_runs = 7;
-
-static void
-check_sqlite (sqlite3 *db,
-              int      result,
-              int      expected)
-{
-  if (result != expected)
-    g_error ("SQLite: %s", sqlite3_errmsg (db));
-}
-
-/* Raw SQL through a staging table: the customers table and its search index get every row in
- * one statement, where row by row FTS5 would flush its index after each.
- */
-static char *
-fill_database (const char *path,
-               guint       n_rows)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
-  g_autoptr(GHashTable) numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autofree char *sample = NULL;
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
-  gint64 base = 1767225600;  /* 2026-01-01 */
-
-  check_sqlite (db, sqlite3_open (path, &db), SQLITE_OK);
-  check_sqlite (db, sqlite3_exec (db,
-                                  "PRAGMA cache_size = -262144;"
-                                  "CREATE TEMP TABLE staging (number, name, status, created_at, "
-                                  "verified_at, updated_at);"
-                                  "BEGIN",
-                                  NULL, NULL, NULL),
-                SQLITE_OK);
-  check_sqlite (db, sqlite3_prepare_v2 (db,
-                                        "INSERT INTO staging (number, name, status, created_at, "
-                                        "verified_at, updated_at) "
-                                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                                        -1, &stmt, NULL),
-                SQLITE_OK);
-
-  for (guint i = 0; i < n_rows; i++)
-    {
-      g_autofree char *number = NULL;
-      g_autofree char *name = NULL;
-      gboolean verified = g_rand_int_range (rand, 0, 10) < 7;
-      gint64 created = base + (gint64) i * 20 + g_rand_int_range (rand, 0, 20);
-      gint64 updated = created + g_rand_int_range (rand, 0, 86400 * 30);
-
-      do
-        {
-          g_free (number);
-          number = g_strdup_printf ("+1%03d%07d",
-                                    g_rand_int_range (rand, 201, 990),
-                                    g_rand_int_range (rand, 0, 10000000));
-        }
-      while (g_hash_table_contains (numbers, number));
-      g_hash_table_add (numbers, g_strdup (number));
-
-      if (g_rand_int_range (rand, 0, 20) != 0)
-        name = g_strdup_printf ("%s %s",
-                                first_names[g_rand_int_range (rand, 0,
-                                                              G_N_ELEMENTS (first_names))],
-                                last_names[g_rand_int_range (rand, 0,
-                                                             G_N_ELEMENTS (last_names))]);
-
-      sqlite3_bind_text (stmt, 1, number, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, verified ? "verified" : "pending", -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 4, created);
-      if (verified)
-        sqlite3_bind_int64 (stmt, 5, created + 60);
-      else
-        sqlite3_bind_null (stmt, 5);
-      sqlite3_bind_int64 (stmt, 6, updated);
-      check_sqlite (db, sqlite3_step (stmt), SQLITE_DONE);
-      sqlite3_reset (stmt);
-
-      if (i == n_rows / 2)
-        sample = g_strdup (number);
-    }
-
-  sqlite3_finalize (stmt);
-  check_sqlite (db, sqlite3_exec (db,
-                                  "INSERT INTO customers (number, name, status, failed_attempts, "
-                                  "sends_in_window, created_at, verified_at, updated_at, "
-                                  "delivery_status) "
-                                  "SELECT number, name, status, 0, 1, created_at, verified_at, "
-                                  "updated_at, 'delivered' FROM staging ORDER BY rowid;"
-                                  "COMMIT",
-                                  NULL, NULL, NULL),
-                SQLITE_OK);
-  sqlite3_close (db);
-
-  return g_steal_pointer (&sample);
-}
 
 static int
 compare_doubles (gconstpointer a,
@@ -271,7 +165,7 @@ static void
 step_reset (sqlite3      *db,
             sqlite3_stmt *stmt)
 {
-  check_sqlite (db, sqlite3_step (stmt), SQLITE_DONE);
+  pv_test_check_sqlite (db, sqlite3_step (stmt), SQLITE_DONE);
   sqlite3_reset (stmt);
 }
 
@@ -393,38 +287,38 @@ write_bench_init (WriteBench *bench,
   bench->owner = pv_process_owner_new ();
   bench->claimed = g_ptr_array_new_with_free_func (g_free);
 
-  check_sqlite (bench->raw, sqlite3_open (path, &bench->raw), SQLITE_OK);
+  pv_test_check_sqlite (bench->raw, sqlite3_open (path, &bench->raw), SQLITE_OK);
   sqlite3_busy_timeout (bench->raw, STORE_BUSY_TIMEOUT_MS);
-  check_sqlite (bench->raw, sqlite3_exec (bench->raw, STORE_PRAGMAS, NULL, NULL, NULL),
+  pv_test_check_sqlite (bench->raw, sqlite3_exec (bench->raw, STORE_PRAGMAS, NULL, NULL, NULL),
                 SQLITE_OK);
 
-  check_sqlite (bench->raw,
+  pv_test_check_sqlite (bench->raw,
                 sqlite3_prepare_v2 (bench->raw, "PRAGMA journal_mode", -1, &stmt, NULL),
                 SQLITE_OK);
-  check_sqlite (bench->raw, sqlite3_step (stmt), SQLITE_ROW);
+  pv_test_check_sqlite (bench->raw, sqlite3_step (stmt), SQLITE_ROW);
   journal_mode = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   sqlite3_finalize (stmt);
   g_assert_cmpstr (journal_mode, ==, "wal");
 
   /* Above every number of ours already there, from an earlier run on a kept database. */
-  check_sqlite (bench->raw,
+  pv_test_check_sqlite (bench->raw,
                 sqlite3_prepare_v2 (bench->raw,
                                     "SELECT max (number) FROM customers "
                                     "WHERE number GLOB '+44*' AND length (number) = 13",
                                     -1, &stmt, NULL),
                 SQLITE_OK);
-  check_sqlite (bench->raw, sqlite3_step (stmt), SQLITE_ROW);
+  pv_test_check_sqlite (bench->raw, sqlite3_step (stmt), SQLITE_ROW);
   highest = (const char *) sqlite3_column_text (stmt, 0);
   bench->first_number = highest != NULL ? g_ascii_strtoull (highest + 3, NULL, 10) + 1
                                         : G_GUINT64_CONSTANT (7000000000);
   bench->next_number = bench->first_number;
   sqlite3_finalize (stmt);
 
-  check_sqlite (bench->raw, sqlite3_prepare_v2 (bench->raw, "BEGIN IMMEDIATE", -1,
+  pv_test_check_sqlite (bench->raw, sqlite3_prepare_v2 (bench->raw, "BEGIN IMMEDIATE", -1,
                                                 &bench->begin, NULL), SQLITE_OK);
-  check_sqlite (bench->raw, sqlite3_prepare_v2 (bench->raw, "COMMIT", -1,
+  pv_test_check_sqlite (bench->raw, sqlite3_prepare_v2 (bench->raw, "COMMIT", -1,
                                                 &bench->commit, NULL), SQLITE_OK);
-  check_sqlite (bench->raw,
+  pv_test_check_sqlite (bench->raw,
                 sqlite3_prepare_v2 (bench->raw,
                                     "INSERT INTO customers (number, name, status, code_digest, "
                                     "code_expires_at, failed_attempts, sends_in_window, "
@@ -452,7 +346,7 @@ write_bench_clear (WriteBench *bench,
         "COMMIT",
         bench->first_number, bench->first_number);
 
-      check_sqlite (bench->raw, sqlite3_exec (bench->raw, sql, NULL, NULL, NULL), SQLITE_OK);
+      pv_test_check_sqlite (bench->raw, sqlite3_exec (bench->raw, sql, NULL, NULL, NULL), SQLITE_OK);
     }
 
   sqlite3_finalize (bench->begin);
@@ -609,7 +503,7 @@ main (int   argc,
       GStatBuf info;
 
       start = g_get_monotonic_time ();
-      sample = fill_database (path, n_rows);
+      sample = pv_test_customers_fill (path, n_rows);
 
       g_print ("Filled %d customers in %.1f s", n_rows, (g_get_monotonic_time () - start) / 1e6);
       if (g_stat (path, &info) == 0)

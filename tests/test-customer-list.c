@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
@@ -133,6 +135,7 @@ typedef struct
   guint position;
   guint removed;
   guint added;
+  char  log[256];   /* the last few signals, "position-removed-added" each, oldest first */
 } Changes;
 
 static void
@@ -148,6 +151,8 @@ items_changed_cb (GListModel *model,
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, changes->n_items);
 
   changes->n_signals++;
+  g_snprintf (changes->log + strlen (changes->log), sizeof changes->log - strlen (changes->log),
+              "%s%u-%u-%u", changes->log[0] != '\0' ? " " : "", position, removed, added);
   changes->position = position;
   changes->removed = removed;
   changes->added = added;
@@ -319,9 +324,9 @@ test_search (void)
   wait_until_loaded (list);
 
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, LARGE_ROWS / 5);
-  g_assert_cmpuint (changes.n_signals, ==, 2);
-  g_assert_cmpuint (changes.removed, ==, LARGE_ROWS);
-  g_assert_cmpuint (changes.added, ==, LARGE_ROWS / 5);
+  /* A new result set: first the old one goes, then the new one comes, in two signals (one
+   * would make GTK 4.8 ask for every row, see refreshed_cb ()). */
+  g_assert_cmpstr (changes.log, ==, "0-0-100000 0-100000-0 0-0-20000");
 
   row = g_list_model_get_item (G_LIST_MODEL (list), 3);
   g_assert_true (pv_customer_row_get_loaded (row));
@@ -366,9 +371,7 @@ test_stale_results (void)
   wait_until_loaded (list);
   drain ();
 
-  g_assert_cmpuint (changes.n_signals, ==, 2);
-  g_assert_cmpuint (changes.removed, ==, LARGE_ROWS);
-  g_assert_cmpuint (changes.added, ==, LARGE_ROWS / 5);
+  g_assert_cmpstr (changes.log, ==, "0-0-100000 0-100000-0 0-0-20000");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, LARGE_ROWS / 5);
 
   /* A row asked for under the old count is past the end of the new one: left empty. */
@@ -395,8 +398,7 @@ test_sort (void)
   pv_customer_list_set_sort (list, PV_STORE_SORT_NUMBER, TRUE);
   g_assert_true (pv_customer_list_get_descending (list));
   wait_until_loaded (list);
-  g_assert_cmpuint (changes.n_signals, ==, 2);
-  g_assert_cmpuint (changes.added, ==, LARGE_ROWS);
+  g_assert_cmpstr (changes.log, ==, "0-0-100000 0-100000-0 0-0-100000");
 
   row = g_list_model_get_item (G_LIST_MODEL (list), 0);
   g_assert_cmpstr (pv_customer_row_get_number (row), ==, last_number);
@@ -495,9 +497,9 @@ test_reload_in_place (Fixture       *fixture,
   g_assert_no_error (error);
   pv_customer_list_reload (list);
   wait_until_loaded (list);
-  g_assert_cmpuint (changes.n_signals, ==, 2);
-  g_assert_cmpuint (changes.removed, ==, 2);
-  g_assert_cmpuint (changes.added, ==, 1);
+  /* Only the last position goes: the view keeps its place, and refilled rows show who
+   * moved up. */
+  g_assert_cmpstr (changes.log, ==, "0-0-2 1-1-0");
   /* Position 1 is past the end now. */
   g_assert_false (pv_customer_row_get_loaded (row));
 }

@@ -40,5 +40,6 @@ const char     *pv_customer_list_get_office_country  (PvCustomerList *self);
 gboolean        pv_customer_list_get_loading         (PvCustomerList *self);
 void            pv_customer_list_reload              (PvCustomerList *self);
 guint           pv_customer_list_get_n_cached_pages  (PvCustomerList *self);
+guint           pv_customer_list_get_n_rows_made     (PvCustomerList *self);
 
 G_END_DECLS
