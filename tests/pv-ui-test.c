@@ -481,3 +481,21 @@ pv_ui_test_click (GtkWidget *button)
   g_signal_emit_by_name (button, "clicked");
   pv_ui_test_iterate (10);
 }
+
+/**
+ * pv_ui_test_get_customer_list:
+ * @root: the window, or the Customers view
+ *
+ * Returns: (transfer none): the list the Customers table shows
+ */
+PvCustomerList *
+pv_ui_test_get_customer_list (GtkWidget *root)
+{
+  GtkWidget *column_view = pv_ui_test_find (root, GTK_TYPE_COLUMN_VIEW, "column_view");
+  GtkSelectionModel *selection;
+
+  g_assert_nonnull (column_view);
+  selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (column_view));
+
+  return PV_CUSTOMER_LIST (gtk_no_selection_get_model (GTK_NO_SELECTION (selection)));
+}

@@ -12,6 +12,7 @@
 #include "pv-application.h"
 #include "pv-engine.h"
 #include "pv-fake-twilio.h"
+#include "pv-customer-list.h"
 #include "pv-window.h"
 
 G_BEGIN_DECLS
@@ -46,5 +47,6 @@ GPtrArray    *pv_ui_test_get_notifications (void);
 void          pv_ui_test_click             (GtkWidget         *button);
 void          pv_ui_test_screenshot        (GtkWidget         *widget,
                                             const char        *name);
+PvCustomerList *pv_ui_test_get_customer_list (GtkWidget       *root);
 
 G_END_DECLS

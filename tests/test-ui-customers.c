@@ -89,10 +89,7 @@ show_customers (void)
 static PvCustomerList *
 get_list (void)
 {
-  GtkColumnView *column_view = GTK_COLUMN_VIEW (find (GTK_TYPE_COLUMN_VIEW, "column_view"));
-  GtkSelectionModel *selection = gtk_column_view_get_model (column_view);
-
-  return PV_CUSTOMER_LIST (gtk_no_selection_get_model (GTK_NO_SELECTION (selection)));
+  return pv_ui_test_get_customer_list (GTK_WIDGET (view));
 }
 
 typedef enum
