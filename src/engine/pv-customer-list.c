@@ -92,6 +92,7 @@ enum {
 
 enum {
   LOAD_FAILED,
+  REPLACED,
   N_SIGNALS
 };
 
@@ -414,17 +415,6 @@ refreshed_cb (GObject      *object,
   restarted = self->restarting;
   self->restarting = FALSE;
 
-  /* GTK 4.8's list views, told in one signal that their focus or scroll anchor row was
-   * removed while others were added, look for it among every added item: a row for each
-   * of a million customers, seconds of frozen window per search. Told apart, they ask only
-   * for the rows they show, from the top. */
-  if (restarted && old_n_items > 0)
-    {
-      self->n_items = 0;
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n_items, 0);
-      old_n_items = 0;
-    }
-
   self->n_items = fetch->n_items;
 
   for (guint i = 0; i < fetch->page_indices->len; i++)
@@ -462,14 +452,21 @@ refreshed_cb (GObject      *object,
       fill_row (self, row, now);
     }
 
-  /* Rows are positions, and the ones the view holds were refilled in place above: a reload
-   * only adds or removes positions at the end, so the view keeps its scroll position. */
+  /* Rows are positions, and the ones the view holds were refilled in place above, for a
+   * new search as for a reload: only positions at the end come or go. Any other signal
+   * costs seconds at a million customers: GTK 4.8's list views, told that their focus or
+   * scroll anchor row was removed while others were added, look for it among every added
+   * item, and removing every row and adding them back makes the view build its row
+   * widgets anew. A view that wants a new search shown from the top scrolls there. */
   if (self->n_items > old_n_items)
     g_list_model_items_changed (G_LIST_MODEL (self), old_n_items, 0,
                                 self->n_items - old_n_items);
   else if (self->n_items < old_n_items)
     g_list_model_items_changed (G_LIST_MODEL (self), self->n_items,
                                 old_n_items - self->n_items, 0);
+
+  if (restarted)
+    g_signal_emit (self, signals[REPLACED], 0);
 
   set_loading (self, FALSE);
   trim_pages (self);
@@ -778,6 +775,16 @@ pv_customer_list_class_init (PvCustomerListClass *klass)
   signals[LOAD_FAILED] =
     g_signal_new ("load-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * PvCustomerList::replaced:
+   *
+   * A new search or sort has put other customers at every position, in place (see
+   * refreshed_cb ()): a view shows them from the top.
+   */
+  signals[REPLACED] =
+    g_signal_new ("replaced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

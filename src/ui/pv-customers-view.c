@@ -173,6 +173,16 @@ list_load_failed_cb (PvCustomersView *self,
   add_toast_printf (self, _("Could not load customers: %s"), escaped);
 }
 
+/* A new search or sort: its first customers, not whatever sits where the old ones were. */
+static void
+list_replaced_cb (PvCustomersView *self)
+{
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
+
+  if (adjustment != NULL)
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+}
+
 static gboolean
 reload_timeout_cb (gpointer user_data)
 {
@@ -300,6 +310,8 @@ create_list (PvCustomersView *self,
   g_signal_connect_object (self->list, "items-changed", G_CALLBACK (update_page), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->list, "load-failed", G_CALLBACK (list_load_failed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->list, "replaced", G_CALLBACK (list_replaced_cb), self,
                            G_CONNECT_SWAPPED);
 
   pv_customer_list_set_search (self->list,
