@@ -268,6 +268,7 @@ bench_send_during_search (void)
 {
   GtkWidget *entry = find_in_customers (GTK_TYPE_SEARCH_ENTRY, "search_entry");
   PvVerifier *verifier = pv_engine_get_verifier (pv_window_get_engine (window));
+  g_autofree char *number = NULL;
   gint64 done_at = 0;
   double in_flight, after;
 
@@ -276,8 +277,10 @@ bench_send_during_search (void)
   pv_ui_test_iterate (100);
 
   dog_reset ();
-  pv_verifier_register_async (verifier, "+1 415 555 0199", "Bench Customer", NULL,
-                              registered_cb, &done_at);
+  /* A new customer each run, for a database kept with --data-dir. */
+  number = g_strdup_printf ("+1 415 555 %04d", g_random_int_range (100, 10000));
+  pv_verifier_register_async (verifier, number, "Bench Customer", NULL, registered_cb,
+                              &done_at);
   pv_ui_test_wait_until (is_set, &done_at, 30000);
   in_flight = dog_worst_ms ();
 
@@ -510,7 +513,7 @@ run_child (const char *kind)
       return EXIT_SUCCESS;
     }
 
-  /* The app, with the Customers view open from the start. */
+  /* The app as it starts; with "app-customers", its Customers view open from the start. */
   application = pv_application_new ("com.example.PhoneVerify", G_APPLICATION_NON_UNIQUE);
   g_application_register (G_APPLICATION (application), NULL, NULL);
   g_application_activate (G_APPLICATION (application));
@@ -518,11 +521,13 @@ run_child (const char *kind)
   toplevel = GTK_WIDGET (window);
   /* Presented, but nothing is drawn before the main loop runs. */
   watch_first_paint (toplevel, &paint);
-  show_view ("customers");
+  if (g_str_equal (kind, "app-customers"))
+    show_view ("customers");
   pv_ui_test_wait_until (painted, &paint, 10000);
   first_page = gtk_stack_get_visible_child_name (GTK_STACK (find (GTK_TYPE_STACK, "steps")));
 
-  while (rows_at == 0 && g_get_monotonic_time () < paint.painted_at + 20 * G_USEC_PER_SEC)
+  while (g_str_equal (kind, "app-customers") && rows_at == 0 &&
+         g_get_monotonic_time () < paint.painted_at + 20 * G_USEC_PER_SEC)
     {
       GtkWidget *column_view = find (GTK_TYPE_COLUMN_VIEW, "column_view");
       GtkSelectionModel *selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (column_view));
@@ -588,20 +593,32 @@ compare_results (gconstpointer a,
   return (x > y) - (x < y);
 }
 
+static int
+compare_rows (gconstpointer a,
+              gconstpointer b)
+{
+  double x = ((const ChildResult *) a)->rows_ms, y = ((const ChildResult *) b)->rows_ms;
+
+  return (x > y) - (x < y);
+}
+
 static void
 bench_startup (const char *self_path)
 {
-  ChildResult app[N_STARTUP_RUNS], bare[N_STARTUP_RUNS];
+  ChildResult app[N_STARTUP_RUNS], bare[N_STARTUP_RUNS], customers[N_STARTUP_RUNS];
   ChildResult *a = &app[N_STARTUP_RUNS / 2], *b = &bare[N_STARTUP_RUNS / 2];
+  ChildResult *c = &customers[N_STARTUP_RUNS / 2];
 
-  /* Alternating, so that a busy moment of the machine hits both alike. */
+  /* Alternating, so that a busy moment of the machine hits all alike. */
   for (guint i = 0; i < N_STARTUP_RUNS; i++)
     {
       bare[i] = spawn_child (self_path, "bare-window");
       app[i] = spawn_child (self_path, "app");
+      customers[i] = spawn_child (self_path, "app-customers");
     }
   qsort (app, N_STARTUP_RUNS, sizeof app[0], compare_results);
   qsort (bare, N_STARTUP_RUNS, sizeof bare[0], compare_results);
+  qsort (customers, N_STARTUP_RUNS, sizeof customers[0], compare_rows);
 
   g_print ("%-58s %8.1f ms   bare window %.1f ms: %.2fx, goal <= 1.15x: %s\n",
            "startup to first paint (median of 5)", a->paint_ms, b->paint_ms,
@@ -612,8 +629,8 @@ bench_startup (const char *self_path)
   g_print ("%-58s %8s      goal the real page: %s\n", "Verify page in the first frame",
            a->first_page, verdict (!g_str_equal (a->first_page, "loading")));
   g_print ("%-58s %8.1f ms   goal <= 50 ms: %s\n",
-           "first customer rows after the first paint", a->rows_ms,
-           verdict (a->rows_ms >= 0 && a->rows_ms <= 50));
+           "first customer rows after the first paint (Customers open)", c->rows_ms,
+           verdict (c->rows_ms >= 0 && c->rows_ms <= 50));
 }
 
 static void

@@ -341,6 +341,19 @@ pv_customer_row_get_name (PvCustomerRow *self)
   return self->name;
 }
 
+/**
+ * pv_customer_row_get_display_number:
+ *
+ * Returns: (nullable): the number as staff read it out, or %NULL until loaded
+ */
+const char *
+pv_customer_row_get_display_number (PvCustomerRow *self)
+{
+  g_return_val_if_fail (PV_IS_CUSTOMER_ROW (self), NULL);
+
+  return self->display_number;
+}
+
 PvCustomerRowStatus
 pv_customer_row_get_status (PvCustomerRow *self)
 {

@@ -39,6 +39,7 @@ PvCustomerRow       *pv_customer_row_new                (guint                po
 guint                pv_customer_row_get_position       (PvCustomerRow       *self);
 gboolean             pv_customer_row_get_loaded         (PvCustomerRow       *self);
 const char          *pv_customer_row_get_number         (PvCustomerRow       *self);
+const char          *pv_customer_row_get_display_number (PvCustomerRow       *self);
 const char          *pv_customer_row_get_name           (PvCustomerRow       *self);
 PvCustomerRowStatus  pv_customer_row_get_status         (PvCustomerRow       *self);
 const char          *pv_customer_row_get_status_label   (PvCustomerRow       *self);

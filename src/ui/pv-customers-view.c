@@ -19,6 +19,7 @@
 #include "pv-customer-list.h"
 #include "pv-customer-row.h"
 #include "pv-customers-view.h"
+#include "pv-customer-cells.h"
 
 /* Sending a code fires several signals in a row: they make one reload. */
 #define RELOAD_DELAY_MS 150
@@ -260,6 +261,15 @@ set_column_sorter (PvCustomersView *self,
 
   sorter = GTK_SORTER (gtk_custom_sorter_new (probe_compare, GINT_TO_POINTER (sort), NULL));
   gtk_column_view_column_set_sorter (get_sort_column (self, sort), sorter);
+}
+
+static void
+set_column_factory (GtkColumnViewColumn *column,
+                    PvCustomerCell       cell)
+{
+  g_autoptr(GtkListItemFactory) factory = pv_customer_cell_factory_new (cell);
+
+  gtk_column_view_column_set_factory (column, factory);
 }
 
 static void
@@ -767,6 +777,11 @@ pv_customers_view_init (PvCustomersView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+
+  set_column_factory (self->number_column, PV_CUSTOMER_CELL_NUMBER);
+  set_column_factory (self->name_column, PV_CUSTOMER_CELL_NAME);
+  set_column_factory (self->status_column, PV_CUSTOMER_CELL_STATUS);
+  set_column_factory (self->activity_column, PV_CUSTOMER_CELL_LAST_ACTIVITY);
 
   set_column_sorter (self, PV_STORE_SORT_NUMBER);
   set_column_sorter (self, PV_STORE_SORT_NAME);
