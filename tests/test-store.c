@@ -26,6 +26,7 @@
 
 #include "pv-sqlite-store-private.h"
 #include "pv-store.h"
+#include "pv-test-search.h"
 
 #define START_TIME 1767225600  /* 2026-01-01 00:00:00 UTC */
 #define LARGE_ROWS 100000
@@ -754,11 +755,23 @@ test_failure_damaged_at_read (Fixture       *fixture,
   g_autoptr(PvStore) store = NULL;
   g_autoptr(PvCustomer) customer = pv_customer_new ("+15559999999");
   g_autoptr(GError) error = NULL;
+  sqlite3 *db;
+  gint64 schema_pages, page_size;
   guint n;
 
-  fill_store (fixture, 300);
-  /* The schema is whole, so the store opens; the customers are not. */
-  damage_file (fixture->path, 2 * 4096, 0);
+  /* The schema is whole, so the store opens; the customers are not: every page written
+   * after the empty database was set up is overwritten. */
+  g_clear_object (&store);
+  store = open_store (fixture);
+  g_clear_object (&store);
+  db = open_raw (fixture->path);
+  schema_pages = raw_int (db, "PRAGMA page_count");
+  page_size = raw_int (db, "PRAGMA page_size");
+  sqlite3_close (db);
+  /* Enough customers that every index outgrows its first page, or counting could still
+   * read one whole. */
+  fill_store (fixture, 1500);
+  damage_file (fixture->path, schema_pages * page_size, 0);
   store = open_store (fixture);
 
   g_assert_null (pv_store_lookup (store, "+15550000123", &error));
@@ -2047,6 +2060,8 @@ static const char * const last_names[] = {
 /* Names that put the escaping to work. */
 static const char * const odd_names[] = {
   "100% \"Quoted\" Ltd", "Under_score (Main St)", "Back\\slash: NEAR * AND", "Zoë Ærø",
+  /* And the folding of accents and of case in other scripts. */
+  "Ángel Müller", "Ольга Петрова",
 };
 
 static void
@@ -2219,29 +2234,55 @@ static const GCompareFunc comparers[] = {
   [PV_STORE_SORT_CREATED] = compare_by_created,
 };
 
-/* What a search should find, worked out without SQL: a substring of the number or of the name
- * in ASCII lower case. @needle is what the search should boil down to, already in lower case.
- */
 static gboolean
-row_matches (const Row  *row,
-             const char *needle)
+is_phone_search (const char *search)
 {
-  return strstr (row->number, needle) != NULL ||
-         (row->folded_name != NULL && strstr (row->folded_name, needle) != NULL);
+  gboolean has_digit = FALSE;
+
+  for (const char *p = search; *p != '\0'; p++)
+    {
+      if (g_ascii_isdigit (*p))
+        has_digit = TRUE;
+      else if (strchr ("+ -.()", *p) == NULL)
+        return FALSE;
+    }
+
+  return has_digit;
+}
+
+/* What a search should find, worked out without SQL: names with a word starting with each
+ * word of the search, folded (so "Muller" finds "Müller"); for digits typed like a number,
+ * and for searches with no letters or digits at all, @needle anywhere in the number or the
+ * name, in ASCII lower case. */
+static gboolean
+row_matches (const Row       *row,
+             const char      *needle,
+             gboolean         phone,
+             const GPtrArray *search_words)
+{
+  if (phone || search_words->len == 0)
+    return strstr (row->number, needle) != NULL ||
+           (row->folded_name != NULL && strstr (row->folded_name, needle) != NULL);
+
+  return pv_test_words_start (row->name, search_words);
 }
 
 static GPtrArray *
-expected_rows (const char  *needle,
+expected_rows (const char  *search,
+               const char  *needle,
                PvStoreSort  sort,
                gboolean     descending)
 {
   GPtrArray *rows = g_ptr_array_new ();
+  g_autofree char *stripped = g_strstrip (g_strdup (search != NULL ? search : ""));
+  gboolean phone = is_phone_search (stripped);
+  g_autoptr(GPtrArray) search_words = pv_test_fold_words (phone ? NULL : stripped);
 
   for (guint i = 0; i < large.rows->len; i++)
     {
       Row *row = g_ptr_array_index (large.rows, i);
 
-      if (needle == NULL || row_matches (row, needle))
+      if (needle == NULL || row_matches (row, needle, phone, search_words))
         g_ptr_array_add (rows, row);
     }
 
@@ -2267,7 +2308,7 @@ assert_pages (const char  *search,
               gboolean     descending,
               guint        page_size)
 {
-  g_autoptr(GPtrArray) expected = expected_rows (needle, sort, descending);
+  g_autoptr(GPtrArray) expected = expected_rows (search, needle, sort, descending);
   g_autoptr(GError) error = NULL;
   guint n_customers;
   guint offset = 0;
@@ -2335,11 +2376,12 @@ test_search (void)
     const char *search;
     const char *needle;
   } cases[] = {
-    { "nakam", "nakam" },                   /* part of a name, full-text */
+    { "nakam", "nakam" },                   /* the start of a word */
+    { "kamura", "kamura" },                 /* not the middle of one */
     { "NaKaMuRa", "nakamura" },             /* any case */
     { "ada ", "ada" },                      /* outer spaces do not count */
-    { "a ros", "a ros" },                   /* across the space in a name */
-    { "xu", "xu" },                         /* short: LIKE */
+    { "a ros", "a ros" },                   /* the starts of two words */
+    { "xu", "xu" },                         /* short: the prefix index */
     { "Q", "q" },
     { "+1", "+1" },                         /* every +1 number, and not +44 */
     { "+1 2", "+12" },                      /* most rows: the index-walking plan */
@@ -2371,6 +2413,18 @@ test_search (void)
     { "ada\"", "ada\"" },
     { "\"\"\"", "\"\"\"" },
     { "Zoë", "zoë" },
+    /* Words found as people type them: without accents, in any case, in any script. */
+    { "Muller", "muller" },
+    { "angel", "angel" },
+    { "ÁNGEL", "Ángel" },
+    { "Zoe", "zoe" },
+    { "ольга", "ольга" },
+    { "ПЕТРОВ", "ПЕТРОВ" },
+    { "mu", "mu" },                         /* short: the words that start so */
+    { "an", "an" },
+    { "Ol", "ol" },
+    { "ángel mül", "Ángel mül" },           /* every word, in any order */
+    { "müller ang", "müller ang" },
   };
   guint n;
   g_autoptr(GError) error = NULL;
@@ -2386,9 +2440,13 @@ test_search (void)
   /* The odd names are there to be found. */
   g_assert_true (pv_store_count_customers (large.store, "100% \"Q", &n, &error));
   g_assert_cmpuint (n, ==, 1);
+  g_assert_true (pv_store_count_customers (large.store, "Muller", &n, &error));
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_true (pv_store_count_customers (large.store, "петрова", &n, &error));
+  g_assert_cmpuint (n, ==, 1);
   g_assert_true (pv_store_count_customers (large.store, "_", &n, &error));
   g_assert_cmpuint (n, ==, 1);
-  g_assert_true (pv_store_count_customers (large.store, "h: NEAR *", &n, &error));
+  g_assert_true (pv_store_count_customers (large.store, "slash: NEAR *", &n, &error));
   g_assert_cmpuint (n, ==, 1);
 
   /* Blank searches are no filter at all. */
@@ -4007,13 +4065,15 @@ test_open_migrate_v1 (Fixture       *fixture,
                 "INSERT INTO customers (number, status, message_sid, created_at, verified_at, "
                 "updated_at) VALUES ('+15552600003', 'verified', 'SM3', 1767225000, "
                 "1767225100, 1767225100);"
+                "INSERT INTO customers (number, name, status, created_at, updated_at) VALUES "
+                "('+15552600004', 'Zoë Müller', 'pending', 1767225600, 1767225600);"
                 "INSERT INTO events (customer_id, number, kind, detail, time) VALUES "
                 "(1, '+15552600001', 'code-sent', 'SM1', 1767225600);");
   sqlite3_close (db);
 
   store = open_store (fixture);
-  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 2);
-  g_assert_cmpint (PV_STORE_SCHEMA_VERSION, ==, 2);
+  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 3);
+  g_assert_cmpint (PV_STORE_SCHEMA_VERSION, ==, 3);
 
   /* A customer whose text went out was sent; one that never had a text has no send state. */
   sent = lookup (store, "+15552600001");
@@ -4035,6 +4095,10 @@ test_open_migrate_v1 (Fixture       *fixture,
   g_assert_true (pv_store_count_customers (store, "Ada Sent", &n, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 1);
+  /* Version 3 indexed the names already there, folded. */
+  g_assert_true (pv_store_count_customers (store, "Muller", &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
   g_assert_true (record_delivery (store, "+15552600001", "SM1", "read", 0));
   pv_clock_advance (fixture->clock, COOLDOWN);
   g_assert_cmpint (claim_send (store, "+15552600001", NULL, TRUE, "d2", &claim), ==,
@@ -4044,14 +4108,16 @@ test_open_migrate_v1 (Fixture       *fixture,
   g_clear_object (&store);
 
   db = open_raw (fixture->path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 3);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE name = 'changes'"),
                    ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema "
+                                "WHERE name = 'customers_words'"), ==, 1);
   sqlite3_close (db);
 
   /* Opened again, nothing is migrated twice. */
   store = open_store (fixture);
-  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 2);
+  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 3);
   g_clear_pointer (&sent, pv_customer_free);
   sent = lookup (store, "+15552600001");
   g_assert_cmpstr (sent->message_sid, ==, "SM2");

@@ -6,8 +6,12 @@
  */
 
 /* Counting, searching and paging through customers: what the Customers view and the CSV
- * export need, kept fast at a million rows. Search is on any part of the number or name,
- * through an FTS5 trigram index for three characters or more and LIKE below that. */
+ * export need, kept fast at a million rows. Words find names with a word starting with each
+ * of them, case and accents folded in every script ("Muller" finds "Müller", "ольга"
+ * finds "Ольга"), through an FTS5 index of folded words with prefix indexes for the first
+ * one and two letters. Digits, as staff type them, find any part of the number: through an
+ * FTS5 trigram index from three on, with LIKE below; so does text with no letters or
+ * digits at all. */
 
 #define G_LOG_DOMAIN "pv-store"
 
@@ -36,9 +40,13 @@ static const SortOrder sort_orders[] = {
 typedef enum
 {
   FILTER_NONE,
-  FILTER_FULL_TEXT,
-  FILTER_LIKE,
+  FILTER_FULL_TEXT,   /* ?1 anywhere in the number or the name, through the trigram index */
+  FILTER_WORDS,       /* words of the name starting with those of ?4 */
+  FILTER_LIKE,        /* ?1 anywhere in the number or the name */
 } FilterKind;
+
+#define TRIGRAM_MATCHES "SELECT rowid FROM customers_search WHERE customers_search MATCH ?1"
+#define WORD_MATCHES    "SELECT rowid FROM customers_words WHERE customers_words MATCH ?4"
 
 /* Two ways to a page of search results, for SQLite cannot estimate how many customers a
  * search matches and so cannot choose well on its own.
@@ -58,10 +66,12 @@ static const char * const list_filters[][2] = {
   [FILTER_NONE] = { "", "" },
   [FILTER_FULL_TEXT] = {
     /* The unary plus keeps SQLite from looking the matches up by id. */
-    [PLAN_WALK] =
-      " WHERE +id IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ?1)",
-    [PLAN_SORT] =
-      " WHERE id IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ?1)",
+    [PLAN_WALK] = " WHERE +id IN (" TRIGRAM_MATCHES ")",
+    [PLAN_SORT] = " WHERE id IN (" TRIGRAM_MATCHES ")",
+  },
+  [FILTER_WORDS] = {
+    [PLAN_WALK] = " WHERE +id IN (" WORD_MATCHES ")",
+    [PLAN_SORT] = " WHERE id IN (" WORD_MATCHES ")",
   },
   [FILTER_LIKE] = {
     [PLAN_WALK] = " WHERE (number LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\')",
@@ -81,6 +91,7 @@ static const char * const list_filters[][2] = {
 static const char * const count_queries[] = {
   [FILTER_NONE] = "SELECT count(*) FROM customers",
   [FILTER_FULL_TEXT] = "SELECT count(*) FROM customers_search WHERE customers_search MATCH ?1",
+  [FILTER_WORDS] = "SELECT count(*) FROM customers_words WHERE customers_words MATCH ?4",
   [FILTER_LIKE] =
     "SELECT count(*) FROM customers WHERE (number LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\')",
 };
@@ -108,22 +119,65 @@ looks_like_phone_fragment (const char *text)
   return has_digit;
 }
 
-/* Turns what staff typed into the bound value for one of list_filters, or returns FILTER_NONE. */
+/* An FTS5 query for names with a word starting with each word of @text, or NULL if @text
+ * has no letters or digits. Each word is a quoted string, its quotes doubled: no operator
+ * can get in. */
+static char *
+words_query (const char *text)
+{
+  GString *query = g_string_new (NULL);
+  gboolean in_word = FALSE;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isalnum (c) || g_unichar_ismark (c))
+        {
+          if (!in_word)
+            g_string_append (query, query->len > 0 ? " \"" : "\"");
+          g_string_append_unichar (query, c);
+          in_word = TRUE;
+        }
+      else if (in_word)
+        {
+          g_string_append (query, "\"*");
+          in_word = FALSE;
+        }
+    }
+  if (in_word)
+    g_string_append (query, "\"*");
+
+  if (query->len == 0)
+    {
+      g_string_free (query, TRUE);
+      return NULL;
+    }
+
+  return g_string_free (query, FALSE);
+}
+
+/* Turns what staff typed into the bound values for one of list_filters (@term for ?1,
+ * @words for ?4), or returns FILTER_NONE. */
 static FilterKind
 parse_search (const char  *search,
-              char       **term)
+              char       **term,
+              char       **words)
 {
   g_autofree char *text = NULL;
+  gboolean digits;
   GString *quoted;
 
   *term = NULL;
+  *words = NULL;
 
   if (search == NULL)
     return FILTER_NONE;
 
   text = g_strstrip (g_utf8_make_valid (search, -1));
 
-  if (looks_like_phone_fragment (text))
+  digits = looks_like_phone_fragment (text);
+  if (digits)
     {
       char *out = text;
 
@@ -135,6 +189,11 @@ parse_search (const char  *search,
 
   if (*text == '\0')
     return FILTER_NONE;
+
+  if (!digits)
+    *words = words_query (text);
+  if (*words != NULL)
+    return FILTER_WORDS;
 
   quoted = g_string_new (NULL);
 
@@ -167,11 +226,23 @@ parse_search (const char  *search,
   return FILTER_LIKE;
 }
 
+static void
+bind_search (PvCachedStatement *stmt,
+             const char        *term,
+             const char        *words)
+{
+  if (term != NULL)
+    _pv_sqlite_store_bind_text (stmt, 1, term);
+  if (words != NULL)
+    _pv_sqlite_store_bind_text (stmt, 4, words);
+}
+
 /* Call with the mutex held. */
 static gboolean
 count_locked (PvSqliteStore     *self,
               FilterKind   filter,
               const char  *term,
+              const char  *words,
               guint       *n_customers,
               GError     **error)
 {
@@ -181,8 +252,7 @@ count_locked (PvSqliteStore     *self,
   if (stmt == NULL)
     return FALSE;
 
-  if (filter != FILTER_NONE)
-    _pv_sqlite_store_bind_text (stmt, 1, term);
+  bind_search (stmt, term, words);
 
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
@@ -225,6 +295,7 @@ static const char *
 choose_search_filter (PvSqliteStore      *self,
                       FilterKind    filter,
                       const char   *term,
+                      const char   *words,
                       PvStoreSort   sort,
                       guint         offset,
                       guint         limit,
@@ -239,7 +310,7 @@ choose_search_filter (PvSqliteStore      *self,
   if (filter == FILTER_LIKE && sort == PV_STORE_SORT_NAME)
     return list_filters[filter][PLAN_WALK];
 
-  if (!count_locked (self, filter, term, &n_matches, error) ||
+  if (!count_locked (self, filter, term, words, &n_matches, error) ||
       !get_max_id (self, &max_id, error))
     return NULL;
 
@@ -250,7 +321,7 @@ choose_search_filter (PvSqliteStore      *self,
   entries_walked = ((double) offset + limit) * max_id / n_matches;
   sort_cost = (double) n_matches * COST_FETCH_MATCH + ((double) offset + limit) * COST_KEEP_SORTED;
 
-  if (filter == FILTER_FULL_TEXT)
+  if (filter != FILTER_LIKE)
     {
       walk_cost = entries_walked * COST_CHECK_MATCH;
     }
@@ -296,6 +367,7 @@ _pv_sqlite_store_list_customers (PvSqliteStore      *self,
   g_autoptr(PvCachedStatement) stmt = NULL;
   g_autoptr(GPtrArray) customers = NULL;
   g_autofree char *term = NULL;
+  g_autofree char *words = NULL;
   g_autofree char *sql = NULL;
   const char *where;
   FilterKind filter;
@@ -309,7 +381,7 @@ _pv_sqlite_store_list_customers (PvSqliteStore      *self,
   if (limit == 0)
     return g_steal_pointer (&customers);
 
-  filter = parse_search (search, &term);
+  filter = parse_search (search, &term, &words);
 
   locker = g_mutex_locker_new (&self->mutex);
 
@@ -319,7 +391,7 @@ _pv_sqlite_store_list_customers (PvSqliteStore      *self,
     }
   else
     {
-      where = choose_search_filter (self, filter, term, sort, offset, limit, error);
+      where = choose_search_filter (self, filter, term, words, sort, offset, limit, error);
       if (where == NULL)
         return NULL;
       if (*where == '\0')
@@ -337,8 +409,7 @@ _pv_sqlite_store_list_customers (PvSqliteStore      *self,
   if (stmt == NULL)
     return NULL;
 
-  if (filter != FILTER_NONE)
-    _pv_sqlite_store_bind_text (stmt, 1, term);
+  bind_search (stmt, term, words);
   sqlite3_bind_int64 (stmt, 2, limit);
   sqlite3_bind_int64 (stmt, 3, offset);
 
@@ -390,6 +461,7 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
   g_autoptr(PvCachedStatement) stmt = NULL;
   g_autoptr(GPtrArray) customers = NULL;
   g_autofree char *term = NULL;
+  g_autofree char *words = NULL;
   g_autofree char *sql = NULL;
   const char *where;
   FilterKind filter;
@@ -401,7 +473,7 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
   if (limit == 0)
     return g_steal_pointer (&customers);
 
-  filter = parse_search (search, &term);
+  filter = parse_search (search, &term, &words);
   /* Walking the number index is the plan here: the reader wants every match in order. */
   where = list_filters[filter][PLAN_WALK];
   sql = g_strconcat ("SELECT " CUSTOMER_COLUMNS " FROM customers",
@@ -416,8 +488,7 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
   if (stmt == NULL)
     return NULL;
 
-  if (filter != FILTER_NONE)
-    _pv_sqlite_store_bind_text (stmt, 1, term);
+  bind_search (stmt, term, words);
   _pv_sqlite_store_bind_text (stmt, 2, after != NULL ? after : "");
   sqlite3_bind_int64 (stmt, 3, limit);
 
@@ -457,14 +528,15 @@ _pv_sqlite_store_count_customers (PvSqliteStore      *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autofree char *term = NULL;
+  g_autofree char *words = NULL;
   FilterKind filter;
 
   g_return_val_if_fail (n_customers != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  filter = parse_search (search, &term);
+  filter = parse_search (search, &term, &words);
 
   locker = g_mutex_locker_new (&self->mutex);
 
-  return count_locked (self, filter, term, n_customers, error);
+  return count_locked (self, filter, term, words, n_customers, error);
 }

@@ -12,8 +12,10 @@
  * Beyond not crashing, and SQLite never refusing a query: counting, every sort order in
  * both directions, pages by offset and pages after a number all agree on which customers
  * match; each order is the one documented, descending is ascending reversed; and for
- * searches in ASCII, the matches are exactly the customers whose number or name contains
- * the text, ignoring case (and separators, when the text looks like part of a number). */
+ * searches in ASCII, the matches are exactly those documented: customers whose name has a
+ * word starting with each word of the text, folded; or, for text that looks like part of a
+ * number (separators ignored) or has no letters or digits, whose number or name contains
+ * it, ignoring case. */
 
 #include "config.h"
 
@@ -21,6 +23,7 @@
 
 #include "pv-fuzz.h"
 #include "pv-sqlite-store.h"
+#include "pv-test-search.h"
 
 #define START_TIME 1767225600  /* 2026-01-01 00:00:00 UTC */
 
@@ -98,6 +101,7 @@ expected_matches (const char *search)
 {
   g_autofree char *text = g_strstrip (g_strdup (search));
   g_autoptr(GHashTable) matches = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) search_words = NULL;
   gboolean digits = FALSE;
   gboolean phone = TRUE;
 
@@ -122,13 +126,19 @@ expected_matches (const char *search)
       *out = '\0';
     }
 
+  search_words = pv_test_fold_words (phone && digits ? NULL : text);
+
   for (guint i = 0; i < G_N_ELEMENTS (seeds); i++)
     {
       g_autofree char *needle = g_ascii_strdown (text, -1);
       g_autofree char *number = g_ascii_strdown (seeds[i].number, -1);
       g_autofree char *name = seeds[i].name != NULL ? g_ascii_strdown (seeds[i].name, -1) : NULL;
 
-      if (strstr (number, needle) != NULL || (name != NULL && strstr (name, needle) != NULL))
+      gboolean substring = strstr (number, needle) != NULL ||
+                           (name != NULL && strstr (name, needle) != NULL);
+      gboolean words = pv_test_words_start (seeds[i].name, search_words);
+
+      if (search_words->len == 0 ? substring : words)
         g_hash_table_add (matches, (gpointer) seeds[i].number);
     }
 
