@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "pv-preferences-window.h"
+#include "pv-verify-view.h"
 #include "pv-ui-test.h"
 
 static PvPreferencesWindow *
@@ -129,6 +130,45 @@ test_fits_a_phone_width (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 720, 720);
 }
 
+static const char *
+visible_step (GtkWidget *view)
+{
+  return gtk_stack_get_visible_child_name (GTK_STACK (pv_ui_test_find (view, GTK_TYPE_STACK,
+                                                                       "steps")));
+}
+
+/* The form is there from the first frame, while the database and the keyring are still
+ * being opened: staff can start typing, and only Send Code waits. A start that takes long
+ * (a keyring asking to be unlocked) says so with the spinner. The engine here is never
+ * loaded, so it stays loading. */
+static void
+test_starts_on_the_form (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(PvEngine) engine = pv_engine_new (settings);
+  GtkWidget *toplevel = gtk_window_new ();
+  GtkWidget *view = g_object_new (PV_TYPE_VERIFY_VIEW, "engine", engine, NULL);
+  GtkWidget *send_button = pv_ui_test_find (view, GTK_TYPE_BUTTON, "send_button");
+
+  g_assert_cmpint (pv_engine_get_state (engine), ==, PV_ENGINE_LOADING);
+  gtk_window_set_child (GTK_WINDOW (toplevel), view);
+  gtk_window_set_default_size (GTK_WINDOW (toplevel), 600, 560);
+  gtk_window_present (GTK_WINDOW (toplevel));
+  pv_ui_test_iterate (100);
+
+  g_assert_cmpstr (visible_step (view), ==, "register");
+  gtk_editable_set_text (GTK_EDITABLE (pv_ui_test_find (view, G_TYPE_NONE, "phone_row")),
+                         "(415) 555-2671");
+  pv_ui_test_iterate (50);
+  g_assert_false (gtk_widget_is_sensitive (send_button));
+  pv_ui_test_screenshot (toplevel, "register-while-loading");
+
+  pv_ui_test_iterate (1200);
+  g_assert_cmpstr (visible_step (view), ==, "loading");
+
+  gtk_window_destroy (GTK_WINDOW (toplevel));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -142,6 +182,7 @@ main (int   argc,
   g_test_add_func ("/ui/first-run/actions", test_application_actions);
   g_test_add_func ("/ui/first-run/window-state", test_window_state_is_remembered);
   g_test_add_func ("/ui/first-run/narrow", test_fits_a_phone_width);
+  g_test_add_func ("/ui/first-run/starts-on-the-form", test_starts_on_the_form);
 
   status = g_test_run ();
   pv_ui_test_close_window (window, application);

@@ -31,6 +31,9 @@ typedef enum
   LAST_SEND_RESEND,
 } LastSend;
 
+/* How long a start may take before the Verify view says it is still loading. */
+#define SLOW_LOAD_MS 1000
+
 struct _PvVerifyView
 {
   AdwBin         parent_instance;
@@ -52,6 +55,7 @@ struct _PvVerifyView
   PvCountryRow  *country_row;
   gboolean       formatting;
   guint          format_source;
+  guint          slow_load_source;
   AdwEntryRow   *name_row;
   GtkLabel      *normalized_label;
   GtkLabel      *register_problem_label;
@@ -408,19 +412,45 @@ connect_verifier (PvVerifyView *self)
                            G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
+/* Opening the database and reading the keyring usually take a blink: until then the form is
+ * already there to type in, with Send Code waiting. Only a slow start (a keyring that asks
+ * to be unlocked, a database on a slow disk) shows the spinner. */
+static gboolean
+slow_load_cb (gpointer user_data)
+{
+  PvVerifyView *self = user_data;
+
+  self->slow_load_source = 0;
+  if (pv_engine_get_state (self->engine) == PV_ENGINE_LOADING)
+    gtk_stack_set_visible_child_name (self->steps, "loading");
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 engine_state_changed_cb (PvVerifyView *self)
 {
   PvEngineState state = pv_engine_get_state (self->engine);
   const char *problem = pv_engine_get_problem (self->engine);
   const char *page = gtk_stack_get_visible_child_name (self->steps);
+  GtkStackTransitionType transition = gtk_stack_get_transition_type (self->steps);
 
   connect_verifier (self);
+
+  /* Out of the provisional form at once: sliding away from a page never used would look like
+   * a step of the flow. */
+  if (self->slow_load_source != 0 && state != PV_ENGINE_LOADING)
+    gtk_stack_set_transition_type (self->steps, GTK_STACK_TRANSITION_TYPE_NONE);
+  g_clear_handle_id (&self->slow_load_source, g_source_remove);
 
   switch (state)
     {
     case PV_ENGINE_LOADING:
-      gtk_stack_set_visible_child_name (self->steps, "loading");
+      if (page == NULL || g_str_equal (page, "loading"))
+        {
+          show_flow_page (self, "register");
+          self->slow_load_source = g_timeout_add (SLOW_LOAD_MS, slow_load_cb, self);
+        }
       break;
 
     case PV_ENGINE_NEEDS_ACCOUNT:
@@ -457,6 +487,7 @@ engine_state_changed_cb (PvVerifyView *self)
       break;
     }
 
+  gtk_stack_set_transition_type (self->steps, transition);
   update_actions (self);
 }
 
@@ -833,6 +864,7 @@ pv_verify_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->cooldown_source, g_source_remove);
   g_clear_handle_id (&self->format_source, g_source_remove);
+  g_clear_handle_id (&self->slow_load_source, g_source_remove);
   g_clear_object (&self->verifier);
   g_clear_object (&self->engine);
 
