@@ -4124,6 +4124,54 @@ test_open_migrate_v1 (Fixture       *fixture,
   g_assert_cmpint (sent->send_id, ==, 1);
 }
 
+/* The Customers list reads on workers through a connection of its own; the verifier's
+ * lookups and writes on the main thread go through the other. Neither waits for the other:
+ * a search of a quarter of a second must not freeze the window, nor a write the list. */
+static gpointer
+count_in_thread (gpointer user_data)
+{
+  PvStore *store = user_data;
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  g_assert_true (pv_store_count_customers (store, "Ada", &n, &error));
+  g_assert_no_error (error);
+
+  return GUINT_TO_POINTER (n);
+}
+
+static void
+test_reads_beside_writes (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(PvStore) store = open_store (fixture);
+  PvSqliteStore *self = PV_SQLITE_STORE (store);
+  g_autoptr(PvCustomer) ada = insert_customer (store, "+15552600001", "Ada Lovelace");
+  g_autoptr(PvCustomer) found = NULL;
+  g_autoptr(PvCustomer) grace = NULL;
+  GThread *thread;
+
+  /* A write transaction open on the writing connection, its lock held: the count on a
+   * worker still answers, from the last committed state. */
+  g_mutex_lock (&self->mutex);
+  g_assert_cmpint (sqlite3_exec (self->db, "BEGIN IMMEDIATE;"
+                                 "UPDATE customers SET name = 'Ada King' WHERE id = 1;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  thread = g_thread_new ("count", count_in_thread, store);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (thread)), ==, 1);
+  g_assert_cmpint (sqlite3_exec (self->db, "ROLLBACK;", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_mutex_unlock (&self->mutex);
+
+  /* And the reading connection's lock held, as by a worker in the middle of a long search:
+   * lookups and writes go ahead. (Were they to take that lock, this would never return.) */
+  g_mutex_lock (&self->read_mutex);
+  found = lookup (store, "+15552600001");
+  g_assert_cmpstr (found->name, ==, "Ada Lovelace");
+  grace = insert_customer (store, "+15552600002", "Grace Hopper");
+  g_assert_nonnull (grace);
+  g_mutex_unlock (&self->read_mutex);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -4138,6 +4186,7 @@ main (int   argc,
   g_test_add_func ("/store/customer/strings", test_strings);
   g_test_add_func ("/store/customer/boxed-copy", test_boxed_copy);
   ADD_TEST ("/store/open/fresh", test_open_fresh);
+  ADD_TEST ("/store/reads-beside-writes", test_reads_beside_writes);
   g_test_add_func ("/store/open/default-path", test_open_default_path);
   ADD_TEST ("/store/open/reopen", test_open_reopen);
   ADD_TEST ("/store/open/too-new", test_open_too_new);

@@ -237,7 +237,7 @@ bind_search (PvCachedStatement *stmt,
     _pv_sqlite_store_bind_text (stmt, 4, words);
 }
 
-/* Call with the mutex held. */
+/* Call with the read mutex held. */
 static gboolean
 count_locked (PvSqliteStore     *self,
               FilterKind   filter,
@@ -248,7 +248,7 @@ count_locked (PvSqliteStore     *self,
 {
   g_autoptr(PvCachedStatement) stmt = NULL;
 
-  stmt = _pv_sqlite_store_get_statement (self, count_queries[filter], error);
+  stmt = _pv_sqlite_store_get_read_statement (self, count_queries[filter], error);
   if (stmt == NULL)
     return FALSE;
 
@@ -256,7 +256,7 @@ count_locked (PvSqliteStore     *self,
 
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
-      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      _pv_sqlite_store_set_read_error (self, error);
       return FALSE;
     }
 
@@ -273,13 +273,13 @@ get_max_id (PvSqliteStore  *self,
 {
   g_autoptr(PvCachedStatement) stmt = NULL;
 
-  stmt = _pv_sqlite_store_get_statement (self, "SELECT coalesce (max (id), 0) FROM customers", error);
+  stmt = _pv_sqlite_store_get_read_statement (self, "SELECT coalesce (max (id), 0) FROM customers", error);
   if (stmt == NULL)
     return FALSE;
 
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
-      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      _pv_sqlite_store_set_read_error (self, error);
       return FALSE;
     }
 
@@ -383,7 +383,7 @@ _pv_sqlite_store_list_customers (PvSqliteStore      *self,
 
   filter = parse_search (search, &term, &words);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_mutex_locker_new (&self->read_mutex);
 
   if (filter == FILTER_NONE)
     {
@@ -405,7 +405,7 @@ _pv_sqlite_store_list_customers (PvSqliteStore      *self,
                      " LIMIT ?2 OFFSET ?3",
                      NULL);
 
-  stmt = _pv_sqlite_store_get_statement (self, sql, error);
+  stmt = _pv_sqlite_store_get_read_statement (self, sql, error);
   if (stmt == NULL)
     return NULL;
 
@@ -425,7 +425,7 @@ _pv_sqlite_store_list_customers (PvSqliteStore      *self,
 
   if (result != SQLITE_DONE)
     {
-      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      _pv_sqlite_store_set_read_error (self, error);
       return NULL;
     }
 
@@ -482,9 +482,9 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
                      " number > ?2 ORDER BY number LIMIT ?3",
                      NULL);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_mutex_locker_new (&self->read_mutex);
 
-  stmt = _pv_sqlite_store_get_statement (self, sql, error);
+  stmt = _pv_sqlite_store_get_read_statement (self, sql, error);
   if (stmt == NULL)
     return NULL;
 
@@ -504,7 +504,7 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
 
   if (result != SQLITE_DONE)
     {
-      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
+      _pv_sqlite_store_set_read_error (self, error);
       return NULL;
     }
 
@@ -536,7 +536,7 @@ _pv_sqlite_store_count_customers (PvSqliteStore      *self,
 
   filter = parse_search (search, &term, &words);
 
-  locker = g_mutex_locker_new (&self->mutex);
+  locker = g_mutex_locker_new (&self->read_mutex);
 
   return count_locked (self, filter, term, words, n_customers, error);
 }

@@ -703,26 +703,84 @@ set_damaged_error (sqlite3_stmt  *stmt,
                    error);
 }
 
+static PvCachedStatement *
+get_cached_statement (PvSqliteStore  *self,
+                      sqlite3        *db,
+                      GHashTable     *statements,
+                      const char     *sql,
+                      GError        **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (statements, sql);
+
+  if (stmt != NULL)
+    return stmt;
+
+  if (sqlite3_prepare_v3 (db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      explain_failure (self->path, PV_STORE_ERROR_FAILED, sqlite3_extended_errcode (db),
+                       sqlite3_system_errno (db), sqlite3_errmsg (db), error);
+      return NULL;
+    }
+
+  g_hash_table_insert (statements, g_strdup (sql), stmt);
+
+  return stmt;
+}
+
 /* Returns a statement owned by the cache, or NULL with @error set. Call with the mutex held. */
 PvCachedStatement *
 _pv_sqlite_store_get_statement (PvSqliteStore     *self,
                const char  *sql,
                GError     **error)
 {
-  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+  return get_cached_statement (self, self->db, self->statements, sql, error);
+}
 
-  if (stmt != NULL)
-    return stmt;
+/* The same, on the reading connection. Call with the read mutex held. */
+PvCachedStatement *
+_pv_sqlite_store_get_read_statement (PvSqliteStore  *self,
+                                     const char     *sql,
+                                     GError        **error)
+{
+  return get_cached_statement (self, self->read_db, self->read_statements, sql, error);
+}
 
-  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+void
+_pv_sqlite_store_set_read_error (PvSqliteStore  *self,
+                                 GError        **error)
+{
+  explain_failure (self->path, PV_STORE_ERROR_FAILED, sqlite3_extended_errcode (self->read_db),
+                   sqlite3_system_errno (self->read_db), sqlite3_errmsg (self->read_db), error);
+}
+
+/* Opened once the schema is current. A missing file or folder was reported by the writing
+ * connection already; this one can only fail for want of memory or file handles. */
+static gboolean
+open_read_connection (PvSqliteStore  *self,
+                      GError        **error)
+{
+  if (sqlite3_open_v2 (self->path, &self->read_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX,
+                       NULL) != SQLITE_OK)
     {
-      _pv_sqlite_store_set_database_error (self, PV_STORE_ERROR_FAILED, error);
-      return NULL;
+      if (self->read_db != NULL)
+        _pv_sqlite_store_set_read_error (self, error);
+      else
+        explain_failure (self->path, PV_STORE_ERROR_OPEN, SQLITE_NOMEM, ENOMEM,
+                         "no memory for a connection", error);
+      return FALSE;
     }
 
-  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+  sqlite3_busy_timeout (self->read_db, BUSY_TIMEOUT_MS);
 
-  return stmt;
+  /* Paging through a million customers walks indexes of tens of megabytes; memory is only
+   * taken as pages are read. */
+  if (sqlite3_exec (self->read_db, "PRAGMA cache_size = -65536;", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      _pv_sqlite_store_set_read_error (self, error);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 static gboolean
@@ -998,18 +1056,18 @@ open_database (PvSqliteStore  *self,
       return FALSE;
     }
 
-  /* A bigger page cache than the 2 MiB default, because paging through a million customers
-   * walks indexes of tens of megabytes; memory is only taken as pages are read.
-   */
+  /* The writer's own reads are lookups of one customer: the list's big page cache is on
+   * the reading connection. */
   return execute (self,
                   "PRAGMA journal_mode = WAL;"
                   "PRAGMA synchronous = NORMAL;"
                   "PRAGMA foreign_keys = ON;"
-                  "PRAGMA cache_size = -65536;",
+                  "PRAGMA cache_size = -8192;",
                   PV_STORE_ERROR_OPEN, error) &&
          check_writable (self, version, error) &&
          migrate (self, error) &&
-         add_change_triggers (self, error);
+         add_change_triggers (self, error) &&
+         open_read_connection (self, error);
 }
 
 static void
@@ -1019,15 +1077,19 @@ pv_sqlite_store_finalize (GObject *object)
 
   _pv_sqlite_store_unwatch (self);
 
-  /* Statements must go before the connection they belong to. */
-  g_clear_pointer (&self->statements, g_hash_table_unref);
+  /* Statements must go before the connection they belong to, and the writing connection
+   * last: only the last connection to close folds the write-ahead log into the file. */
+  g_clear_pointer (&self->read_statements, g_hash_table_unref);
+  g_clear_pointer (&self->read_db, sqlite3_close_v2);
 
+  g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->db, sqlite3_close_v2);
 
   g_clear_object (&self->clock);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->writer, g_free);
   g_mutex_clear (&self->mutex);
+  g_mutex_clear (&self->read_mutex);
 
   G_OBJECT_CLASS (pv_sqlite_store_parent_class)->finalize (object);
 }
@@ -1045,6 +1107,9 @@ pv_sqlite_store_init (PvSqliteStore *self)
 {
   g_mutex_init (&self->mutex);
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
+  g_mutex_init (&self->read_mutex);
+  self->read_statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                 finalize_statement);
 }
 
 char *
