@@ -417,6 +417,18 @@ row_delete_cb (GSimpleAction *action,
                                 pv_customer_row_get_number (row));
 }
 
+/* A menu button makes its popover as soon as it is given a menu, and the table holds a
+ * few hundred rows: the popover is made when the menu is first opened instead. */
+static void
+create_row_popup_cb (GtkMenuButton *button,
+                     gpointer       user_data)
+{
+  PvCustomersView *self = user_data;
+
+  if (gtk_menu_button_get_menu_model (button) == NULL)
+    gtk_menu_button_set_menu_model (button, self->row_menu);
+}
+
 /* The row menu is the same for every row; each menu button carries the actions that know
  * which row it sits in.
  */
@@ -437,7 +449,8 @@ setup_actions_cb (GtkSignalListItemFactory *factory,
   gtk_widget_insert_action_group (button, "row", G_ACTION_GROUP (group));
 
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "view-more-symbolic");
-  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), self->row_menu);
+  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (button), create_row_popup_cb, self,
+                                         NULL);
   gtk_menu_button_set_has_frame (GTK_MENU_BUTTON (button), FALSE);
   gtk_widget_set_halign (button, GTK_ALIGN_END);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
