@@ -448,6 +448,7 @@ main (int   argc,
   int write_ops = 2000;
   gint64 start;
   guint count;
+  double worst_keystroke = 0;
   const GOptionEntry entries[] = {
     { "rows", 0, 0, G_OPTION_ARG_INT, &n_rows, "Number of customers (default 1000000)", "N" },
     { "runs", 0, 0, G_OPTION_ARG_INT, &runs, "Timed runs per query (default 7)", "N" },
@@ -556,25 +557,35 @@ main (int   argc,
                measure (store, bench_page, &desc_last));
     }
 
-  g_print ("\n%-24s %-12s %9s %10s %12s %12s %12s\n",
-           "search", "text", "matches", "count", "page/number", "page/name", "middle/name");
+  /* A keystroke in the Customers view costs a count and the first page in its default
+   * order, newest activity first. */
+  g_print ("\n%-24s %-12s %9s %8s %10s %8s %8s %8s %10s\n",
+           "search", "text", "matches", "count", "page/activ", "number", "name",
+           "mid/name", "keystroke");
   for (guint i = 0; i < G_N_ELEMENTS (searches); i++)
     {
+      PageQuery by_activity = { searches[i][1], PV_STORE_SORT_LAST_ACTIVITY, TRUE, 0 };
       PageQuery by_number = { searches[i][1], PV_STORE_SORT_NUMBER, FALSE, 0 };
       PageQuery by_name = { searches[i][1], PV_STORE_SORT_NAME, FALSE, 0 };
       PageQuery middle = { searches[i][1], PV_STORE_SORT_NAME, FALSE, 0 };
+      double count_ms, activity_ms;
 
       pv_store_count_customers (store, searches[i][1], &count, &error);
       g_assert_no_error (error);
       middle.offset = count / 2;
+      count_ms = measure (store, bench_count, searches[i][1]);
+      activity_ms = measure (store, bench_page, &by_activity);
+      worst_keystroke = MAX (worst_keystroke, count_ms + activity_ms);
 
-      g_print ("%-24s %-12s %9u %10.3f %12.3f %12.3f %12.3f\n",
-               searches[i][0], searches[i][1], count,
-               measure (store, bench_count, searches[i][1]),
+      g_print ("%-24s %-12s %9u %8.3f %10.3f %8.3f %8.3f %8.3f %10.3f\n",
+               searches[i][0], searches[i][1], count, count_ms, activity_ms,
                measure (store, bench_page, &by_number),
                measure (store, bench_page, &by_name),
-               measure (store, bench_page, &middle));
+               measure (store, bench_page, &middle),
+               count_ms + activity_ms);
     }
+  g_print ("\nWorst database work for a search keystroke: %.1f ms; goal <= 16 ms: %s\n",
+           worst_keystroke, worst_keystroke <= 16 ? "met" : "NOT MET");
 
   /* Last, so that the reads above see exactly the --rows customers. */
   bench_writes (store, path, n_rows, write_ops, database != NULL);

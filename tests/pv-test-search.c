@@ -5,12 +5,16 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* The word half of the customer search, worked out without SQL, for the tests and fuzz
- * targets that check the store's answers against it. GLib only: the fuzz targets build
- * their own, instrumented, copy of the core. */
+/* The word and short-digit halves of the customer search, worked out without SQL, for the
+ * tests and fuzz targets that check the store's answers against them. Nothing here but GLib
+ * and pv-phone-number.h: the fuzz targets build their own, instrumented, copy of the core. */
 
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "pv-phone-number.h"
 #include "pv-test-search.h"
 
 /**
@@ -84,4 +88,41 @@ pv_test_words_start (const char      *name,
     }
 
   return TRUE;
+}
+
+/**
+ * pv_test_number_starts:
+ * @number: a stored number, "+14155552671"
+ * @digits: one or two digits as the search has them, perhaps after a "+"
+ *
+ * Returns: whether @number starts with @digits: after its "+" when @digits has one, else
+ *   either after its "+" or after its calling code
+ */
+gboolean
+pv_test_number_starts (const char *number,
+                       const char *digits)
+{
+  if (number[0] != '+')
+    return FALSE;
+
+  if (digits[0] == '+')
+    return g_str_has_prefix (number + 1, digits + 1);
+
+  if (g_str_has_prefix (number + 1, digits))
+    return TRUE;
+
+  /* Calling codes are one to three digits, and none is the start of another. */
+  for (gsize length = 1; length <= 3 && length < strlen (number); length++)
+    {
+      g_autofree char *code = g_strndup (number + 1, length);
+      g_autofree char *region = NULL;
+
+      if (!g_ascii_isdigit (code[length - 1]))
+        break;
+      region = pv_phone_number_region_for_country_code ((guint) strtoul (code, NULL, 10));
+      if (region != NULL)
+        return g_str_has_prefix (number + 1 + length, digits);
+    }
+
+  return FALSE;
 }

@@ -2251,15 +2251,18 @@ is_phone_search (const char *search)
 }
 
 /* What a search should find, worked out without SQL: names with a word starting with each
- * word of the search, folded (so "Muller" finds "Müller"); for digits typed like a number,
- * and for searches with no letters or digits at all, @needle anywhere in the number or the
- * name, in ASCII lower case. */
+ * word of the search, folded (so "Muller" finds "Müller"); for one or two digits, numbers
+ * starting with them; for more digits typed like a number, and for searches with no
+ * letters or digits at all, @needle anywhere in the number or the name, in ASCII lower
+ * case. */
 static gboolean
 row_matches (const Row       *row,
              const char      *needle,
              gboolean         phone,
              const GPtrArray *search_words)
 {
+  if (phone && strlen (needle) < 3 && strchr (needle + 1, '+') == NULL)
+    return pv_test_number_starts (row->number, needle);
   if (phone || search_words->len == 0)
     return strstr (row->number, needle) != NULL ||
            (row->folded_name != NULL && strstr (row->folded_name, needle) != NULL);
@@ -2384,6 +2387,10 @@ test_search (void)
     { "xu", "xu" },                         /* short: the prefix index */
     { "Q", "q" },
     { "+1", "+1" },                         /* every +1 number, and not +44 */
+    { "+4", "+4" },                         /* the +44 numbers */
+    { "2", "2" },                           /* numbers starting so after +1 or +44 */
+    { "(44", "44" },                        /* +44, or a +1 number whose area code is 44x */
+    { "99", "99" },
     { "+1 2", "+12" },                      /* most rows: the index-walking plan */
     { "555", "555" },
     { "(555) 26", "55526" },                /* typed like a printed number */
@@ -4072,8 +4079,8 @@ test_open_migrate_v1 (Fixture       *fixture,
   sqlite3_close (db);
 
   store = open_store (fixture);
-  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 3);
-  g_assert_cmpint (PV_STORE_SCHEMA_VERSION, ==, 3);
+  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 4);
+  g_assert_cmpint (PV_STORE_SCHEMA_VERSION, ==, 4);
 
   /* A customer whose text went out was sent; one that never had a text has no send state. */
   sent = lookup (store, "+15552600001");
@@ -4095,10 +4102,20 @@ test_open_migrate_v1 (Fixture       *fixture,
   g_assert_true (pv_store_count_customers (store, "Ada Sent", &n, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 1);
-  /* Version 3 indexed the names already there, folded. */
+  /* Version 3 indexed the names already there, folded, and version 4 their numbers'
+   * starts, with and without the calling code. */
   g_assert_true (pv_store_count_customers (store, "Muller", &n, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 1);
+  g_assert_true (pv_store_count_customers (store, "55", &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 4);
+  g_assert_true (pv_store_count_customers (store, "+1", &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 4);
+  g_assert_true (pv_store_count_customers (store, "+5", &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 0);
   g_assert_true (record_delivery (store, "+15552600001", "SM1", "read", 0));
   pv_clock_advance (fixture->clock, COOLDOWN);
   g_assert_cmpint (claim_send (store, "+15552600001", NULL, TRUE, "d2", &claim), ==,
@@ -4108,7 +4125,7 @@ test_open_migrate_v1 (Fixture       *fixture,
   g_clear_object (&store);
 
   db = open_raw (fixture->path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 4);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE name = 'changes'"),
                    ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema "
@@ -4117,7 +4134,7 @@ test_open_migrate_v1 (Fixture       *fixture,
 
   /* Opened again, nothing is migrated twice. */
   store = open_store (fixture);
-  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 3);
+  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 4);
   g_clear_pointer (&sent, pv_customer_free);
   sent = lookup (store, "+15552600001");
   g_assert_cmpstr (sent->message_sid, ==, "SM2");
@@ -4172,6 +4189,44 @@ test_reads_beside_writes (Fixture       *fixture,
   g_mutex_unlock (&self->read_mutex);
 }
 
+static guint
+count_matches (PvStore    *store,
+               const char *search)
+{
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  g_assert_true (pv_store_count_customers (store, search, &n, &error));
+  g_assert_no_error (error);
+
+  return n;
+}
+
+/* The index of numbers' starts is kept by triggers, and worked out again to delete a
+ * number from it: a deleted customer is not found, nor one that was never there. */
+static void
+test_short_digits_follow_changes (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) ada = insert_customer (store, "+14155550100", "Ada Lovelace");
+  g_autoptr(PvCustomer) mary = insert_customer (store, "+442079460000", "Mary Somerville");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (count_matches (store, "41"), ==, 1);     /* (415) */
+  g_assert_cmpuint (count_matches (store, "1"), ==, 1);      /* +1 */
+  g_assert_cmpuint (count_matches (store, "20"), ==, 1);     /* +44 20 */
+  g_assert_cmpuint (count_matches (store, "4"), ==, 2);      /* (415) and +44 */
+  g_assert_cmpuint (count_matches (store, "+4"), ==, 1);
+  g_assert_cmpuint (count_matches (store, "55"), ==, 0);     /* only in the middle */
+
+  g_assert_true (pv_store_delete_customer (store, ada->number, PV_EVENT_DELETED, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_matches (store, "41"), ==, 0);
+  g_assert_cmpuint (count_matches (store, "4"), ==, 1);
+  g_assert_cmpuint (count_matches (store, "20"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -4187,6 +4242,7 @@ main (int   argc,
   g_test_add_func ("/store/customer/boxed-copy", test_boxed_copy);
   ADD_TEST ("/store/open/fresh", test_open_fresh);
   ADD_TEST ("/store/reads-beside-writes", test_reads_beside_writes);
+  ADD_TEST ("/store/short-digits-follow-changes", test_short_digits_follow_changes);
   g_test_add_func ("/store/open/default-path", test_open_default_path);
   ADD_TEST ("/store/open/reopen", test_open_reopen);
   ADD_TEST ("/store/open/too-new", test_open_too_new);

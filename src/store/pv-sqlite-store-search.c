@@ -9,13 +9,16 @@
  * export need, kept fast at a million rows. Words find names with a word starting with each
  * of them, case and accents folded in every script ("Muller" finds "Müller", "ольга"
  * finds "Ольга"), through an FTS5 index of folded words with prefix indexes for the first
- * one and two letters. Digits, as staff type them, find any part of the number: through an
- * FTS5 trigram index from three on, with LIKE below; so does text with no letters or
- * digits at all. */
+ * one and two letters. Digits, as staff type them, find any part of the number from three
+ * on, through an FTS5 trigram index; one or two find numbers starting so, with or without
+ * their calling code, through prefix indexes. Text with no letters or digits at all is
+ * looked for anywhere, with the trigram index or LIKE. */
 
 #define G_LOG_DOMAIN "pv-store"
 
 #include "config.h"
+
+#include <string.h>
 
 #include "pv-sqlite-store-private.h"
 
@@ -42,11 +45,13 @@ typedef enum
   FILTER_NONE,
   FILTER_FULL_TEXT,   /* ?1 anywhere in the number or the name, through the trigram index */
   FILTER_WORDS,       /* words of the name starting with those of ?4 */
+  FILTER_DIGITS,      /* numbers starting with ?4, with or without their calling code */
   FILTER_LIKE,        /* ?1 anywhere in the number or the name */
 } FilterKind;
 
 #define TRIGRAM_MATCHES "SELECT rowid FROM customers_search WHERE customers_search MATCH ?1"
 #define WORD_MATCHES    "SELECT rowid FROM customers_words WHERE customers_words MATCH ?4"
+#define DIGIT_MATCHES   "SELECT rowid FROM customers_digits WHERE customers_digits MATCH ?4"
 
 /* Two ways to a page of search results, for SQLite cannot estimate how many customers a
  * search matches and so cannot choose well on its own.
@@ -73,6 +78,10 @@ static const char * const list_filters[][2] = {
     [PLAN_WALK] = " WHERE +id IN (" WORD_MATCHES ")",
     [PLAN_SORT] = " WHERE id IN (" WORD_MATCHES ")",
   },
+  [FILTER_DIGITS] = {
+    [PLAN_WALK] = " WHERE +id IN (" DIGIT_MATCHES ")",
+    [PLAN_SORT] = " WHERE id IN (" DIGIT_MATCHES ")",
+  },
   [FILTER_LIKE] = {
     [PLAN_WALK] = " WHERE (number LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\')",
     /* The inner query tests every name, but on the name index, without reading rows. */
@@ -92,6 +101,7 @@ static const char * const count_queries[] = {
   [FILTER_NONE] = "SELECT count(*) FROM customers",
   [FILTER_FULL_TEXT] = "SELECT count(*) FROM customers_search WHERE customers_search MATCH ?1",
   [FILTER_WORDS] = "SELECT count(*) FROM customers_words WHERE customers_words MATCH ?4",
+  [FILTER_DIGITS] = "SELECT count(*) FROM customers_digits WHERE customers_digits MATCH ?4",
   [FILTER_LIKE] =
     "SELECT count(*) FROM customers WHERE (number LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\')",
 };
@@ -194,6 +204,15 @@ parse_search (const char  *search,
     *words = words_query (text);
   if (*words != NULL)
     return FILTER_WORDS;
+
+  /* One or two digits, perhaps after a "+": the start of the number; a "+" says with the
+   * calling code. */
+  if (digits && g_utf8_strlen (text, -1) < MIN_FTS_QUERY_LENGTH && strchr (text + 1, '+') == NULL)
+    {
+      *words = text[0] == '+' ? g_strdup_printf ("full : \"%s\"*", text + 1)
+                              : g_strdup_printf ("\"%s\"*", text);
+      return FILTER_DIGITS;
+    }
 
   quoted = g_string_new (NULL);
 
@@ -309,6 +328,12 @@ choose_search_filter (PvSqliteStore      *self,
   /* The name index holds both columns LIKE tests: walking it never reads a row. */
   if (filter == FILTER_LIKE && sort == PV_STORE_SORT_NAME)
     return list_filters[filter][PLAN_WALK];
+
+  /* Numbers that start alike sit together in number order, far from where a walk starts
+   * (the matches for "42", (42x) 555-…, come after every (2xx) to (41x) number): the cost
+   * below, which takes matches to be spread evenly, would choose that walk. */
+  if (filter == FILTER_DIGITS && sort == PV_STORE_SORT_NUMBER)
+    return list_filters[filter][PLAN_SORT];
 
   if (!count_locked (self, filter, term, words, &n_matches, error) ||
       !get_max_id (self, &max_id, error))

@@ -18,6 +18,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "pv-phone-number.h"
 #include "pv-sqlite-store-private.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -146,11 +147,44 @@ static const char migration_to_3[] =
   "  INSERT INTO customers_words (rowid, name) VALUES (new.id, new.name);"
   "END;";
 
+/* Version 4: numbers found by how they start, with or without the country code, for the
+ * one or two digits a trigram index cannot take. Each number has two words: its digits
+ * ("14155552671") and those after the calling code ("4155552671"), which calling_codes
+ * (filled by fill_calling_codes () first) tells apart: calling codes are prefix-free, so at
+ * most one fits. The table is contentless: the triggers work the words out again to
+ * delete them, from the same calling codes. */
+#define DIGIT_WORDS(row) \
+  "substr (" row ".number, 2), " \
+  "substr (" row ".number, 2 + coalesce ((SELECT length (code) FROM calling_codes" \
+  "                                       WHERE code = substr (" row ".number, 2, length (code))" \
+  "                                       LIMIT 1), 0))"
+
+static const char migration_to_4[] =
+  "CREATE VIRTUAL TABLE customers_digits USING fts5 ("
+  "  full, national, content='', prefix='1 2'"
+  ");"
+  "INSERT INTO customers_digits (rowid, full, national)"
+  "  SELECT id, " DIGIT_WORDS ("customers") " FROM customers;"
+  "CREATE TRIGGER customers_digits_insert AFTER INSERT ON customers BEGIN"
+  "  INSERT INTO customers_digits (rowid, full, national) VALUES (new.id, " DIGIT_WORDS ("new") ");"
+  "END;"
+  "CREATE TRIGGER customers_digits_delete AFTER DELETE ON customers BEGIN"
+  "  INSERT INTO customers_digits (customers_digits, rowid, full, national)"
+  "    VALUES ('delete', old.id, " DIGIT_WORDS ("old") ");"
+  "END;"
+  "CREATE TRIGGER customers_digits_update AFTER UPDATE OF number ON customers"
+  "  WHEN old.number IS NOT new.number BEGIN"
+  "  INSERT INTO customers_digits (customers_digits, rowid, full, national)"
+  "    VALUES ('delete', old.id, " DIGIT_WORDS ("old") ");"
+  "  INSERT INTO customers_digits (rowid, full, national) VALUES (new.id, " DIGIT_WORDS ("new") ");"
+  "END;";
+
 /* Step i takes a database from version i to version i + 1. */
 static const char * const migrations[] = {
   migration_to_1,
   migration_to_2,
   migration_to_3,
+  migration_to_4,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PV_STORE_SCHEMA_VERSION);
@@ -891,6 +925,24 @@ has_trigram_search (PvSqliteStore *self)
          api->xFindTokenizer (api, "trigram", &user_data, &tokenizer) == SQLITE_OK;
 }
 
+/* The calling codes of every country libphonenumber knows, for migration_to_4. */
+static gboolean
+fill_calling_codes (PvSqliteStore  *self,
+                    GError        **error)
+{
+  g_auto(GStrv) regions = pv_phone_number_dup_regions ();
+  g_autoptr(GString) sql = g_string_new ("CREATE TABLE calling_codes (code TEXT PRIMARY KEY)"
+                                         " WITHOUT ROWID;"
+                                         "INSERT OR IGNORE INTO calling_codes (code) VALUES ");
+
+  for (guint i = 0; regions[i] != NULL; i++)
+    g_string_append_printf (sql, "%s('%u')", i > 0 ? ", " : "",
+                            pv_phone_number_country_code_for_region (regions[i]));
+  g_string_append_c (sql, ';');
+
+  return execute (self, sql->str, PV_STORE_ERROR_OPEN, error);
+}
+
 static gboolean
 migrate (PvSqliteStore  *self,
          GError  **error)
@@ -928,7 +980,8 @@ migrate (PvSqliteStore  *self,
 
       set_version = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
 
-      if (!execute (self, migrations[version], PV_STORE_ERROR_OPEN, error) ||
+      if ((version == 3 && !fill_calling_codes (self, error)) ||
+          !execute (self, migrations[version], PV_STORE_ERROR_OPEN, error) ||
           !execute (self, set_version, PV_STORE_ERROR_OPEN, error) ||
           !commit_transaction (self, PV_STORE_ERROR_OPEN, error))
         {
