@@ -264,6 +264,19 @@ send_code (PvStore    *store,
   g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, message_sid));
 }
 
+static guint
+count_matches (PvStore    *store,
+               const char *search)
+{
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  g_assert_true (pv_store_count_customers (store, search, &n, &error));
+  g_assert_no_error (error);
+
+  return n;
+}
+
 static PvCustomer *
 lookup (PvStore    *store,
         const char *number)
@@ -4104,18 +4117,10 @@ test_open_migrate_v1 (Fixture       *fixture,
   g_assert_cmpuint (n, ==, 1);
   /* Version 3 indexed the names already there, folded, and version 4 their numbers'
    * starts, with and without the calling code. */
-  g_assert_true (pv_store_count_customers (store, "Muller", &n, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (n, ==, 1);
-  g_assert_true (pv_store_count_customers (store, "55", &n, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (n, ==, 4);
-  g_assert_true (pv_store_count_customers (store, "+1", &n, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (n, ==, 4);
-  g_assert_true (pv_store_count_customers (store, "+5", &n, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (n, ==, 0);
+  g_assert_cmpuint (count_matches (store, "Muller"), ==, 1);
+  g_assert_cmpuint (count_matches (store, "55"), ==, 4);
+  g_assert_cmpuint (count_matches (store, "+1"), ==, 4);
+  g_assert_cmpuint (count_matches (store, "+5"), ==, 0);
   g_assert_true (record_delivery (store, "+15552600001", "SM1", "read", 0));
   pv_clock_advance (fixture->clock, COOLDOWN);
   g_assert_cmpint (claim_send (store, "+15552600001", NULL, TRUE, "d2", &claim), ==,
@@ -4187,19 +4192,6 @@ test_reads_beside_writes (Fixture       *fixture,
   grace = insert_customer (store, "+15552600002", "Grace Hopper");
   g_assert_nonnull (grace);
   g_mutex_unlock (&self->read_mutex);
-}
-
-static guint
-count_matches (PvStore    *store,
-               const char *search)
-{
-  g_autoptr(GError) error = NULL;
-  guint n = 0;
-
-  g_assert_true (pv_store_count_customers (store, search, &n, &error));
-  g_assert_no_error (error);
-
-  return n;
 }
 
 /* The index of numbers' starts is kept by triggers, and worked out again to delete a
