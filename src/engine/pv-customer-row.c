@@ -16,7 +16,6 @@
 #include <glib/gi18n.h>
 
 #include "pv-customer-row.h"
-#include "pv-phone-number.h"
 
 struct _PvCustomerRow
 {
@@ -439,6 +438,8 @@ set_status (PvCustomerRow       *self,
 
 /**
  * pv_customer_row_fill:
+ * @display_number: @customer's number as staff read it out (see
+ *   pv_phone_number_format_for_display ()), worked out beforehand off the main thread
  * @now: the current time, for the status and the last activity
  * @max_attempts: the "max-attempts" setting
  *
@@ -447,18 +448,16 @@ set_status (PvCustomerRow       *self,
 void
 pv_customer_row_fill (PvCustomerRow    *self,
                       const PvCustomer *customer,
+                      const char       *display_number,
                       gint64            now,
-                      guint             max_attempts,
-                      const char       *office_country)
+                      guint             max_attempts)
 {
   g_autofree char *last_activity = NULL;
-  g_autofree char *display_number = NULL;
 
   g_return_if_fail (PV_IS_CUSTOMER_ROW (self));
   g_return_if_fail (customer != NULL);
 
   last_activity = pv_customer_row_format_time (customer->updated_at, now);
-  display_number = pv_phone_number_format_for_display (customer->number, office_country);
 
   g_object_freeze_notify (G_OBJECT (self));
   set_string (self, &self->number, customer->number, PROP_NUMBER);

@@ -47,9 +47,9 @@ const char * const  *pv_customer_row_get_status_classes (PvCustomerRow       *se
 const char          *pv_customer_row_get_last_activity  (PvCustomerRow       *self);
 void                 pv_customer_row_fill               (PvCustomerRow       *self,
                                                          const PvCustomer    *customer,
+                                                         const char          *display_number,
                                                          gint64               now,
-                                                         guint                max_attempts,
-                                                         const char          *office_country);
+                                                         guint                max_attempts);
 void                 pv_customer_row_clear              (PvCustomerRow       *self);
 
 G_END_DECLS
