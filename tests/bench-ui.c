@@ -133,7 +133,7 @@ list_settled (gpointer user_data)
 {
   PvCustomerList *list = get_list ();
 
-  return !pv_customer_list_get_loading (list)
+  return list != NULL && !pv_customer_list_get_loading (list)
          && g_strcmp0 (pv_customer_list_get_search (list), user_data) == 0;
 }
 

@@ -486,7 +486,8 @@ pv_ui_test_click (GtkWidget *button)
  * pv_ui_test_get_customer_list:
  * @root: the window, or the Customers view
  *
- * Returns: (transfer none): the list the Customers table shows
+ * Returns: (transfer none) (nullable): the list the Customers table shows, once the Customers
+ *   view has been shown
  */
 PvCustomerList *
 pv_ui_test_get_customer_list (GtkWidget *root)
@@ -496,6 +497,9 @@ pv_ui_test_get_customer_list (GtkWidget *root)
 
   g_assert_nonnull (column_view);
   selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (column_view));
+  /* The table has no model until the Customers view is first shown. */
+  if (selection == NULL)
+    return NULL;
 
   return PV_CUSTOMER_LIST (gtk_no_selection_get_model (GTK_NO_SELECTION (selection)));
 }

@@ -59,7 +59,11 @@ list_shows (gpointer user_data)
 {
   const Expected *expected = user_data;
   PvCustomerList *list = get_list ();
-  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (list));
+  guint n_items;
+
+  if (list == NULL)
+    return FALSE;
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (list));
 
   return !pv_customer_list_get_loading (list)
          && g_strcmp0 (pv_customer_list_get_search (list), expected->search) == 0
@@ -97,6 +101,11 @@ test_search_asks_only_for_shown_rows (void)
   GtkWidget *view_stack = find (ADW_TYPE_VIEW_STACK, NULL);
   Expected all = { NULL, N_CUSTOMERS, N_CUSTOMERS };
   guint rows;
+
+  /* On the Verify view, the table has no rows at all: GTK 4.8 would make a few hundred
+   * for a column view with a model, shown or not. */
+  pv_ui_test_iterate (300);
+  g_assert_null (pv_ui_test_get_customer_list (GTK_WIDGET (window)));
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (view_stack), "customers");
   if (!pv_ui_test_wait_until (list_shows, &all, 20000))

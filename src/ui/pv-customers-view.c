@@ -302,11 +302,25 @@ sorter_changed_cb (PvCustomersView *self)
     pv_customer_list_set_sort (self->list, probe.sort, descending);
 }
 
+/* GTK 4.8 makes a column view's rows, a few hundred of them, as soon as it has a model,
+ * shown or not: the table gets its model when it is first shown, so that an office that
+ * stays on the Verify view never pays for them. */
+static void
+attach_model (PvCustomersView *self)
+{
+  g_autoptr(GtkNoSelection) selection = NULL;
+
+  if (self->list == NULL || gtk_column_view_get_model (self->column_view) != NULL)
+    return;
+
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
+}
+
 static void
 create_list (PvCustomersView *self,
              PvStore         *store)
 {
-  GtkNoSelection *selection;
 
   self->list = pv_customer_list_new (store, pv_engine_get_clock (self->engine));
   self->list_ready = FALSE;
@@ -328,9 +342,8 @@ create_list (PvCustomersView *self,
                                gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   sorter_changed_cb (self);
 
-  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
-  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
-  g_object_unref (selection);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    attach_model (self);
 }
 
 static void
@@ -790,6 +803,8 @@ pv_customers_view_init (PvCustomersView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+
+  g_signal_connect (self, "map", G_CALLBACK (attach_model), NULL);
 
   set_column_factory (self->number_column, PV_CUSTOMER_CELL_NUMBER);
   set_column_factory (self->name_column, PV_CUSTOMER_CELL_NAME);
