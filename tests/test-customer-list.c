@@ -306,6 +306,42 @@ test_few_pages (void)
   g_assert_cmpstr (pv_customer_row_get_number (last), ==, last_number);
 }
 
+/* A view holds a few hundred rows, most off screen: a new result set refills those nearest
+ * the top at once and the rest soon after, a batch per main-loop iteration; in the end every
+ * row shows the new results. */
+static void
+test_refill_in_batches (void)
+{
+  g_autoptr(PvCustomerList) list = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n_stale = 0;
+
+  ensure_large_store ();
+  list = new_loaded_list (large.store, large.clock, NULL);
+  for (guint i = 0; i < 400; i++)
+    g_ptr_array_add (rows, g_list_model_get_item (G_LIST_MODEL (list), i));
+  for (guint i = 0; i < rows->len; i++)
+    wait_for_row (rows->pdata[i]);
+
+  /* Every fifth customer is an Omar: the rows are someone else now. */
+  pv_customer_list_set_search (list, "Omar");
+  wait_until_loaded (list);
+
+  for (guint i = 0; i < 48; i++)
+    g_assert_true (g_str_has_prefix (pv_customer_row_get_name (rows->pdata[i]), "Omar "));
+  for (guint i = 0; i < rows->len; i++)
+    n_stale += !g_str_has_prefix (pv_customer_row_get_name (rows->pdata[i]), "Omar ");
+  g_test_message ("%u of %u rows still to refill after the results came", n_stale, rows->len);
+  g_assert_cmpuint (n_stale, >, 0);
+
+  drain ();
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_assert_true (pv_customer_row_get_loaded (rows->pdata[i]));
+      g_assert_true (g_str_has_prefix (pv_customer_row_get_name (rows->pdata[i]), "Omar "));
+    }
+}
+
 static void
 test_search (void)
 {
@@ -615,6 +651,7 @@ main (int   argc,
   g_test_add_func ("/customer-list/placeholder-then-loaded", test_placeholder_then_loaded);
   g_test_add_func ("/customer-list/few-pages", test_few_pages);
   g_test_add_func ("/customer-list/search", test_search);
+  g_test_add_func ("/customer-list/refill-in-batches", test_refill_in_batches);
   g_test_add_func ("/customer-list/stale-results", test_stale_results);
   g_test_add_func ("/customer-list/sort", test_sort);
   g_test_add ("/customer-list/reload-in-place", Fixture, NULL, fixture_set_up,

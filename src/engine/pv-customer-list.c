@@ -30,6 +30,9 @@
 /* Enough for a tall window and the rows GTK keeps around it. */
 #define MAX_CACHED_PAGES 8
 
+/* More than a tall window shows; about 5 ms of the main thread's time. */
+#define ROWS_FILLED_AT_ONCE 48
+
 typedef struct
 {
   GPtrArray    *customers;      /* (element-type PvCustomer) NULL until fetched */
@@ -75,6 +78,8 @@ struct _PvCustomerList
   guint          last_page;             /* where the view last looked */
   GHashTable    *rows;                  /* position → PvCustomerRow, weak */
   guint          n_rows_made;
+  GArray        *unfilled;              /* (element-type guint) rows refilled in batches */
+  guint          refill_source;
 };
 
 static void pv_customer_list_model_init (GListModelInterface *iface);
@@ -411,6 +416,116 @@ set_loading (PvCustomerList *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
+static gboolean
+refill_some_cb (gpointer user_data)
+{
+  PvCustomerList *self = user_data;
+  gint64 now = get_now (self);
+  guint n = MIN (self->unfilled->len, ROWS_FILLED_AT_ONCE);
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint position = g_array_index (self->unfilled, guint, i);
+      PvCustomerRow *row = g_hash_table_lookup (self->rows, GUINT_TO_POINTER (position));
+
+      if (row != NULL)
+        fill_row (self, row, now);
+    }
+  g_array_remove_range (self->unfilled, 0, n);
+
+  if (self->unfilled->len > 0)
+    return G_SOURCE_CONTINUE;
+
+  self->refill_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  guint position;
+  guint distance;
+} Held;
+
+static int
+compare_distance (gconstpointer a,
+                  gconstpointer b)
+{
+  guint x = ((const Held *) a)->distance, y = ((const Held *) b)->distance;
+
+  return (x > y) - (x < y);
+}
+
+/* Every row the view holds shows the new generation, or waits for its page. GTK 4.8 holds
+ * about 410, most of them off screen: those nearest to where the view shows (the top, for a
+ * new search; the middle of the rows held, for a reload) are refilled now, the others a
+ * batch per main-loop iteration, so that a new result set costs the view one short frame
+ * rather than one long one. */
+static void
+refill_rows (PvCustomerList *self,
+             gboolean        restarted)
+{
+  g_autoptr(GArray) held = g_array_new (FALSE, FALSE, sizeof (Held));
+  g_autoptr(GList) rows = g_hash_table_get_values (self->rows);
+  gint64 now = get_now (self);
+  guint around = 0;
+
+  g_array_set_size (self->unfilled, 0);
+  g_clear_handle_id (&self->refill_source, g_source_remove);
+
+  for (const GList *l = rows; l != NULL; l = l->next)
+    {
+      PvCustomerRow *row = l->data;
+      Held entry = { pv_customer_row_get_position (row), 0 };
+
+      if (entry.position >= self->n_items)
+        {
+          forget_row (self, row);
+          pv_customer_row_clear (row);
+          continue;
+        }
+
+      ensure_page (self, entry.position / PV_CUSTOMER_LIST_PAGE_SIZE);
+      g_array_append_val (held, entry);
+    }
+
+  if (held->len == 0)
+    return;
+
+  if (!restarted)
+    {
+      guint lowest = G_MAXUINT, highest = 0;
+
+      for (guint i = 0; i < held->len; i++)
+        {
+          lowest = MIN (lowest, g_array_index (held, Held, i).position);
+          highest = MAX (highest, g_array_index (held, Held, i).position);
+        }
+      around = lowest + (highest - lowest) / 2;
+    }
+
+  for (guint i = 0; i < held->len; i++)
+    {
+      Held *entry = &g_array_index (held, Held, i);
+
+      entry->distance = entry->position > around ? entry->position - around
+                                                 : around - entry->position;
+    }
+  g_array_sort (held, compare_distance);
+
+  for (guint i = 0; i < held->len; i++)
+    {
+      guint position = g_array_index (held, Held, i).position;
+
+      if (i < ROWS_FILLED_AT_ONCE)
+        fill_row (self, g_hash_table_lookup (self->rows, GUINT_TO_POINTER (position)), now);
+      else
+        g_array_append_val (self->unfilled, position);
+    }
+
+  if (self->unfilled->len > 0)
+    self->refill_source = g_idle_add (refill_some_cb, self);
+}
+
 static void
 refreshed_cb (GObject      *object,
               GAsyncResult *result,
@@ -419,10 +534,8 @@ refreshed_cb (GObject      *object,
   PvCustomerList *self = PV_CUSTOMER_LIST (object);
   Fetch *fetch = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  g_autoptr(GList) rows = NULL;
   gboolean restarted;
   guint old_n_items;
-  gint64 now;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -465,37 +578,24 @@ refreshed_cb (GObject      *object,
       page->shown = g_ptr_array_ref (g_ptr_array_index (fetch->shown, i));
     }
 
-  /* Every row the view holds now shows the new generation, or waits for it. */
-  now = get_now (self);
-  rows = g_hash_table_get_values (self->rows);
-  for (const GList *l = rows; l != NULL; l = l->next)
-    {
-      PvCustomerRow *row = l->data;
-      guint position = pv_customer_row_get_position (row);
+  /* Rows are positions, and the ones the view holds are refilled in place, for a new search
+   * as for a reload: only positions at the end come or go. Any other signal costs seconds at
+   * a million customers: GTK 4.8's list views, told that their focus or scroll anchor row
+   * was removed while others were added, look for it among every added item, and removing
+   * every row and adding them back makes the view build its row widgets anew. A view that
+   * wants a new search shown from the top scrolls there.
+   *
+   * Positions past the new end go first: the view lets go of their rows, which then need
+   * no emptying, and is asked for new positions only once the others are refilled. */
+  if (self->n_items < old_n_items)
+    g_list_model_items_changed (G_LIST_MODEL (self), self->n_items,
+                                old_n_items - self->n_items, 0);
 
-      if (position >= self->n_items)
-        {
-          forget_row (self, row);
-          pv_customer_row_clear (row);
-          continue;
-        }
+  refill_rows (self, restarted);
 
-      ensure_page (self, position / PV_CUSTOMER_LIST_PAGE_SIZE);
-      fill_row (self, row, now);
-    }
-
-  /* Rows are positions, and the ones the view holds were refilled in place above, for a
-   * new search as for a reload: only positions at the end come or go. Any other signal
-   * costs seconds at a million customers: GTK 4.8's list views, told that their focus or
-   * scroll anchor row was removed while others were added, look for it among every added
-   * item, and removing every row and adding them back makes the view build its row
-   * widgets anew. A view that wants a new search shown from the top scrolls there. */
   if (self->n_items > old_n_items)
     g_list_model_items_changed (G_LIST_MODEL (self), old_n_items, 0,
                                 self->n_items - old_n_items);
-  else if (self->n_items < old_n_items)
-    g_list_model_items_changed (G_LIST_MODEL (self), self->n_items,
-                                old_n_items - self->n_items, 0);
 
   if (restarted)
     g_signal_emit (self, signals[REPLACED], 0);
@@ -534,8 +634,11 @@ refresh (PvCustomerList *self,
   g_clear_object (&self->refresh_cancellable);
   self->refresh_cancellable = g_cancellable_new ();
 
-  /* Cached pages belong to the old generation; their fetches in flight are wasted work. */
+  /* Cached pages belong to the old generation; their fetches in flight are wasted work, and
+   * so are rows still to refill from them: the new generation refills every row. */
   g_hash_table_remove_all (self->pages);
+  g_array_set_size (self->unfilled, 0);
+  g_clear_handle_id (&self->refill_source, g_source_remove);
 
   indices = g_hash_table_new (NULL, NULL);
   g_hash_table_add (indices, GUINT_TO_POINTER (0));
@@ -640,6 +743,7 @@ pv_customer_list_dispose (GObject *object)
 
   if (self->pages != NULL)
     g_hash_table_remove_all (self->pages);
+  g_clear_handle_id (&self->refill_source, g_source_remove);
 
   /* The rows may outlive the list: they must not call back into it. */
   if (self->rows != NULL)
@@ -665,6 +769,7 @@ pv_customer_list_finalize (GObject *object)
 
   g_clear_pointer (&self->pages, g_hash_table_unref);
   g_clear_pointer (&self->rows, g_hash_table_unref);
+  g_clear_pointer (&self->unfilled, g_array_unref);
   g_clear_pointer (&self->search, g_free);
   g_clear_pointer (&self->office_country, g_free);
 
@@ -826,6 +931,7 @@ pv_customer_list_init (PvCustomerList *self)
   self->max_attempts = 5;
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) page_free);
   self->rows = g_hash_table_new (NULL, NULL);
+  self->unfilled = g_array_new (FALSE, FALSE, sizeof (guint));
 }
 
 /**
