@@ -107,6 +107,7 @@ typedef struct
   PvStoreSort  sort;
   gboolean     descending;
   guint        offset;
+  PvCustomer  *after;           /* set: the page that follows this customer, not an offset */
 } PageQuery;
 
 static void
@@ -117,9 +118,30 @@ bench_page (PvStore       *store,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) page = NULL;
 
-  page = pv_store_list_customers (store, query->search, query->sort, query->descending,
-                                  query->offset, PAGE_SIZE, &error);
+  if (query->after != NULL)
+    page = pv_store_list_customers_following (store, query->search, query->sort,
+                                              query->descending, query->after, PAGE_SIZE,
+                                              &error);
+  else
+    page = pv_store_list_customers (store, query->search, query->sort, query->descending,
+                                    query->offset, PAGE_SIZE, &error);
   g_assert_no_error (error);
+}
+
+/* The customer at @offset, for a page that follows it. */
+static PvCustomer *
+customer_at (PvStore           *store,
+             const PageQuery   *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+
+  page = pv_store_list_customers (store, query->search, query->sort, query->descending,
+                                  query->offset, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 1);
+
+  return pv_customer_copy (page->pdata[0]);
 }
 
 static void
@@ -539,22 +561,27 @@ main (int   argc,
   g_assert_no_error (error);
   g_assert_cmpuint (count, ==, n_rows);
 
-  g_print ("%-16s %10s %10s %10s %10s %10s\n",
-           "sort", "first", "middle", "last", "desc first", "desc last");
+  /* "after middle" is the page after the middle one, read from its last customer as the
+   * Customers list reads it while scrolling; "middle" reaches the same depth by offset. */
+  g_print ("%-16s %10s %10s %12s %10s %10s %10s\n",
+           "sort", "first", "middle", "after middle", "last", "desc first", "desc last");
   for (guint sort = 0; sort < G_N_ELEMENTS (sort_names); sort++)
     {
-      PageQuery first = { NULL, sort, FALSE, 0 };
-      PageQuery middle = { NULL, sort, FALSE, n_rows / 2 };
-      PageQuery last = { NULL, sort, FALSE, n_rows - PAGE_SIZE };
-      PageQuery desc_first = { NULL, sort, TRUE, 0 };
-      PageQuery desc_last = { NULL, sort, TRUE, n_rows - PAGE_SIZE };
+      PageQuery first = { NULL, sort, FALSE, 0, NULL };
+      PageQuery middle = { NULL, sort, FALSE, n_rows / 2, NULL };
+      PageQuery following = { NULL, sort, FALSE, 0, customer_at (store, &middle) };
+      PageQuery last = { NULL, sort, FALSE, n_rows - PAGE_SIZE, NULL };
+      PageQuery desc_first = { NULL, sort, TRUE, 0, NULL };
+      PageQuery desc_last = { NULL, sort, TRUE, n_rows - PAGE_SIZE, NULL };
 
-      g_print ("%-16s %10.3f %10.3f %10.3f %10.3f %10.3f\n", sort_names[sort],
+      g_print ("%-16s %10.3f %10.3f %12.3f %10.3f %10.3f %10.3f\n", sort_names[sort],
                measure (store, bench_page, &first),
                measure (store, bench_page, &middle),
+               measure (store, bench_page, &following),
                measure (store, bench_page, &last),
                measure (store, bench_page, &desc_first),
                measure (store, bench_page, &desc_last));
+      pv_customer_free (following.after);
     }
 
   /* A keystroke in the Customers view costs a count and the first page in its default

@@ -342,6 +342,36 @@ test_refill_in_batches (void)
     }
 }
 
+/* Scrolling down reads each page from the last customer of the one before it (an index
+ * lookup, not an offset): the rows are the same as the store's pages by offset. */
+static void
+test_pages_follow_on (void)
+{
+  g_autoptr(PvCustomerList) list = NULL;
+  g_autoptr(GPtrArray) expected = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint n_rows = 4 * PV_CUSTOMER_LIST_PAGE_SIZE + 7;
+
+  ensure_large_store ();
+  list = new_loaded_list (large.store, large.clock, NULL);
+  pv_customer_list_set_sort (list, PV_STORE_SORT_NAME, TRUE);
+  wait_until_loaded (list);
+
+  expected = pv_store_list_customers (large.store, NULL, PV_STORE_SORT_NAME, TRUE, 0, n_rows,
+                                      &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_autoptr(PvCustomerRow) row = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      wait_for_row (row);
+      g_assert_cmpstr (pv_customer_row_get_number (row), ==,
+                       ((PvCustomer *) expected->pdata[i])->number);
+    }
+  drain ();
+}
+
 static void
 test_search (void)
 {
@@ -652,6 +682,7 @@ main (int   argc,
   g_test_add_func ("/customer-list/few-pages", test_few_pages);
   g_test_add_func ("/customer-list/search", test_search);
   g_test_add_func ("/customer-list/refill-in-batches", test_refill_in_batches);
+  g_test_add_func ("/customer-list/pages-follow-on", test_pages_follow_on);
   g_test_add_func ("/customer-list/stale-results", test_stale_results);
   g_test_add_func ("/customer-list/sort", test_sort);
   g_test_add ("/customer-list/reload-in-place", Fixture, NULL, fixture_set_up,

@@ -2325,6 +2325,7 @@ assert_pages (const char  *search,
               guint        page_size)
 {
   g_autoptr(GPtrArray) expected = expected_rows (search, needle, sort, descending);
+  g_autoptr(GPtrArray) previous = NULL;
   g_autoptr(GError) error = NULL;
   guint n_customers;
   guint offset = 0;
@@ -2333,30 +2334,44 @@ assert_pages (const char  *search,
   g_assert_no_error (error);
   g_assert_cmpuint (n_customers, ==, expected->len);
 
-  for (;;)
+  /* By offset, and again from each page's last row: the same pages. */
+  for (guint pass = 0; pass < 2; pass++)
     {
-      g_autoptr(GPtrArray) page = NULL;
+      offset = 0;
+      g_clear_pointer (&previous, g_ptr_array_unref);
 
-      page = pv_store_list_customers (large.store, search, sort, descending, offset, page_size,
-                                      &error);
-      g_assert_no_error (error);
-      g_assert_cmpuint (page->len, <=, page_size);
-
-      for (guint i = 0; i < page->len; i++)
+      for (;;)
         {
-          const PvCustomer *customer = g_ptr_array_index (page, i);
-          const Row *row = g_ptr_array_index (expected, offset + i);
+          g_autoptr(GPtrArray) page = NULL;
 
-          g_assert_cmpint (customer->id, ==, row->id);
-          g_assert_cmpstr (customer->number, ==, row->number);
+          if (pass == 1 && previous != NULL)
+            page = pv_store_list_customers_following (large.store, search, sort, descending,
+                                                      previous->pdata[previous->len - 1],
+                                                      page_size, &error);
+          else
+            page = pv_store_list_customers (large.store, search, sort, descending, offset,
+                                            page_size, &error);
+          g_assert_no_error (error);
+          g_assert_cmpuint (page->len, <=, page_size);
+
+          for (guint i = 0; i < page->len; i++)
+            {
+              const PvCustomer *customer = g_ptr_array_index (page, i);
+              const Row *row = g_ptr_array_index (expected, offset + i);
+
+              g_assert_cmpint (customer->id, ==, row->id);
+              g_assert_cmpstr (customer->number, ==, row->number);
+            }
+
+          offset += page->len;
+          if (page->len < page_size)
+            break;
+          g_clear_pointer (&previous, g_ptr_array_unref);
+          previous = g_steal_pointer (&page);
         }
 
-      offset += page->len;
-      if (page->len < page_size)
-        break;
+      g_assert_cmpuint (offset, ==, expected->len);
     }
-
-  g_assert_cmpuint (offset, ==, expected->len);
 }
 
 static void

@@ -89,6 +89,13 @@ GPtrArray         *_pv_sqlite_store_list_customers_after (PvSqliteStore    *self
                                                           const char       *after,
                                                           guint             limit,
                                                           GError          **error);
+GPtrArray         *_pv_sqlite_store_list_customers_following (PvSqliteStore    *self,
+                                                              const char       *search,
+                                                              PvStoreSort       sort,
+                                                              gboolean          descending,
+                                                              const PvCustomer *after,
+                                                              guint             limit,
+                                                              GError          **error);
 gboolean           _pv_sqlite_store_count_customers      (PvSqliteStore    *self,
                                                           const char       *search,
                                                           guint            *n_customers,

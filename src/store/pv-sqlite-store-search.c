@@ -363,30 +363,123 @@ choose_search_filter (PvSqliteStore      *self,
   return list_filters[filter][plan];
 }
 
-/**
- * _pv_sqlite_store_list_customers:
- * @self: a #PvSqliteStore
- * @search: (nullable): text to find in numbers and names, or %NULL for every customer
- * @sort: the sort order
- * @descending: whether to reverse it
- * @offset: how many matching customers to skip
- * @limit: the most customers to return
- * @error: return location for a #GError
- *
- * Returns one page of customers. @search matches any part of the number or the name, ignoring
- * case; when it is only digits, "+" and separators such as spaces or dashes, the separators
- * are ignored.
- *
- * Returns: (transfer full) (element-type PvCustomer): the page, or %NULL with @error set
- */
-GPtrArray *
-_pv_sqlite_store_list_customers (PvSqliteStore      *self,
-                         const char   *search,
-                         PvStoreSort   sort,
-                         gboolean      descending,
-                         guint         offset,
-                         guint         limit,
-                         GError      **error)
+/* Keyset conditions, one per order and direction: ?5 is the previous row's sort value, ?6
+ * its number, ?7 its id. Each is a range the order's index can seek to. */
+static const SortOrder following[] = {
+  [PV_STORE_SORT_NUMBER] = { "number > ?6", "number < ?6" },
+  /* The plain range on the name first: SQLite seeks with it, not with the row value. */
+  [PV_STORE_SORT_NAME] = {
+    "name COLLATE NOCASE >= ?5 AND (name COLLATE NOCASE, number) > (?5, ?6)",
+    "name COLLATE NOCASE <= ?5 AND (name COLLATE NOCASE, number) < (?5, ?6)",
+  },
+  [PV_STORE_SORT_STATUS] = { "(status, number) > (?5, ?6)", "(status, number) < (?5, ?6)" },
+  [PV_STORE_SORT_LAST_ACTIVITY] = { "(updated_at, id) > (?5, ?7)", "(updated_at, id) < (?5, ?7)" },
+  [PV_STORE_SORT_CREATED] = { "(created_at, id) > (?5, ?7)", "(created_at, id) < (?5, ?7)" },
+};
+
+/* Names may be NULL, which sort first, and a row value with a NULL in it compares as
+ * unknown: after a customer without a name come the others without one; and the customers
+ * on the other side of the NULLs come from a second range (an OR of both would make SQLite
+ * walk the index from its start). */
+static const SortOrder following_nameless = {
+  "name IS NULL AND number > ?6",
+  "name IS NULL AND number < ?6",
+};
+static const SortOrder past_the_nameless = {
+  "name IS NOT NULL",     /* ascending, after the last customer without a name */
+  "name IS NULL",         /* descending, after the last customer with one */
+};
+
+static const char *
+following_condition (PvStoreSort       sort,
+                     gboolean          descending,
+                     const PvCustomer *after)
+{
+  const SortOrder *order = sort == PV_STORE_SORT_NAME && after->name == NULL
+                           ? &following_nameless : &following[sort];
+
+  return descending ? order->descending : order->ascending;
+}
+
+/* In name order, the second range to read when the first ran out, or NULL. */
+static const char *
+second_condition (PvStoreSort       sort,
+                  gboolean          descending,
+                  const PvCustomer *after)
+{
+  if (sort != PV_STORE_SORT_NAME || (after->name == NULL) == descending)
+    return NULL;
+
+  return descending ? past_the_nameless.descending : past_the_nameless.ascending;
+}
+
+static void
+bind_following (sqlite3_stmt     *stmt,
+                PvStoreSort       sort,
+                const PvCustomer *after)
+{
+  switch (sort)
+    {
+    case PV_STORE_SORT_NAME:
+      _pv_sqlite_store_bind_text (stmt, 5, after->name);
+      break;
+    case PV_STORE_SORT_STATUS:
+      _pv_sqlite_store_bind_text (stmt, 5, pv_customer_status_to_string (after->status));
+      break;
+    case PV_STORE_SORT_LAST_ACTIVITY:
+      sqlite3_bind_int64 (stmt, 5, after->updated_at);
+      break;
+    case PV_STORE_SORT_CREATED:
+      sqlite3_bind_int64 (stmt, 5, after->created_at);
+      break;
+    case PV_STORE_SORT_NUMBER:
+    default:
+      break;
+    }
+  _pv_sqlite_store_bind_text (stmt, 6, after->number);
+  sqlite3_bind_int64 (stmt, 7, after->id);
+}
+
+/* Steps @stmt to its end, adding a customer for each row. */
+static gboolean
+read_customers (PvSqliteStore  *self,
+                sqlite3_stmt   *stmt,
+                GPtrArray      *customers,
+                GError        **error)
+{
+  int result;
+
+  while ((result = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PvCustomer *customer = _pv_sqlite_store_customer_from_row (stmt, error);
+
+      if (customer == NULL)
+        return FALSE;
+
+      g_ptr_array_add (customers, customer);
+    }
+
+  if (result != SQLITE_DONE)
+    {
+      _pv_sqlite_store_set_read_error (self, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* One page in the order of @sort: @offset customers in, or, when @after is set, those that
+ * meet @condition (a range after that customer). */
+static GPtrArray *
+list_page (PvSqliteStore     *self,
+           const char        *search,
+           PvStoreSort        sort,
+           gboolean           descending,
+           guint              offset,
+           const PvCustomer  *after,
+           const char        *condition,
+           guint              limit,
+           GError           **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(PvCachedStatement) stmt = NULL;
@@ -396,7 +489,6 @@ _pv_sqlite_store_list_customers (PvSqliteStore      *self,
   g_autofree char *sql = NULL;
   const char *where;
   FilterKind filter;
-  int result;
 
   g_return_val_if_fail ((guint) sort < G_N_ELEMENTS (sort_orders), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -416,7 +508,9 @@ _pv_sqlite_store_list_customers (PvSqliteStore      *self,
     }
   else
     {
-      where = choose_search_filter (self, filter, term, words, sort, offset, limit, error);
+      /* The page after a row costs about what a first page does. */
+      where = choose_search_filter (self, filter, term, words, sort, after != NULL ? 0 : offset,
+                                    limit, error);
       if (where == NULL)
         return NULL;
       if (*where == '\0')
@@ -425,9 +519,11 @@ _pv_sqlite_store_list_customers (PvSqliteStore      *self,
 
   sql = g_strconcat ("SELECT " CUSTOMER_COLUMNS " FROM customers",
                      where,
+                     after == NULL ? "" : (*where == '\0' ? " WHERE " : " AND "),
+                     after == NULL ? "" : condition,
                      " ORDER BY ",
                      descending ? sort_orders[sort].descending : sort_orders[sort].ascending,
-                     " LIMIT ?2 OFFSET ?3",
+                     after == NULL ? " LIMIT ?2 OFFSET ?3" : " LIMIT ?2",
                      NULL);
 
   stmt = _pv_sqlite_store_get_read_statement (self, sql, error);
@@ -436,27 +532,69 @@ _pv_sqlite_store_list_customers (PvSqliteStore      *self,
 
   bind_search (stmt, term, words);
   sqlite3_bind_int64 (stmt, 2, limit);
-  sqlite3_bind_int64 (stmt, 3, offset);
+  if (after != NULL)
+    bind_following (stmt, sort, after);
+  else
+    sqlite3_bind_int64 (stmt, 3, offset);
 
-  while ((result = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      PvCustomer *customer = _pv_sqlite_store_customer_from_row (stmt, error);
-
-      if (customer == NULL)
-        return NULL;
-
-      g_ptr_array_add (customers, customer);
-    }
-
-  if (result != SQLITE_DONE)
-    {
-      _pv_sqlite_store_set_read_error (self, error);
-      return NULL;
-    }
+  if (!read_customers (self, stmt, customers, error))
+    return NULL;
 
   g_debug ("Listed %u customers", customers->len);
 
   return g_steal_pointer (&customers);
+}
+
+/**
+ * _pv_sqlite_store_list_customers:
+ * @self: a #PvSqliteStore
+ * @search: (nullable): text to find in numbers and names, or %NULL for every customer
+ * @sort: the sort order
+ * @descending: whether to reverse it
+ * @offset: how many matching customers to skip
+ * @limit: the most customers to return
+ * @error: return location for a #GError
+ *
+ * Returns one page of customers; see the top of this file for what @search finds.
+ *
+ * Returns: (transfer full) (element-type PvCustomer): the page, or %NULL with @error set
+ */
+GPtrArray *
+_pv_sqlite_store_list_customers (PvSqliteStore      *self,
+                                 const char         *search,
+                                 PvStoreSort         sort,
+                                 gboolean            descending,
+                                 guint               offset,
+                                 guint               limit,
+                                 GError            **error)
+{
+  return list_page (self, search, sort, descending, offset, NULL, NULL, limit, error);
+}
+
+GPtrArray *
+_pv_sqlite_store_list_customers_following (PvSqliteStore     *self,
+                                           const char        *search,
+                                           PvStoreSort        sort,
+                                           gboolean           descending,
+                                           const PvCustomer  *after,
+                                           guint              limit,
+                                           GError           **error)
+{
+  g_autoptr(GPtrArray) page = NULL;
+  g_autoptr(GPtrArray) rest = NULL;
+  const char *second = second_condition (sort, descending, after);
+
+  page = list_page (self, search, sort, descending, 0, after,
+                    following_condition (sort, descending, after), limit, error);
+  if (page == NULL || second == NULL || page->len >= limit)
+    return g_steal_pointer (&page);
+
+  rest = list_page (self, search, sort, descending, 0, after, second, limit - page->len, error);
+  if (rest == NULL)
+    return NULL;
+  g_ptr_array_extend_and_steal (page, g_steal_pointer (&rest));
+
+  return g_steal_pointer (&page);
 }
 
 /**
@@ -490,7 +628,6 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
   g_autofree char *sql = NULL;
   const char *where;
   FilterKind filter;
-  int result;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -517,21 +654,8 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
   _pv_sqlite_store_bind_text (stmt, 2, after != NULL ? after : "");
   sqlite3_bind_int64 (stmt, 3, limit);
 
-  while ((result = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      PvCustomer *customer = _pv_sqlite_store_customer_from_row (stmt, error);
-
-      if (customer == NULL)
-        return NULL;
-
-      g_ptr_array_add (customers, customer);
-    }
-
-  if (result != SQLITE_DONE)
-    {
-      _pv_sqlite_store_set_read_error (self, error);
-      return NULL;
-    }
+  if (!read_customers (self, stmt, customers, error))
+    return NULL;
 
   return g_steal_pointer (&customers);
 }

@@ -1574,6 +1574,7 @@ pv_sqlite_store_iface_init (PvStoreInterface *iface)
   iface->record_delivery = _pv_sqlite_store_record_delivery;
   iface->list_customers = (gpointer) _pv_sqlite_store_list_customers;
   iface->list_customers_after = (gpointer) _pv_sqlite_store_list_customers_after;
+  iface->list_customers_following = (gpointer) _pv_sqlite_store_list_customers_following;
   iface->count_customers = (gpointer) _pv_sqlite_store_count_customers;
   iface->list_events = pv_sqlite_store_list_events;
   iface->watch = pv_sqlite_store_watch;

@@ -365,6 +365,48 @@ pv_store_list_customers_after (PvStore     *self,
   return STORE_IFACE (self)->list_customers_after (self, search, after, limit, error);
 }
 
+/**
+ * pv_store_can_list_following:
+ *
+ * Returns: whether the store reads a page from the row before it, rather than by offset
+ */
+gboolean
+pv_store_can_list_following (PvStore *self)
+{
+  g_return_val_if_fail (PV_IS_STORE (self), FALSE);
+
+  return STORE_IFACE (self)->list_customers_following != NULL;
+}
+
+/**
+ * pv_store_list_customers_following:
+ * @after: the last customer of the previous page, as the store returned it
+ *
+ * The page that follows @after in the order of @sort, as pv_store_list_customers() with
+ * the offset just past @after would return it; but finding its place costs an index
+ * lookup, where an offset costs a walk over every customer before it. Only for stores for
+ * which pv_store_can_list_following() is %TRUE.
+ *
+ * Returns: (transfer full) (element-type PvCustomer): the page, or %NULL with @error set
+ */
+GPtrArray *
+pv_store_list_customers_following (PvStore           *self,
+                                   const char        *search,
+                                   PvStoreSort        sort,
+                                   gboolean           descending,
+                                   const PvCustomer  *after,
+                                   guint              limit,
+                                   GError           **error)
+{
+  g_return_val_if_fail (PV_IS_STORE (self), NULL);
+  g_return_val_if_fail (after != NULL, NULL);
+  g_return_val_if_fail (pv_store_can_list_following (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return STORE_IFACE (self)->list_customers_following (self, search, sort, descending, after,
+                                                       limit, error);
+}
+
 gboolean
 pv_store_count_customers (PvStore     *self,
                           const char  *search,

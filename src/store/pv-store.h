@@ -181,6 +181,14 @@ struct _PvStoreInterface
                                         const char           *after,
                                         guint                 limit,
                                         GError              **error);
+  /* Optional: without it, pages are read by offset. */
+  GPtrArray  *(*list_customers_following) (PvStore           *self,
+                                           const char        *search,
+                                           PvStoreSort        sort,
+                                           gboolean           descending,
+                                           const PvCustomer  *after,
+                                           guint              limit,
+                                           GError           **error);
   gboolean    (*count_customers)       (PvStore              *self,
                                         const char           *search,
                                         guint                *n_customers,
@@ -252,6 +260,14 @@ GPtrArray   *pv_store_list_customers      (PvStore              *self,
 GPtrArray   *pv_store_list_customers_after (PvStore             *self,
                                            const char           *search,
                                            const char           *after,
+                                           guint                 limit,
+                                           GError              **error);
+gboolean     pv_store_can_list_following  (PvStore              *self);
+GPtrArray   *pv_store_list_customers_following (PvStore         *self,
+                                           const char           *search,
+                                           PvStoreSort           sort,
+                                           gboolean              descending,
+                                           const PvCustomer     *after,
                                            guint                 limit,
                                            GError              **error);
 gboolean     pv_store_count_customers     (PvStore              *self,
