@@ -13,92 +13,11 @@
 
 #include "pv-sqlite-store.h"
 #include "pv-csv-export.h"
+#include "pv-test-list-store.h"
 
 #define OFFICE     "US"  /* whose numbers the Formatted Number column writes nationally */
 #define START_TIME 1767225600  /* 2026-01-01 00:00:00 UTC */
 #define HEADER "Number,Formatted Number,Name,Status,Created,Verified,Last Activity,Delivery\r\n"
-
-/* A store that holds what a test gives it, for customers the SQLite store would never hand
- * export: export sees only the PvStore interface, and another implementation might. */
-#define TEST_TYPE_LIST_STORE (test_list_store_get_type ())
-
-G_DECLARE_FINAL_TYPE (TestListStore, test_list_store, TEST, LIST_STORE, GObject)
-
-struct _TestListStore
-{
-  GObject    parent_instance;
-
-  GPtrArray *customers;   /* in number order */
-};
-
-static void test_list_store_iface_init (PvStoreInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestListStore, test_list_store, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (PV_TYPE_STORE, test_list_store_iface_init))
-
-static const char *
-test_list_store_get_location (PvStore *store)
-{
-  return "test";
-}
-
-static GPtrArray *
-test_list_store_list_customers_after (PvStore     *store,
-                                      const char  *search,
-                                      const char  *after,
-                                      guint        limit,
-                                      GError     **error)
-{
-  TestListStore *self = TEST_LIST_STORE (store);
-  GPtrArray *page = g_ptr_array_new_with_free_func ((GDestroyNotify) pv_customer_free);
-
-  for (guint i = 0; i < self->customers->len && page->len < limit; i++)
-    {
-      const PvCustomer *customer = g_ptr_array_index (self->customers, i);
-
-      if (after == NULL || strcmp (customer->number, after) > 0)
-        g_ptr_array_add (page, pv_customer_copy (customer));
-    }
-
-  return page;
-}
-
-static void
-test_list_store_iface_init (PvStoreInterface *iface)
-{
-  iface->get_location = test_list_store_get_location;
-  iface->list_customers_after = test_list_store_list_customers_after;
-}
-
-static void
-test_list_store_finalize (GObject *object)
-{
-  TestListStore *self = TEST_LIST_STORE (object);
-
-  g_clear_pointer (&self->customers, g_ptr_array_unref);
-
-  G_OBJECT_CLASS (test_list_store_parent_class)->finalize (object);
-}
-
-static void
-test_list_store_class_init (TestListStoreClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_list_store_finalize;
-}
-
-static void
-test_list_store_init (TestListStore *self)
-{
-  self->customers = g_ptr_array_new_with_free_func ((GDestroyNotify) pv_customer_free);
-}
-
-/* Takes @customer, which must sort after those added before. */
-static void
-test_list_store_add (TestListStore *self,
-                     PvCustomer    *customer)
-{
-  g_ptr_array_add (self->customers, customer);
-}
 
 typedef struct
 {
@@ -341,14 +260,14 @@ test_quoting (Fixture       *fixture,
                    "2026-01-01T00:01:30Z,2026-01-01T00:01:30Z,delivered\r\n");
 }
 
-/* Replaces the fixture's SQLite store with an empty TestListStore, and returns it. */
-static TestListStore *
+/* Replaces the fixture's SQLite store with an empty PvTestListStore, and returns it. */
+static PvTestListStore *
 use_list_store (Fixture *fixture)
 {
   g_clear_object (&fixture->store);
-  fixture->store = g_object_new (TEST_TYPE_LIST_STORE, NULL);
+  fixture->store = g_object_new (PV_TYPE_TEST_LIST_STORE, NULL);
 
-  return TEST_LIST_STORE (fixture->store);
+  return PV_TEST_LIST_STORE (fixture->store);
 }
 
 static PvCustomer *
@@ -372,12 +291,12 @@ static void
 test_empty_first_field (Fixture       *fixture,
                         gconstpointer  data)
 {
-  TestListStore *store = use_list_store (fixture);
+  PvTestListStore *store = use_list_store (fixture);
   g_autoptr(PvCustomer) nameless = pv_customer_new ("");
   g_autofree char *csv = NULL;
 
-  test_list_store_add (store, new_customer ("", "Ada Lovelace"));
-  test_list_store_add (store, new_customer ("+14155550100", "Grace Hopper"));
+  pv_test_list_store_add (store, new_customer ("", "Ada Lovelace"));
+  pv_test_list_store_add (store, new_customer ("+14155550100", "Grace Hopper"));
 
   csv = export_to_string (fixture, NULL, 2);
   g_assert_cmpstr (csv, ==,
@@ -389,7 +308,7 @@ test_empty_first_field (Fixture       *fixture,
   /* The fuzzer's own case: every field but the status empty. */
   g_clear_pointer (&csv, g_free);
   store = use_list_store (fixture);
-  test_list_store_add (store, g_steal_pointer (&nameless));
+  pv_test_list_store_add (store, g_steal_pointer (&nameless));
 
   csv = export_to_string (fixture, NULL, 1);
   g_assert_cmpstr (csv, ==, HEADER ",,,Pending,,,,\r\n");
@@ -401,7 +320,7 @@ static void
 test_hostile_fields (Fixture       *fixture,
                      gconstpointer  data)
 {
-  TestListStore *store = use_list_store (fixture);
+  PvTestListStore *store = use_list_store (fixture);
   PvCustomer *formula_number = new_customer ("=1+1", "\"=cmd|' /C calc'!A0\"");
   PvCustomer *controls = new_customer ("+14155550100", "\x01\x1b[31mred\x7f");
   PvCustomer *line_breaks = new_customer ("+14155550101", "\n=1+1\r");
@@ -412,11 +331,11 @@ test_hostile_fields (Fixture       *fixture,
 
   formula_number->delivery_status = g_strdup ("@SUM(A1)");
   controls->delivery_status = g_strdup ("\tdelivered");
-  test_list_store_add (store, spaced_number);
-  test_list_store_add (store, controls);
-  test_list_store_add (store, line_breaks);
-  test_list_store_add (store, new_customer ("+14155550103", long_name));
-  test_list_store_add (store, formula_number);
+  pv_test_list_store_add (store, spaced_number);
+  pv_test_list_store_add (store, controls);
+  pv_test_list_store_add (store, line_breaks);
+  pv_test_list_store_add (store, new_customer ("+14155550103", long_name));
+  pv_test_list_store_add (store, formula_number);
 
   csv = export_to_string (fixture, NULL, 5);
   expected = g_strconcat (HEADER,

@@ -11,10 +11,10 @@
  * the documented changes (invalid UTF-8 repaired, a leading apostrophe on anything a
  * spreadsheet would run as a formula, times as ISO 8601 in UTC).
  *
- * The customers come from a store of this file's own, not SQLite: export only sees the
- * PvStore interface, and only a store of our own can hand it everything a store might
- * return, such as numbers that are not E.164, or empty (the SQLite store's pages start
- * after "", so it never returns that one).
+ * The customers come from a store of our own (tests/pv-test-list-store.c), not SQLite:
+ * export only sees the PvStore interface, and only a store of our own can hand it
+ * everything a store might return, such as numbers that are not E.164, or empty (the
+ * SQLite store's pages start after "", so it never returns that one).
  *
  * The input is a list of customers, four NUL-terminated strings each:
  *
@@ -43,6 +43,7 @@
 #include "pv-phone-number.h"
 #include "pv-customer-row.h"
 #include "pv-fuzz.h"
+#include "pv-test-list-store.h"
 
 #define START_TIME   1767225600  /* 2026-01-01 00:00:00 UTC */
 #define NOW          (START_TIME + 3600)
@@ -61,111 +62,6 @@ enum
   FLAG_NO_DELIVERY = 1 << 2,
   FLAG_PAD = 1 << 3,
 };
-
-/* A store that lists what the input says, in number order, the way PvStore documents. */
-
-#define PV_TYPE_FUZZ_STORE (pv_fuzz_store_get_type ())
-
-G_DECLARE_FINAL_TYPE (PvFuzzStore, pv_fuzz_store, PV, FUZZ_STORE, GObject)
-
-struct _PvFuzzStore
-{
-  GObject     parent_instance;
-
-  GPtrArray  *customers;  /* sorted by number, no two alike */
-  GHashTable *numbers;    /* the numbers in customers */
-};
-
-static void pv_fuzz_store_iface_init (PvStoreInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (PvFuzzStore, pv_fuzz_store, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (PV_TYPE_STORE, pv_fuzz_store_iface_init))
-
-static const char *
-pv_fuzz_store_get_location (PvStore *store)
-{
-  return "fuzz";
-}
-
-static GPtrArray *
-pv_fuzz_store_list_customers_after (PvStore     *store,
-                                    const char  *search,
-                                    const char  *after,
-                                    guint        limit,
-                                    GError     **error)
-{
-  PvFuzzStore *self = PV_FUZZ_STORE (store);
-  GPtrArray *page = g_ptr_array_new_with_free_func ((GDestroyNotify) pv_customer_free);
-
-  g_assert_null (search);
-
-  for (guint i = 0; i < self->customers->len && page->len < limit; i++)
-    {
-      const PvCustomer *customer = g_ptr_array_index (self->customers, i);
-
-      if (after == NULL || strcmp (customer->number, after) > 0)
-        g_ptr_array_add (page, pv_customer_copy (customer));
-    }
-
-  return page;
-}
-
-static void
-pv_fuzz_store_iface_init (PvStoreInterface *iface)
-{
-  /* Export needs nothing else; a call to anything else crashes, which is what we want. */
-  iface->get_location = pv_fuzz_store_get_location;
-  iface->list_customers_after = pv_fuzz_store_list_customers_after;
-}
-
-static void
-pv_fuzz_store_finalize (GObject *object)
-{
-  PvFuzzStore *self = PV_FUZZ_STORE (object);
-
-  g_clear_pointer (&self->numbers, g_hash_table_unref);
-  g_clear_pointer (&self->customers, g_ptr_array_unref);
-
-  G_OBJECT_CLASS (pv_fuzz_store_parent_class)->finalize (object);
-}
-
-static void
-pv_fuzz_store_class_init (PvFuzzStoreClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = pv_fuzz_store_finalize;
-}
-
-static void
-pv_fuzz_store_init (PvFuzzStore *self)
-{
-  self->customers = g_ptr_array_new_with_free_func ((GDestroyNotify) pv_customer_free);
-  self->numbers = g_hash_table_new (g_str_hash, g_str_equal);
-}
-
-static int
-compare_numbers (gconstpointer a,
-                 gconstpointer b)
-{
-  const PvCustomer *first = *(const PvCustomer * const *) a;
-  const PvCustomer *second = *(const PvCustomer * const *) b;
-
-  return strcmp (first->number, second->number);
-}
-
-/* Like the database's UNIQUE constraint, the first customer with a number wins. */
-static void
-pv_fuzz_store_add (PvFuzzStore *self,
-                   PvCustomer  *customer)
-{
-  if (g_hash_table_contains (self->numbers, customer->number))
-    {
-      pv_customer_free (customer);
-      return;
-    }
-
-  g_hash_table_add (self->numbers, customer->number);
-  g_ptr_array_add (self->customers, customer);
-}
 
 /* Turning input into customers. */
 
@@ -433,10 +329,11 @@ LLVMFuzzerTestOneInput (const guint8 *data,
     "Delivery",
   };
   PvFuzzInput input = { data, size };
-  g_autoptr(PvFuzzStore) store = g_object_new (PV_TYPE_FUZZ_STORE, NULL);
+  g_autoptr(PvTestListStore) store = pv_test_list_store_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) records = NULL;
   g_autofree char *csv = NULL;
+  GPtrArray *customers;
   gboolean pad = FALSE;
   Outcome outcome = { FALSE, 0, NULL };
   const char *why = NULL;
@@ -450,7 +347,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
       /* Two thousand customers cost more than all the rest: only the first asks. */
       if (i == 0)
         pad = (flags & FLAG_PAD) != 0;
-      pv_fuzz_store_add (store, customer);
+      pv_test_list_store_add (store, customer);
     }
 
   /* Just past one page of the export, where its buffer starts again. */
@@ -464,11 +361,11 @@ LLVMFuzzerTestOneInput (const guint8 *data,
           customer->name = g_strdup_printf ("Customer %u", i);
           customer->created_at = START_TIME;
           customer->updated_at = START_TIME;
-          pv_fuzz_store_add (store, customer);
+          pv_test_list_store_add (store, customer);
         }
     }
 
-  g_ptr_array_sort (store->customers, compare_numbers);
+  customers = pv_test_list_store_get_customers (store);
 
   /* Replacing a file makes GIO sync it to disk, at a cost that would dominate each run:
    * the unit tests cover replacing, here the file is always new. */
@@ -480,7 +377,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
     g_main_context_iteration (NULL, TRUE);
 
   g_assert_no_error (outcome.error);
-  g_assert_cmpint (outcome.n_customers, ==, store->customers->len);
+  g_assert_cmpint (outcome.n_customers, ==, customers->len);
 
   g_file_load_contents (export_file, NULL, &csv, &len, NULL, &error);
   g_assert_no_error (error);
@@ -494,9 +391,9 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   if (records == NULL)
     fail (csv, "Not RFC 4180: %s", why);
 
-  if (records->len != store->customers->len + 1)
+  if (records->len != customers->len + 1)
     fail (csv, "%u records for %u customers and the header", records->len,
-          store->customers->len);
+          customers->len);
 
   for (guint column = 0; column < N_COLUMNS; column++)
     {
@@ -506,9 +403,9 @@ LLVMFuzzerTestOneInput (const guint8 *data,
         fail (csv, "The header is wrong at column %u", column + 1);
     }
 
-  for (guint i = 0; i < store->customers->len; i++)
+  for (guint i = 0; i < customers->len; i++)
     {
-      const PvCustomer *customer = g_ptr_array_index (store->customers, i);
+      const PvCustomer *customer = g_ptr_array_index (customers, i);
       g_auto(GStrv) expected = expected_row (customer);
       GStrv got = g_ptr_array_index (records, i + 1);
 
