@@ -69,9 +69,10 @@ typedef void (*BenchFunc) (PvStore *store, gconstpointer data);
 
 /* Median milliseconds of n_runs runs, after one warm-up run. */
 static double
-measure (PvStore       *store,
-         BenchFunc      func,
-         gconstpointer  data)
+measure_runs (PvStore       *store,
+              BenchFunc      func,
+              gconstpointer  data,
+              gboolean       fresh)
 {
   g_autofree double *times = g_new (double, n_runs);
 
@@ -79,7 +80,19 @@ measure (PvStore       *store,
 
   for (guint i = 0; i < n_runs; i++)
     {
-      gint64 start = g_get_monotonic_time ();
+      gint64 start;
+
+      /* The store keeps the matches of its latest search for that search's next pages: an
+       * untimed search for something else makes the timed one start afresh, as each
+       * keystroke's does. */
+      if (fresh)
+        {
+          guint n;
+
+          pv_store_count_customers (store, "zq", &n, NULL);
+        }
+
+      start = g_get_monotonic_time ();
 
       func (store, data);
       times[i] = (g_get_monotonic_time () - start) / 1000.0;
@@ -88,6 +101,23 @@ measure (PvStore       *store,
   qsort (times, n_runs, sizeof *times, compare_doubles);
 
   return times[n_runs / 2];
+}
+
+static double
+measure (PvStore       *store,
+         BenchFunc      func,
+         gconstpointer  data)
+{
+  return measure_runs (store, func, data, FALSE);
+}
+
+/* The same, for a search typed anew each time. */
+static double
+measure_fresh (PvStore       *store,
+               BenchFunc      func,
+               gconstpointer  data)
+{
+  return measure_runs (store, func, data, TRUE);
 }
 
 static void
@@ -126,6 +156,20 @@ bench_page (PvStore       *store,
     page = pv_store_list_customers (store, query->search, query->sort, query->descending,
                                     query->offset, PAGE_SIZE, &error);
   g_assert_no_error (error);
+}
+
+/* What the Customers list asks for when the search changes. */
+static void
+bench_keystroke (PvStore       *store,
+                 gconstpointer  data)
+{
+  const PageQuery *query = data;
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  pv_store_count_customers (store, query->search, &n, &error);
+  g_assert_no_error (error);
+  bench_page (store, query);
 }
 
 /* The customer at @offset, for a page that follows it. */
@@ -585,7 +629,7 @@ main (int   argc,
     }
 
   /* A keystroke in the Customers view costs a count and the first page in its default
-   * order, newest activity first. */
+   * order, newest activity first. Each figure is for a search typed anew. */
   g_print ("\n%-24s %-12s %9s %8s %10s %8s %8s %8s %10s\n",
            "search", "text", "matches", "count", "page/activ", "number", "name",
            "mid/name", "keystroke");
@@ -595,21 +639,22 @@ main (int   argc,
       PageQuery by_number = { searches[i][1], PV_STORE_SORT_NUMBER, FALSE, 0 };
       PageQuery by_name = { searches[i][1], PV_STORE_SORT_NAME, FALSE, 0 };
       PageQuery middle = { searches[i][1], PV_STORE_SORT_NAME, FALSE, 0 };
-      double count_ms, activity_ms;
+      double keystroke_ms;
 
       pv_store_count_customers (store, searches[i][1], &count, &error);
       g_assert_no_error (error);
       middle.offset = count / 2;
-      count_ms = measure (store, bench_count, searches[i][1]);
-      activity_ms = measure (store, bench_page, &by_activity);
-      worst_keystroke = MAX (worst_keystroke, count_ms + activity_ms);
+      keystroke_ms = measure_fresh (store, bench_keystroke, &by_activity);
+      worst_keystroke = MAX (worst_keystroke, keystroke_ms);
 
       g_print ("%-24s %-12s %9u %8.3f %10.3f %8.3f %8.3f %8.3f %10.3f\n",
-               searches[i][0], searches[i][1], count, count_ms, activity_ms,
-               measure (store, bench_page, &by_number),
-               measure (store, bench_page, &by_name),
-               measure (store, bench_page, &middle),
-               count_ms + activity_ms);
+               searches[i][0], searches[i][1], count,
+               measure_fresh (store, bench_count, searches[i][1]),
+               measure_fresh (store, bench_page, &by_activity),
+               measure_fresh (store, bench_page, &by_number),
+               measure_fresh (store, bench_page, &by_name),
+               measure_fresh (store, bench_page, &middle),
+               keystroke_ms);
     }
   g_print ("\nWorst database work for a search keystroke: %.1f ms; goal <= 16 ms: %s\n",
            worst_keystroke, worst_keystroke <= 16 ? "met" : "NOT MET");

@@ -4234,6 +4234,70 @@ test_short_digits_follow_changes (Fixture       *fixture,
   g_assert_cmpuint (count_matches (store, "20"), ==, 1);
 }
 
+static char *
+leading_names (PvStore    *store,
+             const char *search)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) page = pv_store_list_customers (store, search, PV_STORE_SORT_NAME, FALSE,
+                                                       0, 3, &error);
+  GString *names = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < page->len; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "",
+                            ((PvCustomer *) g_ptr_array_index (page, i))->name);
+
+  return g_string_free (names, FALSE);
+}
+
+/* A search's pages test the matches its count loaded: a write by another process between
+ * two pages, or between a count and a page, must show in the next one. */
+static void
+test_search_pages_follow_writes (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvStore) other_desk = open_store (fixture);
+  g_autoptr(PvCustomer) early = NULL;
+  g_autoptr(GError) error = NULL;
+  char *names;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *number = g_strdup_printf ("+1415555%04u", i);
+      g_autofree char *name = g_strdup_printf ("Anna %02u", i);
+
+      pv_customer_free (insert_customer (store, number, name));
+    }
+  pv_customer_free (insert_customer (store, "+14155559999", "Bob"));
+
+  g_assert_cmpuint (count_matches (store, "anna"), ==, 20);
+  names = leading_names (store, "anna");
+  g_assert_cmpstr (names, ==, "Anna 00, Anna 01, Anna 02");
+  g_free (names);
+
+  early = insert_customer (other_desk, "+14155558888", "Anna 000");
+  names = leading_names (store, "anna");
+  g_assert_cmpstr (names, ==, "Anna 00, Anna 000, Anna 01");
+  g_free (names);
+  g_assert_cmpuint (count_matches (store, "anna"), ==, 21);
+
+  g_assert_true (pv_store_delete_customer (other_desk, "+14155550000", PV_EVENT_DELETED, NULL,
+                                           &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_matches (store, "anna"), ==, 20);
+  names = leading_names (store, "anna");
+  g_assert_cmpstr (names, ==, "Anna 000, Anna 01, Anna 02");
+  g_free (names);
+
+  /* Another search in between, then this one again: its own matches, not the other's. */
+  g_assert_cmpuint (count_matches (store, "bob"), ==, 1);
+  names = leading_names (store, "anna");
+  g_assert_cmpstr (names, ==, "Anna 000, Anna 01, Anna 02");
+  g_free (names);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -4250,6 +4314,7 @@ main (int   argc,
   ADD_TEST ("/store/open/fresh", test_open_fresh);
   ADD_TEST ("/store/reads-beside-writes", test_reads_beside_writes);
   ADD_TEST ("/store/short-digits-follow-changes", test_short_digits_follow_changes);
+  ADD_TEST ("/store/search-pages-follow-writes", test_search_pages_follow_writes);
   g_test_add_func ("/store/open/default-path", test_open_default_path);
   ADD_TEST ("/store/open/reopen", test_open_reopen);
   ADD_TEST ("/store/open/too-new", test_open_too_new);

@@ -6,7 +6,8 @@
  */
 
 /* Shared by the parts of PvSqliteStore: pv-sqlite-store.c (opening, migrating, the
- * intents), pv-sqlite-store-search.c (counting, searching and paging) and
+ * intents), pv-sqlite-store-search.c (counting, searching and paging),
+ * pv-sqlite-store-matches.c (the customers a search matches, between its pages) and
  * pv-sqlite-store-watch.c (noticing other processes' changes). */
 
 #pragma once
@@ -23,6 +24,8 @@ G_BEGIN_DECLS
   "id, number, name, status, code_digest, code_expires_at, failed_attempts, sends_in_window, " \
   "send_window_started_at, last_sent_at, message_sid, delivery_status, delivery_error_code, " \
   "created_at, verified_at, updated_at, send_state, send_id, send_owner"
+
+typedef struct _PvMatchSet PvMatchSet;
 
 struct _PvSqliteStore
 {
@@ -46,6 +49,7 @@ struct _PvSqliteStore
   GMutex      read_mutex;
   sqlite3    *read_db;
   GHashTable *read_statements;
+  PvMatchSet *read_matches;     /* what pv_matches() answers, in pv-sqlite-store-matches.c */
 
   /* Only touched on the watching thread: a read-only connection of its own. */
   sqlite3    *watch_db;
@@ -76,6 +80,15 @@ PvCustomer        *_pv_sqlite_store_customer_from_row  (sqlite3_stmt       *stmt
 void               _pv_sqlite_store_bind_text          (sqlite3_stmt       *stmt,
                                                         int                 index,
                                                         const char         *text);
+
+void               _pv_match_set_free                    (PvMatchSet       *set);
+gboolean           _pv_sqlite_store_add_matches_function (PvSqliteStore    *self,
+                                                          GError          **error);
+gboolean           _pv_sqlite_store_load_matches         (PvSqliteStore    *self,
+                                                          PvCachedStatement *matches,
+                                                          const char       *key,
+                                                          guint            *n_matches,
+                                                          GError          **error);
 
 GPtrArray         *_pv_sqlite_store_list_customers       (PvSqliteStore    *self,
                                                           const char       *search,

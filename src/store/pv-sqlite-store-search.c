@@ -11,7 +11,8 @@
  * finds "Ольга"), through an FTS5 index of folded words with prefix indexes for the first
  * one and two letters. Digits, as staff type them, find any part of the number from three
  * on, through an FTS5 trigram index; one or two find numbers starting so, with or without
- * their calling code, through prefix indexes. Text with no letters or digits at all is
+ * their calling code, through prefix indexes; after a "+", they find numbers starting so
+ * in E.164, a range of the number's own index. Text with no letters or digits at all is
  * looked for anywhere, with the trigram index or LIKE. */
 
 #define G_LOG_DOMAIN "pv-store"
@@ -46,12 +47,16 @@ typedef enum
   FILTER_FULL_TEXT,   /* ?1 anywhere in the number or the name, through the trigram index */
   FILTER_WORDS,       /* words of the name starting with those of ?4 */
   FILTER_DIGITS,      /* numbers starting with ?4, with or without their calling code */
+  FILTER_NUMBER_START, /* numbers starting with ?1, "+" and digits, in E.164; ?4 finds them */
   FILTER_LIKE,        /* ?1 anywhere in the number or the name */
 } FilterKind;
 
 #define TRIGRAM_MATCHES "SELECT rowid FROM customers_search WHERE customers_search MATCH ?1"
 #define WORD_MATCHES    "SELECT rowid FROM customers_words WHERE customers_words MATCH ?4"
 #define DIGIT_MATCHES   "SELECT rowid FROM customers_digits WHERE customers_digits MATCH ?4"
+/* ':' follows '9': a range of the number index, in number order. Its ids come faster from
+ * the digits' index, as ?4. */
+#define NUMBER_STARTS   " WHERE number >= ?1 AND number < ?1 || ':'"
 
 /* Two ways to a page of search results, for SQLite cannot estimate how many customers a
  * search matches and so cannot choose well on its own.
@@ -70,16 +75,20 @@ typedef enum
 static const char * const list_filters[][2] = {
   [FILTER_NONE] = { "", "" },
   [FILTER_FULL_TEXT] = {
-    /* The unary plus keeps SQLite from looking the matches up by id. */
-    [PLAN_WALK] = " WHERE +id IN (" TRIGRAM_MATCHES ")",
+    /* pv_matches() tests the matches loaded for the walk: see pv-sqlite-store-matches.c. */
+    [PLAN_WALK] = " WHERE pv_matches(id)",
     [PLAN_SORT] = " WHERE id IN (" TRIGRAM_MATCHES ")",
   },
   [FILTER_WORDS] = {
-    [PLAN_WALK] = " WHERE +id IN (" WORD_MATCHES ")",
+    [PLAN_WALK] = " WHERE pv_matches(id)",
     [PLAN_SORT] = " WHERE id IN (" WORD_MATCHES ")",
   },
   [FILTER_DIGITS] = {
-    [PLAN_WALK] = " WHERE +id IN (" DIGIT_MATCHES ")",
+    [PLAN_WALK] = " WHERE pv_matches(id)",
+    [PLAN_SORT] = " WHERE id IN (" DIGIT_MATCHES ")",
+  },
+  [FILTER_NUMBER_START] = {
+    [PLAN_WALK] = " WHERE pv_matches(id)",
     [PLAN_SORT] = " WHERE id IN (" DIGIT_MATCHES ")",
   },
   [FILTER_LIKE] = {
@@ -97,11 +106,14 @@ static const char * const list_filters[][2] = {
 #define COST_FETCH_MATCH  5     /* fetch a match to sort it */
 #define COST_KEEP_SORTED  30    /* keep a fetched match among the offset + limit best */
 
+/* Filters with an index of their own are counted by loading their matches, which their
+ * walks then test; the others by counting. */
 static const char * const count_queries[] = {
   [FILTER_NONE] = "SELECT count(*) FROM customers",
-  [FILTER_FULL_TEXT] = "SELECT count(*) FROM customers_search WHERE customers_search MATCH ?1",
-  [FILTER_WORDS] = "SELECT count(*) FROM customers_words WHERE customers_words MATCH ?4",
-  [FILTER_DIGITS] = "SELECT count(*) FROM customers_digits WHERE customers_digits MATCH ?4",
+  [FILTER_FULL_TEXT] = TRIGRAM_MATCHES,
+  [FILTER_WORDS] = WORD_MATCHES,
+  [FILTER_DIGITS] = DIGIT_MATCHES,
+  [FILTER_NUMBER_START] = DIGIT_MATCHES,
   [FILTER_LIKE] =
     "SELECT count(*) FROM customers WHERE (number LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\')",
 };
@@ -205,12 +217,18 @@ parse_search (const char  *search,
   if (*words != NULL)
     return FILTER_WORDS;
 
-  /* One or two digits, perhaps after a "+": the start of the number; a "+" says with the
-   * calling code. */
-  if (digits && g_utf8_strlen (text, -1) < MIN_FTS_QUERY_LENGTH && strchr (text + 1, '+') == NULL)
+  /* A "+" and digits: the start of the number with its calling code, as stored. */
+  if (digits && text[0] == '+' && strchr (text + 1, '+') == NULL)
     {
-      *words = text[0] == '+' ? g_strdup_printf ("full : \"%s\"*", text + 1)
-                              : g_strdup_printf ("\"%s\"*", text);
+      *words = g_strdup_printf ("full : \"%s\"*", text + 1);
+      *term = g_steal_pointer (&text);
+      return FILTER_NUMBER_START;
+    }
+
+  /* One or two digits: the start of the number, with or without its calling code. */
+  if (digits && g_utf8_strlen (text, -1) < MIN_FTS_QUERY_LENGTH && strchr (text, '+') == NULL)
+    {
+      *words = g_strdup_printf ("\"%s\"*", text);
       return FILTER_DIGITS;
     }
 
@@ -256,7 +274,14 @@ bind_search (PvCachedStatement *stmt,
     _pv_sqlite_store_bind_text (stmt, 4, words);
 }
 
-/* Call with the read mutex held. */
+/* Whether the filter's walk tests pv_matches(), which its count loads. */
+static gboolean
+loads_matches (FilterKind filter)
+{
+  return filter != FILTER_NONE && filter != FILTER_LIKE;
+}
+
+/* Also makes pv_matches() answer for this search. Call with the read mutex held. */
 static gboolean
 count_locked (PvSqliteStore     *self,
               FilterKind   filter,
@@ -272,6 +297,14 @@ count_locked (PvSqliteStore     *self,
     return FALSE;
 
   bind_search (stmt, term, words);
+
+  if (loads_matches (filter))
+    {
+      g_autofree char *key = g_strjoin ("\n", count_queries[filter], term != NULL ? term : "",
+                                        words != NULL ? words : "", NULL);
+
+      return _pv_sqlite_store_load_matches (self, stmt, key, n_customers, error);
+    }
 
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
@@ -334,6 +367,9 @@ choose_search_filter (PvSqliteStore      *self,
    * below, which takes matches to be spread evenly, would choose that walk. */
   if (filter == FILTER_DIGITS && sort == PV_STORE_SORT_NUMBER)
     return list_filters[filter][PLAN_SORT];
+
+  if (filter == FILTER_NUMBER_START && sort == PV_STORE_SORT_NUMBER)
+    return NUMBER_STARTS;
 
   if (!count_locked (self, filter, term, words, &n_matches, error) ||
       !get_max_id (self, &max_id, error))
@@ -628,6 +664,7 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
   g_autofree char *sql = NULL;
   const char *where;
   FilterKind filter;
+  guint n_matches;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -645,6 +682,10 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
                      NULL);
 
   locker = g_mutex_locker_new (&self->read_mutex);
+
+  if (loads_matches (filter) &&
+      !count_locked (self, filter, term, words, &n_matches, error))
+    return NULL;
 
   stmt = _pv_sqlite_store_get_read_statement (self, sql, error);
   if (stmt == NULL)

@@ -815,7 +815,7 @@ open_read_connection (PvSqliteStore  *self,
       return FALSE;
     }
 
-  return TRUE;
+  return _pv_sqlite_store_add_matches_function (self, error);
 }
 
 static gboolean
@@ -1133,6 +1133,7 @@ pv_sqlite_store_finalize (GObject *object)
 
   /* Statements must go before the connection they belong to, and the writing connection
    * last: only the last connection to close folds the write-ahead log into the file. */
+  g_clear_pointer (&self->read_matches, _pv_match_set_free);
   g_clear_pointer (&self->read_statements, g_hash_table_unref);
   g_clear_pointer (&self->read_db, sqlite3_close_v2);
 
