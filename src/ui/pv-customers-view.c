@@ -24,6 +24,9 @@
 /* Sending a code fires several signals in a row: they make one reload. */
 #define RELOAD_DELAY_MS 150
 
+/* How long loading may take before the view shows that it is loading. */
+#define SPINNER_DELAY_MS 500
+
 struct _PvCustomersView
 {
   AdwBin                parent_instance;
@@ -34,6 +37,7 @@ struct _PvCustomersView
   gboolean              list_ready;   /* the list has counted its customers once */
   GCancellable         *cancellable;
   guint                 reload_source;
+  guint                 spinner_source;
   GtkFileChooserNative *chooser;
   gboolean              exporting;
   PvStoreSort           sort;         /* the column the headers sort by */
@@ -108,12 +112,34 @@ update_actions (PvCustomersView *self)
                                  has_customers && !self->exporting);
 }
 
+static gboolean
+start_spinner_cb (gpointer user_data)
+{
+  PvCustomersView *self = user_data;
+
+  self->spinner_source = 0;
+  gtk_spinner_set_spinning (self->spinner, TRUE);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The first pages of a million customers take a tenth of a second: a spinner that flashes
+ * for that long says less than an empty view does. */
 static void
 show_page (PvCustomersView *self,
            const char      *name)
 {
+  gboolean loading = g_str_equal (name, "loading");
+
   gtk_stack_set_visible_child_name (self->stack, name);
-  gtk_spinner_set_spinning (self->spinner, g_str_equal (name, "loading"));
+
+  if (loading && !gtk_spinner_get_spinning (self->spinner) && self->spinner_source == 0)
+    self->spinner_source = g_timeout_add (SPINNER_DELAY_MS, start_spinner_cb, self);
+  else if (!loading)
+    {
+      g_clear_handle_id (&self->spinner_source, g_source_remove);
+      gtk_spinner_set_spinning (self->spinner, FALSE);
+    }
 }
 
 static void
@@ -361,19 +387,27 @@ connect_verifier (PvCustomersView *self)
                              G_CONNECT_SWAPPED);
 }
 
+/* The list reads its first pages, megabytes of a million customers' database, as soon as
+ * it exists: it is made when the view is first shown, so that an office that stays on the
+ * Verify view never pays for it. */
+static void
+ensure_list (PvCustomersView *self)
+{
+  PvStore *store = self->engine != NULL ? pv_engine_get_store (self->engine) : NULL;
+
+  if (store == NULL || self->list != NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+
+  create_list (self, store);
+  /* Another window, the command line or another desk changed customers. */
+  g_signal_connect_object (store, "changed", G_CALLBACK (schedule_reload), self,
+                           G_CONNECT_SWAPPED);
+}
+
 static void
 engine_state_changed_cb (PvCustomersView *self)
 {
-  PvStore *store = pv_engine_get_store (self->engine);
-
-  if (store != NULL && self->list == NULL)
-    {
-      create_list (self, store);
-      /* Another window, the command line or another desk changed customers. */
-      g_signal_connect_object (store, "changed", G_CALLBACK (schedule_reload), self,
-                               G_CONNECT_SWAPPED);
-    }
-
+  ensure_list (self);
   connect_verifier (self);
   update_page (self);
 }
@@ -676,6 +710,8 @@ pv_customers_view_map (GtkWidget *widget)
   /* Codes expire and days go by while the view is hidden. */
   if (PV_CUSTOMERS_VIEW (widget)->list_ready)
     pv_customers_view_reload (PV_CUSTOMERS_VIEW (widget));
+  else
+    ensure_list (PV_CUSTOMERS_VIEW (widget));
 }
 
 static void
@@ -693,6 +729,7 @@ pv_customers_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->reload_source, g_source_remove);
+  g_clear_handle_id (&self->spinner_source, g_source_remove);
 
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
