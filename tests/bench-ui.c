@@ -488,7 +488,8 @@ run_child (const char *kind)
 
       g_application_register (G_APPLICATION (bare), NULL, NULL);
       toplevel = adw_application_window_new (GTK_APPLICATION (bare));
-      gtk_window_set_default_size (GTK_WINDOW (toplevel), 700, 700);
+      /* The size the app's window opens at, from its settings' defaults. */
+      gtk_window_set_default_size (GTK_WINDOW (toplevel), 720, 720);
       if (g_str_equal (kind, "bare-scroll"))
         {
           GtkWidget *scrolled = gtk_scrolled_window_new ();

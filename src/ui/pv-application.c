@@ -19,6 +19,7 @@
 #include "pv-application.h"
 #include "pv-command-line.h"
 #include "pv-engine.h"
+#include "pv-phone-number.h"
 #include "pv-preferences-window.h"
 #include "pv-text.h"
 #include "pv-window.h"
@@ -276,6 +277,9 @@ pv_application_startup (GApplication *application)
 {
   PvApplication *self = PV_APPLICATION (application);
   g_autoptr(GSettings) settings = NULL;
+
+  /* Meanwhile libadwaita loads its style sheets, which takes longer. */
+  pv_phone_number_preload ();
 
   G_APPLICATION_CLASS (pv_application_parent_class)->startup (application);
 

@@ -222,6 +222,12 @@ _pv_phone_number_backend_dup_regions (void)
   return (char **) g_ptr_array_free (array, FALSE);
 }
 
+extern "C" void
+_pv_phone_number_backend_load (void)
+{
+  get_util ();
+}
+
 extern "C" guint
 _pv_phone_number_backend_country_code_for_region (const char *region)
 {

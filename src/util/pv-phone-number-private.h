@@ -45,6 +45,7 @@ char     *_pv_phone_number_backend_format_for_display (const char          *e164
                                                           const char          *office_region);
 gboolean  _pv_phone_number_backend_is_region             (const char          *region);
 char    **_pv_phone_number_backend_dup_regions           (void);
+void      _pv_phone_number_backend_load                  (void);
 guint     _pv_phone_number_backend_country_code_for_region (const char        *region);
 char     *_pv_phone_number_backend_region_for_country_code (guint              country_code);
 

@@ -78,6 +78,7 @@ gboolean        pv_phone_number_is_region          (const char             *regi
 gboolean        pv_phone_number_check_region       (const char             *region,
                                                     GError                **error);
 char          **pv_phone_number_dup_regions        (void);
+void            pv_phone_number_preload            (void);
 guint           pv_phone_number_country_code_for_region (const char        *region);
 char           *pv_phone_number_region_for_country_code (guint              country_code);
 
