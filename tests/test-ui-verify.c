@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "pv-country-row.h"
 #include "pv-twilio-error.h"
 #include "pv-ui-test.h"
 
@@ -481,6 +482,61 @@ test_office_in_germany (void)
   start_over ();
 }
 
+static GtkDropDown *
+country_drop_down (void)
+{
+  GtkWidget *drop_down = pv_ui_test_find (find ("country_row"), GTK_TYPE_DROP_DOWN, NULL);
+
+  g_assert_nonnull (drop_down);
+  return GTK_DROP_DOWN (drop_down);
+}
+
+static gboolean
+countries_filled (gpointer user_data)
+{
+  return g_list_model_get_n_items (gtk_drop_down_get_model (country_drop_down ())) > 200;
+}
+
+static const char *
+selected_country_label (void)
+{
+  GtkStringObject *item = gtk_drop_down_get_selected_item (country_drop_down ());
+
+  return item != NULL ? gtk_string_object_get_string (item) : NULL;
+}
+
+/* The country list is filled once the Register page has been drawn: it shows the office's
+ * country before, every country after, and choosing one there sets that country. */
+static void
+test_country_list (void)
+{
+  PvCountryRow *row = PV_COUNTRY_ROW (find ("country_row"));
+  GtkDropDown *drop_down = country_drop_down ();
+  GListModel *countries;
+  guint germany = GTK_INVALID_LIST_POSITION;
+
+  if (!pv_ui_test_wait_until (countries_filled, NULL, 5000))
+    g_error ("The country list still has %u countries",
+             g_list_model_get_n_items (gtk_drop_down_get_model (drop_down)));
+  g_assert_cmpstr (pv_country_row_get_country (row), ==, "US");
+  g_assert_cmpstr (selected_country_label (), ==, "United States (+1)");
+
+  countries = gtk_drop_down_get_model (drop_down);
+  for (guint i = 0; i < g_list_model_get_n_items (countries); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (countries, i);
+
+      if (g_str_equal (gtk_string_object_get_string (item), "Germany (+49)"))
+        germany = i;
+    }
+  g_assert_cmpuint (germany, !=, GTK_INVALID_LIST_POSITION);
+
+  gtk_drop_down_set_selected (drop_down, germany);
+  g_assert_cmpstr (pv_country_row_get_country (row), ==, "DE");
+  pv_country_row_set_country (row, "US");
+  g_assert_cmpstr (selected_country_label (), ==, "United States (+1)");
+}
+
 static void
 test_close_cancels (void)
 {
@@ -541,6 +597,7 @@ main (int   argc,
   window = pv_ui_test_open_window (&application);
   pv_ui_test_wait_for_state (pv_window_get_engine (window), PV_ENGINE_READY);
 
+  g_test_add_func ("/ui/verify/country-list", test_country_list);
   g_test_add_func ("/ui/verify/happy-path", test_happy_path);
   g_test_add_func ("/ui/verify/enter-sends", test_enter_sends);
   g_test_add_func ("/ui/verify/errors", test_errors_become_toasts);

@@ -26,6 +26,9 @@ struct _PvCountryRow
   GtkDropDown  *drop_down;
   GPtrArray    *codes;        /* ISO codes, in the order of the drop-down's items */
   char         *country;
+  gboolean      filled;       /* with every country, not only the chosen one */
+  GdkFrameClock *frame_clock; /* until the first frame that shows the row */
+  guint         fill_source;
 };
 
 G_DEFINE_FINAL_TYPE (PvCountryRow, pv_country_row, ADW_TYPE_ACTION_ROW)
@@ -54,21 +57,68 @@ compare_countries (gconstpointer a,
   return g_utf8_collate (first->label, second->label);
 }
 
+static char *
+country_label (const char *code)
+{
+  /* Translators: a country and its calling code, as in “Germany (+49)” */
+  return g_strdup_printf (_("%s (+%u)"), pv_country_get_name (code),
+                          pv_phone_number_country_code_for_region (code));
+}
+
+static void selected_changed_cb (PvCountryRow *self);
+
+/* Replaces the drop-down's items, keeping the chosen country selected. */
+static void
+set_items (PvCountryRow *self,
+           GPtrArray    *codes,
+           GtkStringList *labels)
+{
+  guint position;
+
+  g_ptr_array_unref (self->codes);
+  self->codes = g_ptr_array_ref (codes);
+
+  g_signal_handlers_block_by_func (self->drop_down, selected_changed_cb, self);
+  gtk_drop_down_set_model (self->drop_down, G_LIST_MODEL (labels));
+  if (self->country != NULL &&
+      g_ptr_array_find_with_equal_func (self->codes, self->country, g_str_equal, &position))
+    gtk_drop_down_set_selected (self->drop_down, position);
+  g_signal_handlers_unblock_by_func (self->drop_down, selected_changed_cb, self);
+}
+
+/* Until the row has been drawn once, the drop-down holds only the chosen country: GTK 4.8
+ * makes a row of its list for each of two hundred countries as soon as it has them, shown
+ * or not, which cost the first window 7 ms before it could draw. */
+static void
+show_chosen_only (PvCountryRow *self)
+{
+  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+
+  if (self->country != NULL)
+    {
+      g_autofree char *label = country_label (self->country);
+
+      g_ptr_array_add (codes, g_strdup (self->country));
+      gtk_string_list_append (labels, label);
+    }
+
+  set_items (self, codes, labels);
+}
+
 static void
 fill_countries (PvCountryRow *self)
 {
   g_auto(GStrv) regions = pv_phone_number_dup_regions ();
   g_autoptr(GArray) countries = g_array_new (FALSE, FALSE, sizeof (Country));
   g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
+
+  self->filled = TRUE;
 
   for (guint i = 0; regions[i] != NULL; i++)
     {
-      Country country = {
-        .code = regions[i],
-        /* Translators: a country and its calling code, as in “Germany (+49)” */
-        .label = g_strdup_printf (_("%s (+%u)"), pv_country_get_name (regions[i]),
-                                  pv_phone_number_country_code_for_region (regions[i])),
-      };
+      Country country = { .code = regions[i], .label = country_label (regions[i]) };
 
       g_array_append_val (countries, country);
     }
@@ -80,11 +130,65 @@ fill_countries (PvCountryRow *self)
       Country *country = &g_array_index (countries, Country, i);
 
       gtk_string_list_append (labels, country->label);
-      g_ptr_array_add (self->codes, g_strdup (country->code));
+      g_ptr_array_add (codes, g_strdup (country->code));
       g_free (country->label);
     }
 
-  gtk_drop_down_set_model (self->drop_down, G_LIST_MODEL (labels));
+  set_items (self, codes, labels);
+}
+
+static gboolean
+fill_countries_cb (gpointer user_data)
+{
+  PvCountryRow *self = user_data;
+
+  self->fill_source = 0;
+  fill_countries (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stop_waiting_for_frame (PvCountryRow *self)
+{
+  if (self->frame_clock == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (self->frame_clock, self);
+  g_clear_object (&self->frame_clock);
+}
+
+static void
+after_paint_cb (GdkFrameClock *frame_clock,
+                PvCountryRow  *self)
+{
+  stop_waiting_for_frame (self);
+  if (!self->filled && self->fill_source == 0)
+    self->fill_source = g_idle_add (fill_countries_cb, self);
+}
+
+static void
+pv_country_row_map (GtkWidget *widget)
+{
+  PvCountryRow *self = PV_COUNTRY_ROW (widget);
+  GdkFrameClock *frame_clock;
+
+  GTK_WIDGET_CLASS (pv_country_row_parent_class)->map (widget);
+
+  frame_clock = gtk_widget_get_frame_clock (widget);
+  if (self->filled || self->frame_clock != NULL || frame_clock == NULL)
+    return;
+
+  self->frame_clock = g_object_ref (frame_clock);
+  g_signal_connect (frame_clock, "after-paint", G_CALLBACK (after_paint_cb), self);
+}
+
+/* Someone opens the list before it is filled: fill it now. */
+static void
+drop_down_activated_cb (PvCountryRow *self)
+{
+  if (!self->filled)
+    fill_countries (self);
 }
 
 static void
@@ -96,6 +200,17 @@ selected_changed_cb (PvCountryRow *self)
     return;
 
   pv_country_row_set_country (self, g_ptr_array_index (self->codes, selected));
+}
+
+static void
+pv_country_row_dispose (GObject *object)
+{
+  PvCountryRow *self = PV_COUNTRY_ROW (object);
+
+  stop_waiting_for_frame (self);
+  g_clear_handle_id (&self->fill_source, g_source_remove);
+
+  G_OBJECT_CLASS (pv_country_row_parent_class)->dispose (object);
 }
 
 static void
@@ -141,7 +256,9 @@ static void
 pv_country_row_class_init (PvCountryRowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->dispose = pv_country_row_dispose;
   object_class->finalize = pv_country_row_finalize;
   object_class->get_property = pv_country_row_get_property;
   object_class->set_property = pv_country_row_set_property;
@@ -156,12 +273,15 @@ pv_country_row_class_init (PvCountryRowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  widget_class->map = pv_country_row_map;
 }
 
 static void
 pv_country_row_init (PvCountryRow *self)
 {
   g_autoptr(GtkExpression) expression = NULL;
+  GtkWidget *button;
 
   self->codes = g_ptr_array_new_with_free_func (g_free);
 
@@ -171,13 +291,19 @@ pv_country_row_init (PvCountryRow *self)
   expression = gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string");
   gtk_drop_down_set_expression (self->drop_down, expression);
   gtk_drop_down_set_enable_search (self->drop_down, TRUE);
-  fill_countries (self);
 
   adw_action_row_add_suffix (ADW_ACTION_ROW (self), GTK_WIDGET (self->drop_down));
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (self), GTK_WIDGET (self->drop_down));
 
   g_signal_connect_object (self->drop_down, "notify::selected",
                            G_CALLBACK (selected_changed_cb), self, G_CONNECT_SWAPPED);
+  /* The keyboard, or a click on the drop-down's button. */
+  g_signal_connect_object (self->drop_down, "activate",
+                           G_CALLBACK (drop_down_activated_cb), self, G_CONNECT_SWAPPED);
+  button = gtk_widget_get_first_child (GTK_WIDGET (self->drop_down));
+  if (GTK_IS_BUTTON (button))
+    g_signal_connect_object (button, "clicked", G_CALLBACK (drop_down_activated_cb), self,
+                             G_CONNECT_SWAPPED);
 }
 
 const char *
@@ -202,9 +328,11 @@ pv_country_row_set_country (PvCountryRow *self,
   g_free (self->country);
   self->country = g_strdup (country);
 
-  if (country != NULL &&
-      g_ptr_array_find_with_equal_func (self->codes, country, g_str_equal, &position) &&
-      gtk_drop_down_get_selected (self->drop_down) != position)
+  if (!self->filled)
+    show_chosen_only (self);
+  else if (country != NULL &&
+           g_ptr_array_find_with_equal_func (self->codes, country, g_str_equal, &position) &&
+           gtk_drop_down_get_selected (self->drop_down) != position)
     gtk_drop_down_set_selected (self->drop_down, position);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->drop_down),
