@@ -179,12 +179,26 @@ static const char migration_to_4[] =
   "  INSERT INTO customers_digits (rowid, full, national) VALUES (new.id, " DIGIT_WORDS ("new") ");"
   "END;";
 
+/* Version 5: how many customers there are, kept as they come and go. count(*) reads every
+ * page of an index: at a million customers, 35 to 75 ms before the Customers view could
+ * show its first rows, where this is one row. */
+static const char migration_to_5[] =
+  "CREATE TABLE customer_count (n INTEGER NOT NULL);"
+  "INSERT INTO customer_count SELECT count(*) FROM customers;"
+  "CREATE TRIGGER customer_count_insert AFTER INSERT ON customers BEGIN"
+  "  UPDATE customer_count SET n = n + 1;"
+  "END;"
+  "CREATE TRIGGER customer_count_delete AFTER DELETE ON customers BEGIN"
+  "  UPDATE customer_count SET n = n - 1;"
+  "END;";
+
 /* Step i takes a database from version i to version i + 1. */
 static const char * const migrations[] = {
   migration_to_1,
   migration_to_2,
   migration_to_3,
   migration_to_4,
+  migration_to_5,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PV_STORE_SCHEMA_VERSION);

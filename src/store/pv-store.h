@@ -110,7 +110,7 @@ typedef struct
 } PvAttempt;
 
 /* The schema version the SQLite store writes (PRAGMA user_version). */
-#define PV_STORE_SCHEMA_VERSION 4
+#define PV_STORE_SCHEMA_VERSION 5
 
 G_DECLARE_INTERFACE (PvStore, pv_store, PV, STORE, GObject)
 
