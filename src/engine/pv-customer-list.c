@@ -73,6 +73,8 @@ struct _PvCustomerList
   guint          n_items;
   guint          generation;
   GCancellable  *refresh_cancellable;   /* NULL unless a refresh is in flight */
+  Fetch         *pending_refresh;       /* what it fetches, until the worker is asked */
+  guint          launch_source;
   gboolean       restarting;            /* the refresh in flight is for a new query */
 
   GHashTable    *pages;                 /* page index → Page */
@@ -653,12 +655,31 @@ compare_uint (gconstpointer a,
   return (x > y) - (x < y);
 }
 
+/* A new list gets its search, sort and settings one by one, each a new generation: only the
+ * last is fetched, once the main loop runs, rather than a count of a million customers for
+ * each while the last waits its turn. Before the next frame all the same. */
+static gboolean
+launch_refresh_cb (gpointer user_data)
+{
+  PvCustomerList *self = user_data;
+  g_autoptr(GTask) task = NULL;
+
+  self->launch_source = 0;
+
+  task = g_task_new (self, self->refresh_cancellable, refreshed_cb, NULL);
+  g_task_set_source_tag (task, launch_refresh_cb);
+  g_task_set_task_data (task, g_steal_pointer (&self->pending_refresh),
+                        (GDestroyNotify) fetch_free);
+  g_task_run_in_thread (task, fetch_thread);
+
+  return G_SOURCE_REMOVE;
+}
+
 /* Counts the customers and fetches the pages the view shows, all for a new generation. */
 static void
 refresh (PvCustomerList *self,
          gboolean        restart)
 {
-  g_autoptr(GTask) task = NULL;
   g_autoptr(GHashTable) indices = NULL;
   gboolean was_loading = self->refresh_cancellable != NULL;
   GHashTableIter iter;
@@ -700,10 +721,10 @@ refresh (PvCustomerList *self,
     }
   g_array_sort (fetch->page_indices, compare_uint);
 
-  task = g_task_new (self, self->refresh_cancellable, refreshed_cb, NULL);
-  g_task_set_source_tag (task, refresh);
-  g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
-  g_task_run_in_thread (task, fetch_thread);
+  g_clear_pointer (&self->pending_refresh, fetch_free);
+  self->pending_refresh = fetch;
+  if (self->launch_source == 0)
+    self->launch_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE, launch_refresh_cb, self, NULL);
 
   if (!was_loading)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
@@ -779,6 +800,9 @@ pv_customer_list_dispose (GObject *object)
   if (self->refresh_cancellable != NULL)
     g_cancellable_cancel (self->refresh_cancellable);
   g_clear_object (&self->refresh_cancellable);
+
+  g_clear_handle_id (&self->launch_source, g_source_remove);
+  g_clear_pointer (&self->pending_refresh, fetch_free);
 
   if (self->pages != NULL)
     g_hash_table_remove_all (self->pages);

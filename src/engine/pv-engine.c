@@ -47,6 +47,7 @@ enum {
   PROP_STATE,
   PROP_PROBLEM,
   PROP_CREDENTIALS_SOURCE,
+  PROP_STORE,
   N_PROPS
 };
 
@@ -216,6 +217,7 @@ store_opened_cb (GObject      *object,
   if (pv_verifier_recover_sends (self->verifier, &error) < 0)
     g_warning ("Could not look for interrupted sends: %s", error->message);
   pv_store_watch (self->store);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 
   read_keyring (self);
 }
@@ -583,6 +585,10 @@ pv_engine_get_property (GObject    *object,
       g_value_set_enum (value, self->credentials_source);
       break;
 
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -610,6 +616,16 @@ pv_engine_class_init (PvEngineClass *klass)
     g_param_spec_enum ("credentials-source", NULL, NULL,
                        PV_TYPE_CREDENTIALS_SOURCE, PV_CREDENTIALS_SOURCE_NONE,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * PvEngine:store:
+   *
+   * The database, once it is open: the customers can be listed before the keyring has
+   * been read.
+   */
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, PV_TYPE_STORE,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
