@@ -2401,6 +2401,36 @@ test_list_pages (void)
   g_assert_cmpuint (page->len, ==, 0);
 }
 
+/* An estimate is exact, or within a few per cent for a broad number filter. Returns
+ * whether it was estimated. */
+static gboolean
+assert_estimate (const char *search)
+{
+  g_autoptr(GError) error = NULL;
+  guint counted, estimated;
+  gboolean exact;
+
+  /* Another search first: the store keeps the ids its latest one read, all of them after a
+   * count. */
+  g_assert_true (pv_store_count_customers (large.store, "zq", &counted, &error));
+  g_assert_true (pv_store_estimate_customers (large.store, search, &estimated, &exact, &error));
+  g_assert_true (pv_store_count_customers (large.store, search, &counted, &error));
+  g_assert_no_error (error);
+  g_test_message ("“%s”: %u counted, %s %u", search, counted, exact ? "exactly" : "about",
+                  estimated);
+
+  if (exact)
+    {
+      g_assert_cmpuint (estimated, ==, counted);
+      return FALSE;
+    }
+
+  g_assert_cmpuint (counted, >=, 50000);
+  g_assert_cmpfloat (ABS ((double) estimated - counted), <=, 0.05 * counted);
+
+  return TRUE;
+}
+
 static void
 test_search (void)
 {
@@ -2464,6 +2494,7 @@ test_search (void)
     { "müller ang", "müller ang" },
   };
   guint n;
+  guint n_estimated = 0;
   g_autoptr(GError) error = NULL;
 
   ensure_large_data_set ();
@@ -2472,7 +2503,10 @@ test_search (void)
     {
       g_test_message ("search “%s”", cases[i].search);
       assert_pages (cases[i].search, cases[i].needle, PV_STORE_SORT_NUMBER, FALSE, 4999);
+      n_estimated += assert_estimate (cases[i].search);
     }
+  /* "+1" matches more than the store reads the ids of to estimate. */
+  g_assert_cmpuint (n_estimated, >=, 1);
 
   /* The odd names are there to be found. */
   g_assert_true (pv_store_count_customers (large.store, "100% \"Q", &n, &error));

@@ -50,6 +50,8 @@ struct _PvSqliteStore
   sqlite3    *read_db;
   GHashTable *read_statements;
   PvMatchSet *read_matches;     /* what pv_matches() answers, in pv-sqlite-store-matches.c */
+  char       *read_number_start;  /* what pv_number_starts() looks for */
+  GHashTable *read_calling_codes; /* (element-type utf8) */
 
   /* Only touched on the watching thread: a read-only connection of its own. */
   sqlite3    *watch_db;
@@ -87,7 +89,12 @@ gboolean           _pv_sqlite_store_add_matches_function (PvSqliteStore    *self
 gboolean           _pv_sqlite_store_load_matches         (PvSqliteStore    *self,
                                                           PvCachedStatement *matches,
                                                           const char       *key,
+                                                          guint             cap,
                                                           guint            *n_matches,
+                                                          gint64           *last_id,
+                                                          GError          **error);
+gboolean           _pv_sqlite_store_set_number_start     (PvSqliteStore    *self,
+                                                          const char       *start,
                                                           GError          **error);
 
 GPtrArray         *_pv_sqlite_store_list_customers       (PvSqliteStore    *self,
@@ -112,6 +119,11 @@ GPtrArray         *_pv_sqlite_store_list_customers_following (PvSqliteStore    *
 gboolean           _pv_sqlite_store_count_customers      (PvSqliteStore    *self,
                                                           const char       *search,
                                                           guint            *n_customers,
+                                                          GError          **error);
+gboolean           _pv_sqlite_store_estimate_customers   (PvSqliteStore    *self,
+                                                          const char       *search,
+                                                          guint            *n_customers,
+                                                          gboolean         *exact,
                                                           GError          **error);
 gint64             _pv_sqlite_store_now                  (PvSqliteStore    *self);
 void               _pv_sqlite_store_bind_time            (sqlite3_stmt     *stmt,

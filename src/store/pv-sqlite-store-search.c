@@ -46,7 +46,8 @@ typedef enum
   FILTER_NONE,
   FILTER_FULL_TEXT,   /* ?1 anywhere in the number or the name, through the trigram index */
   FILTER_WORDS,       /* words of the name starting with those of ?4 */
-  FILTER_DIGITS,      /* numbers starting with ?4, with or without their calling code */
+  FILTER_DIGITS,      /* numbers starting with ?1, digits, with or without their calling
+                       * code; ?4 finds them */
   FILTER_NUMBER_START, /* numbers starting with ?1, "+" and digits, in E.164; ?4 finds them */
   FILTER_LIKE,        /* ?1 anywhere in the number or the name */
 } FilterKind;
@@ -84,11 +85,12 @@ static const char * const list_filters[][2] = {
     [PLAN_SORT] = " WHERE id IN (" WORD_MATCHES ")",
   },
   [FILTER_DIGITS] = {
-    [PLAN_WALK] = " WHERE pv_matches(id)",
+    /* pv_number_starts() tests the row's number: see pv-sqlite-store-matches.c. */
+    [PLAN_WALK] = " WHERE pv_number_starts(number)",
     [PLAN_SORT] = " WHERE id IN (" DIGIT_MATCHES ")",
   },
   [FILTER_NUMBER_START] = {
-    [PLAN_WALK] = " WHERE pv_matches(id)",
+    [PLAN_WALK] = " WHERE pv_number_starts(number)",
     [PLAN_SORT] = " WHERE id IN (" DIGIT_MATCHES ")",
   },
   [FILTER_LIKE] = {
@@ -99,6 +101,10 @@ static const char * const list_filters[][2] = {
       "              WHERE number LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\')",
   },
 };
+
+/* Past this many matches of a number filter, their count is estimated: a walk over them
+ * tests each row's number, not their ids. About 5 ms of reading ids. */
+#define ESTIMATE_CAP 50000
 
 /* What the plans cost, in steps over one index entry; measured at a million customers. */
 #define COST_CHECK_MATCH  3     /* is this id among the full-text matches? */
@@ -229,6 +235,7 @@ parse_search (const char  *search,
   if (digits && g_utf8_strlen (text, -1) < MIN_FTS_QUERY_LENGTH && strchr (text, '+') == NULL)
     {
       *words = g_strdup_printf ("\"%s\"*", text);
+      *term = g_steal_pointer (&text);
       return FILTER_DIGITS;
     }
 
@@ -274,21 +281,37 @@ bind_search (PvCachedStatement *stmt,
     _pv_sqlite_store_bind_text (stmt, 4, words);
 }
 
-/* Whether the filter's walk tests pv_matches(), which its count loads. */
+/* Whether the filter's matches are counted from their ids, which a walk tests with
+ * pv_matches() unless the filter is on the number. */
 static gboolean
 loads_matches (FilterKind filter)
 {
   return filter != FILTER_NONE && filter != FILTER_LIKE;
 }
 
-/* Also makes pv_matches() answer for this search. Call with the read mutex held. */
 static gboolean
-count_locked (PvSqliteStore     *self,
-              FilterKind   filter,
-              const char  *term,
-              const char  *words,
-              guint       *n_customers,
-              GError     **error)
+is_number_filter (FilterKind filter)
+{
+  return filter == FILTER_DIGITS || filter == FILTER_NUMBER_START;
+}
+
+static gboolean get_max_id (PvSqliteStore  *self,
+                            gint64         *max_id,
+                            GError        **error);
+
+/* Counts the matches, or with @cap, reads no more than @cap of their ids and estimates the
+ * count from the share of ids they took: ids are given out in order, and matches spread
+ * over them. @exact says which it was. Also makes pv_matches() answer for this search when
+ * every match was read. Call with the read mutex held. */
+static gboolean
+count_locked (PvSqliteStore  *self,
+              FilterKind      filter,
+              const char     *term,
+              const char     *words,
+              guint           cap,
+              guint          *n_customers,
+              gboolean       *exact,
+              GError        **error)
 {
   g_autoptr(PvCachedStatement) stmt = NULL;
 
@@ -297,13 +320,27 @@ count_locked (PvSqliteStore     *self,
     return FALSE;
 
   bind_search (stmt, term, words);
+  if (exact != NULL)
+    *exact = TRUE;
 
   if (loads_matches (filter))
     {
       g_autofree char *key = g_strjoin ("\n", count_queries[filter], term != NULL ? term : "",
                                         words != NULL ? words : "", NULL);
+      gint64 last_id, max_id;
 
-      return _pv_sqlite_store_load_matches (self, stmt, key, n_customers, error);
+      if (!_pv_sqlite_store_load_matches (self, stmt, key, cap, n_customers, &last_id, error))
+        return FALSE;
+      if (last_id == 0)
+        return TRUE;
+
+      if (!get_max_id (self, &max_id, error))
+        return FALSE;
+      *n_customers = (guint) MIN ((double) *n_customers * max_id / last_id, (double) max_id);
+      if (exact != NULL)
+        *exact = FALSE;
+
+      return TRUE;
     }
 
   if (sqlite3_step (stmt) != SQLITE_ROW)
@@ -371,7 +408,9 @@ choose_search_filter (PvSqliteStore      *self,
   if (filter == FILTER_NUMBER_START && sort == PV_STORE_SORT_NUMBER)
     return NUMBER_STARTS;
 
-  if (!count_locked (self, filter, term, words, &n_matches, error) ||
+  /* A walk tests a number filter's rows, any other filter's loaded ids. */
+  if (!count_locked (self, filter, term, words, is_number_filter (filter) ? ESTIMATE_CAP : 0,
+                     &n_matches, NULL, error) ||
       !get_max_id (self, &max_id, error))
     return NULL;
 
@@ -382,14 +421,18 @@ choose_search_filter (PvSqliteStore      *self,
   entries_walked = ((double) offset + limit) * max_id / n_matches;
   sort_cost = (double) n_matches * COST_FETCH_MATCH + ((double) offset + limit) * COST_KEEP_SORTED;
 
-  if (filter != FILTER_LIKE)
-    {
-      walk_cost = entries_walked * COST_CHECK_MATCH;
-    }
-  else
+  if (filter == FILTER_LIKE)
     {
       walk_cost = entries_walked * COST_READ_ROW;
       sort_cost += max_id;
+    }
+  else if (is_number_filter (filter))
+    {
+      walk_cost = entries_walked * COST_READ_ROW;
+    }
+  else
+    {
+      walk_cost = entries_walked * COST_CHECK_MATCH;
     }
 
   plan = walk_cost <= sort_cost ? PLAN_WALK : PLAN_SORT;
@@ -538,6 +581,9 @@ list_page (PvSqliteStore     *self,
 
   locker = g_mutex_locker_new (&self->read_mutex);
 
+  if (!_pv_sqlite_store_set_number_start (self, is_number_filter (filter) ? term : NULL, error))
+    return NULL;
+
   if (filter == FILTER_NONE)
     {
       where = "";
@@ -683,8 +729,11 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
 
   locker = g_mutex_locker_new (&self->read_mutex);
 
-  if (loads_matches (filter) &&
-      !count_locked (self, filter, term, words, &n_matches, error))
+  if (!_pv_sqlite_store_set_number_start (self, is_number_filter (filter) ? term : NULL, error))
+    return NULL;
+
+  if (loads_matches (filter) && !is_number_filter (filter) &&
+      !count_locked (self, filter, term, words, 0, &n_matches, NULL, error))
     return NULL;
 
   stmt = _pv_sqlite_store_get_read_statement (self, sql, error);
@@ -701,20 +750,15 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
   return g_steal_pointer (&customers);
 }
 
-/**
- * pv_store_count_customers:
- * @self: a #PvSqliteStore
- * @search: (nullable): the same search as for pv_store_list_customers()
- * @n_customers: (out): return location for the number of matching customers
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success
- */
-gboolean
-_pv_sqlite_store_count_customers (PvSqliteStore      *self,
-                          const char   *search,
-                          guint        *n_customers,
-                          GError      **error)
+/* Counts the customers @search finds, or estimates a number filter's count when @estimate
+ * allows. */
+static gboolean
+count_search (PvSqliteStore  *self,
+              const char     *search,
+              gboolean        estimate,
+              guint          *n_customers,
+              gboolean       *exact,
+              GError        **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
   g_autofree char *term = NULL;
@@ -728,5 +772,50 @@ _pv_sqlite_store_count_customers (PvSqliteStore      *self,
 
   locker = g_mutex_locker_new (&self->read_mutex);
 
-  return count_locked (self, filter, term, words, n_customers, error);
+  return count_locked (self, filter, term, words,
+                       estimate && is_number_filter (filter) ? ESTIMATE_CAP : 0,
+                       n_customers, exact, error);
+}
+
+/**
+ * pv_store_count_customers:
+ * @self: a #PvSqliteStore
+ * @search: (nullable): the same search as for pv_store_list_customers()
+ * @n_customers: (out): return location for the number of matching customers
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+_pv_sqlite_store_count_customers (PvSqliteStore      *self,
+                                  const char         *search,
+                                  guint              *n_customers,
+                                  GError            **error)
+{
+  return count_search (self, search, FALSE, n_customers, NULL, error);
+}
+
+/**
+ * pv_store_estimate_customers:
+ * @self: a #PvSqliteStore
+ * @search: (nullable): the same search as for pv_store_list_customers()
+ * @n_customers: (out): return location for about how many customers match
+ * @exact: (out): return location for whether that is their exact number
+ * @error: return location for a #GError
+ *
+ * What the Customers list shows while staff type: a number filter matching a million
+ * customers is estimated from its first fifty thousand ids.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+_pv_sqlite_store_estimate_customers (PvSqliteStore  *self,
+                                     const char     *search,
+                                     guint          *n_customers,
+                                     gboolean       *exact,
+                                     GError        **error)
+{
+  g_return_val_if_fail (exact != NULL, FALSE);
+
+  return count_search (self, search, TRUE, n_customers, exact, error);
 }

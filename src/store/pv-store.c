@@ -421,6 +421,40 @@ pv_store_count_customers (PvStore     *self,
 }
 
 /**
+ * pv_store_estimate_customers:
+ * @self: a #PvStore
+ * @search: (nullable): the same search as for pv_store_list_customers()
+ * @n_customers: (out): return location for about how many customers match
+ * @exact: (out): return location for whether that is their exact number
+ * @error: return location for a #GError
+ *
+ * Like pv_store_count_customers(), but a store may answer a broad search with an estimate,
+ * much sooner than it could count.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+pv_store_estimate_customers (PvStore     *self,
+                             const char  *search,
+                             guint       *n_customers,
+                             gboolean    *exact,
+                             GError     **error)
+{
+  g_return_val_if_fail (PV_IS_STORE (self), FALSE);
+  g_return_val_if_fail (n_customers != NULL, FALSE);
+  g_return_val_if_fail (exact != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (STORE_IFACE (self)->estimate_customers == NULL)
+    {
+      *exact = TRUE;
+      return pv_store_count_customers (self, search, n_customers, error);
+    }
+
+  return STORE_IFACE (self)->estimate_customers (self, search, n_customers, exact, error);
+}
+
+/**
  * pv_store_list_events:
  *
  * Returns: (transfer full) (element-type PvEvent): the events recorded for @number, oldest

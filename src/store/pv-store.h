@@ -193,6 +193,12 @@ struct _PvStoreInterface
                                         const char           *search,
                                         guint                *n_customers,
                                         GError              **error);
+  /* Optional: without it, estimates are exact counts. */
+  gboolean    (*estimate_customers)    (PvStore              *self,
+                                        const char           *search,
+                                        guint                *n_customers,
+                                        gboolean             *exact,
+                                        GError              **error);
   GPtrArray  *(*list_events)           (PvStore              *self,
                                         const char           *number,
                                         GError              **error);
@@ -273,6 +279,11 @@ GPtrArray   *pv_store_list_customers_following (PvStore         *self,
 gboolean     pv_store_count_customers     (PvStore              *self,
                                            const char           *search,
                                            guint                *n_customers,
+                                           GError              **error);
+gboolean     pv_store_estimate_customers  (PvStore              *self,
+                                           const char           *search,
+                                           guint                *n_customers,
+                                           gboolean             *exact,
                                            GError              **error);
 GPtrArray   *pv_store_list_events         (PvStore              *self,
                                            const char           *number,
