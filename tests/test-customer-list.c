@@ -666,6 +666,67 @@ test_format_time (void)
   g_assert_cmpstr (never, ==, "");
 }
 
+static void
+wait_until_counted (PvCustomerList *list)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (pv_customer_list_get_estimated (list))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* A search for the start of every number is estimated from the first 50,000 matches, and
+ * counted once the search stays unchanged; only positions at the end come or go. Runs last
+ * of the tests on the large store, which it changes. */
+static void
+test_estimate_then_count (void)
+{
+  g_autoptr(PvCustomerList) list = NULL;
+  Changes changes = { 0 };
+  gint64 typed_at;
+
+  ensure_large_store ();
+  /* The last id stays: the estimate, from ids spread evenly, says 100,000. */
+  raw_exec (large.path, "DELETE FROM customers WHERE id BETWEEN 99991 AND 99999");
+  list = new_loaded_list (large.store, large.clock, &changes);
+  g_assert_false (pv_customer_list_get_estimated (list));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, LARGE_ROWS - 9);
+
+  pv_customer_list_set_search (list, "+1");
+  typed_at = g_get_monotonic_time ();
+  wait_until_loaded (list);
+  g_assert_true (pv_customer_list_get_estimated (list));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, LARGE_ROWS);
+  g_assert_cmpstr (changes.log, ==, "0-0-99991 99991-0-9");
+
+  wait_until_counted (list);
+  /* Not while staff may still be typing. */
+  g_assert_cmpint (g_get_monotonic_time () - typed_at, >=, 400 * 1000);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, LARGE_ROWS - 9);
+  g_assert_cmpstr (changes.log, ==, "0-0-99991 99991-0-9 99991-9-0");
+
+  /* A search typed on before the count comes in: the count of the old one is dropped. */
+  pv_customer_list_set_search (list, "+15");
+  wait_until_loaded (list);
+  g_assert_true (pv_customer_list_get_estimated (list));
+  pv_customer_list_set_search (list, "Omar");
+  wait_until_loaded (list);
+  g_assert_false (pv_customer_list_get_estimated (list));
+  /* Past the delay before the old search would have been counted. */
+  for (gint64 until = g_get_monotonic_time () + 600 * 1000; g_get_monotonic_time () < until;)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (10 * 1000);
+    }
+  g_assert_false (pv_customer_list_get_estimated (list));
+  /* A fifth are Omar; two of them were deleted. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 19998);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -685,6 +746,7 @@ main (int   argc,
   g_test_add_func ("/customer-list/pages-follow-on", test_pages_follow_on);
   g_test_add_func ("/customer-list/stale-results", test_stale_results);
   g_test_add_func ("/customer-list/sort", test_sort);
+  g_test_add_func ("/customer-list/estimate-then-count", test_estimate_then_count);
   g_test_add ("/customer-list/reload-in-place", Fixture, NULL, fixture_set_up,
               test_reload_in_place, fixture_tear_down);
   g_test_add ("/customer-list/statuses", Fixture, NULL, fixture_set_up, test_statuses,

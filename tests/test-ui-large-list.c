@@ -112,6 +112,8 @@ test_search_asks_only_for_shown_rows (void)
     g_error ("The Customers view did not list the %d customers", N_CUSTOMERS);
   pv_ui_test_iterate (200);
   g_assert_cmpuint (pv_customer_list_get_n_rows_made (get_list ()), <=, MAX_ROWS_PER_RESULT);
+  /* Counted exactly, in the C locale's digits. */
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "20000 customers");
 
   /* With the keyboard in the list, as after scrolling it: the focus row is one GTK tracks. */
   gtk_widget_grab_focus (find (GTK_TYPE_COLUMN_VIEW, "column_view"));
@@ -121,6 +123,12 @@ test_search_asks_only_for_shown_rows (void)
   rows = search_and_count_rows ("Ada", 1, N_CUSTOMERS - 1);
   g_test_message ("“Ada”: %u rows asked for", rows);
   g_assert_cmpuint (rows, <=, MAX_ROWS_PER_RESULT);
+  {
+    guint n = g_list_model_get_n_items (G_LIST_MODEL (get_list ()));
+    g_autofree char *count = g_strdup_printf (n == 1 ? "%u customer" : "%u customers", n);
+
+    pv_ui_test_wait_for_label (GTK_WIDGET (window), count);
+  }
 
   rows = search_and_count_rows ("zzzzzz", 0, 0);
   g_assert_cmpuint (rows, <=, MAX_ROWS_PER_RESULT);

@@ -30,6 +30,10 @@
 /* Enough for a tall window and the rows GTK keeps around it. */
 #define MAX_CACHED_PAGES 8
 
+/* How long a search must stay unchanged before an estimated count is counted exactly:
+ * longer than a pause between two keystrokes. */
+#define COUNT_DELAY_MS 400
+
 /* More than a tall window shows; about 5 ms of the main thread's time. */
 #define ROWS_FILLED_AT_ONCE 48
 
@@ -49,11 +53,13 @@ typedef struct
   gboolean     descending;
   guint        generation;
   gboolean     count;           /* a refresh: count the customers first */
+  gboolean     count_exactly;   /* never estimate */
   GArray      *page_indices;    /* (element-type guint) */
   char        *office_country;
   PvCustomer  *anchor;          /* the last customer of the page before the first index */
 
   guint        n_items;
+  gboolean     exact;           /* or n_items is an estimate */
   GPtrArray   *pages;           /* one GPtrArray of PvCustomer per page index */
   GPtrArray   *shown;           /* and one of their formatted numbers */
 } Fetch;
@@ -71,6 +77,9 @@ struct _PvCustomerList
   char          *office_country;
 
   guint          n_items;
+  gboolean       estimated;
+  guint          count_source;          /* counts an estimate exactly, once typing stops */
+  GCancellable  *count_cancellable;
   guint          generation;
   GCancellable  *refresh_cancellable;   /* NULL unless a refresh is in flight */
   Fetch         *pending_refresh;       /* what it fetches, until the worker is asked */
@@ -99,6 +108,7 @@ enum {
   PROP_MAX_ATTEMPTS,
   PROP_OFFICE_COUNTRY,
   PROP_LOADING,
+  PROP_ESTIMATED,
   N_PROPS
 };
 
@@ -205,8 +215,12 @@ fetch_thread (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  if (fetch->count && !pv_store_count_customers (fetch->store, fetch->search, &fetch->n_items,
-                                                 &error))
+  fetch->exact = fetch->count_exactly;
+  if (fetch->count &&
+      !(fetch->count_exactly
+        ? pv_store_count_customers (fetch->store, fetch->search, &fetch->n_items, &error)
+        : pv_store_estimate_customers (fetch->store, fetch->search, &fetch->n_items,
+                                       &fetch->exact, &error)))
     {
       g_task_return_error (task, error);
       return;
@@ -568,6 +582,81 @@ refill_rows (PvCustomerList *self,
 }
 
 static void
+set_estimated (PvCustomerList *self,
+               gboolean        estimated)
+{
+  if (self->estimated == estimated)
+    return;
+
+  self->estimated = estimated;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ESTIMATED]);
+}
+
+static void
+stop_counting (PvCustomerList *self)
+{
+  g_clear_handle_id (&self->count_source, g_source_remove);
+  if (self->count_cancellable != NULL)
+    g_cancellable_cancel (self->count_cancellable);
+  g_clear_object (&self->count_cancellable);
+}
+
+/* Only positions at the end come or go: see refreshed_cb(). */
+static void
+counted_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  PvCustomerList *self = PV_CUSTOMER_LIST (object);
+  Fetch *fetch = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  guint old_n_items;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Could not count customers: %s", error->message);
+      return;
+    }
+
+  if (fetch->generation != self->generation)
+    return;
+
+  g_clear_object (&self->count_cancellable);
+  old_n_items = self->n_items;
+  self->n_items = fetch->n_items;
+  set_estimated (self, FALSE);
+
+  if (self->n_items < old_n_items)
+    g_list_model_items_changed (G_LIST_MODEL (self), self->n_items,
+                                old_n_items - self->n_items, 0);
+  else if (self->n_items > old_n_items)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_n_items, 0,
+                                self->n_items - old_n_items);
+}
+
+static gboolean
+count_exactly_cb (gpointer user_data)
+{
+  PvCustomerList *self = user_data;
+  g_autoptr(GTask) task = NULL;
+  Fetch *fetch;
+
+  self->count_source = 0;
+  self->count_cancellable = g_cancellable_new ();
+
+  fetch = fetch_new (self, TRUE);
+  fetch->count_exactly = TRUE;
+
+  task = g_task_new (self, self->count_cancellable, counted_cb, NULL);
+  g_task_set_source_tag (task, count_exactly_cb);
+  g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
+  g_task_run_in_thread (task, fetch_thread);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
 refreshed_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
@@ -600,6 +689,9 @@ refreshed_cb (GObject      *object,
   self->restarting = FALSE;
 
   self->n_items = fetch->n_items;
+  set_estimated (self, !fetch->exact);
+  if (!fetch->exact)
+    self->count_source = g_timeout_add (COUNT_DELAY_MS, count_exactly_cb, self);
 
   for (guint i = 0; i < fetch->page_indices->len; i++)
     {
@@ -688,6 +780,7 @@ refresh (PvCustomerList *self,
 
   self->generation++;
   self->restarting = self->restarting || restart;
+  stop_counting (self);
 
   if (self->refresh_cancellable != NULL)
     g_cancellable_cancel (self->refresh_cancellable);
@@ -803,6 +896,7 @@ pv_customer_list_dispose (GObject *object)
 
   g_clear_handle_id (&self->launch_source, g_source_remove);
   g_clear_pointer (&self->pending_refresh, fetch_free);
+  stop_counting (self);
 
   if (self->pages != NULL)
     g_hash_table_remove_all (self->pages);
@@ -871,6 +965,10 @@ pv_customer_list_get_property (GObject    *object,
 
     case PROP_LOADING:
       g_value_set_boolean (value, pv_customer_list_get_loading (self));
+      break;
+
+    case PROP_ESTIMATED:
+      g_value_set_boolean (value, self->estimated);
       break;
 
     default:
@@ -961,6 +1059,13 @@ pv_customer_list_class_init (PvCustomerListClass *klass)
 
   properties[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /* The number of items is an estimate: a search matched so many customers that counting
+   * them waits until the search has stayed the same for a moment. */
+  properties[PROP_ESTIMATED] =
+    g_param_spec_boolean ("estimated", NULL, NULL,
                           FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
@@ -1151,6 +1256,20 @@ pv_customer_list_get_loading (PvCustomerList *self)
   g_return_val_if_fail (PV_IS_CUSTOMER_LIST (self), FALSE);
 
   return self->refresh_cancellable != NULL;
+}
+
+/**
+ * pv_customer_list_get_estimated:
+ *
+ * Returns: whether the number of items is an estimate, counted exactly once the search has
+ *   stayed the same for a moment
+ */
+gboolean
+pv_customer_list_get_estimated (PvCustomerList *self)
+{
+  g_return_val_if_fail (PV_IS_CUSTOMER_LIST (self), FALSE);
+
+  return self->estimated;
 }
 
 /**

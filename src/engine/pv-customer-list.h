@@ -38,6 +38,7 @@ void            pv_customer_list_set_max_attempts    (PvCustomerList *self,
                                                       guint           max_attempts);
 const char     *pv_customer_list_get_office_country  (PvCustomerList *self);
 gboolean        pv_customer_list_get_loading         (PvCustomerList *self);
+gboolean        pv_customer_list_get_estimated       (PvCustomerList *self);
 void            pv_customer_list_reload              (PvCustomerList *self);
 guint           pv_customer_list_get_n_cached_pages  (PvCustomerList *self);
 guint           pv_customer_list_get_n_rows_made     (PvCustomerList *self);

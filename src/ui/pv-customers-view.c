@@ -48,6 +48,7 @@ struct _PvCustomersView
   AdwStatusPage        *store_failed_page;
   GtkSpinner           *spinner;
   GtkSearchEntry       *search_entry;
+  GtkLabel             *count_label;
   GtkStack             *results_stack;
   GtkColumnView        *column_view;
   GtkColumnViewColumn  *number_column;
@@ -142,6 +143,36 @@ show_page (PvCustomersView *self,
     }
 }
 
+/* "About 75,000 customers" while a broad search is only estimated: two figures are all
+ * an estimate is good for. */
+static void
+update_count_label (PvCustomersView *self,
+                    guint            n_items)
+{
+  g_autofree char *text = NULL;
+
+  if (pv_customer_list_get_estimated (self->list))
+    {
+      guint magnitude = 1;
+      guint rounded;
+
+      while (n_items / magnitude >= 100)
+        magnitude *= 10;
+      rounded = (n_items + magnitude / 2) / magnitude * magnitude;
+
+      /* Translators: %'u is a rounded number, shown with the locale's digit grouping */
+      text = g_strdup_printf (_("About %'u customers"), rounded);
+    }
+  else
+    {
+      /* Translators: %'u is a number, shown with the locale's digit grouping */
+      text = g_strdup_printf (ngettext ("%'u customer", "%'u customers", n_items), n_items);
+    }
+
+  gtk_label_set_label (self->count_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->count_label), n_items > 0);
+}
+
 static void
 update_page (PvCustomersView *self)
 {
@@ -180,6 +211,7 @@ update_page (PvCustomersView *self)
 
   show_page (self, "customers");
   gtk_stack_set_visible_child_name (self->results_stack, n_items > 0 ? "list" : "no-results");
+  update_count_label (self, n_items);
 }
 
 static void
@@ -358,6 +390,8 @@ create_list (PvCustomersView *self,
   g_signal_connect_object (self->list, "notify::loading", G_CALLBACK (list_loading_changed_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->list, "items-changed", G_CALLBACK (update_page), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->list, "notify::estimated", G_CALLBACK (update_page), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->list, "load-failed", G_CALLBACK (list_load_failed_cb), self,
                            G_CONNECT_SWAPPED);
@@ -828,6 +862,7 @@ pv_customers_view_class_init (PvCustomersViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, row_menu);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, spinner);
+  gtk_widget_class_bind_template_child (widget_class, PvCustomersView, count_label);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, stack);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, status_column);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, store_failed_page);
