@@ -2543,6 +2543,9 @@ test_search_sorted (void)
       assert_pages ("wei", "wei", sort, TRUE, 1009);
       assert_pages ("Xu", "xu", sort, sort % 2 == 0, 401);
       assert_pages ("%", "%", sort, TRUE, 50);
+      /* The digits' ranges, one per calling code, in number order both ways. */
+      assert_pages ("2", "2", sort, sort % 2 == 1, 997);
+      assert_pages ("(44", "44", sort, TRUE, 1999);
     }
 }
 
@@ -2655,7 +2658,7 @@ read_all_after (PvStore    *store,
 static void
 test_list_after (void)
 {
-  const char *searches[] = { NULL, "Nakamura", "an", "+1 2" };
+  const char *searches[] = { NULL, "Nakamura", "an", "+1 2", "2", "44" };
   guint n_read;
   guint n_expected;
 

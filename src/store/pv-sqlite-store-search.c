@@ -106,6 +106,9 @@ static const char * const list_filters[][2] = {
  * tests each row's number, not their ids. About 5 ms of reading ids. */
 #define ESTIMATE_CAP 50000
 
+/* Offsets from which a walk over a number filter's matches tests their ids. */
+#define DEEP_OFFSET 2000
+
 /* What the plans cost, in steps over one index entry; measured at a million customers. */
 #define COST_CHECK_MATCH  3     /* is this id among the full-text matches? */
 #define COST_READ_ROW     15    /* fetch a row to test it with LIKE */
@@ -390,6 +393,9 @@ choose_search_filter (PvSqliteStore      *self,
                       guint         limit,
                       GError      **error)
 {
+  /* Deep into a number filter's matches, a walk that tests rows would read hundreds of
+   * thousands: their ids are worth reading then. */
+  gboolean test_rows = is_number_filter (filter) && offset < DEEP_OFFSET;
   guint n_matches;
   gint64 max_id;
   double entries_walked, walk_cost, sort_cost;
@@ -409,8 +415,8 @@ choose_search_filter (PvSqliteStore      *self,
     return NUMBER_STARTS;
 
   /* A walk tests a number filter's rows, any other filter's loaded ids. */
-  if (!count_locked (self, filter, term, words, is_number_filter (filter) ? ESTIMATE_CAP : 0,
-                     &n_matches, NULL, error) ||
+  if (!count_locked (self, filter, term, words, test_rows ? ESTIMATE_CAP : 0, &n_matches, NULL,
+                     error) ||
       !get_max_id (self, &max_id, error))
     return NULL;
 
@@ -426,7 +432,7 @@ choose_search_filter (PvSqliteStore      *self,
       walk_cost = entries_walked * COST_READ_ROW;
       sort_cost += max_id;
     }
-  else if (is_number_filter (filter))
+  else if (test_rows)
     {
       walk_cost = entries_walked * COST_READ_ROW;
     }
@@ -438,6 +444,9 @@ choose_search_filter (PvSqliteStore      *self,
   plan = walk_cost <= sort_cost ? PLAN_WALK : PLAN_SORT;
   g_debug ("Search matches %u customers: %s", n_matches,
            plan == PLAN_WALK ? "walking the sort order" : "sorting the matches");
+
+  if (plan == PLAN_WALK && is_number_filter (filter) && !test_rows)
+    return " WHERE pv_matches(id)";
 
   return list_filters[filter][plan];
 }
@@ -547,6 +556,94 @@ read_customers (PvSqliteStore  *self,
   return TRUE;
 }
 
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Where the numbers a digits filter finds lie in number order: after the calling code, or
+ * after the "+", the digits; each is where a range of the number index starts, up to the
+ * same with ':' after. Calling codes are prefix-free, so sorted by them the ranges come in
+ * number order, and only the "+" one can hold others. Needs the calling codes loaded. */
+static GPtrArray *
+number_start_ranges (PvSqliteStore *self,
+                     const char    *digits)
+{
+  GPtrArray *starts = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *disjoint = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer code;
+
+  g_ptr_array_add (starts, g_strconcat ("+", digits, NULL));
+  g_hash_table_iter_init (&iter, self->read_calling_codes);
+  while (g_hash_table_iter_next (&iter, &code, NULL))
+    g_ptr_array_add (starts, g_strconcat ("+", (const char *) code, digits, NULL));
+  g_ptr_array_sort (starts, compare_strings);
+
+  /* Sorted, the ranges inside another come right after it. */
+  for (guint i = 0; i < starts->len; i++)
+    {
+      const char *start = g_ptr_array_index (starts, i);
+
+      if (disjoint->len == 0 ||
+          !g_str_has_prefix (start, g_ptr_array_index (disjoint, disjoint->len - 1)))
+        g_ptr_array_add (disjoint, g_strdup (start));
+    }
+
+  g_ptr_array_unref (starts);
+
+  return disjoint;
+}
+
+/* A page of a digits filter in number order, range by range: the matches for "42", the
+ * (42x) numbers, come after every (2xx) to (41x) one, which a walk of the number index
+ * would pass, and sorting them all costs half a second when there are a million. Call with
+ * the read mutex held and the calling codes loaded. */
+static gboolean
+list_number_starts (PvSqliteStore  *self,
+                    const char     *digits,
+                    gboolean        descending,
+                    const char     *after,
+                    guint           limit,
+                    GPtrArray      *customers,
+                    GError        **error)
+{
+  g_autoptr(GPtrArray) ranges = number_start_ranges (self, digits);
+  const char *sql = descending
+    ? "SELECT " CUSTOMER_COLUMNS " FROM customers"
+      " WHERE number >= ?1 AND number < ?2 AND number < ?3 ORDER BY number DESC LIMIT ?4"
+    : "SELECT " CUSTOMER_COLUMNS " FROM customers"
+      " WHERE number >= ?1 AND number < ?2 AND number > ?3 ORDER BY number LIMIT ?4";
+
+  for (guint i = 0; i < ranges->len && customers->len < limit; i++)
+    {
+      const char *start = g_ptr_array_index (ranges, descending ? ranges->len - 1 - i : i);
+      g_autofree char *end = g_strconcat (start, ":", NULL);
+      g_autoptr(PvCachedStatement) stmt = NULL;
+
+      /* Wholly on the far side of @after. */
+      if (after != NULL && (descending ? strcmp (start, after) >= 0 : strcmp (end, after) <= 0))
+        continue;
+
+      stmt = _pv_sqlite_store_get_read_statement (self, sql, error);
+      if (stmt == NULL)
+        return FALSE;
+
+      _pv_sqlite_store_bind_text (stmt, 1, start);
+      _pv_sqlite_store_bind_text (stmt, 2, end);
+      /* '~' sorts after every number. */
+      _pv_sqlite_store_bind_text (stmt, 3, after != NULL ? after : descending ? "~" : "");
+      sqlite3_bind_int64 (stmt, 4, limit - customers->len);
+
+      if (!read_customers (self, stmt, customers, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* One page in the order of @sort: @offset customers in, or, when @after is set, those that
  * meet @condition (a range after that customer). */
 static GPtrArray *
@@ -583,6 +680,14 @@ list_page (PvSqliteStore     *self,
 
   if (!_pv_sqlite_store_set_number_start (self, is_number_filter (filter) ? term : NULL, error))
     return NULL;
+
+  if (filter == FILTER_DIGITS && sort == PV_STORE_SORT_NUMBER && (after != NULL || offset == 0))
+    {
+      if (!list_number_starts (self, term, descending, after != NULL ? after->number : NULL,
+                               limit, customers, error))
+        return NULL;
+      return g_steal_pointer (&customers);
+    }
 
   if (filter == FILTER_NONE)
     {
@@ -731,6 +836,13 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
 
   if (!_pv_sqlite_store_set_number_start (self, is_number_filter (filter) ? term : NULL, error))
     return NULL;
+
+  if (filter == FILTER_DIGITS)
+    {
+      if (!list_number_starts (self, term, FALSE, after, limit, customers, error))
+        return NULL;
+      return g_steal_pointer (&customers);
+    }
 
   if (loads_matches (filter) && !is_number_filter (filter) &&
       !count_locked (self, filter, term, words, 0, &n_matches, NULL, error))
