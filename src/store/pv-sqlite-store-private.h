@@ -52,6 +52,9 @@ struct _PvSqliteStore
   PvMatchSet *read_matches;     /* what pv_matches() answers, in pv-sqlite-store-matches.c */
   char       *read_number_start;  /* what pv_number_starts() looks for */
   GHashTable *read_calling_codes; /* (element-type utf8) */
+  GPtrArray  *read_word_phrases;  /* what pv_words_match() looks for */
+  fts5_tokenizer read_tokenizer_class;
+  Fts5Tokenizer *read_tokenizer;  /* customers_words' own */
 
   /* Only touched on the watching thread: a read-only connection of its own. */
   sqlite3    *watch_db;
@@ -93,6 +96,8 @@ gboolean           _pv_sqlite_store_load_matches         (PvSqliteStore    *self
                                                           guint            *n_matches,
                                                           gint64           *last_id,
                                                           GError          **error);
+gboolean           _pv_sqlite_store_set_words            (PvSqliteStore    *self,
+                                                          const char       *query);
 gboolean           _pv_sqlite_store_set_number_start     (PvSqliteStore    *self,
                                                           const char       *start,
                                                           GError          **error);

@@ -102,8 +102,8 @@ static const char * const list_filters[][2] = {
   },
 };
 
-/* Past this many matches of a number filter, their count is estimated: a walk over them
- * tests each row's number, not their ids. About 5 ms of reading ids. */
+/* Past this many matches of a number or words filter, their count is estimated: a walk
+ * over them tests each row's number or name, not their ids. About 5 ms of reading ids. */
 #define ESTIMATE_CAP 50000
 
 /* Offsets from which a walk over a number filter's matches tests their ids. */
@@ -298,6 +298,28 @@ is_number_filter (FilterKind filter)
   return filter == FILTER_DIGITS || filter == FILTER_NUMBER_START;
 }
 
+/* Makes the row tests answer for this search. Returns whether a walk over its matches can
+ * test each row rather than their ids, so that their count can be estimated. Call with
+ * the read mutex held. */
+static gboolean
+prepare_row_tests (PvSqliteStore  *self,
+                   FilterKind      filter,
+                   const char     *term,
+                   const char     *words,
+                   gboolean       *can_test_rows,
+                   GError        **error)
+{
+  gboolean words_testable = _pv_sqlite_store_set_words (self, filter == FILTER_WORDS ? words
+                                                                                    : NULL);
+
+  if (!_pv_sqlite_store_set_number_start (self, is_number_filter (filter) ? term : NULL, error))
+    return FALSE;
+
+  *can_test_rows = is_number_filter (filter) || (filter == FILTER_WORDS && words_testable);
+
+  return TRUE;
+}
+
 static gboolean get_max_id (PvSqliteStore  *self,
                             gint64         *max_id,
                             GError        **error);
@@ -388,14 +410,15 @@ choose_search_filter (PvSqliteStore      *self,
                       FilterKind    filter,
                       const char   *term,
                       const char   *words,
+                      gboolean      can_test_rows,
                       PvStoreSort   sort,
                       guint         offset,
                       guint         limit,
                       GError      **error)
 {
-  /* Deep into a number filter's matches, a walk that tests rows would read hundreds of
-   * thousands: their ids are worth reading then. */
-  gboolean test_rows = is_number_filter (filter) && offset < DEEP_OFFSET;
+  /* Deep into a search's matches, a walk that tests rows would read hundreds of thousands:
+   * their ids are worth reading then. */
+  gboolean test_rows = can_test_rows && offset < DEEP_OFFSET;
   guint n_matches;
   gint64 max_id;
   double entries_walked, walk_cost, sort_cost;
@@ -445,6 +468,10 @@ choose_search_filter (PvSqliteStore      *self,
   g_debug ("Search matches %u customers: %s", n_matches,
            plan == PLAN_WALK ? "walking the sort order" : "sorting the matches");
 
+  /* Customers without a name, a twentieth of them, come first in name order: the range
+   * skips them in the name index instead of testing each. */
+  if (plan == PLAN_WALK && filter == FILTER_WORDS && test_rows)
+    return " WHERE name COLLATE NOCASE >= '' AND pv_words_match(name)";
   if (plan == PLAN_WALK && is_number_filter (filter) && !test_rows)
     return " WHERE pv_matches(id)";
 
@@ -665,6 +692,7 @@ list_page (PvSqliteStore     *self,
   g_autofree char *sql = NULL;
   const char *where;
   FilterKind filter;
+  gboolean can_test_rows;
 
   g_return_val_if_fail ((guint) sort < G_N_ELEMENTS (sort_orders), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -678,7 +706,7 @@ list_page (PvSqliteStore     *self,
 
   locker = g_mutex_locker_new (&self->read_mutex);
 
-  if (!_pv_sqlite_store_set_number_start (self, is_number_filter (filter) ? term : NULL, error))
+  if (!prepare_row_tests (self, filter, term, words, &can_test_rows, error))
     return NULL;
 
   if (filter == FILTER_DIGITS && sort == PV_STORE_SORT_NUMBER && (after != NULL || offset == 0))
@@ -696,8 +724,8 @@ list_page (PvSqliteStore     *self,
   else
     {
       /* The page after a row costs about what a first page does. */
-      where = choose_search_filter (self, filter, term, words, sort, after != NULL ? 0 : offset,
-                                    limit, error);
+      where = choose_search_filter (self, filter, term, words, can_test_rows, sort,
+                                    after != NULL ? 0 : offset, limit, error);
       if (where == NULL)
         return NULL;
       if (*where == '\0')
@@ -816,6 +844,7 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
   const char *where;
   FilterKind filter;
   guint n_matches;
+  gboolean can_test_rows;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -834,7 +863,7 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
 
   locker = g_mutex_locker_new (&self->read_mutex);
 
-  if (!_pv_sqlite_store_set_number_start (self, is_number_filter (filter) ? term : NULL, error))
+  if (!prepare_row_tests (self, filter, term, words, &can_test_rows, error))
     return NULL;
 
   if (filter == FILTER_DIGITS)
@@ -876,6 +905,7 @@ count_search (PvSqliteStore  *self,
   g_autofree char *term = NULL;
   g_autofree char *words = NULL;
   FilterKind filter;
+  gboolean can_test_rows;
 
   g_return_val_if_fail (n_customers != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -884,8 +914,10 @@ count_search (PvSqliteStore  *self,
 
   locker = g_mutex_locker_new (&self->read_mutex);
 
-  return count_locked (self, filter, term, words,
-                       estimate && is_number_filter (filter) ? ESTIMATE_CAP : 0,
+  if (!prepare_row_tests (self, filter, term, words, &can_test_rows, error))
+    return FALSE;
+
+  return count_locked (self, filter, term, words, estimate && can_test_rows ? ESTIMATE_CAP : 0,
                        n_customers, exact, error);
 }
 

@@ -1150,6 +1150,9 @@ pv_sqlite_store_finalize (GObject *object)
   g_clear_pointer (&self->read_matches, _pv_match_set_free);
   g_clear_pointer (&self->read_number_start, g_free);
   g_clear_pointer (&self->read_calling_codes, g_hash_table_unref);
+  g_clear_pointer (&self->read_word_phrases, g_ptr_array_unref);
+  if (self->read_tokenizer != NULL)
+    self->read_tokenizer_class.xDelete (self->read_tokenizer);
   g_clear_pointer (&self->read_statements, g_hash_table_unref);
   g_clear_pointer (&self->read_db, sqlite3_close_v2);
 
