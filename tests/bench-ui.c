@@ -233,6 +233,7 @@ bench_typing (void)
 
   g_print ("%-58s %8.1f ms   goal <= %.0f ms: %s\n", "longest stall while typing a search",
            worst, FRAME_MS, verdict (worst <= FRAME_MS));
+
   g_print ("  after each keystroke, ms:%s\n", stalls->str);
   g_print ("%-58s %5u of %u   goal all: %s\n", "keystrokes whose results were shown", n_shown,
            typing.n_keys, verdict (n_shown == typing.n_keys));
@@ -473,6 +474,45 @@ painted (gpointer user_data)
   return ((FirstPaint *) user_data)->painted_at != 0;
 }
 
+/* The bare baseline of typing: a search entry over a bare column view, which swaps in a
+ * lazy model of fewer items for each search the entry reports, as a search that narrows. */
+static void
+bare_search_changed_cb (GtkSearchEntry *entry,
+                        GtkColumnView  *column_view)
+{
+  BenchLazyModel *model = g_object_new (BENCH_TYPE_LAZY_MODEL, NULL);
+  guint length = g_utf8_strlen (gtk_editable_get_text (GTK_EDITABLE (entry)), -1);
+
+  model->n_items = n_rows / ((length + 1) * (length + 1));
+  gtk_column_view_set_model (column_view,
+                             GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (model))));
+}
+
+static double
+bare_typing_script (GtkWidget *entry)
+{
+  const char *name = "Chiara Fernandes";
+  GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (entry));
+  double worst = 0;
+
+  gtk_widget_grab_focus (entry);
+  pv_ui_test_iterate (300);
+  for (guint i = 0; name[i] != '\0'; i++)
+    {
+      char key[2] = { name[i], '\0' };
+
+      dog_reset ();
+      g_signal_emit_by_name (text, "insert-at-cursor", key);
+      pv_ui_test_iterate (KEYSTROKE_MS);
+      worst = MAX (worst, dog_worst_ms ());
+    }
+  dog_reset ();
+  g_signal_emit_by_name (text, "backspace");
+  pv_ui_test_iterate (KEYSTROKE_MS);
+
+  return MAX (worst, dog_worst_ms ());
+}
+
 /* What a child prints: "first-paint-µs rss-kib first-rows-µs first-page stall-ms
  * first-frame-µs" (times on the monotonic clock, comparable across processes; the first
  * frame's time is from presenting the window to its first paint, for the bare windows). */
@@ -485,7 +525,8 @@ run_child (const char *kind)
   const char *first_page = "-";
   GtkWidget *toplevel;
 
-  if (g_str_equal (kind, "bare-window") || g_str_equal (kind, "bare-scroll"))
+  if (g_str_equal (kind, "bare-window") || g_str_equal (kind, "bare-scroll") ||
+      g_str_equal (kind, "bare-typing"))
     {
       g_autoptr(AdwApplication) bare = adw_application_new ("com.example.PhoneVerify.Bench",
                                                             G_APPLICATION_NON_UNIQUE);
@@ -495,7 +536,30 @@ run_child (const char *kind)
       toplevel = adw_application_window_new (GTK_APPLICATION (bare));
       /* The size the app's window opens at, from its settings' defaults. */
       gtk_window_set_default_size (GTK_WINDOW (toplevel), 720, 720);
-      if (g_str_equal (kind, "bare-scroll"))
+      if (g_str_equal (kind, "bare-typing"))
+        {
+          GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+          GtkWidget *entry = gtk_search_entry_new ();
+          GtkWidget *scrolled = gtk_scrolled_window_new ();
+          GtkWidget *column_view = new_bare_column_view (n_rows);
+
+          /* The app's delay. */
+          gtk_search_entry_set_search_delay (GTK_SEARCH_ENTRY (entry), 25);
+          g_signal_connect (entry, "search-changed", G_CALLBACK (bare_search_changed_cb),
+                            column_view);
+          gtk_widget_set_vexpand (scrolled, TRUE);
+          gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), column_view);
+          gtk_box_append (GTK_BOX (box), entry);
+          gtk_box_append (GTK_BOX (box), scrolled);
+          adw_application_window_set_content (ADW_APPLICATION_WINDOW (toplevel), box);
+          watch_first_paint (toplevel, &paint);
+          presented_at = g_get_monotonic_time ();
+          gtk_window_present (GTK_WINDOW (toplevel));
+          pv_ui_test_wait_until (painted, &paint, 10000);
+          pv_ui_test_iterate (500);
+          stall = bare_typing_script (entry);
+        }
+      else if (g_str_equal (kind, "bare-scroll"))
         {
           GtkWidget *scrolled = gtk_scrolled_window_new ();
           GtkWidget *column_view = new_bare_column_view (n_rows);
@@ -654,6 +718,14 @@ bench_startup (const char *self_path)
 }
 
 static void
+bench_typing_baseline (const char *self_path)
+{
+  g_print ("  the toolkit's share: a bare column view under a search entry, swapping in a new\n"
+           "  model per search, stalls %.1f ms at most\n",
+           spawn_child (self_path, "bare-typing").stall_ms);
+}
+
+static void
 bench_scroll (const char *self_path)
 {
   GtkWidget *column_view = find_in_customers (GTK_TYPE_COLUMN_VIEW, "column_view");
@@ -760,6 +832,7 @@ main (int   argc,
   pv_ui_test_wait_until (list_settled, NULL, 60000);
 
   bench_typing ();
+  bench_typing_baseline (self_path);
   bench_send_during_search ();
   bench_scroll (self_path);
 
