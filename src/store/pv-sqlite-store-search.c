@@ -12,8 +12,12 @@
  * one and two letters. Digits, as staff type them, find any part of the number from three
  * on, through an FTS5 trigram index; one or two find numbers starting so, with or without
  * their calling code, through prefix indexes; after a "+", they find numbers starting so
- * in E.164, a range of the number's own index. Text with no letters or digits at all is
- * looked for anywhere, with the trigram index or LIKE. */
+ * in E.164. Text with no letters or digits at all is looked for anywhere, with the trigram
+ * index or LIKE.
+ *
+ * A search's matches are read as ids once and tested by its pages (see
+ * pv-sqlite-store-matches.c); one that matches more than ESTIMATE_CAP customers, the start
+ * of a word or a number, is estimated instead and walked by testing each row. */
 
 #define G_LOG_DOMAIN "pv-store"
 
@@ -106,17 +110,17 @@ static const char * const list_filters[][2] = {
  * over them tests each row's number or name, not their ids. About 5 ms of reading ids. */
 #define ESTIMATE_CAP 50000
 
-/* Offsets from which a walk over a number filter's matches tests their ids. */
+/* Offsets from which a walk over a broad search's matches tests their ids, not its rows. */
 #define DEEP_OFFSET 2000
 
 /* What the plans cost, in steps over one index entry; measured at a million customers. */
 #define COST_CHECK_MATCH  3     /* is this id among the full-text matches? */
-#define COST_READ_ROW     15    /* fetch a row to test it with LIKE */
+#define COST_READ_ROW     15    /* fetch a row to test it with LIKE or a row test */
 #define COST_FETCH_MATCH  5     /* fetch a match to sort it */
 #define COST_KEEP_SORTED  30    /* keep a fetched match among the offset + limit best */
 
-/* Filters with an index of their own are counted by loading their matches, which their
- * walks then test; the others by counting. */
+/* Filters with an index of their own are counted by reading their matches' ids, which
+ * their walks then test; the others by counting. */
 static const char * const count_queries[] = {
   [FILTER_NONE] = "SELECT n FROM customer_count",
   [FILTER_FULL_TEXT] = TRIGRAM_MATCHES,
