@@ -392,18 +392,8 @@ get_data_version (PvSqliteStore  *self,
   g_autoptr(PvCachedStatement) stmt = NULL;
 
   stmt = _pv_sqlite_store_get_read_statement (self, "PRAGMA data_version", error);
-  if (stmt == NULL)
-    return FALSE;
 
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      _pv_sqlite_store_set_read_error (self, error);
-      return FALSE;
-    }
-
-  *data_version = sqlite3_column_int64 (stmt, 0);
-
-  return TRUE;
+  return stmt != NULL && _pv_sqlite_store_read_int64 (self, stmt, data_version, error);
 }
 
 /**

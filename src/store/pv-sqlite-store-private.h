@@ -80,6 +80,10 @@ PvCachedStatement *_pv_sqlite_store_get_read_statement (PvSqliteStore      *self
                                                         GError            **error);
 void               _pv_sqlite_store_set_read_error     (PvSqliteStore      *self,
                                                         GError            **error);
+gboolean           _pv_sqlite_store_read_int64         (PvSqliteStore      *self,
+                                                        PvCachedStatement  *stmt,
+                                                        gint64             *value,
+                                                        GError            **error);
 PvCustomer        *_pv_sqlite_store_customer_from_row  (sqlite3_stmt       *stmt,
                                                         GError            **error);
 void               _pv_sqlite_store_bind_text          (sqlite3_stmt       *stmt,

@@ -303,8 +303,8 @@ is_number_filter (FilterKind filter)
 }
 
 /* Makes the row tests answer for this search. Returns whether a walk over its matches can
- * test each row rather than their ids, so that their count can be estimated. Call with
- * the read mutex held. */
+ * test each row rather than their ids, so that their count can be estimated, in
+ * @can_test_rows if given. Call with the read mutex held. */
 static gboolean
 prepare_row_tests (PvSqliteStore  *self,
                    FilterKind      filter,
@@ -319,7 +319,8 @@ prepare_row_tests (PvSqliteStore  *self,
   if (!_pv_sqlite_store_set_number_start (self, is_number_filter (filter) ? term : NULL, error))
     return FALSE;
 
-  *can_test_rows = is_number_filter (filter) || (filter == FILTER_WORDS && words_testable);
+  if (can_test_rows != NULL)
+    *can_test_rows = is_number_filter (filter) || (filter == FILTER_WORDS && words_testable);
 
   return TRUE;
 }
@@ -343,6 +344,7 @@ count_locked (PvSqliteStore  *self,
               GError        **error)
 {
   g_autoptr(PvCachedStatement) stmt = NULL;
+  gint64 count;
 
   stmt = _pv_sqlite_store_get_read_statement (self, count_queries[filter], error);
   if (stmt == NULL)
@@ -372,13 +374,9 @@ count_locked (PvSqliteStore  *self,
       return TRUE;
     }
 
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      _pv_sqlite_store_set_read_error (self, error);
-      return FALSE;
-    }
-
-  *n_customers = (guint) sqlite3_column_int64 (stmt, 0);
+  if (!_pv_sqlite_store_read_int64 (self, stmt, &count, error))
+    return FALSE;
+  *n_customers = (guint) count;
 
   return TRUE;
 }
@@ -392,18 +390,8 @@ get_max_id (PvSqliteStore  *self,
   g_autoptr(PvCachedStatement) stmt = NULL;
 
   stmt = _pv_sqlite_store_get_read_statement (self, "SELECT coalesce (max (id), 0) FROM customers", error);
-  if (stmt == NULL)
-    return FALSE;
 
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      _pv_sqlite_store_set_read_error (self, error);
-      return FALSE;
-    }
-
-  *max_id = sqlite3_column_int64 (stmt, 0);
-
-  return TRUE;
+  return stmt != NULL && _pv_sqlite_store_read_int64 (self, stmt, max_id, error);
 }
 
 /* Counts the matches first to choose the cheaper plan. Returns the WHERE clause, "" when the
@@ -848,7 +836,6 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
   const char *where;
   FilterKind filter;
   guint n_matches;
-  gboolean can_test_rows;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -867,7 +854,8 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
 
   locker = g_mutex_locker_new (&self->read_mutex);
 
-  if (!prepare_row_tests (self, filter, term, words, &can_test_rows, error))
+  /* The export reads every match: its walk tests loaded ids, or a number filter's rows. */
+  if (!prepare_row_tests (self, filter, term, words, NULL, error))
     return NULL;
 
   if (filter == FILTER_DIGITS)
@@ -943,19 +931,8 @@ _pv_sqlite_store_count_customers (PvSqliteStore      *self,
   return count_search (self, search, FALSE, n_customers, NULL, error);
 }
 
-/**
- * pv_store_estimate_customers:
- * @self: a #PvSqliteStore
- * @search: (nullable): the same search as for pv_store_list_customers()
- * @n_customers: (out): return location for about how many customers match
- * @exact: (out): return location for whether that is their exact number
- * @error: return location for a #GError
- *
- * What the Customers list shows while staff type: a number filter matching a million
- * customers is estimated from its first fifty thousand ids.
- *
- * Returns: %TRUE on success
- */
+/* The store's side of pv_store_estimate_customers(): a number or words search that matches
+ * more than ESTIMATE_CAP customers is estimated from its first ESTIMATE_CAP ids. */
 gboolean
 _pv_sqlite_store_estimate_customers (PvSqliteStore  *self,
                                      const char     *search,

@@ -801,6 +801,24 @@ _pv_sqlite_store_set_read_error (PvSqliteStore  *self,
                    sqlite3_system_errno (self->read_db), sqlite3_errmsg (self->read_db), error);
 }
 
+/* Steps a bound statement of the reading connection for the one value it returns. */
+gboolean
+_pv_sqlite_store_read_int64 (PvSqliteStore      *self,
+                             PvCachedStatement  *stmt,
+                             gint64             *value,
+                             GError            **error)
+{
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      _pv_sqlite_store_set_read_error (self, error);
+      return FALSE;
+    }
+
+  *value = sqlite3_column_int64 (stmt, 0);
+
+  return TRUE;
+}
+
 /* Opened once the schema is current. A missing file or folder was reported by the writing
  * connection already; this one can only fail for want of memory or file handles. */
 static gboolean
