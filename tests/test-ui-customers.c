@@ -188,6 +188,10 @@ test_empty (void)
   wait_for_page ("stack", "empty");
   pv_ui_test_wait_for_label (GTK_WIDGET (view), "No Customers Yet");
   pv_ui_test_wait_for_label (GTK_WIDGET (view), "Numbers you verify appear here.");
+  /* Its icon, deferred until the page is shown, is there. */
+  g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (find (ADW_TYPE_STATUS_PAGE,
+                                                                       "empty_page"))), ==,
+                   "x-office-address-book-symbolic");
   g_assert_false (gtk_widget_is_drawable (find (GTK_TYPE_SEARCH_ENTRY, "search_entry")));
   g_assert_false (gtk_widget_is_sensitive (find (GTK_TYPE_BUTTON, "export_button")));
   pv_ui_test_screenshot (GTK_WIDGET (window), "customers-empty");

@@ -38,6 +38,17 @@ preferences_shown (gpointer user_data)
 static PvApplication *application;
 static PvWindow      *window;
 
+static const char *
+status_icon (GtkWidget  *root,
+             const char *name)
+{
+  GtkWidget *page = pv_ui_test_find (root, ADW_TYPE_STATUS_PAGE, name);
+
+  g_assert_nonnull (page);
+
+  return adw_status_page_get_icon_name (ADW_STATUS_PAGE (page));
+}
+
 static void
 test_first_run (void)
 {
@@ -53,6 +64,11 @@ test_first_run (void)
   g_assert_nonnull (stack);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "setup");
   pv_ui_test_wait_for_label (GTK_WIDGET (window), "Connect Your Twilio Account");
+  /* A status page gets its icon when shown: the hidden ones would load the SVG renderer. */
+  g_assert_cmpstr (status_icon (GTK_WIDGET (window), "setup_page"), ==,
+                   "dialog-password-symbolic");
+  g_assert_null (status_icon (GTK_WIDGET (window), "keyring_failed_page"));
+  g_assert_null (status_icon (GTK_WIDGET (window), "store_failed_page"));
 
   /* The Verify view is the one shown first. */
   view_stack = pv_ui_test_find (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK, "view_stack");
@@ -165,6 +181,7 @@ test_starts_on_the_form (void)
 
   pv_ui_test_iterate (1200);
   g_assert_cmpstr (visible_step (view), ==, "loading");
+  g_assert_null (status_icon (view, "setup_page"));
 
   gtk_window_destroy (GTK_WINDOW (toplevel));
 }

@@ -19,6 +19,7 @@
 #include "pv-customer-list.h"
 #include "pv-customer-row.h"
 #include "pv-customers-view.h"
+#include "pv-deferred-icons.h"
 #include "pv-customer-cells.h"
 
 /* Sending a code fires several signals in a row: they make one reload. */
@@ -878,6 +879,8 @@ static void
 pv_customers_view_init (PvCustomersView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  pv_stack_defer_status_icons (self->stack);
+  pv_stack_defer_status_icons (self->results_stack);
 
   self->cancellable = g_cancellable_new ();
 

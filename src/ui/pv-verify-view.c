@@ -22,6 +22,7 @@
 #include "pv-twilio-error.h"
 #include "pv-country.h"
 #include "pv-country-row.h"
+#include "pv-deferred-icons.h"
 #include "pv-verify-view.h"
 
 typedef enum
@@ -979,6 +980,7 @@ static void
 pv_verify_view_init (PvVerifyView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  pv_stack_defer_status_icons (self->steps);
 
   self->cancellable = g_cancellable_new ();
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_button),
