@@ -2376,6 +2376,116 @@ assert_pages (const char  *search,
     }
 }
 
+/* Jumps to any position give the same customers as paging there: the deep ones read on from
+ * the store's anchors, a few hundred customers apart, instead of by offset. */
+static void
+assert_jumps (const char  *search,
+              const char  *needle,
+              PvStoreSort  sort,
+              gboolean     descending)
+{
+  g_autoptr(GPtrArray) expected = expected_rows (search, needle, sort, descending);
+  const guint n = expected->len;
+  /* Either side of the first anchors, odd places, the middle, the end and past it; deep
+   * first, then back, so that the anchors of one walk serve every jump. */
+  const guint offsets[] = { n / 2, 255, 256, 257, 511, 512, 1000, 4097, 33333, n / 3 + 7,
+                            n - 1, n, n + 300, 1, 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (offsets); i++)
+    {
+      g_autoptr(GPtrArray) page = NULL;
+      g_autoptr(GError) error = NULL;
+      guint want = offsets[i] < n ? MIN (37, n - offsets[i]) : 0;
+
+      page = pv_store_list_customers (large.store, search, sort, descending, offsets[i], 37,
+                                      &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (page->len, ==, want);
+      for (guint j = 0; j < page->len; j++)
+        {
+          const PvCustomer *customer = g_ptr_array_index (page, j);
+
+          g_assert_cmpint (customer->id, ==,
+                           ((const Row *) g_ptr_array_index (expected, offsets[i] + j))->id);
+        }
+    }
+}
+
+static void
+test_list_jumps (void)
+{
+  ensure_large_data_set ();
+
+  for (PvStoreSort sort = PV_STORE_SORT_NUMBER; sort <= PV_STORE_SORT_CREATED; sort++)
+    for (int descending = 0; descending < 2; descending++)
+      {
+        assert_jumps (NULL, NULL, sort, descending);
+        assert_jumps ("+1 2", "+12", sort, descending);
+        assert_jumps ("wei", "wei", sort, !descending);
+      }
+  /* A digits search in number order reads one range of the number index per calling code;
+   * its anchors are read the same way. */
+  assert_jumps ("2", "2", PV_STORE_SORT_NUMBER, FALSE);
+  assert_jumps ("2", "2", PV_STORE_SORT_NUMBER, TRUE);
+  assert_jumps ("(44", "44", PV_STORE_SORT_NAME, FALSE);
+}
+
+/* The pages of a jump follow every write, by this process or another: stale anchors would
+ * shift them by the customers added or deleted before them. */
+static void
+assert_jump_reads (PvStore *store,
+                   guint    offset,
+                   guint    n_customers)
+{
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The first page, which reads from the start of the order, holds them all. */
+  all = pv_store_list_customers (store, NULL, PV_STORE_SORT_NUMBER, FALSE, 0, n_customers + 1,
+                                 &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, n_customers);
+  page = pv_store_list_customers (store, NULL, PV_STORE_SORT_NUMBER, FALSE, offset, 5, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 5);
+  for (guint i = 0; i < page->len; i++)
+    g_assert_cmpstr (((PvCustomer *) page->pdata[i])->number, ==,
+                     ((PvCustomer *) all->pdata[offset + i])->number);
+}
+
+static void
+test_list_jumps_follow_writes (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvStore) other = open_store (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  guint n = 600;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *number = g_strdup_printf ("+1415555%04u", 2 * i + 1000);
+
+      pv_customer_free (insert_customer (store, number, NULL));
+    }
+  assert_jump_reads (store, 300, n);
+
+  /* One that comes first, from another connection. */
+  pv_customer_free (insert_customer (other, "+14155550000", NULL));
+  assert_jump_reads (store, 300, ++n);
+
+  /* The customer the jump read on from, the 256th: the anchors go with it. */
+  page = pv_store_list_customers (store, NULL, PV_STORE_SORT_NUMBER, FALSE, 255, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (pv_store_delete_customer (store, ((PvCustomer *) page->pdata[0])->number,
+                                           PV_EVENT_DELETED, NULL, &error));
+  g_assert_no_error (error);
+  assert_jump_reads (store, 300, --n);
+  assert_jump_reads (store, 256, n);
+}
+
 static void
 test_list_pages (void)
 {
@@ -4479,6 +4589,9 @@ main (int   argc,
   ADD_TEST ("/store/events/history", test_events_history);
   ADD_TEST ("/store/transaction/rollback", test_transaction_rollback);
   g_test_add_func ("/store/list/pages", test_list_pages);
+  g_test_add_func ("/store/list/jumps", test_list_jumps);
+  g_test_add ("/store/list/jumps-follow-writes", Fixture, NULL, fixture_set_up,
+              test_list_jumps_follow_writes, fixture_tear_down);
   g_test_add_func ("/store/list/search", test_search);
   g_test_add_func ("/store/list/search-sorted", test_search_sorted);
   g_test_add_func ("/store/list/after", test_list_after);

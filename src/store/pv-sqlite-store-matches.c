@@ -383,19 +383,6 @@ _pv_sqlite_store_add_matches_function (PvSqliteStore  *self,
   return TRUE;
 }
 
-/* Any commit by another connection, which is every write: the reading one never writes. */
-static gboolean
-get_data_version (PvSqliteStore  *self,
-                  gint64         *data_version,
-                  GError        **error)
-{
-  g_autoptr(PvCachedStatement) stmt = NULL;
-
-  stmt = _pv_sqlite_store_get_read_statement (self, "PRAGMA data_version", error);
-
-  return stmt != NULL && _pv_sqlite_store_read_int64 (self, stmt, data_version, error);
-}
-
 /**
  * _pv_sqlite_store_load_matches:
  * @self: a #PvSqliteStore
@@ -425,7 +412,7 @@ _pv_sqlite_store_load_matches (PvSqliteStore      *self,
   gint64 data_version;
   int result;
 
-  if (!get_data_version (self, &data_version, error))
+  if (!_pv_sqlite_store_read_data_version (self, &data_version, error))
     return FALSE;
 
   if (last_id != NULL)

@@ -26,6 +26,7 @@ G_BEGIN_DECLS
   "created_at, verified_at, updated_at, send_state, send_id, send_owner"
 
 typedef struct _PvMatchSet PvMatchSet;
+typedef struct _PvAnchorSet PvAnchorSet;
 
 struct _PvSqliteStore
 {
@@ -50,6 +51,7 @@ struct _PvSqliteStore
   sqlite3    *read_db;
   GHashTable *read_statements;
   PvMatchSet *read_matches;     /* what pv_matches() answers, in pv-sqlite-store-matches.c */
+  PvAnchorSet *read_anchors;    /* where jumps start, in pv-sqlite-store-anchors.c */
   char       *read_number_start;  /* what pv_number_starts() looks for */
   GHashTable *read_calling_codes; /* (element-type utf8) */
   GPtrArray  *read_word_phrases;  /* what pv_words_match() looks for */
@@ -84,6 +86,15 @@ gboolean           _pv_sqlite_store_read_int64         (PvSqliteStore      *self
                                                         PvCachedStatement  *stmt,
                                                         gint64             *value,
                                                         GError            **error);
+gboolean           _pv_sqlite_store_read_data_version  (PvSqliteStore      *self,
+                                                        gint64             *data_version,
+                                                        GError            **error);
+gboolean           _pv_sqlite_store_read_every_id      (PvSqliteStore      *self,
+                                                        PvCachedStatement  *stmt,
+                                                        guint               every,
+                                                        guint64            *position,
+                                                        GArray             *ids,
+                                                        GError            **error);
 PvCustomer        *_pv_sqlite_store_customer_from_row  (sqlite3_stmt       *stmt,
                                                         GError            **error);
 void               _pv_sqlite_store_bind_text          (sqlite3_stmt       *stmt,
@@ -91,6 +102,22 @@ void               _pv_sqlite_store_bind_text          (sqlite3_stmt       *stmt
                                                         const char         *text);
 
 void               _pv_match_set_free                    (PvMatchSet       *set);
+void               _pv_anchor_set_free                   (PvAnchorSet      *set);
+gboolean           _pv_sqlite_store_find_anchor          (PvSqliteStore    *self,
+                                                          const char       *search,
+                                                          PvStoreSort       sort,
+                                                          gboolean          descending,
+                                                          guint             offset,
+                                                          PvCustomer      **anchor,
+                                                          guint            *skip,
+                                                          GError          **error);
+gboolean           _pv_sqlite_store_walk_order           (PvSqliteStore    *self,
+                                                          const char       *search,
+                                                          PvStoreSort       sort,
+                                                          gboolean          descending,
+                                                          guint             every,
+                                                          GArray           *ids,
+                                                          GError          **error);
 gboolean           _pv_sqlite_store_add_matches_function (PvSqliteStore    *self,
                                                           GError          **error);
 gboolean           _pv_sqlite_store_load_matches         (PvSqliteStore    *self,

@@ -404,6 +404,7 @@ choose_search_filter (PvSqliteStore      *self,
                       const char   *words,
                       gboolean      can_test_rows,
                       PvStoreSort   sort,
+                      gboolean      name_ranged,
                       guint         offset,
                       guint         limit,
                       GError      **error)
@@ -461,9 +462,12 @@ choose_search_filter (PvSqliteStore      *self,
            plan == PLAN_WALK ? "walking the sort order" : "sorting the matches");
 
   /* Customers without a name, a twentieth of them, come first in name order: the range
-   * skips them in the name index instead of testing each. */
+   * skips them in the name index instead of testing each. Not beside a page's own range
+   * on the name, though: given two lower bounds, SQLite seeks with this one, and the page
+   * after the middle of a million then tested half a million names. */
   if (plan == PLAN_WALK && filter == FILTER_WORDS && test_rows)
-    return " WHERE name COLLATE NOCASE >= '' AND pv_words_match(name)";
+    return name_ranged ? " WHERE pv_words_match(name)"
+                       : " WHERE name COLLATE NOCASE >= '' AND pv_words_match(name)";
   if (plan == PLAN_WALK && is_number_filter (filter) && !test_rows)
     return " WHERE pv_matches(id)";
 
@@ -506,6 +510,14 @@ following_condition (PvStoreSort       sort,
                            ? &following_nameless : &following[sort];
 
   return descending ? order->descending : order->ascending;
+}
+
+/* Whether a keyset condition is a range of the name index. */
+static gboolean
+is_name_range (const char *condition)
+{
+  return condition == following[PV_STORE_SORT_NAME].ascending ||
+         condition == following[PV_STORE_SORT_NAME].descending;
 }
 
 /* In name order, the second range to read when the first ran out, or NULL. */
@@ -663,6 +675,104 @@ list_number_starts (PvSqliteStore  *self,
   return TRUE;
 }
 
+/* The ids of a digits filter's matches in number order, range by range, as
+ * list_number_starts() reads them. */
+static gboolean
+walk_number_starts (PvSqliteStore  *self,
+                    const char     *digits,
+                    gboolean        descending,
+                    guint           every,
+                    GArray         *ids,
+                    GError        **error)
+{
+  g_autoptr(GPtrArray) ranges = number_start_ranges (self, digits);
+  const char *sql = descending
+    ? "SELECT id FROM customers WHERE number >= ?1 AND number < ?2 ORDER BY number DESC"
+    : "SELECT id FROM customers WHERE number >= ?1 AND number < ?2 ORDER BY number";
+  guint64 position = 0;
+
+  for (guint i = 0; i < ranges->len; i++)
+    {
+      const char *start = g_ptr_array_index (ranges, descending ? ranges->len - 1 - i : i);
+      g_autofree char *end = g_strconcat (start, ":", NULL);
+      g_autoptr(PvCachedStatement) stmt = NULL;
+
+      stmt = _pv_sqlite_store_get_read_statement (self, sql, error);
+      if (stmt == NULL)
+        return FALSE;
+      _pv_sqlite_store_bind_text (stmt, 1, start);
+      _pv_sqlite_store_bind_text (stmt, 2, end);
+      if (!_pv_sqlite_store_read_every_id (self, stmt, every, &position, ids, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * _pv_sqlite_store_walk_order:
+ * @self: a #PvSqliteStore
+ * @search: (nullable): the search, as for _pv_sqlite_store_list_customers()
+ * @sort: the sort order
+ * @descending: whether to reverse it
+ * @every: how many customers apart the ids are
+ * @ids: (element-type gint64): where the ids go
+ *
+ * Appends the id of the @every-th customer @search finds in that order, of the 2 × @every-th,
+ * and so on: where a jump deep into the order starts its keyset paging. Only ids are read,
+ * from the order's index where it holds them. Call with the read mutex held.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+_pv_sqlite_store_walk_order (PvSqliteStore  *self,
+                             const char     *search,
+                             PvStoreSort     sort,
+                             gboolean        descending,
+                             guint           every,
+                             GArray         *ids,
+                             GError        **error)
+{
+  g_autoptr(PvCachedStatement) stmt = NULL;
+  g_autofree char *term = NULL;
+  g_autofree char *words = NULL;
+  g_autofree char *sql = NULL;
+  const char *where = "";
+  FilterKind filter;
+  gboolean can_test_rows;
+  guint64 position = 0;
+
+  g_return_val_if_fail ((guint) sort < G_N_ELEMENTS (sort_orders), FALSE);
+
+  filter = parse_search (search, &term, &words);
+  if (!prepare_row_tests (self, filter, term, words, &can_test_rows, error))
+    return FALSE;
+
+  if (filter == FILTER_DIGITS && sort == PV_STORE_SORT_NUMBER)
+    return walk_number_starts (self, term, descending, every, ids, error);
+
+  if (filter != FILTER_NONE)
+    {
+      /* Planned as a page that runs to the end of the order. */
+      where = choose_search_filter (self, filter, term, words, can_test_rows, sort, FALSE, 0,
+                                    G_MAXUINT / 4, error);
+      if (where == NULL)
+        return FALSE;
+      if (*where == '\0')
+        return TRUE;
+    }
+
+  sql = g_strconcat ("SELECT id FROM customers", where, " ORDER BY ",
+                     descending ? sort_orders[sort].descending : sort_orders[sort].ascending,
+                     NULL);
+  stmt = _pv_sqlite_store_get_read_statement (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_search (stmt, term, words);
+
+  return _pv_sqlite_store_read_every_id (self, stmt, every, &position, ids, error);
+}
+
 /* One page in the order of @sort: @offset customers in, or, when @after is set, those that
  * meet @condition (a range after that customer). */
 static GPtrArray *
@@ -717,6 +827,7 @@ list_page (PvSqliteStore     *self,
     {
       /* The page after a row costs about what a first page does. */
       where = choose_search_filter (self, filter, term, words, can_test_rows, sort,
+                                    after != NULL && is_name_range (condition),
                                     after != NULL ? 0 : offset, limit, error);
       if (where == NULL)
         return NULL;
@@ -775,7 +886,31 @@ _pv_sqlite_store_list_customers (PvSqliteStore      *self,
                                  guint               limit,
                                  GError            **error)
 {
-  return list_page (self, search, sort, descending, offset, NULL, NULL, limit, error);
+  g_autoptr(PvCustomer) anchor = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  guint skip;
+
+  if (offset == 0)
+    return list_page (self, search, sort, descending, 0, NULL, NULL, limit, error);
+
+  /* An offset would step over every customer before the page, tens of milliseconds in the
+   * middle of a million: the page is read on from the nearest anchor before it instead. */
+  if (!_pv_sqlite_store_find_anchor (self, search, sort, descending, offset, &anchor, &skip,
+                                     error))
+    return NULL;
+
+  if (anchor != NULL)
+    page = _pv_sqlite_store_list_customers_following (self, search, sort, descending, anchor,
+                                                      skip + limit, error);
+  else if (skip == offset)
+    page = list_page (self, search, sort, descending, 0, NULL, NULL, skip + limit, error);
+  else
+    return list_page (self, search, sort, descending, offset, NULL, NULL, limit, error);
+
+  if (page != NULL)
+    g_ptr_array_remove_range (page, 0, MIN (skip, page->len));
+
+  return g_steal_pointer (&page);
 }
 
 GPtrArray *

@@ -819,6 +819,51 @@ _pv_sqlite_store_read_int64 (PvSqliteStore      *self,
   return TRUE;
 }
 
+/* Any commit by another connection, which is every write: the reading one never writes.
+ * Call with the read mutex held. */
+gboolean
+_pv_sqlite_store_read_data_version (PvSqliteStore  *self,
+                                    gint64         *data_version,
+                                    GError        **error)
+{
+  g_autoptr(PvCachedStatement) stmt = NULL;
+
+  stmt = _pv_sqlite_store_get_read_statement (self, "PRAGMA data_version", error);
+
+  return stmt != NULL && _pv_sqlite_store_read_int64 (self, stmt, data_version, error);
+}
+
+/* Appends the first column of each @every-th row of @stmt to @ids, counting rows on from
+ * @position, which it updates. */
+gboolean
+_pv_sqlite_store_read_every_id (PvSqliteStore      *self,
+                                PvCachedStatement  *stmt,
+                                guint               every,
+                                guint64            *position,
+                                GArray             *ids,
+                                GError            **error)
+{
+  int result;
+
+  while ((result = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (++*position % every == 0)
+        {
+          gint64 id = sqlite3_column_int64 (stmt, 0);
+
+          g_array_append_val (ids, id);
+        }
+    }
+
+  if (result != SQLITE_DONE)
+    {
+      _pv_sqlite_store_set_read_error (self, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* Opened once the schema is current. A missing file or folder was reported by the writing
  * connection already; this one can only fail for want of memory or file handles. */
 static gboolean
@@ -1166,6 +1211,7 @@ pv_sqlite_store_finalize (GObject *object)
   /* Statements must go before the connection they belong to, and the writing connection
    * last: only the last connection to close folds the write-ahead log into the file. */
   g_clear_pointer (&self->read_matches, _pv_match_set_free);
+  g_clear_pointer (&self->read_anchors, _pv_anchor_set_free);
   g_clear_pointer (&self->read_number_start, g_free);
   g_clear_pointer (&self->read_calling_codes, g_hash_table_unref);
   g_clear_pointer (&self->read_word_phrases, g_ptr_array_unref);
