@@ -67,6 +67,15 @@ compare_doubles (gconstpointer a,
 
 typedef void (*BenchFunc) (PvStore *store, gconstpointer data);
 
+/* The baseline's orders, as the store's indexes serve them. */
+static const char * const raw_orders[] = {
+  [PV_STORE_SORT_NUMBER] = "number",
+  [PV_STORE_SORT_NAME] = "name COLLATE NOCASE, number",
+  [PV_STORE_SORT_STATUS] = "status, number",
+  [PV_STORE_SORT_LAST_ACTIVITY] = "updated_at, id",
+  [PV_STORE_SORT_CREATED] = "created_at, id",
+};
+
 /* Median milliseconds of n_runs runs, after one warm-up run. */
 static double
 measure_runs (PvStore       *store,
@@ -172,6 +181,66 @@ bench_keystroke (PvStore       *store,
   pv_store_estimate_customers (store, query->search, &n, &exact, &error);
   g_assert_no_error (error);
   bench_page (store, query);
+}
+
+/* A page by OFFSET on a connection of its own, in raw SQL: what a jump cost before the
+ * store read on from its anchors. Median milliseconds. */
+static double
+raw_offset_ms (const char  *path,
+               PvStoreSort  sort,
+               guint        offset)
+{
+  g_autofree double *times = g_new (double, n_runs);
+  g_autofree char *sql = g_strdup_printf ("SELECT * FROM customers ORDER BY %s LIMIT %d "
+                                          "OFFSET %u", raw_orders[sort], PAGE_SIZE, offset);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *raw = NULL;
+
+  pv_test_check_sqlite (raw, sqlite3_open_v2 (path, &raw, SQLITE_OPEN_READONLY, NULL),
+                        SQLITE_OK);
+  pv_test_check_sqlite (raw, sqlite3_prepare_v2 (raw, sql, -1, &stmt, NULL), SQLITE_OK);
+  for (guint i = 0; i <= n_runs; i++)
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        ;
+      sqlite3_reset (stmt);
+      /* The first run warms the cache. */
+      if (i > 0)
+        times[i - 1] = (g_get_monotonic_time () - start) / 1000.0;
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (raw);
+  qsort (times, n_runs, sizeof *times, compare_doubles);
+
+  return times[n_runs / 2];
+}
+
+/* A jump into an order whose anchors are not read yet: the store keeps one order's, so a
+ * jump the other way first makes each timed one walk its order's index. */
+static double
+first_jump_ms (PvStore     *store,
+               PvStoreSort  sort,
+               guint        offset)
+{
+  g_autofree double *times = g_new (double, n_runs);
+
+  for (guint i = 0; i < n_runs; i++)
+    {
+      g_autoptr(GPtrArray) other = NULL;
+      g_autoptr(GPtrArray) page = NULL;
+      gint64 start;
+
+      other = pv_store_list_customers (store, NULL, sort, TRUE, offset, PAGE_SIZE, NULL);
+      start = g_get_monotonic_time ();
+      page = pv_store_list_customers (store, NULL, sort, FALSE, offset, PAGE_SIZE, NULL);
+      times[i] = (g_get_monotonic_time () - start) / 1000.0;
+      g_assert_nonnull (page);
+    }
+  qsort (times, n_runs, sizeof *times, compare_doubles);
+
+  return times[n_runs / 2];
 }
 
 /* The customer at @offset, for a page that follows it. */
@@ -613,9 +682,11 @@ main (int   argc,
   g_assert_cmpuint (count, ==, n_rows);
 
   /* "after middle" is the page after the middle one, read from its last customer as the
-   * Customers list reads it while scrolling; "middle" reaches the same depth by offset. */
-  g_print ("%-16s %10s %10s %12s %10s %10s %10s\n",
-           "sort", "first", "middle", "after middle", "last", "desc first", "desc last");
+   * Customers list reads it while scrolling; "middle" jumps to the same depth, reading on
+   * from the store's anchors, "1st jump" when they are not read yet, and "OFFSET (raw)"
+   * reaches it by offset in raw SQL, the baseline. */
+  g_print ("%-16s %8s %8s %9s %12s %12s %8s %10s %9s\n", "sort", "first", "middle",
+           "1st jump", "OFFSET (raw)", "after middle", "last", "desc first", "desc last");
   for (guint sort = 0; sort < G_N_ELEMENTS (sort_names); sort++)
     {
       PageQuery first = { NULL, sort, FALSE, 0, NULL };
@@ -625,9 +696,12 @@ main (int   argc,
       PageQuery desc_first = { NULL, sort, TRUE, 0, NULL };
       PageQuery desc_last = { NULL, sort, TRUE, n_rows - PAGE_SIZE, NULL };
 
-      g_print ("%-16s %10.3f %10.3f %12.3f %10.3f %10.3f %10.3f\n", sort_names[sort],
+      g_print ("%-16s %8.3f %8.3f %9.3f %12.3f %12.3f %8.3f %10.3f %9.3f\n",
+               sort_names[sort],
                measure (store, bench_page, &first),
                measure (store, bench_page, &middle),
+               first_jump_ms (store, sort, n_rows / 2),
+               raw_offset_ms (path, sort, n_rows / 2),
                measure (store, bench_page, &following),
                measure (store, bench_page, &last),
                measure (store, bench_page, &desc_first),
