@@ -1087,6 +1087,88 @@ test_register_already_verified (Fixture       *fixture,
   g_assert_cmpuint (count_messages (fixture), ==, 1);
 }
 
+static gboolean
+do_verify_again (Fixture     *fixture,
+                 const char  *number,
+                 GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  pv_verifier_verify_again_async (fixture->verifier, number, NULL, result_cb, &slot);
+  result = wait_for_result (&slot);
+
+  return pv_verifier_verify_again_finish (fixture->verifier, result, error);
+}
+
+/* Numbers get reassigned: a verified customer can be sent a new code on purpose. They are
+ * pending until it is read back, and the history keeps both verifications. */
+static void
+test_verify_again (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *code = register_and_read_code (fixture);
+  g_autofree char *second = NULL;
+  g_autoptr(PvCustomer) pending = NULL;
+  g_autoptr(PvCustomer) verified = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
+  g_assert_no_error (error);
+  pv_clock_advance (fixture->clock, 3600);
+
+  g_assert_true (do_verify_again (fixture, NUMBER, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_messages (fixture), ==, 2);
+  second = pv_fake_twilio_dup_last_code_to (fixture->fake, NUMBER);
+  pending = lookup (fixture, NUMBER);
+  g_assert_cmpint (pending->status, ==, PV_CUSTOMER_STATUS_PENDING);
+  g_assert_nonnull (pending->code_digest);
+  /* When it was last verified is kept until it is verified again. */
+  g_assert_cmpint (pending->verified_at, ==, START_TIME);
+
+  /* The old code is no good any more. */
+  if (g_strcmp0 (code, second) != 0)
+    g_assert_false (pv_verifier_verify (fixture->verifier, NUMBER, code, NULL));
+  g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, second, &error));
+  g_assert_no_error (error);
+
+  verified = lookup (fixture, NUMBER);
+  g_assert_cmpint (verified->status, ==, PV_CUSTOMER_STATUS_VERIFIED);
+  g_assert_cmpint (verified->verified_at, ==, START_TIME + 3600);
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_VERIFIED), ==, 2);
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_CODE_SENT), ==, 2);
+}
+
+/* A re-verification Twilio refuses reached nobody: the customer stays verified, and the
+ * cooldown still holds for the next try. */
+static void
+test_verify_again_refused (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *code = register_and_read_code (fixture);
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
+  g_assert_no_error (error);
+
+  /* Too soon after the first code. */
+  g_assert_false (do_verify_again (fixture, NUMBER, &error));
+  g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_COOLDOWN);
+  g_clear_error (&error);
+
+  pv_clock_advance (fixture->clock, 3600);
+  pv_fake_twilio_set_create_error (fixture->fake, NUMBER, 21610);
+  g_assert_false (do_verify_again (fixture, NUMBER, &error));
+  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_OPTED_OUT);
+
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_VERIFIED);
+  g_assert_null (customer->code_digest);
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_VERIFIED), ==, 1);
+}
+
 /* No second text while a code is live; the task fails, but staff are taken on to the code
  * step, since the customer may be reading that code out right now. */
 static void
@@ -2284,6 +2366,8 @@ main (int   argc,
   ADD ("register/timeout-counts", test_register_timeout_still_counts);
   ADD ("register/auth-failure", test_register_auth_failure);
   ADD ("register/already-verified", test_register_already_verified);
+  ADD ("register/verify-again", test_verify_again);
+  ADD ("register/verify-again-refused", test_verify_again_refused);
   ADD ("register/already-requested", test_register_already_requested);
   ADD ("register/after-expiry", test_register_after_expiry_sends_new_code);
   ADD ("register/not-configured", test_register_not_configured);

@@ -50,12 +50,14 @@ make_send_request (PvVerifier *self,
                    const char *number,
                    const char *name,
                    gboolean    resend,
+                   gboolean    reverify,
                    const char *digest)
 {
   PvSendRequest request = {
     .number = number,
     .name = name,
     .resend = resend,
+    .reverify = reverify,
     .code_digest = digest,
     .owner = self->owner,
     .code_lifetime = self->code_lifetime,
@@ -290,7 +292,8 @@ claim_and_send (PvVerifier *self,
                 GTask      *task,
                 const char *number,
                 const char *name,
-                gboolean    resend)
+                gboolean    resend,
+                gboolean    reverify)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *code = NULL;
@@ -323,7 +326,7 @@ claim_and_send (PvVerifier *self,
   claim = g_new0 (PvSendClaim, 1);
   g_task_set_task_data (task, claim, (GDestroyNotify) pv_send_claim_free);
 
-  request = make_send_request (self, number, name, resend, digest);
+  request = make_send_request (self, number, name, resend, reverify, digest);
   if (!pv_store_claim_send (self->store, &request, claim, &error))
     {
       explicit_bzero (body, strlen (body));
@@ -482,7 +485,7 @@ pv_verifier_register_in_country_async (PvVerifier          *self,
   if (number == NULL)
     return;
 
-  claim_and_send (self, task, number, clean_name, FALSE);
+  claim_and_send (self, task, number, clean_name, FALSE, FALSE);
 }
 
 /**
@@ -500,6 +503,29 @@ pv_verifier_register_finish (PvVerifier    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* A new code for a number that had one: a resend, or with @reverify a re-verification.
+ * Takes @task. */
+static void
+send_new_code (PvVerifier *self,
+               const char *number,
+               gboolean    reverify,
+               GTask      *task,
+               gpointer    source_tag)
+{
+  g_autoptr(GTask) owned = task;
+  g_autofree char *e164 = NULL;
+
+  g_task_set_source_tag (owned, source_tag);
+  /* As for a registration: once the request is out, cancelling does not make it unsent. */
+  g_task_set_check_cancellable (owned, FALSE);
+
+  e164 = prepare_send (self, owned, number, NULL, NULL, NULL);
+  if (e164 == NULL)
+    return;
+
+  claim_and_send (self, owned, e164, NULL, TRUE, reverify);
+}
+
 /**
  * pv_verifier_resend_async:
  * @number: an E.164 number that already had a code
@@ -514,21 +540,12 @@ pv_verifier_resend_async (PvVerifier          *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *e164 = NULL;
-
   g_return_if_fail (PV_IS_VERIFIER (self));
   g_return_if_fail (number != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pv_verifier_resend_async);
-  g_task_set_check_cancellable (task, FALSE);
-
-  e164 = prepare_send (self, task, number, NULL, NULL, NULL);
-  if (e164 == NULL)
-    return;
-
-  claim_and_send (self, task, e164, NULL, TRUE);
+  send_new_code (self, number, FALSE,
+                 g_task_new (self, cancellable, callback, user_data),
+                 pv_verifier_resend_async);
 }
 
 gboolean
@@ -543,6 +560,39 @@ pv_verifier_resend_finish (PvVerifier    *self,
   number = g_task_propagate_pointer (G_TASK (result), error);
 
   return number != NULL;
+}
+
+/**
+ * pv_verifier_verify_again_async:
+ * @number: an E.164 number
+ *
+ * Sends a verified customer a new code, for numbers get reassigned: the customer is pending
+ * again until the code is read back, and the earlier verification stays in the history. If
+ * Twilio refuses the text, the customer stays verified. A customer who is not verified yet
+ * is sent a new code, as by pv_verifier_resend_async(); the cooldown and the hourly limit
+ * hold either way.
+ */
+void
+pv_verifier_verify_again_async (PvVerifier          *self,
+                                const char          *number,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (PV_IS_VERIFIER (self));
+  g_return_if_fail (number != NULL);
+
+  send_new_code (self, number, TRUE,
+                 g_task_new (self, cancellable, callback, user_data),
+                 pv_verifier_verify_again_async);
+}
+
+gboolean
+pv_verifier_verify_again_finish (PvVerifier    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return pv_verifier_resend_finish (self, result, error);
 }
 
 /**

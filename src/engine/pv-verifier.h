@@ -89,6 +89,14 @@ void         pv_verifier_resend_async   (PvVerifier           *self,
 gboolean     pv_verifier_resend_finish  (PvVerifier           *self,
                                          GAsyncResult         *result,
                                          GError              **error);
+void         pv_verifier_verify_again_async  (PvVerifier           *self,
+                                              const char           *number,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean     pv_verifier_verify_again_finish (PvVerifier           *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
 int          pv_verifier_recover_sends  (PvVerifier           *self,
                                          GError              **error);
 gboolean     pv_verifier_verify_in_country (PvVerifier        *self,

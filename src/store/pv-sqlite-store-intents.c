@@ -49,7 +49,7 @@ judge_send (const PvSendRequest *request,
 {
   gint64 ready_at;
 
-  if (customer->status == PV_CUSTOMER_STATUS_VERIFIED)
+  if (customer->status == PV_CUSTOMER_STATUS_VERIFIED && !request->reverify)
     return PV_SEND_REFUSED_VERIFIED;
 
   if (is_in_flight (customer, now))
@@ -118,7 +118,7 @@ update_claimed_customer (PvSqliteStore        *self,
   gboolean new_window = now - stored->send_window_started_at >= SEND_WINDOW_SECONDS;
 
   stmt = _pv_sqlite_store_get_statement (self,
-                                         "UPDATE customers SET "
+                                         "UPDATE customers SET status = 'pending', "
                                          "name = coalesce (?2, name), code_digest = ?3, "
                                          "code_expires_at = ?4 + ?5, failed_attempts = 0, "
                                          "sends_in_window = CASE WHEN ?7 THEN 1 "
@@ -342,7 +342,7 @@ undo_claim (PvSqliteStore     *self,
                                          "last_sent_at = ?8, message_sid = ?9, "
                                          "delivery_status = ?10, delivery_error_code = ?11, "
                                          "send_state = ?12, send_owner = NULL, updated_at = ?13, "
-                                         "name = ?14 "
+                                         "name = ?14, status = ?15 "
                                          "WHERE number = ?1 AND send_id = ?2",
                                          error);
   if (stmt == NULL)
@@ -365,6 +365,8 @@ undo_claim (PvSqliteStore     *self,
   _pv_sqlite_store_bind_text (stmt, 12, pv_send_state_to_string (before->send_state));
   _pv_sqlite_store_bind_time (stmt, 13, before->updated_at);
   _pv_sqlite_store_bind_text (stmt, 14, before->name);
+  /* A re-verification Twilio refused leaves the customer verified, as before it. */
+  _pv_sqlite_store_bind_text (stmt, 15, pv_customer_status_to_string (before->status));
 
   return _pv_sqlite_store_step_done (self, stmt, changes, error);
 }

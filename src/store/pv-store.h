@@ -48,6 +48,8 @@ typedef struct
   const char *number;           /* E.164 */
   const char *name;             /* nullable; replaces the stored name when not empty */
   gboolean    resend;           /* FALSE: a live code is kept rather than replaced */
+  gboolean    reverify;         /* a verified customer is sent a new code and is pending
+                                 * again until it is read back; else refused */
   const char *code_digest;      /* the new code's digest */
   const char *owner;            /* who sends: see pv_process_owner_new() */
   guint       code_lifetime;    /* seconds */
