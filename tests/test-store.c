@@ -3780,6 +3780,52 @@ test_mark_verified_replaced_code (Fixture       *fixture,
   g_assert_true (mark_verified (store, number, "d2"));
 }
 
+/* A name is changed by one statement that touches nothing else: a send by another desk
+ * meanwhile keeps its code, and the change is in the history. */
+static void
+test_rename_customer (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvStore) other = open_store (fixture);
+  g_autoptr(PvCustomer) found = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean applied = FALSE;
+
+  send_code (store, number, "d1", "SM1");
+  pv_clock_advance (fixture->clock, 5);
+  g_assert_true (pv_store_rename_customer (other, number, "Ada Lovelace", &applied, &error));
+  g_assert_no_error (error);
+  g_assert_true (applied);
+  found = lookup (store, number);
+  g_assert_cmpstr (found->name, ==, "Ada Lovelace");
+  g_assert_cmpstr (found->code_digest, ==, "d1");
+  g_assert_cmpstr (found->message_sid, ==, "SM1");
+  g_assert_cmpint (found->updated_at, ==, START_TIME + 5);
+  assert_last_event (store, number, PV_EVENT_RENAMED, "Ada Lovelace", START_TIME + 5);
+  g_clear_pointer (&found, pv_customer_free);
+
+  /* The same name again is no change, and no event. */
+  g_assert_true (pv_store_rename_customer (store, number, "Ada Lovelace", &applied, &error));
+  g_assert_false (applied);
+  g_assert_cmpuint (count_events (store, number), ==, 2);
+
+  /* An empty name clears it. */
+  g_assert_true (pv_store_rename_customer (store, number, "", &applied, &error));
+  g_assert_true (applied);
+  found = lookup (store, number);
+  g_assert_null (found->name);
+  assert_last_event (store, number, PV_EVENT_RENAMED, NULL, START_TIME + 5);
+
+  /* A customer deleted meanwhile is not brought back. */
+  g_assert_true (pv_store_delete_customer (store, number, PV_EVENT_DELETED, NULL, &error));
+  g_assert_true (pv_store_rename_customer (other, number, "Ada", &applied, &error));
+  g_assert_no_error (error);
+  g_assert_false (applied);
+  g_assert_null (pv_store_lookup (store, number, &error));
+}
+
 static void
 test_record_delivery (Fixture       *fixture,
                       gconstpointer  data)
@@ -3818,6 +3864,9 @@ test_record_delivery (Fixture       *fixture,
   found = lookup (store, number);
   g_assert_cmpstr (found->delivery_status, ==, "undelivered");
   g_assert_cmpint (found->delivery_error_code, ==, 30003);
+  /* The reason goes into the history with it. */
+  assert_last_event (store, number, PV_EVENT_DELIVERY_UPDATE, "undelivered 30003",
+                     START_TIME + 3 + COOLDOWN);
 
   /* Another customer's message is not this one's. */
   send_code (store, "+15552600002", "d3", "SM3");
@@ -4623,6 +4672,7 @@ main (int   argc,
   ADD_TEST ("/store/verify/compare-and-set", test_mark_verified);
   ADD_TEST ("/store/verify/replaced-code", test_mark_verified_replaced_code);
   ADD_TEST ("/store/delivery/current-message", test_record_delivery);
+  ADD_TEST ("/store/rename", test_rename_customer);
   ADD_TEST ("/store/concurrency/attempts", test_concurrent_attempts);
   ADD_TEST ("/store/concurrency/sends", test_concurrent_sends);
   ADD_TEST ("/store/watch/other-connection", test_watch_other_connection);

@@ -31,6 +31,7 @@ static const char * const event_kind_strings[] = {
   [PV_EVENT_DELETED] = "deleted",
   [PV_EVENT_SEND_UNKNOWN] = "send-unknown",
   [PV_EVENT_SEND_REFUSED] = "send-refused",
+  [PV_EVENT_RENAMED] = "renamed",
 };
 
 /* NONE is stored as NULL. */

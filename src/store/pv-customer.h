@@ -30,6 +30,7 @@ typedef enum
   PV_EVENT_DELETED,
   PV_EVENT_SEND_UNKNOWN,     /* the request may have reached Twilio, but no answer came */
   PV_EVENT_SEND_REFUSED,     /* Twilio definitely did not send it */
+  PV_EVENT_RENAMED,          /* the detail is the new name, or NULL when it was cleared */
 } PvEventKind;
 
 /* Where the last code's text message stands. SENDING is written before the request goes

@@ -640,6 +640,7 @@ _pv_sqlite_store_record_delivery (PvStore     *store,
   PvSqliteStore *self = PV_SQLITE_STORE (store);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
   g_autoptr(PvCachedStatement) stmt = NULL;
+  g_autofree char *detail = NULL;
 
   stmt = _pv_sqlite_store_get_statement (self,
                                          "UPDATE customers SET delivery_status = ?3, "
@@ -658,6 +659,34 @@ _pv_sqlite_store_record_delivery (PvStore     *store,
     sqlite3_bind_int (stmt, 4, error_code);
   sqlite3_bind_int64 (stmt, 5, _pv_sqlite_store_now (self));
 
-  return apply_with_event (self, stmt, number, PV_EVENT_DELIVERY_UPDATE, status, applied,
+  /* The history tells why a text was not delivered. */
+  detail = error_code != 0 ? g_strdup_printf ("%s %d", status, error_code) : g_strdup (status);
+
+  return apply_with_event (self, stmt, number, PV_EVENT_DELIVERY_UPDATE, detail, applied,
                            error);
+}
+
+gboolean
+_pv_sqlite_store_rename_customer (PvStore     *store,
+                                  const char  *number,
+                                  const char  *name,
+                                  gboolean    *applied,
+                                  GError     **error)
+{
+  PvSqliteStore *self = PV_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(PvCachedStatement) stmt = NULL;
+
+  stmt = _pv_sqlite_store_get_statement (self,
+                                         "UPDATE customers SET name = ?2, updated_at = ?3 "
+                                         "WHERE number = ?1 AND name IS NOT ?2",
+                                         error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _pv_sqlite_store_bind_text (stmt, 1, number);
+  _pv_sqlite_store_bind_text (stmt, 2, name);
+  sqlite3_bind_int64 (stmt, 3, _pv_sqlite_store_now (self));
+
+  return apply_with_event (self, stmt, number, PV_EVENT_RENAMED, name, applied, error);
 }

@@ -217,6 +217,11 @@ gboolean           _pv_sqlite_store_record_delivery      (PvStore              *
                                                           int                   error_code,
                                                           gboolean             *applied,
                                                           GError              **error);
+gboolean           _pv_sqlite_store_rename_customer      (PvStore              *store,
+                                                          const char           *number,
+                                                          const char           *name,
+                                                          gboolean             *applied,
+                                                          GError              **error);
 
 /* How failures are explained looks at the file system through these, so that tests can
  * also cover what cannot be set up for real (a disk turning read-only under an open

@@ -1656,6 +1656,7 @@ pv_sqlite_store_iface_init (PvStoreInterface *iface)
   iface->record_failed_attempt = _pv_sqlite_store_record_failed_attempt;
   iface->mark_verified = _pv_sqlite_store_mark_verified;
   iface->record_delivery = _pv_sqlite_store_record_delivery;
+  iface->rename_customer = _pv_sqlite_store_rename_customer;
   iface->list_customers = (gpointer) _pv_sqlite_store_list_customers;
   iface->list_customers_after = (gpointer) _pv_sqlite_store_list_customers_after;
   iface->list_customers_following = (gpointer) _pv_sqlite_store_list_customers_following;

@@ -127,6 +127,37 @@ pv_store_delete_customer (PvStore     *self,
 }
 
 /**
+ * pv_store_rename_customer:
+ * @number: the customer's E.164 number
+ * @name: (nullable): the new name, already cleaned (see pv_text_clean_name()); %NULL or
+ *   empty clears it
+ * @applied: (out) (optional): whether the name changed; not when it was already @name or
+ *   the customer is gone
+ *
+ * Sets the customer's name and records %PV_EVENT_RENAMED with it, in one statement: no
+ * other field is read or written, so a send or a verification by another desk meanwhile is
+ * never undone.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+pv_store_rename_customer (PvStore     *self,
+                          const char  *number,
+                          const char  *name,
+                          gboolean    *applied,
+                          GError     **error)
+{
+  g_return_val_if_fail (PV_IS_STORE (self), FALSE);
+  g_return_val_if_fail (number != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (name != NULL && name[0] == '\0')
+    name = NULL;
+
+  return STORE_IFACE (self)->rename_customer (self, number, name, applied, error);
+}
+
+/**
  * pv_store_claim_send:
  * @request: the send and the limits it must respect
  * @claim: (out caller-allocates): what was decided; clear it with pv_send_claim_clear()

@@ -138,6 +138,11 @@ struct _PvStoreInterface
                                         PvEventKind           event,
                                         const char           *detail,
                                         GError              **error);
+  gboolean    (*rename_customer)       (PvStore              *self,
+                                        const char           *number,
+                                        const char           *name,
+                                        gboolean             *applied,
+                                        GError              **error);
   gboolean    (*claim_send)            (PvStore              *self,
                                         const PvSendRequest  *request,
                                         PvSendClaim          *claim,
@@ -221,6 +226,11 @@ gboolean     pv_store_delete_customer     (PvStore              *self,
                                            const char           *number,
                                            PvEventKind           event,
                                            const char           *detail,
+                                           GError              **error);
+gboolean     pv_store_rename_customer     (PvStore              *self,
+                                           const char           *number,
+                                           const char           *name,
+                                           gboolean             *applied,
                                            GError              **error);
 gboolean     pv_store_claim_send          (PvStore              *self,
                                            const PvSendRequest  *request,
