@@ -30,6 +30,7 @@ typedef enum
   LAST_SEND_NONE,
   LAST_SEND_REGISTER,
   LAST_SEND_RESEND,
+  LAST_SEND_VERIFY_AGAIN,
 } LastSend;
 
 /* How long a start may take before the Verify view says it is still loading. */
@@ -792,8 +793,58 @@ pv_verify_view_retry (PvVerifyView *self)
 
   if (self->last_send == LAST_SEND_RESEND && self->number != NULL)
     gtk_widget_activate_action (GTK_WIDGET (self), "verify.resend", NULL);
+  else if (self->last_send == LAST_SEND_VERIFY_AGAIN && self->number != NULL)
+    pv_verify_view_verify_again (self, self->number, NULL);
   else if (self->last_send == LAST_SEND_REGISTER)
     send_code_cb (self);
+}
+
+static void
+verify_again_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PvVerifyView) self = user_data;
+
+  pv_verifier_verify_again_finish (PV_VERIFIER (object), result, NULL);
+  self->sending = FALSE;
+  update_actions (self);
+  start_cooldown_ticker (self);
+}
+
+/**
+ * pv_verify_view_verify_again:
+ * @number: an E.164 number, usually of a verified customer
+ * @name: (nullable): the customer's name, shown while the code goes out
+ *
+ * Sends @number a new code at once (see pv_verifier_verify_again_async()): on to the code
+ * step once it is sent; the register step shows the number meanwhile, and stays if the
+ * send is refused, with the verifier's update saying why.
+ */
+void
+pv_verify_view_verify_again (PvVerifyView *self,
+                             const char   *number,
+                             const char   *name)
+{
+  g_autofree char *kept = g_strdup (number);
+
+  g_return_if_fail (PV_IS_VERIFY_VIEW (self));
+  g_return_if_fail (number != NULL);
+
+  if (self->sending || self->verifier == NULL)
+    return;
+
+  start_over_action (GTK_WIDGET (self), NULL, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->phone_row), kept);
+  if (name != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->name_row), name);
+  self->number = g_steal_pointer (&kept);
+  self->sending = TRUE;
+  self->last_send = LAST_SEND_VERIFY_AGAIN;
+  update_actions (self);
+
+  pv_verifier_verify_again_async (self->verifier, self->number, self->cancellable,
+                                  verify_again_cb, g_object_ref (self));
 }
 
 void
