@@ -364,6 +364,39 @@ find_toast (GtkWidget  *root,
   return FALSE;
 }
 
+/**
+ * pv_ui_test_find_toast_button:
+ * @label: the button's label, with its mnemonic underline
+ *
+ * Returns: (transfer none) (nullable): the button of a toast shown under @root
+ */
+GtkWidget *
+pv_ui_test_find_toast_button (GtkWidget  *root,
+                              const char *label)
+{
+  gboolean in_toast = FALSE;
+
+  for (GtkWidget *widget = root; widget != NULL && !in_toast;
+       widget = gtk_widget_get_parent (widget))
+    in_toast = g_str_equal (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget");
+
+  if (in_toast && GTK_IS_BUTTON (root) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = pv_ui_test_find_toast_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 gboolean
 pv_ui_test_has_toast (GtkWidget  *root,
                       const char *text)

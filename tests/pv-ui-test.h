@@ -37,6 +37,8 @@ GtkWidget    *pv_ui_test_find              (GtkWidget         *root,
                                             const char        *id);
 GtkWidget    *pv_ui_test_find_label        (GtkWidget         *root,
                                             const char        *text);
+GtkWidget    *pv_ui_test_find_toast_button (GtkWidget         *root,
+                                           const char        *label);
 gboolean      pv_ui_test_has_toast         (GtkWidget         *root,
                                             const char        *text);
 void          pv_ui_test_wait_for_toast    (GtkWidget         *root,

@@ -65,6 +65,9 @@ test_describe (void)
 
   entries = pv_customer_history_describe (events, 3);
   g_assert_cmpuint (entries->len, ==, events->len);
+  /* So that the lines align. */
+  for (guint i = 0; i < entries->len; i++)
+    g_assert_nonnull (entry_at (entries, i)->icon_name);
 
   g_assert_cmpstr (entry_at (entries, 0)->title, ==, "Deleted");
   g_assert_cmpstr (entry_at (entries, 0)->detail, ==, "asked to");

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "pv-customer-list.h"
+#include "pv-customer-page.h"
 #include "pv-customers-view.h"
 #include "pv-ui-test.h"
 
@@ -401,6 +402,168 @@ test_send_new_code (void)
   show_customers ();
 }
 
+static gboolean deletion_recorded (const char *number);
+
+/* A customer with a history made by the store's own intents, as the verifier makes it. */
+static void
+add_customer_with_history (const char *number,
+                           const char *name)
+{
+  PvStore *store = pv_engine_get_store (engine);
+  const PvSendRequest request = {
+    .number = number, .name = name, .code_digest = "d1", .owner = "test",
+    .code_lifetime = 600, .max_attempts = 5, .resend_cooldown = 30, .max_sends_per_hour = 5,
+  };
+  const PvSendOutcome outcome = {
+    .kind = PV_SEND_OUTCOME_SENT, .message_sid = "SM0123456789abcdef0123456789abcdef",
+    .delivery_status = "queued",
+  };
+  g_auto(PvSendClaim) claim = { 0 };
+  g_autoptr(GError) error = NULL;
+  gboolean applied = FALSE;
+
+  g_assert_true (pv_store_claim_send (store, &request, &claim, &error));
+  g_assert_cmpint (claim.verdict, ==, PV_SEND_GRANTED);
+  g_assert_true (pv_store_finish_send (store, &claim, &outcome, &applied, &error));
+  g_assert_true (pv_store_record_delivery (store, number, outcome.message_sid, "delivered", 0,
+                                           &applied, &error));
+  g_assert_true (pv_store_record_failed_attempt (store, number, &error));
+  g_assert_true (pv_store_mark_verified (store, number, "d1", &applied, &error));
+  g_assert_true (applied);
+  g_assert_no_error (error);
+}
+
+static gboolean
+customer_page_loaded (gpointer user_data)
+{
+  PvCustomerPage *page = PV_CUSTOMER_PAGE (find (PV_TYPE_CUSTOMER_PAGE, "customer_page"));
+
+  return pv_customer_page_get_loaded (page) &&
+         g_strcmp0 (pv_customer_page_get_number (page), user_data) == 0;
+}
+
+static guint
+find_position (const char *number)
+{
+  PvCustomerList *list = get_list ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
+    {
+      g_autoptr(PvCustomerRow) row = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      if (g_strcmp0 (pv_customer_row_get_number (row), number) == 0)
+        return i;
+    }
+  g_error ("%s is not in the list", number);
+}
+
+static const char *
+leaflet_page (void)
+{
+  return adw_leaflet_get_visible_child_name (ADW_LEAFLET (find (ADW_TYPE_LEAFLET, "leaflet")));
+}
+
+static gboolean
+store_name_is (gpointer user_data)
+{
+  const char *const *expected = user_data;
+  g_autoptr(PvCustomer) customer = pv_store_lookup (pv_engine_get_store (engine), expected[0],
+                                                    NULL);
+
+  return customer != NULL && g_strcmp0 (customer->name, expected[1]) == 0;
+}
+
+/* Activating a row opens the customer's page: the number, the status, the history newest
+ * first; the name can be changed there, and the change undone from its toast; Escape goes
+ * back to the list. */
+static void
+test_customer_page (void)
+{
+  const char *renamed[] = { "+14155550120", "Lin Chen-Park" };
+  const char *restored[] = { "+14155550120", "Lin Chen" };
+  GtkWidget *column_view = find (GTK_TYPE_COLUMN_VIEW, "column_view");
+  GtkWidget *name_row;
+  GtkWidget *history;
+  GtkWidget *undo;
+  AdwMessageDialog *dialog;
+
+  add_customer_with_history ("+14155550120", "Lin Chen");
+  pv_customers_view_reload (view);
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Lin Chen");
+
+  g_signal_emit_by_name (column_view, "activate", find_position ("+14155550120"));
+  g_assert_true (pv_ui_test_wait_until (customer_page_loaded, "+14155550120", 10000));
+  g_assert_cmpstr (leaflet_page (), ==, "customer");
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "(415) 555-0120");
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Verify Again");
+
+  /* Newest first. */
+  history = find (GTK_TYPE_LIST_BOX, "history_list");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (
+    gtk_widget_get_first_child (history))), ==, "Verified");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (
+    gtk_widget_get_last_child (history))), ==, "Code sent by text message");
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Text delivered");
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Wrong code");
+  pv_ui_test_screenshot (GTK_WIDGET (window), "customer-page");
+
+  /* It fits a phone's width. */
+  {
+    int minimum;
+
+    gtk_widget_measure (adw_application_window_get_content (ADW_APPLICATION_WINDOW (window)),
+                        GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+    g_assert_cmpint (minimum, <=, 360);
+    gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+    pv_ui_test_iterate (200);
+    pv_ui_test_screenshot (GTK_WIDGET (window), "customer-page-narrow");
+    gtk_window_set_default_size (GTK_WINDOW (window), 720, 720);
+    pv_ui_test_iterate (200);
+  }
+
+  name_row = find (ADW_TYPE_ENTRY_ROW, "name_row");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (name_row)), ==, "Lin Chen");
+  gtk_editable_set_text (GTK_EDITABLE (name_row), "Lin Chen-Park");
+  g_signal_emit_by_name (name_row, "apply");
+  g_assert_true (pv_ui_test_wait_until (store_name_is, renamed, 5000));
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Name changed");
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Name changed to “Lin Chen-Park”");
+
+  undo = pv_ui_test_find_toast_button (GTK_WIDGET (window), "_Undo");
+  g_assert_nonnull (undo);
+  pv_ui_test_click (undo);
+  g_assert_true (pv_ui_test_wait_until (store_name_is, restored, 5000));
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Name changed to “Lin Chen”");
+
+  /* Verify Again goes to the Verify view with the number. */
+  g_assert_true (gtk_widget_activate_action (find (PV_TYPE_CUSTOMER_PAGE, "customer_page"),
+                                             "customer.send", NULL));
+  pv_ui_test_iterate (50);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (
+    pv_ui_test_find (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK, NULL))), ==, "verify");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (
+    pv_ui_test_find (GTK_WIDGET (window), ADW_TYPE_ENTRY_ROW, "phone_row"))), ==,
+    "+14155550120");
+  show_customers ();
+
+  /* Escape goes back to the list. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "customers.back", NULL));
+  g_assert_cmpstr (leaflet_page (), ==, "list");
+
+  /* Deleting from the page asks first, then goes back to the list. */
+  pv_customers_view_show_customer (view, "+14155550120");
+  g_assert_true (pv_ui_test_wait_until (customer_page_loaded, "+14155550120", 10000));
+  g_assert_true (gtk_widget_activate_action (find (PV_TYPE_CUSTOMER_PAGE, "customer_page"),
+                                             "customer.delete", NULL));
+  g_assert_true (pv_ui_test_wait_until (message_dialog_shown, NULL, 5000));
+  dialog = find_message_dialog ();
+  adw_message_dialog_response (dialog, "delete");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Deleted (415) 555-0120");
+  g_assert_cmpstr (leaflet_page (), ==, "list");
+  g_assert_true (deletion_recorded ("+14155550120"));
+}
+
 static gboolean
 deletion_recorded (const char *number)
 {
@@ -541,6 +704,7 @@ main (int   argc,
   g_test_add_func ("/ui/customers/row-menu", test_row_menu);
   g_test_add_func ("/ui/customers/row-menu-keyboard", test_row_menu_keyboard);
   g_test_add_func ("/ui/customers/send-new-code", test_send_new_code);
+  g_test_add_func ("/ui/customers/customer-page", test_customer_page);
   g_test_add_func ("/ui/customers/delete", test_delete);
   g_test_add_func ("/ui/customers/follows-verifier", test_follows_verifier);
   g_test_add_func ("/ui/customers/export", test_export);

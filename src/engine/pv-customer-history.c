@@ -7,7 +7,8 @@
 
 /* What the customer page shows of the event log: when codes went out, whether they
  * arrived and why not, wrong codes and the one that locked a code, verifications, name
- * changes and deletions. The store keeps events as facts; the words are made here. */
+ * changes and deletions. The store keeps events as facts; the words are made here. Every
+ * entry has an icon, so that the lines of the history align. */
 
 #include "config.h"
 
@@ -58,10 +59,12 @@ describe_delivery (const char *detail)
   else if (g_str_equal (status, "sent"))
     {
       entry->title = g_strdup (_("Text passed to the carrier"));
+      entry->icon_name = "mail-send-symbolic";
     }
   else
     {
       entry->title = g_strdup (_("Text waiting to be sent"));
+      entry->icon_name = "mail-send-symbolic";
     }
 
   return entry;
@@ -128,6 +131,7 @@ pv_customer_history_describe (GPtrArray *events,
           else
             {
               entry->title = g_strdup (_("Wrong code"));
+              entry->icon_name = "dialog-warning-symbolic";
               if (max_attempts > 0)
                 /* Translators: the first %u counts the wrong codes typed for this code */
                 entry->detail = g_strdup_printf (_("Attempt %u of %u"), wrong_codes, max_attempts);
@@ -169,6 +173,7 @@ pv_customer_history_describe (GPtrArray *events,
             entry->title = g_strdup_printf (_("Name changed to “%s”"), event->detail);
           else
             entry->title = g_strdup (_("Name removed"));
+          entry->icon_name = "document-edit-symbolic";
           break;
 
         case PV_EVENT_NONE:

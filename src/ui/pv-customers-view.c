@@ -17,6 +17,7 @@
 
 #include "pv-csv-export.h"
 #include "pv-customer-list.h"
+#include "pv-customer-page.h"
 #include "pv-customer-row.h"
 #include "pv-customers-view.h"
 #include "pv-deferred-icons.h"
@@ -45,6 +46,8 @@ struct _PvCustomersView
   gboolean              resorting;
 
   /* Template widgets */
+  AdwLeaflet           *leaflet;
+  PvCustomerPage       *customer_page;
   GtkStack             *stack;
   AdwStatusPage        *store_failed_page;
   GtkSpinner           *spinner;
@@ -244,12 +247,53 @@ list_replaced_cb (PvCustomersView *self)
 }
 
 static gboolean
+showing_customer (PvCustomersView *self)
+{
+  return g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "customer") == 0;
+}
+
+/* Activating a row (Enter, or a double click) opens its customer's page. */
+static void
+row_activated_cb (PvCustomersView *self,
+                  guint            position)
+{
+  g_autoptr(PvCustomerRow) row = NULL;
+
+  if (self->list == NULL)
+    return;
+
+  row = g_list_model_get_item (G_LIST_MODEL (self->list), position);
+  if (row == NULL || !pv_customer_row_get_loaded (row))
+    return;
+
+  pv_customers_view_show_customer (self, pv_customer_row_get_number (row));
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  PvCustomersView *self = PV_CUSTOMERS_VIEW (widget);
+
+  if (!showing_customer (self))
+    return;
+
+  adw_leaflet_set_visible_child_name (self->leaflet, "list");
+  gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+}
+
+static gboolean
 reload_timeout_cb (gpointer user_data)
 {
   PvCustomersView *self = user_data;
 
   self->reload_source = 0;
   pv_customers_view_reload (self);
+  /* What this window's verifier did, the open customer's page shows too; what other
+   * processes did, it hears from the store itself. */
+  if (showing_customer (self))
+    pv_customer_page_reload (self->customer_page);
 
   return G_SOURCE_REMOVE;
 }
@@ -607,6 +651,9 @@ deleted_cb (GObject      *object,
   title = g_strdup_printf (_("Deleted %s"), escaped);
   add_toast (self, title);
   pv_customers_view_reload (self);
+  if (showing_customer (self) &&
+      g_strcmp0 (pv_customer_page_get_number (self->customer_page), deletion->number) == 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "customers.back", NULL);
 }
 
 static void
@@ -852,6 +899,7 @@ pv_customers_view_class_init (PvCustomersViewClass *klass)
 
   /* The cell templates name it; the builder cannot find a type in a static library. */
   g_type_ensure (PV_TYPE_CUSTOMER_ROW);
+  g_type_ensure (PV_TYPE_CUSTOMER_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/ui/pv-customers-view.ui");
@@ -867,12 +915,18 @@ pv_customers_view_class_init (PvCustomersViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, stack);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, status_column);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, store_failed_page);
+  gtk_widget_class_bind_template_child (widget_class, PvCustomersView, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, PvCustomersView, customer_page);
+  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, setup_actions_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
 
   gtk_widget_class_install_action (widget_class, "customers.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "customers.delete", "s", delete_action);
+  gtk_widget_class_install_action (widget_class, "customers.back", NULL, back_action);
+  /* Escape goes back from a customer's page; in the list, the search entry takes it first. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "customers.back", NULL);
 }
 
 static void
@@ -930,6 +984,7 @@ pv_customers_view_set_engine (PvCustomersView *self,
     return;
 
   self->engine = g_object_ref (engine);
+  pv_customer_page_set_engine (self->customer_page, engine);
   g_signal_connect_object (engine, "notify::state", G_CALLBACK (engine_state_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (engine, "notify::store", G_CALLBACK (engine_state_changed_cb), self,
@@ -937,6 +992,26 @@ pv_customers_view_set_engine (PvCustomersView *self,
   engine_state_changed_cb (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
+}
+
+/**
+ * pv_customers_view_show_customer:
+ * @number: an E.164 number
+ *
+ * Opens the page of @number's customer.
+ */
+void
+pv_customers_view_show_customer (PvCustomersView *self,
+                                 const char      *number)
+{
+  g_return_if_fail (PV_IS_CUSTOMERS_VIEW (self));
+  g_return_if_fail (number != NULL);
+
+  if (self->engine == NULL)
+    return;
+
+  pv_customer_page_show (self->customer_page, number);
+  adw_leaflet_set_visible_child_name (self->leaflet, "customer");
 }
 
 /**

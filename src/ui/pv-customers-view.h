@@ -21,6 +21,8 @@ PvEngine *pv_customers_view_get_engine     (PvCustomersView *self);
 void      pv_customers_view_set_engine     (PvCustomersView *self,
                                             PvEngine        *engine);
 void      pv_customers_view_start_search   (PvCustomersView *self);
+void      pv_customers_view_show_customer  (PvCustomersView *self,
+                                            const char      *number);
 void      pv_customers_view_reload         (PvCustomersView *self);
 void      pv_customers_view_export_to_file (PvCustomersView *self,
                                             GFile           *file);

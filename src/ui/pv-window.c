@@ -242,7 +242,11 @@ verify_number_action (GtkWidget  *widget,
 
   g_variant_get (parameter, "(&s&s)", &number, &name);
   adw_view_stack_set_visible_child_name (self->view_stack, "verify");
-  pv_verify_view_prepare (self->verify_view, number, name);
+  /* Verify Again sends at once: the button said what it does. */
+  if (g_str_equal (action_name, "win.verify-again"))
+    pv_verify_view_verify_again (self->verify_view, number, name[0] != '\0' ? name : NULL);
+  else
+    pv_verify_view_prepare (self->verify_view, number, name);
 }
 
 static void
@@ -371,6 +375,8 @@ pv_window_class_init (PvWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.resend", NULL, resend_action);
   gtk_widget_class_install_action (widget_class, "win.start-over", NULL, start_over_action);
   gtk_widget_class_install_action (widget_class, "win.verify-number", "(ss)",
+                                   verify_number_action);
+  gtk_widget_class_install_action (widget_class, "win.verify-again", "(ss)",
                                    verify_number_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
