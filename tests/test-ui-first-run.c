@@ -85,11 +85,46 @@ test_first_run (void)
 }
 
 static void
+assert_shortcuts_have_keys (GtkWidget *root,
+                            guint     *n_shortcuts)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (root))
+    {
+      g_autofree char *title = NULL;
+      g_autofree char *accelerator = NULL;
+      g_autofree char *action_name = NULL;
+
+      g_object_get (root, "title", &title, "accelerator", &accelerator,
+                    "action-name", &action_name, NULL);
+      if (action_name != NULL)
+        {
+          g_auto(GStrv) accels = gtk_application_get_accels_for_action (
+            GTK_APPLICATION (application), action_name);
+
+          if (accels[0] == NULL)
+            g_error ("“%s” (%s) shows no keys", title, action_name);
+        }
+      else if (accelerator == NULL || accelerator[0] == '\0')
+        {
+          g_error ("“%s” shows no keys", title);
+        }
+      (*n_shortcuts)++;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    assert_shortcuts_have_keys (child, n_shortcuts);
+}
+
+static void
 test_application_actions (void)
 {
   g_auto(GStrv) preferences = NULL;
   g_auto(GStrv) quit = NULL;
   g_auto(GStrv) shortcuts = NULL;
+  g_auto(GStrv) close = NULL;
+  GtkShortcutsWindow *overlay;
+  guint n_shortcuts = 0;
 
   preferences = gtk_application_get_accels_for_action (GTK_APPLICATION (application),
                                                        "app.preferences");
@@ -102,7 +137,14 @@ test_application_actions (void)
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (application), "about"));
 
   /* GtkApplication found the shortcuts window in the resources. */
-  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
+  g_assert_nonnull (overlay);
+
+  /* Every shortcut it lists shows keys: an action's come from the application. */
+  assert_shortcuts_have_keys (GTK_WIDGET (overlay), &n_shortcuts);
+  g_assert_cmpuint (n_shortcuts, >=, 10);
+  close = gtk_application_get_accels_for_action (GTK_APPLICATION (application), "window.close");
+  g_assert_cmpstr (close[0], ==, "<Control>w");
 }
 
 /* The window's size lives in GSettings, both ways. (Maximising needs a window manager,

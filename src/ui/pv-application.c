@@ -291,6 +291,12 @@ pv_application_startup (GApplication *application)
                                          (const char *[]) { "<Primary>q", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
                                          (const char *[]) { "<Primary>question", NULL });
+  /* Application accelerators, unlike widget bindings, are what the Shortcuts window can
+   * show. */
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search",
+                                         (const char *[]) { "<Primary>f", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close",
+                                         (const char *[]) { "<Primary>w", NULL });
 
   settings = g_settings_new (APP_ID);
   self->engine = pv_engine_new (settings);
