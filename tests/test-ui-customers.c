@@ -188,7 +188,9 @@ test_empty (void)
 
   wait_for_page ("stack", "empty");
   pv_ui_test_wait_for_label (GTK_WIDGET (view), "No Customers Yet");
-  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Numbers you verify appear here.");
+  pv_ui_test_wait_for_label (GTK_WIDGET (view),
+                             "Everyone you send a code to appears here, with the history of "
+                             "their codes.");
   /* Its icon, deferred until the page is shown, is there. */
   g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (find (ADW_TYPE_STATUS_PAGE,
                                                                        "empty_page"))), ==,
@@ -196,6 +198,12 @@ test_empty (void)
   g_assert_false (gtk_widget_is_drawable (find (GTK_TYPE_SEARCH_ENTRY, "search_entry")));
   g_assert_false (gtk_widget_is_sensitive (find (GTK_TYPE_BUTTON, "export_button")));
   pv_ui_test_screenshot (GTK_WIDGET (window), "customers-empty");
+
+  /* Its button leads to where customers come from. */
+  pv_ui_test_click (find (GTK_TYPE_BUTTON, "empty_verify_button"));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (ADW_VIEW_STACK (
+    pv_ui_test_find (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK, NULL))), ==, "verify");
+  show_customers ();
 }
 
 static void
