@@ -341,6 +341,9 @@ test_row_menu (void)
   g_assert_true (gtk_widget_get_focusable (button) || gtk_widget_get_focusable (
                    gtk_widget_get_first_child (button)));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "Customer Actions");
+  /* Its name for a screen reader says whose actions they are. */
+  gtk_test_accessible_assert_property (button, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Actions for Grace Hopper");
 
   /* Opened as a click opens it: the menu is made then. */
   gtk_menu_button_popup (GTK_MENU_BUTTON (button));

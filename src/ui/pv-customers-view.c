@@ -586,11 +586,57 @@ setup_actions_cb (GtkSignalListItemFactory *factory,
   gtk_widget_set_visible (button, FALSE);
   gtk_widget_set_tooltip_text (button, _("Customer Actions"));
   gtk_widget_set_visible (button, TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Customer Actions"),
-                                  -1);
 
   gtk_list_item_set_child (list_item, button);
+}
+
+/* A screen reader reads "Customer Actions" on every row: its accessible name says whose. */
+static void
+update_actions_label (PvCustomerRow *row,
+                      GParamSpec    *pspec,
+                      GtkListItem   *list_item)
+{
+  g_autofree char *label = NULL;
+  const char *who;
+
+  if (!pv_customer_row_get_loaded (row))
+    {
+      label = g_strdup (_("Customer Actions"));
+    }
+  else
+    {
+      who = pv_customer_row_get_name (row);
+      if (who == NULL || who[0] == '\0')
+        who = pv_customer_row_get_display_number (row);
+      /* Translators: %s is a customer's name, or their number when they have none */
+      label = g_strdup_printf (_("Actions for %s"), who);
+    }
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_list_item_get_child (list_item)),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+static void
+bind_actions_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *list_item,
+                 PvCustomersView          *self)
+{
+  PvCustomerRow *row = gtk_list_item_get_item (list_item);
+
+  g_signal_connect_object (row, "notify::loaded", G_CALLBACK (update_actions_label),
+                           list_item, 0);
+  update_actions_label (row, NULL, list_item);
+}
+
+static void
+unbind_actions_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *list_item,
+                   PvCustomersView          *self)
+{
+  PvCustomerRow *row = gtk_list_item_get_item (list_item);
+
+  if (row != NULL)
+    g_signal_handlers_disconnect_by_func (row, update_actions_label, list_item);
 }
 
 typedef struct
@@ -920,6 +966,8 @@ pv_customers_view_class_init (PvCustomersViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, setup_actions_cb);
+  gtk_widget_class_bind_template_callback (widget_class, bind_actions_cb);
+  gtk_widget_class_bind_template_callback (widget_class, unbind_actions_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
 
   gtk_widget_class_install_action (widget_class, "customers.export", NULL, export_action);
