@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pv-accessible.h"
 #include "pv-country-row.h"
 #include "pv-country.h"
 #include "pv-phone-number.h"
@@ -294,6 +295,8 @@ pv_country_row_init (PvCountryRow *self)
 
   adw_action_row_add_suffix (ADW_ACTION_ROW (self), GTK_WIDGET (self->drop_down));
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (self), GTK_WIDGET (self->drop_down));
+  pv_accessible_name_inner_button (GTK_WIDGET (self->drop_down), GTK_TYPE_TOGGLE_BUTTON,
+                                   _("Choose a Country"));
 
   g_signal_connect_object (self->drop_down, "notify::selected",
                            G_CALLBACK (selected_changed_cb), self, G_CONNECT_SWAPPED);

@@ -16,9 +16,11 @@
 
 #include <glib/gi18n.h>
 
+#include "pv-accessible.h"
 #include "pv-customer-history.h"
 #include "pv-customer-page.h"
 #include "pv-customer-row.h"
+#include "pv-toast.h"
 
 struct _PvCustomerPage
 {
@@ -32,6 +34,7 @@ struct _PvCustomerPage
   GCancellable     *cancellable;
 
   /* Template widgets */
+  GtkButton        *back_button;
   GtkLabel         *title_label;
   AdwActionRow     *number_row;
   AdwEntryRow      *name_row;
@@ -48,12 +51,7 @@ static void
 add_toast (PvCustomerPage *self,
            AdwToast       *toast)
 {
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
-  else
-    g_object_unref (toast);
+  pv_toast_add (GTK_WIDGET (self), toast);
 }
 
 static char *
@@ -432,6 +430,7 @@ pv_customer_page_class_init (PvCustomerPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/com/example/PhoneVerify/ui/pv-customer-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PvCustomerPage, back_button);
   gtk_widget_class_bind_template_child (widget_class, PvCustomerPage, title_label);
   gtk_widget_class_bind_template_child (widget_class, PvCustomerPage, number_row);
   gtk_widget_class_bind_template_child (widget_class, PvCustomerPage, name_row);
@@ -448,6 +447,8 @@ static void
 pv_customer_page_init (PvCustomerPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  pv_accessible_name_inner_button (GTK_WIDGET (self->name_row), GTK_TYPE_BUTTON,
+                                   _("Save the Name"));
 }
 
 void
@@ -507,6 +508,14 @@ pv_customer_page_reload (PvCustomerPage *self)
   g_return_if_fail (PV_IS_CUSTOMER_PAGE (self));
 
   load (self);
+}
+
+GtkWidget *
+pv_customer_page_get_back_button (PvCustomerPage *self)
+{
+  g_return_val_if_fail (PV_IS_CUSTOMER_PAGE (self), NULL);
+
+  return GTK_WIDGET (self->back_button);
 }
 
 const char *

@@ -22,6 +22,7 @@ void        pv_customer_page_set_engine (PvCustomerPage *self,
 void        pv_customer_page_show       (PvCustomerPage *self,
                                          const char     *number);
 void        pv_customer_page_reload     (PvCustomerPage *self);
+GtkWidget  *pv_customer_page_get_back_button (PvCustomerPage *self);
 const char *pv_customer_page_get_number (PvCustomerPage *self);
 gboolean    pv_customer_page_get_loaded (PvCustomerPage *self);
 

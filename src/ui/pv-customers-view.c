@@ -21,6 +21,7 @@
 #include "pv-customer-row.h"
 #include "pv-customers-view.h"
 #include "pv-deferred-icons.h"
+#include "pv-toast.h"
 #include "pv-customer-cells.h"
 
 /* Sending a code fires several signals in a row: they make one reload. */
@@ -40,6 +41,8 @@ struct _PvCustomersView
   GCancellable         *cancellable;
   guint                 reload_source;
   guint                 spinner_source;
+  guint                 open_first_source;
+  guint                 open_first_tries;
   GtkFileChooserNative *chooser;
   gboolean              exporting;
   PvStoreSort           sort;         /* the column the headers sort by */
@@ -76,15 +79,7 @@ static void
 add_toast (PvCustomersView *self,
            const char      *title)
 {
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay == NULL)
-    {
-      g_debug ("No toast overlay for “%s”", title);
-      return;
-    }
-
-  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (title));
+  pv_toast_add (GTK_WIDGET (self), adw_toast_new (title));
 }
 
 static void add_toast_printf (PvCustomersView *self,
@@ -267,6 +262,60 @@ row_activated_cb (PvCustomersView *self,
     return;
 
   pv_customers_view_show_customer (self, pv_customer_row_get_number (row));
+}
+
+/* Enter in the search opens the first customer found, as searching for one customer and
+ * opening them is what the search is mostly for. Pressed right after the last key, it waits
+ * for that search's first row, for a few seconds at most. */
+#define OPEN_FIRST_TRIES 60
+#define OPEN_FIRST_INTERVAL_MS 50
+
+static gboolean
+try_open_first (PvCustomersView *self)
+{
+  g_autoptr(PvCustomerRow) row = NULL;
+  const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  const char *listed;
+
+  if (self->list == NULL || pv_customer_list_get_loading (self->list))
+    return FALSE;
+
+  listed = pv_customer_list_get_search (self->list);
+  if (g_strcmp0 (listed != NULL ? listed : "", typed) != 0)
+    return FALSE;
+
+  row = g_list_model_get_item (G_LIST_MODEL (self->list), 0);
+  if (row == NULL || !pv_customer_row_get_loaded (row))
+    return FALSE;
+
+  pv_customers_view_show_customer (self, pv_customer_row_get_number (row));
+
+  return TRUE;
+}
+
+static gboolean
+open_first_cb (gpointer user_data)
+{
+  PvCustomersView *self = user_data;
+
+  if (try_open_first (self) || ++self->open_first_tries >= OPEN_FIRST_TRIES)
+    {
+      self->open_first_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+search_activated_cb (PvCustomersView *self)
+{
+  g_clear_handle_id (&self->open_first_source, g_source_remove);
+  if (try_open_first (self))
+    return;
+
+  self->open_first_tries = 0;
+  self->open_first_source = g_timeout_add (OPEN_FIRST_INTERVAL_MS, open_first_cb, self);
 }
 
 static void
@@ -863,6 +912,7 @@ pv_customers_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->reload_source, g_source_remove);
   g_clear_handle_id (&self->spinner_source, g_source_remove);
+  g_clear_handle_id (&self->open_first_source, g_source_remove);
 
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
@@ -964,6 +1014,7 @@ pv_customers_view_class_init (PvCustomersViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, leaflet);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, customer_page);
   gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, setup_actions_cb);
   gtk_widget_class_bind_template_callback (widget_class, bind_actions_cb);
@@ -1060,6 +1111,8 @@ pv_customers_view_show_customer (PvCustomersView *self,
 
   pv_customer_page_show (self->customer_page, number);
   adw_leaflet_set_visible_child_name (self->leaflet, "customer");
+  /* Where a keyboard user goes on from: Tab into the page, or Escape back. */
+  gtk_widget_grab_focus (pv_customer_page_get_back_button (self->customer_page));
 }
 
 /**

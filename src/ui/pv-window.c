@@ -20,6 +20,7 @@
 
 #include "pv-customers-view.h"
 #include "pv-engine-enums.h"
+#include "pv-toast.h"
 #include "pv-twilio-error.h"
 #include "pv-verify-view.h"
 #include "pv-window.h"
@@ -129,7 +130,7 @@ update_cb (PvWindow       *self,
                           kind == PV_UPDATE_ERROR ? ADW_TOAST_PRIORITY_HIGH
                                                   : ADW_TOAST_PRIORITY_NORMAL);
 
-  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->current_toast));
+  pv_toast_add (GTK_WIDGET (self->toast_overlay), g_object_ref (self->current_toast));
 }
 
 static void

@@ -1,0 +1,81 @@
+/* pv-accessible.c
+ *
+ * Copyright 2026 The PhoneVerify developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "pv-accessible.h"
+
+/* Some toolkit widgets hold a focusable button of their own with no name: GtkDropDown's
+ * toggle in GTK 4.8, AdwEntryRow's apply button in libadwaita 1.2. A screen reader then
+ * reads the button's type. Naming it from outside is the only way on those versions; the
+ * later ones name it themselves, and then this changes nothing but the words. */
+static GtkWidget *
+find_button (GtkWidget *root,
+             GType      button_type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, button_type))
+        return child;
+      found = find_button (child, button_type);
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/**
+ * pv_accessible_name_inner_button:
+ * @widget: a toolkit widget with a button inside it
+ * @button_type: the button's type, e.g. %GTK_TYPE_TOGGLE_BUTTON
+ * @label: the name a screen reader should read, translated
+ *
+ * Names the first button of @button_type inside @widget, if there is one.
+ */
+void
+pv_accessible_name_inner_button (GtkWidget  *widget,
+                                 GType       button_type,
+                                 const char *label)
+{
+  GtkWidget *button;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  button = find_button (widget, button_type);
+  if (button != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+/**
+ * pv_accessible_name_unlabelled_buttons:
+ * @widget: a toolkit widget with buttons inside it
+ * @label: the name a screen reader should read, translated
+ *
+ * Names every button inside @widget that shows only an icon, such as a toast's close
+ * button beside its labelled action button.
+ */
+void
+pv_accessible_name_unlabelled_buttons (GtkWidget  *widget,
+                                       const char *label)
+{
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_BUTTON (child) && gtk_button_get_label (GTK_BUTTON (child)) == NULL)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child),
+                                        GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+      else
+        pv_accessible_name_unlabelled_buttons (child, label);
+    }
+}
