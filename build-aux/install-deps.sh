@@ -15,6 +15,9 @@ desktop-file-utils appstream librsvg2-common gnome-keyring dbus"
 if [ "${1:-}" = "--tests" ]; then
   # No dbus-x11: it makes GDBus autolaunch stray buses whenever DISPLAY is set.
   packages="$packages xvfb xauth python3 imagemagick fonts-cantarell flatpak-builder"
+  # The accessibility suite (tests/test-a11y.py): the AT-SPI bus and registry, Debian's
+  # Python bindings for them, and xdotool to type as a keyboard would.
+  packages="$packages at-spi2-core python3-pyatspi gir1.2-atspi-2.0 xdotool"
   # The sanitized runs (test.sh --sanitize, --fuzz): gcc and g++ bring AddressSanitizer and
   # UndefinedBehaviorSanitizer itself; the fuzz build needs clang, and libclang-rt-dev for
   # libFuzzer and clang's sanitizer runtimes (clang only recommends it).
