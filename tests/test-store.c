@@ -374,7 +374,7 @@ test_strings (void)
 {
   const char *statuses[] = { "pending", "verified" };
   const char *kinds[] = { NULL, "code-sent", "delivery-update", "check-failed", "verified",
-                          "deleted", "send-unknown", "send-refused" };
+                          "deleted", "send-unknown", "send-refused", "renamed" };
   const char *send_states[] = { NULL, "sending", "sent", "unknown" };
   PvCustomerStatus status;
   PvEventKind kind;
