@@ -109,6 +109,34 @@ send_and_read_code (const char *shown,
 }
 
 static void
+test_verify_again_from_toast (void)
+{
+  GSettings *settings = pv_engine_get_settings (pv_window_get_engine (window));
+  g_autofree char *second_code = NULL;
+  GtkWidget *button;
+
+  /* No wait since the first code: the verification just happened. */
+  g_settings_set_uint (settings, "resend-cooldown", 0);
+  type_into ("phone_row", "(415) 555-2671");
+  press ("send_button");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "(415) 555-2671 is already verified.");
+  button = pv_ui_test_find_toast_button (GTK_WIDGET (window), "Verify _Again");
+  g_assert_nonnull (button);
+  pv_ui_test_click (button);
+
+  wait_for_page ("verify");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "Enter the Code Sent to (415) 555-2671");
+  second_code = pv_fake_twilio_dup_last_code_to (fake, "+14155552671");
+  g_assert_nonnull (second_code);
+  type_into ("code_row", second_code);
+  g_signal_emit_by_name (find ("code_row"), "entry-activated");
+  wait_for_page ("verified");
+  g_settings_reset (settings, "resend-cooldown");
+  press ("another_button");
+  wait_for_page ("register");
+}
+
+static void
 test_happy_path (void)
 {
   g_autofree char *code = NULL;
@@ -156,6 +184,10 @@ test_happy_path (void)
   press ("another_button");
   wait_for_page ("register");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find ("phone_row"))), ==, "");
+
+  /* The same number again: it is verified, and the toast offers to verify it again, which
+   * sends it a new code at once. */
+  test_verify_again_from_toast ();
 }
 
 static void

@@ -1081,7 +1081,7 @@ test_register_already_verified (Fixture       *fixture,
   g_assert_null (number);
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED);
   assert_signals (fixture, (const char *[]) {
-    "update info none (415) 555-2671 is already verified.",
+    "update info verify-again (415) 555-2671 is already verified.",
     "reset",
     NULL });
   g_assert_cmpuint (count_messages (fixture), ==, 1);

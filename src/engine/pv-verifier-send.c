@@ -96,7 +96,9 @@ report_refused_claim (PvVerifier        *self,
     case PV_SEND_REFUSED_VERIFIED:
       g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED,
                    _("%s is already verified."), shown);
-      _pv_verifier_emit_update (self, PV_UPDATE_INFO, PV_UPDATE_ACTION_NONE, "%s", error->message);
+      /* Numbers get reassigned: the next step may well be to check it again. */
+      _pv_verifier_emit_update (self, PV_UPDATE_INFO, PV_UPDATE_ACTION_VERIFY_AGAIN, "%s",
+                                error->message);
       g_signal_emit (self, _pv_verifier_signals[RESET], 0);
       return error;
 

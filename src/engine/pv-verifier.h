@@ -49,6 +49,7 @@ typedef enum
   PV_UPDATE_ACTION_OPEN_PREFERENCES,
   PV_UPDATE_ACTION_RESEND,
   PV_UPDATE_ACTION_START_OVER,
+  PV_UPDATE_ACTION_VERIFY_AGAIN,  /* the number is verified: send it a new code anyway */
 } PvUpdateAction;
 
 G_DECLARE_FINAL_TYPE (PvVerifier, pv_verifier, PV, VERIFIER, GObject)

@@ -847,6 +847,29 @@ pv_verify_view_verify_again (PvVerifyView *self,
                                   verify_again_cb, g_object_ref (self));
 }
 
+/**
+ * pv_verify_view_verify_again_typed:
+ *
+ * Verifies the number on the register step again, for the toast that says it is already
+ * verified. The number is read as the form reads it, in the country chosen there.
+ */
+void
+pv_verify_view_verify_again_typed (PvVerifyView *self)
+{
+  g_autoptr(PvPhoneNumber) number = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_if_fail (PV_IS_VERIFY_VIEW (self));
+
+  number = pv_phone_number_parse (gtk_editable_get_text (GTK_EDITABLE (self->phone_row)),
+                                  get_reading_country (self), NULL);
+  if (number == NULL)
+    return;
+
+  name = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
+  pv_verify_view_verify_again (self, number->e164, name[0] != '\0' ? name : NULL);
+}
+
 void
 pv_verify_view_resend (PvVerifyView *self)
 {

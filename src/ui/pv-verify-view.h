@@ -26,6 +26,7 @@ void      pv_verify_view_prepare    (PvVerifyView *self,
 void      pv_verify_view_retry      (PvVerifyView *self);
 void      pv_verify_view_resend     (PvVerifyView *self);
 void      pv_verify_view_start_over (PvVerifyView *self);
+void      pv_verify_view_verify_again_typed (PvVerifyView *self);
 void      pv_verify_view_verify_again (PvVerifyView *self,
                                        const char   *number,
                                        const char   *name);

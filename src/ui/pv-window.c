@@ -61,6 +61,7 @@ static const struct
   { PV_UPDATE_ACTION_OPEN_PREFERENCES, "app.preferences", N_("Open _Preferences") },
   { PV_UPDATE_ACTION_RESEND, "win.resend", N_("_Resend") },
   { PV_UPDATE_ACTION_START_OVER, "win.start-over", N_("_Start Over") },
+  { PV_UPDATE_ACTION_VERIFY_AGAIN, "win.verify-again-typed", N_("Verify _Again") },
 };
 
 static void
@@ -251,6 +252,17 @@ verify_number_action (GtkWidget  *widget,
 }
 
 static void
+verify_again_typed_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  PvWindow *self = PV_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "verify");
+  pv_verify_view_verify_again_typed (self->verify_view);
+}
+
+static void
 search_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -379,6 +391,8 @@ pv_window_class_init (PvWindowClass *klass)
                                    verify_number_action);
   gtk_widget_class_install_action (widget_class, "win.verify-again", "(ss)",
                                    verify_number_action);
+  gtk_widget_class_install_action (widget_class, "win.verify-again-typed", NULL,
+                                   verify_again_typed_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
 
