@@ -216,6 +216,25 @@ expect_problem (const char *message,
   g_assert_cmpstr (visible_page (), ==, "register");
 }
 
+/* A problem with what was typed is shown once, at its field: marked (for sight and for
+ * assistive technologies) with the whole explanation under the form, and no toast. */
+static void
+expect_field_problem (const char *message,
+                      const char *field)
+{
+  const char *end = strstr (message, ". ");
+  g_autofree char *gist = end != NULL ? g_strndup (message, end + 1 - message)
+                                      : g_strdup (message);
+
+  pv_ui_test_wait_for_label (find ("register_problem_label"), message);
+  g_assert_cmpstr (visible_page (), ==, "register");
+  g_assert_true (gtk_widget_has_css_class (find (field), "error"));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), find (field)) ||
+                 gtk_root_get_focus (GTK_ROOT (window)) == find (field));
+  pv_ui_test_iterate (300);
+  g_assert_false (pv_ui_test_has_toast (GTK_WIDGET (window), gist));
+}
+
 /* Each problem gets its own explanation, and a button for the useful next step. */
 static void
 test_errors_become_toasts (void)
@@ -230,12 +249,15 @@ test_errors_become_toasts (void)
 
   /* Refused before anything is sent. */
   send_to ("1-800-FLOWERS");
-  expect_problem ("A phone number can only contain digits, not letters.", NULL);
+  expect_field_problem ("A phone number can only contain digits, not letters.", "phone_row");
   pv_ui_test_screenshot (GTK_WIDGET (window), "register-error");
+  /* Editing the number clears the mark. */
+  type_into ("phone_row", "1-800-FLOWER");
+  g_assert_false (gtk_widget_has_css_class (find ("phone_row"), "error"));
 
-  /* Twilio's "invalid number", not a generic failure. */
+  /* Twilio's "invalid number", not a generic failure: also the number's to correct. */
   send_to ("+15005550001");
-  expect_problem (invalid->message, "Start Over");
+  expect_field_problem (invalid->message, "phone_row");
 
   /* A trial account texting an unverified number. */
   pv_fake_twilio_set_trial_account (fake, TRUE);

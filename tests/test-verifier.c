@@ -546,7 +546,8 @@ test_register_invalid_input (Fixture       *fixture,
   g_assert_error (error, PV_PHONE_NUMBER_ERROR, PV_PHONE_NUMBER_ERROR_LETTERS);
 
   pv_phone_number_normalize ("1-800-FLOWERS", "US", &expected);
-  update = g_strdup_printf ("update error none %s", expected->message);
+  /* The number's field is at fault. */
+  update = g_strdup_printf ("update error edit-number %s", expected->message);
   assert_signals (fixture, (const char *[]) { update, NULL });
 
   /* Nothing reached Twilio. */
@@ -664,7 +665,7 @@ test_register_hostile_name (Fixture       *fixture,
   g_assert_error (error, PV_TEXT_ERROR, (int) c->expected);
 
   g_assert_null (pv_text_clean_name (name, &expected));
-  update = g_strdup_printf ("update error none %s", expected->message);
+  update = g_strdup_printf ("update error edit-name %s", expected->message);
   assert_signals (fixture, (const char *[]) { update, NULL });
 
   g_assert_cmpuint (pv_fake_twilio_get_requests (fixture->fake)->len, ==, 0);
@@ -787,12 +788,12 @@ typedef struct
 } RefusalCase;
 
 static const RefusalCase refusals[] = {
-  { "+15005550001", 0, PV_TWILIO_ERROR_INVALID_NUMBER, "start-over" },
-  { "+15005550002", 0, PV_TWILIO_ERROR_INVALID_NUMBER, "start-over" },
-  { "+15005550009", 0, PV_TWILIO_ERROR_INVALID_NUMBER, "start-over" },
+  { "+15005550001", 0, PV_TWILIO_ERROR_INVALID_NUMBER, "edit-number" },
+  { "+15005550002", 0, PV_TWILIO_ERROR_INVALID_NUMBER, "edit-number" },
+  { "+15005550009", 0, PV_TWILIO_ERROR_INVALID_NUMBER, "edit-number" },
   { "+15005550003", 0, PV_TWILIO_ERROR_REGION_DISABLED, "none" },
   { "+15005550004", 0, PV_TWILIO_ERROR_OPTED_OUT, "none" },
-  { "+442071838750", 21635, PV_TWILIO_ERROR_INVALID_NUMBER, "start-over" },
+  { "+442071838750", 21635, PV_TWILIO_ERROR_INVALID_NUMBER, "edit-number" },
   { "+442071838751", 21608, PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER, "none" },
 };
 
@@ -2161,7 +2162,7 @@ test_register_country_served (Fixture       *fixture,
   g_assert_nonnull (strstr (error->message, c->shown));
   g_assert_nonnull (strstr (error->message, c->refused));
   g_assert_nonnull (strstr (error->message, "Countries Served"));
-  update = g_strdup_printf ("update error none %s", error->message);
+  update = g_strdup_printf ("update error edit-number %s", error->message);
   assert_signals (fixture, (const char *[]) { update, NULL });
 
   /* Nothing sent, nothing asked of Twilio, nothing stored. */

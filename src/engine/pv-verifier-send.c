@@ -398,7 +398,7 @@ prepare_send (PvVerifier  *self,
                                   &error);
   if (parsed == NULL || !check_country_served (self, parsed, &error))
     {
-      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_NONE);
+      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_EDIT_NUMBER);
       g_task_return_error (task, g_steal_pointer (&error));
       return NULL;
     }
@@ -410,7 +410,7 @@ prepare_send (PvVerifier  *self,
       cleaned = pv_text_clean_name (name, &error);
       if (cleaned == NULL)
         {
-          _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_NONE);
+          _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_EDIT_NAME);
           g_task_return_error (task, g_steal_pointer (&error));
           return NULL;
         }

@@ -96,8 +96,9 @@ _pv_verifier_action_for_next_step (PvTwilioNextStep step)
     case PV_TWILIO_NEXT_STEP_SEND_NEW_CODE:
       return PV_UPDATE_ACTION_RESEND;
 
+    /* What was typed stays, to be corrected rather than typed again. */
     case PV_TWILIO_NEXT_STEP_CHANGE_NUMBER:
-      return PV_UPDATE_ACTION_START_OVER;
+      return PV_UPDATE_ACTION_EDIT_NUMBER;
 
     /* A button that cannot fix it would only send staff in circles. */
     case PV_TWILIO_NEXT_STEP_NONE:

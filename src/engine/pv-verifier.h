@@ -50,6 +50,8 @@ typedef enum
   PV_UPDATE_ACTION_RESEND,
   PV_UPDATE_ACTION_START_OVER,
   PV_UPDATE_ACTION_VERIFY_AGAIN,  /* the number is verified: send it a new code anyway */
+  PV_UPDATE_ACTION_EDIT_NUMBER,   /* the number as typed is at fault: its field can say so */
+  PV_UPDATE_ACTION_EDIT_NAME,     /* the name as typed is at fault */
 } PvUpdateAction;
 
 G_DECLARE_FINAL_TYPE (PvVerifier, pv_verifier, PV, VERIFIER, GObject)

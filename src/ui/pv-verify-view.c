@@ -335,6 +335,9 @@ delivery_changed_cb (PvVerifyView *self,
     show_delivery (self, status, error_code);
 }
 
+static void set_row_invalid (AdwEntryRow *row,
+                             gboolean     invalid);
+
 /* Toasts only have room for the gist; on the register step, the whole explanation stays
  * under the form until the next attempt. */
 static void
@@ -348,6 +351,19 @@ update_cb (PvVerifyView   *self,
 
   gtk_label_set_label (self->register_problem_label, show ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), show);
+
+  /* The field at fault is marked, for sight and for assistive technologies, until edited;
+   * the window shows no toast for it then. */
+  if (show && action == PV_UPDATE_ACTION_EDIT_NUMBER)
+    {
+      set_row_invalid (ADW_ENTRY_ROW (self->phone_row), TRUE);
+      gtk_widget_grab_focus (GTK_WIDGET (self->phone_row));
+    }
+  else if (show && action == PV_UPDATE_ACTION_EDIT_NAME)
+    {
+      set_row_invalid (ADW_ENTRY_ROW (self->name_row), TRUE);
+      gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
+    }
 }
 
 /* Another window, the command line or another desk changed the customer on screen: the
@@ -493,21 +509,28 @@ engine_state_changed_cb (PvVerifyView *self)
   update_actions (self);
 }
 
-/* A refused name is explained under the form, like every problem there; the field itself
- * is marked too, for sight and for assistive technologies, until it is edited. */
+/* A refused number or name is explained under the form, like every problem there; its
+ * field is marked too, for sight and for assistive technologies, until it is edited. */
+static void
+set_row_invalid (AdwEntryRow *row,
+                 gboolean     invalid)
+{
+  if (invalid)
+    gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+
+  gtk_accessible_update_state (GTK_ACCESSIBLE (row),
+                               GTK_ACCESSIBLE_STATE_INVALID,
+                               invalid ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE,
+                               -1);
+}
+
 static void
 set_name_invalid (PvVerifyView *self,
                   gboolean      invalid)
 {
-  if (invalid)
-    gtk_widget_add_css_class (GTK_WIDGET (self->name_row), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->name_row), "error");
-
-  gtk_accessible_update_state (GTK_ACCESSIBLE (self->name_row),
-                               GTK_ACCESSIBLE_STATE_INVALID,
-                               invalid ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE,
-                               -1);
+  set_row_invalid (ADW_ENTRY_ROW (self->name_row), invalid);
 }
 
 static void
@@ -571,6 +594,8 @@ phone_changed_cb (PvVerifyView *self)
   if (self->formatting)
     return;
 
+  set_row_invalid (ADW_ENTRY_ROW (self->phone_row), FALSE);
+
   /* Before the next frame is drawn, so no unformatted text is ever seen. */
   if (self->format_source == 0)
     self->format_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE, format_as_typed, self, NULL);
@@ -620,11 +645,6 @@ register_cb (GObject      *object,
    * which field was at fault comes from here. */
   number = pv_verifier_register_finish (PV_VERIFIER (object), result, &error);
   self->sending = FALSE;
-  if (error != NULL && error->domain == PV_TEXT_ERROR)
-    {
-      set_name_invalid (self, TRUE);
-      gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
-    }
   update_actions (self);
 }
 
@@ -661,6 +681,7 @@ send_code_action (GtkWidget  *widget,
   self->last_send = LAST_SEND_REGISTER;
   gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), FALSE);
   set_name_invalid (self, FALSE);
+  set_row_invalid (ADW_ENTRY_ROW (self->phone_row), FALSE);
   update_actions (self);
 
   pv_verifier_register_in_country_async (self->verifier,
@@ -746,6 +767,7 @@ start_over_action (GtkWidget  *widget,
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
   reset_reading_country (self);
   set_name_invalid (self, FALSE);
+  set_row_invalid (ADW_ENTRY_ROW (self->phone_row), FALSE);
   show_flow_page (self, "register");
   update_actions (self);
 }
@@ -868,6 +890,35 @@ pv_verify_view_verify_again_typed (PvVerifyView *self)
 
   name = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
   pv_verify_view_verify_again (self, number->e164, name[0] != '\0' ? name : NULL);
+}
+
+/**
+ * pv_verify_view_shows_form:
+ *
+ * Returns: whether the register step is shown, where problems with the number or the name
+ *   are shown at their fields
+ */
+gboolean
+pv_verify_view_shows_form (PvVerifyView *self)
+{
+  g_return_val_if_fail (PV_IS_VERIFY_VIEW (self), FALSE);
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->steps), "register") == 0;
+}
+
+/**
+ * pv_verify_view_edit:
+ *
+ * Goes back to the register step with what was typed, the number focused, to correct it.
+ */
+void
+pv_verify_view_edit (PvVerifyView *self)
+{
+  g_return_if_fail (PV_IS_VERIFY_VIEW (self));
+
+  if (!pv_verify_view_shows_form (self))
+    show_flow_page (self, "register");
+  gtk_widget_grab_focus (GTK_WIDGET (self->phone_row));
 }
 
 void

@@ -27,6 +27,8 @@ void      pv_verify_view_retry      (PvVerifyView *self);
 void      pv_verify_view_resend     (PvVerifyView *self);
 void      pv_verify_view_start_over (PvVerifyView *self);
 void      pv_verify_view_verify_again_typed (PvVerifyView *self);
+gboolean  pv_verify_view_shows_form (PvVerifyView *self);
+void      pv_verify_view_edit       (PvVerifyView *self);
 void      pv_verify_view_verify_again (PvVerifyView *self,
                                        const char   *number,
                                        const char   *name);

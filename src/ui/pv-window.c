@@ -62,6 +62,8 @@ static const struct
   { PV_UPDATE_ACTION_RESEND, "win.resend", N_("_Resend") },
   { PV_UPDATE_ACTION_START_OVER, "win.start-over", N_("_Start Over") },
   { PV_UPDATE_ACTION_VERIFY_AGAIN, "win.verify-again-typed", N_("Verify _Again") },
+  { PV_UPDATE_ACTION_EDIT_NUMBER, "win.edit-number", N_("_Edit Number") },
+  { PV_UPDATE_ACTION_EDIT_NAME, "win.edit-number", N_("_Edit Name") },
 };
 
 static void
@@ -97,10 +99,20 @@ update_cb (PvWindow       *self,
            PvUpdateKind    kind,
            PvUpdateAction  action)
 {
-  g_autofree char *gist = first_sentence (message);
-  g_autofree char *title = g_markup_escape_text (gist, -1);
+  g_autofree char *gist = NULL;
+  g_autofree char *title = NULL;
   const char *button_label = NULL;
   const char *action_name = NULL;
+
+  /* A problem with what was typed is shown once, at its field, when the form is in sight;
+   * a toast would say it twice. */
+  if ((action == PV_UPDATE_ACTION_EDIT_NUMBER || action == PV_UPDATE_ACTION_EDIT_NAME) &&
+      g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "verify") == 0 &&
+      pv_verify_view_shows_form (self->verify_view))
+    return;
+
+  gist = first_sentence (message);
+  title = g_markup_escape_text (gist, -1);
 
   for (guint i = 0; i < G_N_ELEMENTS (toast_buttons); i++)
     {
@@ -263,6 +275,17 @@ verify_again_typed_action (GtkWidget  *widget,
 }
 
 static void
+edit_number_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  PvWindow *self = PV_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "verify");
+  pv_verify_view_edit (self->verify_view);
+}
+
+static void
 search_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -393,6 +416,7 @@ pv_window_class_init (PvWindowClass *klass)
                                    verify_number_action);
   gtk_widget_class_install_action (widget_class, "win.verify-again-typed", NULL,
                                    verify_again_typed_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-number", NULL, edit_number_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
 
