@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "pv-preferences-window.h"
 #include "pv-verify-view.h"
 #include "pv-ui-test.h"
@@ -84,6 +86,28 @@ test_first_run (void)
   gtk_window_destroy (GTK_WINDOW (find_preferences_window ()));
 }
 
+static AdwAboutWindow *
+find_about_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_ABOUT_WINDOW (toplevel))
+        return ADW_ABOUT_WINDOW (toplevel);
+    }
+
+  return NULL;
+}
+
+static gboolean
+about_shown (gpointer user_data)
+{
+  return find_about_window () != NULL;
+}
+
 static void
 assert_shortcuts_have_keys (GtkWidget *root,
                             guint     *n_shortcuts)
@@ -124,6 +148,7 @@ test_application_actions (void)
   g_auto(GStrv) shortcuts = NULL;
   g_auto(GStrv) close = NULL;
   GtkShortcutsWindow *overlay;
+  AdwAboutWindow *about;
   guint n_shortcuts = 0;
 
   preferences = gtk_application_get_accels_for_action (GTK_APPLICATION (application),
@@ -145,6 +170,17 @@ test_application_actions (void)
   g_assert_cmpuint (n_shortcuts, >=, 10);
   close = gtk_application_get_accels_for_action (GTK_APPLICATION (application), "window.close");
   g_assert_cmpstr (close[0], ==, "<Control>w");
+
+  /* The About window has this release's notes, from the metainfo, and debug info. */
+  g_action_group_activate_action (G_ACTION_GROUP (application), "about", NULL);
+  g_assert_true (pv_ui_test_wait_until (about_shown, NULL, 5000));
+  about = find_about_window ();
+  g_assert_cmpstr (adw_about_window_get_release_notes_version (about), ==, PACKAGE_VERSION);
+  g_assert_nonnull (strstr (adw_about_window_get_release_notes (about), "<li>"));
+  g_assert_true (g_str_has_prefix (adw_about_window_get_debug_info (about),
+                                   "PhoneVerify " PACKAGE_VERSION "\n"));
+  g_assert_nonnull (strstr (adw_about_window_get_debug_info (about), "Customer database: "));
+  gtk_window_destroy (GTK_WINDOW (about));
 }
 
 /* The window's size lives in GSettings, both ways. (Maximising needs a window manager,

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <libsoup/soup.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "pv-command-line.h"
 #include "pv-engine.h"
 #include "pv-phone-number.h"
+#include "pv-release-notes.h"
 #include "pv-preferences-window.h"
 #include "pv-text.h"
 #include "pv-window.h"
@@ -223,6 +225,40 @@ preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
+/* What a bug report needs: versions, where the data is, where the credentials come from.
+ * Never a credential, a number or a code. */
+static char *
+dup_debug_info (PvApplication *self)
+{
+  PvStore *store = pv_engine_get_store (self->engine);
+  const char *sources[] = {
+    [PV_CREDENTIALS_SOURCE_NONE] = "none",
+    [PV_CREDENTIALS_SOURCE_KEYRING] = "keyring",
+    [PV_CREDENTIALS_SOURCE_ENVIRONMENT] = "environment",
+  };
+  guint source = pv_engine_get_credentials_source (self->engine);
+
+  return g_strdup_printf ("PhoneVerify %s\n"
+                          "GLib %u.%u.%u\n"
+                          "GTK %u.%u.%u\n"
+                          "libadwaita %u.%u.%u\n"
+                          "libsoup %u.%u.%u\n"
+                          "Flatpak: %s\n"
+                          "Customer database: %s\n"
+                          "Twilio credentials from: %s\n",
+                          PACKAGE_VERSION,
+                          glib_major_version, glib_minor_version, glib_micro_version,
+                          gtk_get_major_version (), gtk_get_minor_version (),
+                          gtk_get_micro_version (),
+                          adw_get_major_version (), adw_get_minor_version (),
+                          adw_get_micro_version (),
+                          soup_get_major_version (), soup_get_minor_version (),
+                          soup_get_micro_version (),
+                          g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) ? "yes" : "no",
+                          store != NULL ? pv_store_get_location (store) : "not open",
+                          source < G_N_ELEMENTS (sources) ? sources[source] : "unknown");
+}
+
 static void
 about_action (GSimpleAction *action,
               GVariant      *parameter,
@@ -230,6 +266,17 @@ about_action (GSimpleAction *action,
 {
   PvApplication *self = user_data;
   static const char *developers[] = { "The PhoneVerify developers", NULL };
+  g_autoptr(GBytes) metainfo = NULL;
+  g_autofree char *release_notes = NULL;
+  g_autofree char *release = NULL;
+  g_autofree char *debug_info = dup_debug_info (self);
+
+  /* The same notes as the software store's, from the metainfo compiled in. */
+  metainfo = g_resources_lookup_data (RESOURCE_BASE_PATH "/" APP_ID ".metainfo.xml",
+                                      G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  if (metainfo != NULL)
+    release_notes = pv_release_notes_from_metainfo (g_bytes_get_data (metainfo, NULL),
+                                                    g_get_language_names (), &release);
 
   adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (self)),
                          "application-name", _("PhoneVerify"),
@@ -245,6 +292,10 @@ about_action (GSimpleAction *action,
                          "issue-url", "https://example.com/phone-verify/issues",
                          "license-type", GTK_LICENSE_GPL_3_0,
                          "copyright", "© 2026 The PhoneVerify developers",
+                         "release-notes", release_notes != NULL ? release_notes : "",
+                         "release-notes-version", release,
+                         "debug-info", debug_info,
+                         "debug-info-filename", "phone-verify-debug-info.txt",
                          NULL);
 }
 
