@@ -262,7 +262,7 @@ test_errors_become_toasts (void)
   /* A trial account texting an unverified number. */
   pv_fake_twilio_set_trial_account (fake, TRUE);
   send_to ("+14155550100");
-  expect_problem (trial->message, NULL);
+  expect_problem (trial->message, "Open Twilio Console");
   pv_fake_twilio_set_trial_account (fake, FALSE);
 
   /* Too many requests: nothing was sent, and it is worth retrying. */

@@ -791,10 +791,10 @@ static const RefusalCase refusals[] = {
   { "+15005550001", 0, PV_TWILIO_ERROR_INVALID_NUMBER, "edit-number" },
   { "+15005550002", 0, PV_TWILIO_ERROR_INVALID_NUMBER, "edit-number" },
   { "+15005550009", 0, PV_TWILIO_ERROR_INVALID_NUMBER, "edit-number" },
-  { "+15005550003", 0, PV_TWILIO_ERROR_REGION_DISABLED, "none" },
+  { "+15005550003", 0, PV_TWILIO_ERROR_REGION_DISABLED, "open-geo-permissions" },
   { "+15005550004", 0, PV_TWILIO_ERROR_OPTED_OUT, "none" },
   { "+442071838750", 21635, PV_TWILIO_ERROR_INVALID_NUMBER, "edit-number" },
-  { "+442071838751", 21608, PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER, "none" },
+  { "+442071838751", 21608, PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER, "open-verified-numbers" },
 };
 
 /* A refused send leaves no trace of a new customer but the refusal itself, and says why,

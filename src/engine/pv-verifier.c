@@ -100,6 +100,12 @@ _pv_verifier_action_for_next_step (PvTwilioNextStep step)
     case PV_TWILIO_NEXT_STEP_CHANGE_NUMBER:
       return PV_UPDATE_ACTION_EDIT_NUMBER;
 
+    case PV_TWILIO_NEXT_STEP_GEO_PERMISSIONS:
+      return PV_UPDATE_ACTION_OPEN_GEO_PERMISSIONS;
+
+    case PV_TWILIO_NEXT_STEP_VERIFIED_NUMBERS:
+      return PV_UPDATE_ACTION_OPEN_VERIFIED_NUMBERS;
+
     /* A button that cannot fix it would only send staff in circles. */
     case PV_TWILIO_NEXT_STEP_NONE:
     default:

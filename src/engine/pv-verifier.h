@@ -52,6 +52,8 @@ typedef enum
   PV_UPDATE_ACTION_VERIFY_AGAIN,  /* the number is verified: send it a new code anyway */
   PV_UPDATE_ACTION_EDIT_NUMBER,   /* the number as typed is at fault: its field can say so */
   PV_UPDATE_ACTION_EDIT_NAME,     /* the name as typed is at fault */
+  PV_UPDATE_ACTION_OPEN_GEO_PERMISSIONS,   /* in the Twilio Console */
+  PV_UPDATE_ACTION_OPEN_VERIFIED_NUMBERS,  /* in the Twilio Console */
 } PvUpdateAction;
 
 G_DECLARE_FINAL_TYPE (PvVerifier, pv_verifier, PV, VERIFIER, GObject)

@@ -316,9 +316,15 @@ pv_twilio_error_get_next_step (const GError *error)
     case PV_TWILIO_ERROR_OUTCOME_UNKNOWN:
       return PV_TWILIO_NEXT_STEP_SEND_NEW_CODE;
 
-    case PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER:
-    case PV_TWILIO_ERROR_OPTED_OUT:
+    /* Fixed in the Twilio Console, which a link can open at the right page. */
     case PV_TWILIO_ERROR_REGION_DISABLED:
+      return PV_TWILIO_NEXT_STEP_GEO_PERMISSIONS;
+
+    case PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER:
+      return PV_TWILIO_NEXT_STEP_VERIFIED_NUMBERS;
+
+    /* Only the customer can undo an opt-out, by texting START. */
+    case PV_TWILIO_ERROR_OPTED_OUT:
     case PV_TWILIO_ERROR_REJECTED:
     default:
       return PV_TWILIO_NEXT_STEP_NONE;

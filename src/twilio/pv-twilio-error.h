@@ -46,7 +46,15 @@ typedef enum
   PV_TWILIO_NEXT_STEP_SEND_NEW_CODE,  /* the number is right; another text may get through */
   PV_TWILIO_NEXT_STEP_CHANGE_NUMBER,  /* this number cannot be texted: correct it, or ask
                                        * for another */
+  PV_TWILIO_NEXT_STEP_GEO_PERMISSIONS, /* the Console's SMS Geo Permissions: allow the country */
+  PV_TWILIO_NEXT_STEP_VERIFIED_NUMBERS, /* a trial account: verify the recipient in the Console */
 } PvTwilioNextStep;
+
+/* Where in the Twilio Console those two are fixed. */
+#define PV_TWILIO_CONSOLE_GEO_PERMISSIONS_URL \
+  "https://console.twilio.com/us1/develop/sms/settings/geo-permissions"
+#define PV_TWILIO_CONSOLE_VERIFIED_NUMBERS_URL \
+  "https://console.twilio.com/us1/develop/phone-numbers/manage/verified"
 
 GQuark            pv_twilio_error_quark                   (void);
 GError           *pv_twilio_error_new                     (PvTwilioError  code);

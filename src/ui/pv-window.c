@@ -64,6 +64,8 @@ static const struct
   { PV_UPDATE_ACTION_VERIFY_AGAIN, "win.verify-again-typed", N_("Verify _Again") },
   { PV_UPDATE_ACTION_EDIT_NUMBER, "win.edit-number", N_("_Edit Number") },
   { PV_UPDATE_ACTION_EDIT_NAME, "win.edit-number", N_("_Edit Name") },
+  { PV_UPDATE_ACTION_OPEN_GEO_PERMISSIONS, "win.open-geo-permissions", N_("Open Twilio _Console") },
+  { PV_UPDATE_ACTION_OPEN_VERIFIED_NUMBERS, "win.open-verified-numbers", N_("Open Twilio _Console") },
 };
 
 static void
@@ -285,6 +287,19 @@ edit_number_action (GtkWidget  *widget,
   pv_verify_view_edit (self->verify_view);
 }
 
+/* The fix for some refusals is in the Twilio Console, at a page a link can open. */
+static void
+open_console_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  const char *uri = g_str_equal (action_name, "win.open-geo-permissions")
+                    ? PV_TWILIO_CONSOLE_GEO_PERMISSIONS_URL
+                    : PV_TWILIO_CONSOLE_VERIFIED_NUMBERS_URL;
+
+  gtk_show_uri (GTK_WINDOW (widget), uri, GDK_CURRENT_TIME);
+}
+
 static void
 search_action (GtkWidget  *widget,
                const char *action_name,
@@ -417,6 +432,10 @@ pv_window_class_init (PvWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.verify-again-typed", NULL,
                                    verify_again_typed_action);
   gtk_widget_class_install_action (widget_class, "win.edit-number", NULL, edit_number_action);
+  gtk_widget_class_install_action (widget_class, "win.open-geo-permissions", NULL,
+                                   open_console_action);
+  gtk_widget_class_install_action (widget_class, "win.open-verified-numbers", NULL,
+                                   open_console_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
 
