@@ -315,7 +315,7 @@ test_wrong_code_then_lock (void)
   type_into ("code_row", wrong);
   press ("verify_button");
   pv_ui_test_wait_for_label (GTK_WIDGET (window), "4 attempts left");
-  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Wrong code.");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Wrong code: 4 attempts left.");
   pv_ui_test_screenshot (GTK_WIDGET (window), "verify-wrong-code");
 
   for (guint i = 0; i < 4; i++)
@@ -324,6 +324,10 @@ test_wrong_code_then_lock (void)
       press ("verify_button");
     }
   pv_ui_test_wait_for_label (GTK_WIDGET (window), "The code is locked. Send a new code to try again.");
+  /* The toast says the whole fact, not only "Wrong code." */
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window),
+                             "Wrong code, and that was the last attempt: the code is now "
+                             "locked, so send a new one to try again.");
 
   /* The right code no longer works either. */
   type_into ("code_row", code);

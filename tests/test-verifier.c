@@ -1860,7 +1860,7 @@ test_verify_wrong_code_then_lock (Fixture       *fixture,
 
   for (guint left = 4; left >= 1; left--)
     {
-      g_autofree char *expected = g_strdup_printf ("update error none Wrong code. %u %s left.",
+      g_autofree char *expected = g_strdup_printf ("update error none Wrong code: %u %s left.",
                                                    left, left == 1 ? "attempt" : "attempts");
 
       g_ptr_array_set_size (fixture->signals, 0);
@@ -1881,8 +1881,8 @@ test_verify_wrong_code_then_lock (Fixture       *fixture,
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_LOCKED);
   g_clear_error (&error);
   assert_signals (fixture, (const char *[]) {
-    "update error resend Wrong code. That was the last attempt, so the code is now locked. "
-      "Send a new code to try again.",
+    "update error resend Wrong code, and that was the last attempt: the code is now locked, "
+      "so send a new one to try again.",
     NULL });
 
   /* Now even the right code is refused… */

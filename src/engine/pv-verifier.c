@@ -297,15 +297,16 @@ report_wrong_code (PvVerifier        *self,
   if (attempts_left == 0)
     {
       g_set_error_literal (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_LOCKED,
-                           _("Wrong code. That was the last attempt, so the code is now locked. "
-                             "Send a new code to try again."));
+                           /* One sentence: a toast shows only the first. */
+                           _("Wrong code, and that was the last attempt: the code is now "
+                             "locked, so send a new one to try again."));
       return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
                              PV_UPDATE_ERROR, PV_UPDATE_ACTION_RESEND, FALSE);
     }
 
   g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_WRONG_CODE,
-               ngettext ("Wrong code. %u attempt left.",
-                         "Wrong code. %u attempts left.",
+               ngettext ("Wrong code: %u attempt left.",
+                         "Wrong code: %u attempts left.",
                          attempts_left),
                attempts_left);
   return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
