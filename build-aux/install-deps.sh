@@ -10,7 +10,7 @@ set -eu
 packages="meson ninja-build pkg-config gcc g++ libc6-dev gettext \
 libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libgtk-4-bin libadwaita-1-dev \
 libsoup-3.0-dev libjson-glib-dev libsecret-1-dev libsqlite3-dev libphonenumber-dev iso-codes \
-desktop-file-utils appstream librsvg2-common gnome-keyring dbus"
+desktop-file-utils appstream librsvg2-common gnome-keyring dbus gsettings-desktop-schemas"
 
 if [ "${1:-}" = "--tests" ]; then
   # No dbus-x11: it makes GDBus autolaunch stray buses whenever DISPLAY is set.

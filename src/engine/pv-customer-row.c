@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "pv-customer-row.h"
+#include "pv-time-format.h"
 
 struct _PvCustomerRow
 {
@@ -153,16 +154,18 @@ pv_customer_row_format_time (gint64 time,
   get_local_date (local_now, &today);
   days = g_date_days_between (&then_date, &today);
 
-  if (days == 0)
-    /* Translators: when something last happened, today. A GDateTime format:
-     * https://docs.gtk.org/glib/method.DateTime.format.html
-     * xgettext:no-c-format */
-    return g_date_time_format (then, _("Today %H:%M"));
+  if (days == 0 || days == 1)
+    {
+      g_autofree char *clock = pv_time_format_time_of_day (then,
+                                                           pv_time_format_is_twelve_hour ());
 
-  if (days == 1)
-    /* Translators: when something last happened, yesterday. A GDateTime format.
-     * xgettext:no-c-format */
-    return g_date_time_format (then, _("Yesterday %H:%M"));
+      /* Translators: when something last happened, today; %s is the time of day, "14:32"
+       * or "2:32 PM", on the clock the desktop is set to */
+      if (days == 0)
+        return g_strdup_printf (_("Today %s"), clock);
+      /* Translators: the same, yesterday */
+      return g_strdup_printf (_("Yesterday %s"), clock);
+    }
 
   /* Translators: when something last happened, before yesterday: day, month, year, as in
    * “12 Mar 2026”. A GDateTime format.
