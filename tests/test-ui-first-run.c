@@ -260,6 +260,8 @@ test_starts_on_the_form (void)
   pv_ui_test_iterate (1200);
   g_assert_cmpstr (visible_step (view), ==, "loading");
   g_assert_null (status_icon (view, "setup_page"));
+  /* It says what it waits for: here the database, never opened. */
+  pv_ui_test_wait_for_label (toplevel, "Opening the Customer List…");
 
   gtk_window_destroy (GTK_WINDOW (toplevel));
 }

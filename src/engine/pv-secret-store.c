@@ -145,6 +145,14 @@ translate_error (GError *error)
                                   "only in the keyring of a desktop session, and this session "
                                   "has none."));
 
+  /* In Flatpak, secrets go through the desktop's Secret portal, not to a keyring the user
+   * manages in Passwords and Keys. */
+  if (lacks_default_keyring (original) && g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return g_error_new_literal (PV_SECRET_ERROR, PV_SECRET_ERROR_UNAVAILABLE,
+                                _("The keyring is not available: the desktop’s Secret portal "
+                                  "did not answer. Make sure a keyring service such as GNOME "
+                                  "Keyring is running, then try again."));
+
   if (lacks_default_keyring (original))
     return g_error_new_literal (PV_SECRET_ERROR, PV_SECRET_ERROR_UNAVAILABLE,
                                 _("The keyring is not available because there is no default "

@@ -51,6 +51,7 @@ struct _PvVerifyView
 
   /* Template widgets */
   GtkStack      *steps;
+  AdwStatusPage *loading_page;
   AdwStatusPage *keyring_failed_page;
   AdwStatusPage *store_failed_page;
   AdwEntryRow   *phone_row;
@@ -430,6 +431,21 @@ connect_verifier (PvVerifyView *self)
                            G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
+/* With the database open, what is left is the keyring, which may be asking to be unlocked:
+ * the page says what the wait is for, and what to do. */
+static void
+update_loading_page (PvVerifyView *self)
+{
+  if (self->engine == NULL || pv_engine_get_store (self->engine) == NULL)
+    return;
+
+  adw_status_page_set_title (self->loading_page, _("Waiting for the Keyring…"));
+  adw_status_page_set_description (self->loading_page,
+                                   _("If your computer asks for a password to unlock the "
+                                     "keyring, enter it to go on. PhoneVerify keeps the "
+                                     "Twilio account there."));
+}
+
 /* Opening the database and reading the keyring usually take a blink: until then the form is
  * already there to type in, with Send Code waiting. Only a slow start (a keyring that asks
  * to be unlocked, a database on a slow disk) shows the spinner. */
@@ -440,7 +456,10 @@ slow_load_cb (gpointer user_data)
 
   self->slow_load_source = 0;
   if (pv_engine_get_state (self->engine) == PV_ENGINE_LOADING)
-    gtk_stack_set_visible_child_name (self->steps, "loading");
+    {
+      update_loading_page (self);
+      gtk_stack_set_visible_child_name (self->steps, "loading");
+    }
 
   return G_SOURCE_REMOVE;
 }
@@ -957,6 +976,8 @@ pv_verify_view_set_engine (PvVerifyView *self,
     return;
 
   self->engine = g_object_ref (engine);
+  g_signal_connect_object (engine, "notify::store", G_CALLBACK (update_loading_page), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (engine, "notify::state", G_CALLBACK (engine_state_changed_cb), self,
                            G_CONNECT_SWAPPED);
   /* The office moved: numbers not yet sent are read in the new country. */
@@ -1081,6 +1102,7 @@ pv_verify_view_class_init (PvVerifyViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, phone_row);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, country_row);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, register_problem_label);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, loading_page);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, resend_button);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, send_button);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, send_spinner);
