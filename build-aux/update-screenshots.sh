@@ -1,13 +1,11 @@
 #!/bin/sh
 # Refreshes the screenshots the README and the AppStream metainfo show, from the ones the
-# UI tests take (run build-aux/test.sh first).
+# UI tests take (run build-aux/test.sh first). data/screenshots/sources says which is which.
 set -eu
 cd "$(dirname "$0")/.."
-shots=_build/tests/screenshots
-mkdir -p data/screenshots
-cp "$shots/register.png" data/screenshots/register.png
-cp "$shots/verify.png" data/screenshots/verify.png
-cp "$shots/verified.png" data/screenshots/verified.png
-cp "$shots/customers-list.png" data/screenshots/customers.png
-cp "$shots/preferences-filled.png" data/screenshots/preferences.png
+shots=${BUILD:-_build}/tests/screenshots
+grep -v '^#' data/screenshots/sources | while read -r shown taken; do
+  [ -n "$shown" ] || continue
+  cp "$shots/$taken" "data/screenshots/$shown"
+done
 echo "Updated data/screenshots/ from $shots"

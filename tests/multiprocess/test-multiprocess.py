@@ -39,7 +39,8 @@ import time
 # The stable parts of what phone-verify prints. Wording may change (sentence case, no "!"),
 # so these are the only places that know it.
 
-WRONG_CODE_RE = re.compile(r'^Wrong code\.', re.M)        # "Wrong code. 4 attempts left."
+# "Wrong code: 4 attempts left." and "Wrong code, and that was the last attempt: …"
+WRONG_CODE_RE = re.compile(r'^Wrong code[.:,]', re.M)
 ATTEMPTS_LEFT_RE = re.compile(r'(\d+) attempts? left')
 LOCKED_RE = re.compile(r'locked', re.I)
 SUCCESS_RE = re.compile(r'is now verified', re.I)
