@@ -279,6 +279,25 @@ test_sort (void)
   g_assert_cmpint (pv_customer_list_get_sort (get_list ()), ==, PV_STORE_SORT_NAME);
   g_assert_true (pv_customer_list_get_descending (get_list ()));
   pv_ui_test_wait_for_label (GTK_WIDGET (view), "Mary Somerville");
+
+  /* The Sort menu, for the keyboard, follows what the headers chose: after a click for
+   * ascending, its Descending item turns descending on. */
+  gtk_column_view_sort_by_column (column_view, name_column, GTK_SORT_ASCENDING);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "sort.descending", NULL));
+  g_assert_cmpint (pv_customer_list_get_sort (get_list ()), ==, PV_STORE_SORT_NAME);
+  g_assert_true (pv_customer_list_get_descending (get_list ()));
+  /* And it chooses as the headers do. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "sort.by", "s", "status"));
+  g_assert_cmpint (pv_customer_list_get_sort (get_list ()), ==, PV_STORE_SORT_STATUS);
+  g_assert_true (pv_customer_list_get_descending (get_list ()));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "sort.descending", NULL));
+  g_assert_false (pv_customer_list_get_descending (get_list ()));
+
+  /* Back to newest activity first, for the tests after. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "sort.by", "s", "activity"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "sort.descending", NULL));
+  g_assert_cmpint (pv_customer_list_get_sort (get_list ()), ==, PV_STORE_SORT_LAST_ACTIVITY);
+  g_assert_true (pv_customer_list_get_descending (get_list ()));
 }
 
 static gboolean

@@ -48,6 +48,8 @@ struct _PvCustomersView
   PvStoreSort           sort;         /* the column the headers sort by */
   gboolean              resorting;
 
+  GSimpleActionGroup   *sort_actions;  /* sort.by and sort.descending, for the Sort menu */
+
   /* Template widgets */
   AdwLeaflet           *leaflet;
   PvCustomerPage       *customer_page;
@@ -424,6 +426,82 @@ set_column_factory (GtkColumnViewColumn *column,
   gtk_column_view_column_set_factory (column, factory);
 }
 
+/* The Sort menu: what the headers do, for the keyboard (GTK 4.8 cannot focus a column
+ * header) and for narrow windows. Its state follows the headers too. */
+static const struct
+{
+  const char  *name;
+  PvStoreSort  sort;
+} sort_names[] = {
+  { "number", PV_STORE_SORT_NUMBER },
+  { "name", PV_STORE_SORT_NAME },
+  { "status", PV_STORE_SORT_STATUS },
+  { "activity", PV_STORE_SORT_LAST_ACTIVITY },
+};
+
+static void
+sync_sort_actions (PvCustomersView *self,
+                   PvStoreSort      sort,
+                   gboolean         descending)
+{
+  GAction *by = g_action_map_lookup_action (G_ACTION_MAP (self->sort_actions), "by");
+  GAction *down = g_action_map_lookup_action (G_ACTION_MAP (self->sort_actions), "descending");
+
+  for (guint i = 0; i < G_N_ELEMENTS (sort_names); i++)
+    if (sort_names[i].sort == sort)
+      g_simple_action_set_state (G_SIMPLE_ACTION (by), g_variant_new_string (sort_names[i].name));
+  g_simple_action_set_state (G_SIMPLE_ACTION (down), g_variant_new_boolean (descending));
+}
+
+static void
+sort_by_menu (PvCustomersView *self,
+              PvStoreSort      sort,
+              gboolean         descending)
+{
+  gtk_column_view_sort_by_column (self->column_view, get_sort_column (self, sort),
+                                  descending ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
+}
+
+static void
+sort_by_change_state (GSimpleAction *action,
+                      GVariant      *value,
+                      gpointer       user_data)
+{
+  PvCustomersView *self = user_data;
+  GAction *down = g_action_map_lookup_action (G_ACTION_MAP (self->sort_actions), "descending");
+  g_autoptr(GVariant) descending = g_action_get_state (down);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sort_names); i++)
+    if (g_str_equal (g_variant_get_string (value, NULL), sort_names[i].name))
+      sort_by_menu (self, sort_names[i].sort, g_variant_get_boolean (descending));
+}
+
+static void
+sort_descending_activate (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  PvCustomersView *self = user_data;
+  g_autoptr(GVariant) state = g_action_get_state (G_ACTION (action));
+
+  sort_by_menu (self, self->sort, !g_variant_get_boolean (state));
+}
+
+static void
+add_sort_actions (PvCustomersView *self)
+{
+  const GActionEntry entries[] = {
+    { .name = "by", .parameter_type = "s", .state = "'activity'",
+      .change_state = sort_by_change_state },
+    { .name = "descending", .activate = sort_descending_activate, .state = "true" },
+  };
+
+  self->sort_actions = g_simple_action_group_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (self->sort_actions), entries,
+                                   G_N_ELEMENTS (entries), self);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "sort", G_ACTION_GROUP (self->sort_actions));
+}
+
 static void
 sorter_changed_cb (PvCustomersView *self)
 {
@@ -450,6 +528,7 @@ sorter_changed_cb (PvCustomersView *self)
       self->sort = probe.sort;
     }
 
+  sync_sort_actions (self, probe.sort, descending);
   if (self->list != NULL)
     pv_customer_list_set_sort (self->list, probe.sort, descending);
 }
@@ -931,6 +1010,7 @@ pv_customers_view_finalize (GObject *object)
   PvCustomersView *self = (PvCustomersView *) object;
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->sort_actions);
 
   G_OBJECT_CLASS (pv_customers_view_parent_class)->finalize (object);
 }
@@ -1036,6 +1116,7 @@ pv_customers_view_init (PvCustomersView *self)
   pv_stack_defer_status_icons (self->results_stack);
 
   self->cancellable = g_cancellable_new ();
+  add_sort_actions (self);
 
   g_signal_connect (self, "map", G_CALLBACK (attach_model), NULL);
 
