@@ -254,6 +254,70 @@ test_list (void)
   pv_ui_test_screenshot (GTK_WIDGET (window), "customers-list");
 }
 
+static GtkColumnViewColumn *
+find_column (const char *title)
+{
+  GListModel *columns = gtk_column_view_get_columns (
+    GTK_COLUMN_VIEW (find (GTK_TYPE_COLUMN_VIEW, "column_view")));
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      if (g_strcmp0 (gtk_column_view_column_get_title (column), title) == 0)
+        return column;
+    }
+  g_error ("No column “%s”", title);
+}
+
+static gboolean
+column_shown (gpointer user_data)
+{
+  return gtk_column_view_column_get_visible (find_column (user_data));
+}
+
+static void
+assert_not_cut (const char *text)
+{
+  GtkWidget *label = pv_ui_test_find_label (GTK_WIDGET (view), text);
+
+  g_assert_nonnull (label);
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))));
+}
+
+/* At a phone's width the name moves under the number and Last Activity goes; at 1.5× text
+ * the columns grow with it, and no number is cut. */
+static void
+test_adaptive (void)
+{
+  GtkSettings *settings = gtk_settings_get_default ();
+  int dpi;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  g_assert_true (pv_ui_test_wait_until (column_shown, "Customer", 5000));
+  pv_ui_test_iterate (200);
+  g_assert_false (gtk_column_view_column_get_visible (find_column ("Name")));
+  g_assert_false (gtk_column_view_column_get_visible (find_column ("Last Activity")));
+  g_assert_true (gtk_column_view_column_get_visible (find_column ("Status")));
+  pv_ui_test_wait_for_label (GTK_WIDGET (view), "Grace Hopper");
+  assert_not_cut ("(415) 555-0101");
+  pv_ui_test_screenshot (GTK_WIDGET (window), "customers-narrow");
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 720);
+  g_object_get (settings, "gtk-xft-dpi", &dpi, NULL);
+  g_object_set (settings, "gtk-xft-dpi", 96 * 1024 * 3 / 2, NULL);
+  pv_ui_test_iterate (500);
+  assert_not_cut ("+44 20 7946 0018");
+  assert_not_cut ("(415) 555-0101");
+  pv_ui_test_screenshot (GTK_WIDGET (window), "customers-large-text");
+
+  /* Back to the usual text: all columns again. */
+  g_object_set (settings, "gtk-xft-dpi", dpi, NULL);
+  g_assert_true (pv_ui_test_wait_until (column_shown, "Last Activity", 5000));
+  g_assert_true (gtk_column_view_column_get_visible (find_column ("Name")));
+  g_assert_false (gtk_column_view_column_get_visible (find_column ("Customer")));
+}
+
 static void
 test_sort (void)
 {
@@ -729,6 +793,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/customers/empty", test_empty);
   g_test_add_func ("/ui/customers/list", test_list);
+  g_test_add_func ("/ui/customers/adaptive", test_adaptive);
   g_test_add_func ("/ui/customers/sort", test_sort);
   g_test_add_func ("/ui/customers/search", test_search);
   g_test_add_func ("/ui/customers/row-menu", test_row_menu);

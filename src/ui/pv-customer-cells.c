@@ -27,9 +27,28 @@ static const CellKind cell_kinds[] = {
   [PV_CUSTOMER_CELL_NAME] = { "name", FALSE, TRUE },
   [PV_CUSTOMER_CELL_STATUS] = { "status-label", FALSE, FALSE },
   [PV_CUSTOMER_CELL_LAST_ACTIVITY] = { "last-activity", TRUE, FALSE },
+  [PV_CUSTOMER_CELL_NUMBER_AND_NAME] = { "display-number", TRUE, TRUE },
 };
 
 static GQuark handler_quark;
+
+/* The number, and the name in a smaller line under it. One label, as every cell is one:
+ * GTK keeps a few hundred rows. */
+static void
+set_number_and_name (GtkLabel      *label,
+                     PvCustomerRow *row)
+{
+  const char *number = pv_customer_row_get_display_number (row);
+  const char *name = pv_customer_row_get_name (row);
+  g_autofree char *markup = NULL;
+
+  if (name == NULL || name[0] == '\0')
+    markup = g_markup_escape_text (number != NULL ? number : "", -1);
+  else
+    markup = g_markup_printf_escaped ("%s\n<small>%s</small>", number != NULL ? number : "",
+                                      name);
+  gtk_label_set_markup (label, markup);
+}
 
 static const char *
 get_text (PvCustomerRow  *row,
@@ -41,6 +60,7 @@ get_text (PvCustomerRow  *row,
     case PV_CUSTOMER_CELL_NAME:          return pv_customer_row_get_name (row);
     case PV_CUSTOMER_CELL_STATUS:        return pv_customer_row_get_status_label (row);
     case PV_CUSTOMER_CELL_LAST_ACTIVITY: return pv_customer_row_get_last_activity (row);
+    case PV_CUSTOMER_CELL_NUMBER_AND_NAME: return pv_customer_row_get_display_number (row);
     default:                             g_assert_not_reached ();
     }
 }
@@ -63,7 +83,10 @@ row_notify_cb (PvCustomerRow *row,
 {
   PvCustomerCell cell = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (label), "pv-cell"));
 
-  if (g_str_equal (pspec->name, cell_kinds[cell].property))
+  if (cell == PV_CUSTOMER_CELL_NUMBER_AND_NAME &&
+      (g_str_equal (pspec->name, "display-number") || g_str_equal (pspec->name, "name")))
+    set_number_and_name (label, row);
+  else if (g_str_equal (pspec->name, cell_kinds[cell].property))
     gtk_label_set_label (label, get_text (row, cell));
   else if (cell == PV_CUSTOMER_CELL_STATUS &&
            (g_str_equal (pspec->name, "status-classes") || g_str_equal (pspec->name, "loaded")))
@@ -106,7 +129,10 @@ bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *label = gtk_list_item_get_child (item);
   gulong handler;
 
-  gtk_label_set_label (GTK_LABEL (label), get_text (row, cell));
+  if (cell == PV_CUSTOMER_CELL_NUMBER_AND_NAME)
+    set_number_and_name (GTK_LABEL (label), row);
+  else
+    gtk_label_set_label (GTK_LABEL (label), get_text (row, cell));
   if (cell == PV_CUSTOMER_CELL_STATUS)
     update_status_style (label, row);
 

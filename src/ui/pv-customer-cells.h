@@ -17,6 +17,7 @@ typedef enum
   PV_CUSTOMER_CELL_NAME,
   PV_CUSTOMER_CELL_STATUS,
   PV_CUSTOMER_CELL_LAST_ACTIVITY,
+  PV_CUSTOMER_CELL_NUMBER_AND_NAME,  /* narrow windows: the name under the number */
 } PvCustomerCell;
 
 GtkListItemFactory *pv_customer_cell_factory_new (PvCustomerCell cell);

@@ -42,6 +42,8 @@ struct _PvCustomersView
   guint                 reload_source;
   guint                 spinner_source;
   guint                 open_first_source;
+  guint                 layout_source;
+  int                   layout_width;   /* the width the columns were laid out for */
   guint                 open_first_tries;
   GtkFileChooserNative *chooser;
   gboolean              exporting;
@@ -61,6 +63,7 @@ struct _PvCustomersView
   GtkStack             *results_stack;
   GtkColumnView        *column_view;
   GtkColumnViewColumn  *number_column;
+  GtkColumnViewColumn  *customer_column;  /* number and name, for narrow windows */
   GtkColumnViewColumn  *name_column;
   GtkColumnViewColumn  *status_column;
   GtkColumnViewColumn  *activity_column;
@@ -992,6 +995,7 @@ pv_customers_view_dispose (GObject *object)
   g_clear_handle_id (&self->reload_source, g_source_remove);
   g_clear_handle_id (&self->spinner_source, g_source_remove);
   g_clear_handle_id (&self->open_first_source, g_source_remove);
+  g_clear_handle_id (&self->layout_source, g_source_remove);
 
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
@@ -1053,6 +1057,129 @@ pv_customers_view_set_property (GObject      *object,
     }
 }
 
+/* An adaptive table. Column widths follow the text size, measured with the table's own
+ * font, so that the number is never cut at 1.5× text; when the window is too narrow for
+ * them all, Last Activity goes first, then the name moves under the number. */
+#define CELL_PADDING 24   /* a cell's margins, and a status pill's own padding */
+#define NAME_MIN_WIDTH 120
+#define MENU_COLUMN_WIDTH 48
+
+static int
+text_width (PvCustomersView *self,
+            const char      *text)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self->column_view),
+                                                                   text);
+  int width;
+
+  pango_layout_get_pixel_size (layout, &width, NULL);
+
+  return width + CELL_PADDING;
+}
+
+static int
+widest_status (PvCustomersView *self)
+{
+  int widest = 0;
+
+  for (int status = PV_CUSTOMER_ROW_STATUS_PENDING; status <= PV_CUSTOMER_ROW_STATUS_EXPIRED;
+       status++)
+    widest = MAX (widest, text_width (self, pv_customer_row_status_get_label (status)));
+
+  return widest + CELL_PADDING;
+}
+
+/* Only changes: each setter makes the table lay out its columns again. */
+static void
+set_column_width (GtkColumnViewColumn *column,
+                  int                  width)
+{
+  if (gtk_column_view_column_get_fixed_width (column) != width)
+    gtk_column_view_column_set_fixed_width (column, width);
+}
+
+static void
+set_column_visible (GtkColumnViewColumn *column,
+                    gboolean             visible)
+{
+  if (gtk_column_view_column_get_visible (column) != visible)
+    gtk_column_view_column_set_visible (column, visible);
+}
+
+static gboolean
+apply_layout_cb (gpointer user_data)
+{
+  PvCustomersView *self = user_data;
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  g_autofree char *yesterday = g_strdup_printf (_("Yesterday %s"), "12:59 PM");
+  int number = text_width (self, "+44 20 7946 0018");
+  int status = widest_status (self);
+  int activity = MAX (text_width (self, yesterday), text_width (self, "30 Sep 2026"));
+  gboolean show_activity, name_apart;
+
+  self->layout_source = 0;
+
+  show_activity = width >= number + NAME_MIN_WIDTH + status + activity + MENU_COLUMN_WIDTH;
+  name_apart = width >= number + NAME_MIN_WIDTH + status + MENU_COLUMN_WIDTH;
+
+  set_column_width (self->number_column, number);
+  set_column_width (self->customer_column, number);
+  set_column_width (self->status_column, status);
+  set_column_width (self->activity_column, activity);
+  set_column_visible (self->activity_column, show_activity);
+  set_column_visible (self->number_column, name_apart);
+  set_column_visible (self->name_column, name_apart);
+  set_column_visible (self->customer_column, !name_apart);
+  /* GTK 4.8 shares out the room left among the expanding columns only on a new layout. */
+  gtk_widget_queue_resize (GTK_WIDGET (self->column_view));
+  self->layout_width = width;
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The view lays its one child out itself, without AdwBin's layout manager, so that it sees
+ * each new width. */
+static void
+pv_customers_view_measure (GtkWidget      *widget,
+                           GtkOrientation  orientation,
+                           int             for_size,
+                           int            *minimum,
+                           int            *natural,
+                           int            *minimum_baseline,
+                           int            *natural_baseline)
+{
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  if (child != NULL)
+    gtk_widget_measure (child, orientation, for_size, minimum, natural, minimum_baseline,
+                        natural_baseline);
+}
+
+static void
+pv_customers_view_size_allocate (GtkWidget *widget,
+                                 int        width,
+                                 int        height,
+                                 int        baseline)
+{
+  PvCustomersView *self = PV_CUSTOMERS_VIEW (widget);
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  if (child != NULL)
+    gtk_widget_allocate (child, width, height, baseline, NULL);
+
+  /* The columns change after this allocation, not during it. */
+  if (width != self->layout_width && self->layout_source == 0)
+    self->layout_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_layout_cb, self, NULL);
+}
+
+/* A larger or smaller text needs other widths at the same window width. */
+static void
+text_size_changed_cb (PvCustomersView *self)
+{
+  self->layout_width = -1;
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
 static void
 pv_customers_view_class_init (PvCustomersViewClass *klass)
 {
@@ -1065,6 +1192,8 @@ pv_customers_view_class_init (PvCustomersViewClass *klass)
   object_class->set_property = pv_customers_view_set_property;
 
   widget_class->map = pv_customers_view_map;
+  widget_class->measure = pv_customers_view_measure;
+  widget_class->size_allocate = pv_customers_view_size_allocate;
 
   properties[PROP_ENGINE] =
     g_param_spec_object ("engine", NULL, NULL,
@@ -1083,6 +1212,7 @@ pv_customers_view_class_init (PvCustomersViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, column_view);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, name_column);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, number_column);
+  gtk_widget_class_bind_template_child (widget_class, PvCustomersView, customer_column);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, results_stack);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, row_menu);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, search_entry);
@@ -1112,6 +1242,11 @@ static void
 pv_customers_view_init (PvCustomersView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_layout_manager (GTK_WIDGET (self), NULL);
+  g_signal_connect_object (gtk_settings_get_default (), "notify::gtk-xft-dpi",
+                           G_CALLBACK (text_size_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_settings_get_default (), "notify::gtk-font-name",
+                           G_CALLBACK (text_size_changed_cb), self, G_CONNECT_SWAPPED);
   pv_stack_defer_status_icons (self->stack);
   pv_stack_defer_status_icons (self->results_stack);
 
@@ -1121,6 +1256,7 @@ pv_customers_view_init (PvCustomersView *self)
   g_signal_connect (self, "map", G_CALLBACK (attach_model), NULL);
 
   set_column_factory (self->number_column, PV_CUSTOMER_CELL_NUMBER);
+  set_column_factory (self->customer_column, PV_CUSTOMER_CELL_NUMBER_AND_NAME);
   set_column_factory (self->name_column, PV_CUSTOMER_CELL_NAME);
   set_column_factory (self->status_column, PV_CUSTOMER_CELL_STATUS);
   set_column_factory (self->activity_column, PV_CUSTOMER_CELL_LAST_ACTIVITY);
