@@ -17,7 +17,8 @@
 
 #define OFFICE     "US"  /* whose numbers the Formatted Number column writes nationally */
 #define START_TIME 1767225600  /* 2026-01-01 00:00:00 UTC */
-#define HEADER "Number,Formatted Number,Name,Status,Created,Verified,Last Activity,Delivery\r\n"
+#define HEADER "Number,Formatted Number,Name,Status,Created (UTC),Verified (UTC)," \
+               "Last Activity (UTC),Delivery\r\n"
 
 typedef struct
 {
@@ -257,7 +258,7 @@ test_quoting (Fixture       *fixture,
                    "+14155550104,(415) 555-0104,Zoë Ærø 日本,Pending,2026-01-01T00:00:00Z,,"
                    "2026-01-01T00:00:00Z,\r\n"
                    "+14155550105,(415) 555-0105,,Verified,2026-01-01T00:00:00Z,"
-                   "2026-01-01T00:01:30Z,2026-01-01T00:01:30Z,delivered\r\n");
+                   "2026-01-01T00:01:30Z,2026-01-01T00:01:30Z,Delivered\r\n");
 }
 
 /* Replaces the fixture's SQLite store with an empty PvTestListStore, and returns it. */
@@ -384,7 +385,7 @@ test_statuses (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (lines[1], "+14155550100,(415) 555-0100,,Locked,"));
   g_assert_true (g_str_has_prefix (lines[2], "+14155550101,(415) 555-0101,,Expired,"));
   g_assert_true (g_str_has_prefix (lines[3], "+14155550102,(415) 555-0102,,Pending,"));
-  g_assert_true (g_str_has_suffix (lines[3], ",undelivered (30003)"));
+  g_assert_true (g_str_has_suffix (lines[3], ",Not delivered (30003)"));
   g_assert_cmpstr (lines[4], ==, "");
 }
 

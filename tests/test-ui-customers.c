@@ -766,15 +766,16 @@ test_export (void)
   lines = g_strsplit (all, "\r\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 10);
   g_assert_cmpstr (lines[0], ==,
-                   "Number,Formatted Number,Name,Status,Created,Verified,Last Activity,Delivery");
+                   "Number,Formatted Number,Name,Status,Created (UTC),Verified (UTC),"
+                   "Last Activity (UTC),Delivery");
   g_assert_null (strstr (all, "Katherine Johnson"));
 
   /* The search applies. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "Hopper");
   wait_for_label_gone ("Ada Lovelace");
   some = export_and_read ("Exported 1 customer");
-  g_assert_true (g_str_has_prefix (some, "Number,Formatted Number,Name,Status,Created,Verified,"
-                                         "Last Activity,Delivery\r\n"
+  g_assert_true (g_str_has_prefix (some, "Number,Formatted Number,Name,Status,Created (UTC),"
+                                         "Verified (UTC),Last Activity (UTC),Delivery\r\n"
                                          "+14155550101,(415) 555-0101,Grace Hopper,Pending,"));
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
 }

@@ -151,24 +151,47 @@ append_header (GString *buffer)
     { C_("CSV column", "Formatted Number"), TRUE },
     { C_("CSV column", "Name"), TRUE },
     { C_("CSV column", "Status"), TRUE },
-    { C_("CSV column", "Created"), TRUE },
-    { C_("CSV column", "Verified"), TRUE },
-    { C_("CSV column", "Last Activity"), TRUE },
+    /* The times are in UTC, whatever the computer's time zone: the headers say so. */
+    { C_("CSV column", "Created (UTC)"), TRUE },
+    { C_("CSV column", "Verified (UTC)"), TRUE },
+    { C_("CSV column", "Last Activity (UTC)"), TRUE },
     { C_("CSV column", "Delivery"), TRUE },
   };
 
   append_record (buffer, fields, G_N_ELEMENTS (fields));
 }
 
-/* Twilio's own status word, and its error code when there is one. */
+/* Where the last text stands, in the words of the other columns' language, with Twilio's
+ * error code when there is one; a status word PhoneVerify does not know goes as it came. */
 static char *
 format_delivery (const PvCustomer *customer)
 {
-  if (customer->delivery_status != NULL && customer->delivery_error_code != 0)
-    return g_strdup_printf ("%s (%d)", customer->delivery_status,
-                            customer->delivery_error_code);
+  const char *status = customer->delivery_status;
 
-  return g_strdup (customer->delivery_status);
+  if (status == NULL)
+    return NULL;
+
+  if (g_str_equal (status, "delivered") || g_str_equal (status, "read"))
+    return g_strdup (C_("CSV delivery", "Delivered"));
+
+  if (g_str_equal (status, "undelivered") || g_str_equal (status, "failed"))
+    return customer->delivery_error_code != 0
+           /* Translators: %d is Twilio's error code, e.g. 30003 */
+           ? g_strdup_printf (C_("CSV delivery", "Not delivered (%d)"),
+                              customer->delivery_error_code)
+           : g_strdup (C_("CSV delivery", "Not delivered"));
+
+  if (g_str_equal (status, "sent"))
+    return g_strdup (C_("CSV delivery", "Sent"));
+
+  if (g_str_equal (status, "queued") || g_str_equal (status, "accepted") ||
+      g_str_equal (status, "sending") || g_str_equal (status, "scheduled"))
+    return g_strdup (C_("CSV delivery", "Sending"));
+
+  if (customer->delivery_error_code != 0)
+    return g_strdup_printf ("%s (%d)", status, customer->delivery_error_code);
+
+  return g_strdup (status);
 }
 
 static void
@@ -296,7 +319,8 @@ export_thread (GTask        *task,
  *
  * Writes every customer that matches @search, sorted by number, to @file as CSV: Number
  * (E.164, for other programs), Formatted Number (as staff read it out), Name, Status,
- * Created, Verified, Last Activity (times in ISO 8601, UTC) and Delivery.
+ * Created, Verified, Last Activity (times in ISO 8601, UTC, which the headers say) and
+ * Delivery, in the same language as the headers.
  */
 void
 pv_csv_export_async (PvStore             *store,
