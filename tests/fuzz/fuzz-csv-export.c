@@ -165,6 +165,29 @@ expected_time (gint64 time)
   return g_strdup (text);
 }
 
+/* The words the export writes for Twilio's status words it knows (in the C locale), and
+ * any other as it came, with the error code. */
+static char *
+expected_delivery (const char *status,
+                   int         code)
+{
+  static const struct { const char *word; const char *shown; } known[] = {
+    { "delivered", "Delivered" }, { "read", "Delivered" }, { "sent", "Sent" },
+    { "queued", "Sending" }, { "accepted", "Sending" }, { "sending", "Sending" },
+    { "scheduled", "Sending" },
+  };
+
+  if (status == NULL)
+    return NULL;
+  if (strcmp (status, "undelivered") == 0 || strcmp (status, "failed") == 0)
+    return code != 0 ? g_strdup_printf ("Not delivered (%d)", code) : g_strdup ("Not delivered");
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    if (strcmp (status, known[i].word) == 0)
+      return g_strdup (known[i].shown);
+
+  return code != 0 ? g_strdup_printf ("%s (%d)", status, code) : g_strdup (status);
+}
+
 static GStrv
 expected_row (const PvCustomer *customer)
 {
@@ -172,11 +195,7 @@ expected_row (const PvCustomer *customer)
   g_autofree char *delivery = NULL;
   g_autofree char *formatted = pv_phone_number_format_for_display (customer->number, OFFICE);
 
-  if (customer->delivery_status != NULL && customer->delivery_error_code != 0)
-    delivery = g_strdup_printf ("%s (%d)", customer->delivery_status,
-                                customer->delivery_error_code);
-  else
-    delivery = g_strdup (customer->delivery_status);
+  delivery = expected_delivery (customer->delivery_status, customer->delivery_error_code);
 
   row[0] = expected_text (customer->number, !is_e164 (customer->number));
   row[1] = expected_text (formatted, TRUE);
@@ -325,8 +344,8 @@ LLVMFuzzerTestOneInput (const guint8 *data,
                         gsize         size)
 {
   static const char * const header[N_COLUMNS] = {
-    "Number", "Formatted Number", "Name", "Status", "Created", "Verified", "Last Activity",
-    "Delivery",
+    "Number", "Formatted Number", "Name", "Status", "Created (UTC)", "Verified (UTC)",
+    "Last Activity (UTC)", "Delivery",
   };
   PvFuzzInput input = { data, size };
   g_autoptr(PvTestListStore) store = pv_test_list_store_new ();
