@@ -13,6 +13,7 @@
 
 #include "pv-preferences-window.h"
 #include "pv-verify-view.h"
+#include "pv-toast.h"
 #include "pv-ui-test.h"
 
 static PvPreferencesWindow *
@@ -203,11 +204,34 @@ test_window_state_is_remembered (void)
 }
 
 /* The metainfo promises a 360 px wide screen is enough: every view must fit. */
+static GtkWidget *
+find_toast_label (GtkWidget  *root,
+                  const char *text)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL &&
+      gtk_widget_get_ancestor (root, ADW_TYPE_TOAST_OVERLAY) != NULL &&
+      gtk_widget_is_drawable (root))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_toast_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static void
 test_fits_a_phone_width (void)
 {
   GtkWidget *view_stack = pv_ui_test_find (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK, "view_stack");
   const char *views[] = { "verify", "customers" };
+  GtkWidget *toast_label;
+  AdwToast *long_toast;
   int minimum;
 
   for (guint i = 0; i < G_N_ELEMENTS (views); i++)
@@ -221,6 +245,21 @@ test_fits_a_phone_width (void)
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (view_stack), "verify");
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
   pv_ui_test_screenshot (GTK_WIDGET (window), "narrow");
+
+  /* A long toast wraps rather than losing the end of its sentence. */
+  long_toast = adw_toast_new ("Twilio did not confirm the text to (415) 555-2671, so it may "
+                              "or may not arrive.");
+  /* Shown at once, not behind another. */
+  adw_toast_set_priority (long_toast, ADW_TOAST_PRIORITY_HIGH);
+  pv_toast_add (view_stack, long_toast);
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "so it may or may not arrive.");
+  pv_ui_test_iterate (300);
+  pv_ui_test_screenshot (GTK_WIDGET (window), "narrow-toast");
+  toast_label = find_toast_label (GTK_WIDGET (window), "so it may or may not arrive.");
+  g_assert_nonnull (toast_label);
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (toast_label))));
+  g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (GTK_LABEL (toast_label))),
+                   >, 1);
   gtk_window_set_default_size (GTK_WINDOW (window), 720, 720);
 }
 

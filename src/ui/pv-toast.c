@@ -5,10 +5,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* Every toast goes through here, for one reason: libadwaita 1.2's toast has a close button
- * with no accessible name, which a screen reader reads as "GtkImage". The button exists only
+/* Every toast goes through here, for two reasons. libadwaita 1.2's toast has a close button
+ * with no accessible name, which a screen reader reads as "GtkImage": the button exists only
  * while its toast is on screen, and a queued toast appears when the one before it goes, so
- * the toasts shown are named each time one is added or dismissed. */
+ * the toasts shown are named each time one is added or dismissed. And its title is cut to
+ * one line, which at 360 px, or in German, loses the end of the sentence: the title is shown
+ * in a label that wraps instead. */
 
 #define G_LOG_DOMAIN "pv-toast"
 
@@ -18,6 +20,28 @@
 
 #include "pv-accessible.h"
 #include "pv-toast.h"
+
+/* The toast's margins, padding and close button, beside its title. */
+#define TOAST_CHROME_WIDTH 110
+#define TOAST_TITLE_MIN_CHARS 20
+
+static int
+fitting_chars (GtkWidget *overlay,
+               GtkWidget *label)
+{
+  PangoContext *context = gtk_widget_get_pango_context (label);
+  PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
+  int char_width = pango_font_metrics_get_approximate_char_width (metrics) / PANGO_SCALE;
+  int width = overlay != NULL ? gtk_widget_get_width (overlay) : 0;
+
+  /* Pango 1.50 has no autoptr for it. */
+  pango_font_metrics_unref (metrics);
+
+  if (width <= 0 || char_width <= 0)
+    return -1;
+
+  return MAX (TOAST_TITLE_MIN_CHARS, (width - TOAST_CHROME_WIDTH) / char_width);
+}
 
 static void
 name_close_buttons (GtkWidget *root)
@@ -83,6 +107,7 @@ pv_toast_add (GtkWidget *from,
               AdwToast  *toast)
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (from, ADW_TYPE_TOAST_OVERLAY);
+  GtkWidget *title_label;
 
   g_return_if_fail (ADW_IS_TOAST (toast));
 
@@ -91,6 +116,24 @@ pv_toast_add (GtkWidget *from,
       g_debug ("No toast overlay for “%s”", adw_toast_get_title (toast));
       g_object_unref (toast);
       return;
+    }
+
+  /* A title given since the last time replaces the label (setting either of AdwToast's
+   * title and custom title unsets the other). The title is markup, in the label too. */
+  if (adw_toast_get_title (toast) != NULL)
+    {
+      g_autofree char *title = g_strdup (adw_toast_get_title (toast));
+
+      title_label = gtk_label_new (NULL);
+      gtk_label_set_markup (GTK_LABEL (title_label), title);
+      gtk_label_set_wrap (GTK_LABEL (title_label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (title_label), PANGO_WRAP_WORD_CHAR);
+      /* The toast is as wide as its title wants, even wider than the window: its title may
+       * be as wide as the window leaves beside the close button, and wraps beyond. */
+      gtk_label_set_max_width_chars (GTK_LABEL (title_label), fitting_chars (overlay, title_label));
+      gtk_label_set_xalign (GTK_LABEL (title_label), 0);
+      gtk_widget_add_css_class (title_label, "heading");
+      adw_toast_set_custom_title (toast, title_label);
     }
 
   /* The window adds one toast again and again, to restart it. */
