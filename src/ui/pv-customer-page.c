@@ -47,13 +47,6 @@ G_DEFINE_FINAL_TYPE (PvCustomerPage, pv_customer_page, ADW_TYPE_BIN)
 
 static void load (PvCustomerPage *self);
 
-static void
-add_toast (PvCustomerPage *self,
-           AdwToast       *toast)
-{
-  pv_toast_add (GTK_WIDGET (self), toast);
-}
-
 static char *
 dup_status_text (const PvCustomer *customer,
                  gint64            now)
@@ -184,7 +177,7 @@ loaded_cb (GObject      *object,
       g_autofree char *escaped = g_markup_escape_text (error->message, -1);
 
       /* Translators: %s says why */
-      add_toast (self, adw_toast_new_format (_("Could not read the customer: %s"), escaped));
+      pv_toast_add (GTK_WIDGET (self), adw_toast_new_format (_("Could not read the customer: %s"), escaped));
       return;
     }
 
@@ -262,7 +255,7 @@ renamed_cb (GObject      *object,
     {
       g_autofree char *escaped = g_markup_escape_text (error->message, -1);
 
-      add_toast (self, adw_toast_new (escaped));
+      pv_toast_add (GTK_WIDGET (self), adw_toast_new (escaped));
       gtk_widget_add_css_class (GTK_WIDGET (self->name_row), "error");
       gtk_accessible_update_state (GTK_ACCESSIBLE (self->name_row),
                                    GTK_ACCESSIBLE_STATE_INVALID,
@@ -276,7 +269,7 @@ renamed_cb (GObject      *object,
   adw_toast_set_button_label (toast, _("_Undo"));
   g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_rename_cb), rename,
                          rename_closure_notify, 0);
-  add_toast (self, toast);
+  pv_toast_add (GTK_WIDGET (self), toast);
 }
 
 static void
@@ -291,7 +284,7 @@ undone_cb (GObject      *object,
     {
       g_autofree char *escaped = g_markup_escape_text (error->message, -1);
 
-      add_toast (self, adw_toast_new (escaped));
+      pv_toast_add (GTK_WIDGET (self), adw_toast_new (escaped));
     }
   load (self);
 }

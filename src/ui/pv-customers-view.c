@@ -252,21 +252,31 @@ showing_customer (PvCustomersView *self)
   return g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "customer") == 0;
 }
 
+/* Opens the page of the customer at @position, once that row is loaded. */
+static gboolean
+open_row (PvCustomersView *self,
+          guint            position)
+{
+  g_autoptr(PvCustomerRow) row = NULL;
+
+  if (self->list == NULL)
+    return FALSE;
+
+  row = g_list_model_get_item (G_LIST_MODEL (self->list), position);
+  if (row == NULL || !pv_customer_row_get_loaded (row))
+    return FALSE;
+
+  pv_customers_view_show_customer (self, pv_customer_row_get_number (row));
+
+  return TRUE;
+}
+
 /* Activating a row (Enter, or a double click) opens its customer's page. */
 static void
 row_activated_cb (PvCustomersView *self,
                   guint            position)
 {
-  g_autoptr(PvCustomerRow) row = NULL;
-
-  if (self->list == NULL)
-    return;
-
-  row = g_list_model_get_item (G_LIST_MODEL (self->list), position);
-  if (row == NULL || !pv_customer_row_get_loaded (row))
-    return;
-
-  pv_customers_view_show_customer (self, pv_customer_row_get_number (row));
+  open_row (self, position);
 }
 
 /* Enter in the search opens the first customer found, as searching for one customer and
@@ -278,7 +288,6 @@ row_activated_cb (PvCustomersView *self,
 static gboolean
 try_open_first (PvCustomersView *self)
 {
-  g_autoptr(PvCustomerRow) row = NULL;
   const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   const char *listed;
 
@@ -289,13 +298,7 @@ try_open_first (PvCustomersView *self)
   if (g_strcmp0 (listed != NULL ? listed : "", typed) != 0)
     return FALSE;
 
-  row = g_list_model_get_item (G_LIST_MODEL (self->list), 0);
-  if (row == NULL || !pv_customer_row_get_loaded (row))
-    return FALSE;
-
-  pv_customers_view_show_customer (self, pv_customer_row_get_number (row));
-
-  return TRUE;
+  return open_row (self, 0);
 }
 
 static gboolean

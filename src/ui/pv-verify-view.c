@@ -667,10 +667,12 @@ register_cb (GObject      *object,
   update_actions (self);
 }
 
+/* After a resend or a re-verification: their outcomes reach staff through the verifier's
+ * signals, so both finish alike. */
 static void
-resend_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
+new_code_sent_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
 {
   g_autoptr(PvVerifyView) self = user_data;
 
@@ -755,7 +757,7 @@ resend_action (GtkWidget  *widget,
   update_actions (self);
 
   pv_verifier_resend_async (self->verifier, self->number, self->cancellable,
-                            resend_cb, g_object_ref (self));
+                            new_code_sent_cb, g_object_ref (self));
 }
 
 /* A country changed for one number applies to that number only. */
@@ -840,19 +842,6 @@ pv_verify_view_retry (PvVerifyView *self)
     send_code_cb (self);
 }
 
-static void
-verify_again_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(PvVerifyView) self = user_data;
-
-  pv_verifier_verify_again_finish (PV_VERIFIER (object), result, NULL);
-  self->sending = FALSE;
-  update_actions (self);
-  start_cooldown_ticker (self);
-}
-
 /**
  * pv_verify_view_verify_again:
  * @number: an E.164 number, usually of a verified customer
@@ -885,7 +874,7 @@ pv_verify_view_verify_again (PvVerifyView *self,
   update_actions (self);
 
   pv_verifier_verify_again_async (self->verifier, self->number, self->cancellable,
-                                  verify_again_cb, g_object_ref (self));
+                                  new_code_sent_cb, g_object_ref (self));
 }
 
 /**
