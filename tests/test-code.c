@@ -51,11 +51,14 @@ test_generate_rejects_bad_length (void)
   g_test_trap_assert_failed ();
 }
 
+typedef char *(*CodeMaker) (gpointer data);
+
 /* A million digits make a modulo bias (0–5 drawn 26/256 of the time, 6–9 25/256) stand
  * out with a chi-square near 225, while a fair generator stays near 9. The threshold is
  * far enough out that a fair generator fails it less than once in a million runs. */
 static void
-test_digits_are_uniform (void)
+assert_digits_uniform (CodeMaker make,
+                       gpointer  data)
 {
   guint counts[10] = { 0 };
   const guint n_codes = 100000;
@@ -64,8 +67,9 @@ test_digits_are_uniform (void)
 
   for (guint i = 0; i < n_codes; i++)
     {
-      g_autofree char *code = pv_code_generate (10, NULL);
+      g_autofree char *code = make (data);
 
+      g_assert_cmpuint (strlen (code), ==, 10);
       for (guint j = 0; j < 10; j++)
         counts[code[j] - '0']++;
     }
@@ -75,6 +79,18 @@ test_digits_are_uniform (void)
 
   g_test_message ("chi-square over 10 digits: %.2f", chi_square);
   g_assert_cmpfloat (chi_square, <, 45.0);
+}
+
+static char *
+generate_code (gpointer data)
+{
+  return pv_code_generate (10, NULL);
+}
+
+static void
+test_digits_are_uniform (void)
+{
+  assert_digits_uniform (generate_code, NULL);
 }
 
 static void
@@ -149,6 +165,58 @@ test_digest_matches (void)
   g_assert_false (pv_code_digest_matches (key, "+14155552671", NULL, digest));
 }
 
+static void
+test_derive_is_keyed_hmac_of_the_seed (void)
+{
+  g_autoptr(GBytes) key = make_test_key ();
+  g_autofree char *code = pv_code_derive (key, "+4930123456",
+                                          "00112233445566778899aabbccddeeff", 10);
+  g_autofree char *shorter = pv_code_derive (key, "+4930123456",
+                                             "00112233445566778899aabbccddeeff", 6);
+
+  /* HMAC-SHA256(key = 00 01 … 1f, "pv-code-derive\0+4930123456\n<seed>\0"), bytes below
+   * 250 taken modulo 10, computed independently. */
+  g_assert_cmpstr (code, ==, "7384269252");
+  g_assert_cmpstr (shorter, ==, "738426");
+}
+
+static void
+test_derive_depends_on_key_number_and_seed (void)
+{
+  g_autoptr(GBytes) key = make_test_key ();
+  g_autoptr(GBytes) other_key = pv_code_generate_key (NULL);
+  const char *seed = "00112233445566778899aabbccddeeff";
+  g_autofree char *code = pv_code_derive (key, "+4930123456", seed, 10);
+  g_autofree char *again = pv_code_derive (key, "+4930123456", seed, 10);
+  g_autofree char *other_number = pv_code_derive (key, "+4930123457", seed, 10);
+  g_autofree char *other_keyed = pv_code_derive (other_key, "+4930123456", seed, 10);
+  g_autofree char *other_seed = pv_code_derive (key, "+4930123456",
+                                                "00112233445566778899aabbccddeef0", 10);
+
+  g_assert_cmpstr (code, ==, again);
+  g_assert_cmpstr (code, !=, other_number);
+  g_assert_cmpstr (code, !=, other_keyed);
+  g_assert_cmpstr (code, !=, other_seed);
+}
+
+static char *
+derive_code (gpointer data)
+{
+  g_autofree char *seed = pv_code_generate_seed (NULL);
+
+  g_assert_cmpuint (strlen (seed), ==, 2 * PV_CODE_SEED_SIZE);
+
+  return pv_code_derive (data, "+4930123456", seed, 10);
+}
+
+static void
+test_derived_digits_are_uniform (void)
+{
+  g_autoptr(GBytes) key = make_test_key ();
+
+  assert_digits_uniform (derive_code, key);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -163,6 +231,9 @@ main (int   argc,
   g_test_add_func ("/code/digest/hmac-sha256", test_digest_is_keyed_hmac_sha256);
   g_test_add_func ("/code/digest/inputs", test_digest_depends_on_key_number_and_code);
   g_test_add_func ("/code/digest/matches", test_digest_matches);
+  g_test_add_func ("/code/derive/hmac-sha256", test_derive_is_keyed_hmac_of_the_seed);
+  g_test_add_func ("/code/derive/inputs", test_derive_depends_on_key_number_and_seed);
+  g_test_add_func ("/code/derive/uniform", test_derived_digits_are_uniform);
 
   return g_test_run ();
 }
