@@ -174,6 +174,18 @@ count_events (PvStore    *store,
   return events->len;
 }
 
+static GPtrArray *
+list_events (PvStore    *store,
+             const char *number)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *events = pv_store_list_events (store, number, &error);
+
+  g_assert_no_error (error);
+
+  return events;
+}
+
 /* The limits every send in these tests asks for. */
 #define CODE_LIFETIME  600
 #define MAX_ATTEMPTS   5
@@ -192,6 +204,9 @@ send_request (const char *number,
     .name = name,
     .resend = resend,
     .code_digest = code_digest,
+    /* Tests tell codes apart by their digests; the seed names the same code. */
+    .code_seed = code_digest != NULL ? g_intern_string (code_digest) : NULL,
+    .channel = PV_CHANNEL_SMS,
     .owner = OWNER,
     .code_lifetime = CODE_LIFETIME,
     .max_attempts = MAX_ATTEMPTS,
@@ -217,6 +232,25 @@ claim_send (PvStore     *store,
   g_assert_true (pv_store_claim_send (store, &request, claim, &error));
   g_assert_no_error (error);
   g_assert_true (claim->verdict == PV_SEND_GRANTED || claim->before == NULL);
+
+  return claim->verdict;
+}
+
+/* A resend that keeps the live code, on @channel. */
+static PvSendVerdict
+claim_send_again (PvStore     *store,
+                  const char  *number,
+                  PvChannel    channel,
+                  const char  *code_digest,
+                  PvSendClaim *claim)
+{
+  g_autoptr(GError) error = NULL;
+  PvSendRequest request = send_request (number, NULL, TRUE, code_digest);
+
+  request.keep_code = TRUE;
+  request.channel = channel;
+  g_assert_true (pv_store_claim_send (store, &request, claim, &error));
+  g_assert_no_error (error);
 
   return claim->verdict;
 }
@@ -374,9 +408,12 @@ test_strings (void)
 {
   const char *statuses[] = { "pending", "verified" };
   const char *kinds[] = { NULL, "code-sent", "delivery-update", "check-failed", "verified",
-                          "deleted", "send-unknown", "send-refused", "renamed" };
+                          "deleted", "send-unknown", "send-refused", "renamed",
+                          "language-set" };
   const char *send_states[] = { NULL, "sending", "sent", "unknown" };
+  const char *channels[] = { NULL, "sms", "call" };
   PvCustomerStatus status;
+  PvChannel channel;
   PvEventKind kind;
   PvSendState send_state;
 
@@ -411,6 +448,19 @@ test_strings (void)
     }
   g_assert_null (pv_send_state_to_string (G_N_ELEMENTS (send_states)));
   g_assert_false (pv_send_state_from_string ("Sent", &send_state));
+
+  for (guint i = 0; i < G_N_ELEMENTS (channels); i++)
+    {
+      g_assert_cmpstr (pv_channel_to_string (i), ==, channels[i]);
+      g_assert_true (pv_channel_from_string (channels[i], &channel));
+      g_assert_cmpint (channel, ==, i);
+    }
+  g_assert_null (pv_channel_to_string (G_N_ELEMENTS (channels)));
+  g_assert_false (pv_channel_from_string ("voice", &channel));
+  g_assert_cmpint (pv_channel_from_sid ("CA0123456789abcdef0123456789abcdef"), ==, PV_CHANNEL_CALL);
+  g_assert_cmpint (pv_channel_from_sid ("SM0123456789abcdef0123456789abcdef"), ==, PV_CHANNEL_SMS);
+  g_assert_cmpint (pv_channel_from_sid ("MM0123456789abcdef0123456789abcdef"), ==, PV_CHANNEL_SMS);
+  g_assert_cmpint (pv_channel_from_sid (NULL), ==, PV_CHANNEL_NONE);
 }
 
 static void
@@ -1618,6 +1668,9 @@ make_full_customer (void)
   customer->updated_at = START_TIME + 6;
   customer->send_state = PV_SEND_STATE_SENT;
   customer->send_id = 4;
+  customer->code_seed = g_strdup ("00112233445566778899aabbccddeeff");
+  customer->channel = PV_CHANNEL_CALL;
+  customer->language = g_strdup ("fr");
 
   return customer;
 }
@@ -1645,6 +1698,9 @@ assert_customers_equal (const PvCustomer *a,
   g_assert_cmpint (a->send_state, ==, b->send_state);
   g_assert_cmpint (a->send_id, ==, b->send_id);
   g_assert_cmpstr (a->send_owner, ==, b->send_owner);
+  g_assert_cmpstr (a->code_seed, ==, b->code_seed);
+  g_assert_cmpint (a->channel, ==, b->channel);
+  g_assert_cmpstr (a->language, ==, b->language);
 }
 
 static void
@@ -3027,6 +3083,188 @@ test_claim_send_cooldown (Fixture       *fixture,
   g_assert_cmpint (claim.customer->last_sent_at, ==, START_TIME + COOLDOWN);
 }
 
+/* A call instead of the text, or the text again, carries the code the customer may already
+ * hold: the digest, seed, expiry and attempts used stay; the limits count it as a send. */
+static void
+test_claim_send_keeps_live_code (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) first = NULL;
+  g_autoptr(PvCustomer) found = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+  PvEvent *last;
+
+  send_code (store, number, "d1", "SM1");
+  first = lookup (store, number);
+  g_assert_cmpstr (first->code_seed, ==, "d1");
+  g_assert_cmpint (first->channel, ==, PV_CHANNEL_SMS);
+  {
+    g_auto(PvAttempt) attempt = { 0 };
+
+    g_assert_true (pv_store_claim_attempt (store, number, MAX_ATTEMPTS, &attempt, NULL));
+    g_assert_cmpint (attempt.verdict, ==, PV_ATTEMPT_GRANTED);
+  }
+
+  /* The cooldown holds across channels. */
+  g_assert_cmpint (claim_send_again (store, number, PV_CHANNEL_CALL, "d2", &claim), ==,
+                   PV_SEND_REFUSED_COOLDOWN);
+  pv_send_claim_clear (&claim);
+
+  pv_clock_advance (fixture->clock, COOLDOWN);
+  g_assert_cmpint (claim_send_again (store, number, PV_CHANNEL_CALL, "d2", &claim), ==,
+                   PV_SEND_GRANTED);
+  g_assert_true (claim.kept_code);
+  g_assert_cmpstr (claim.customer->code_digest, ==, "d1");
+  g_assert_cmpstr (claim.customer->code_seed, ==, "d1");
+  g_assert_cmpint (claim.customer->code_expires_at, ==, first->code_expires_at);
+  g_assert_cmpuint (claim.customer->failed_attempts, ==, 1);
+  g_assert_cmpint (claim.customer->channel, ==, PV_CHANNEL_CALL);
+  g_assert_cmpuint (claim.customer->sends_in_window, ==, 2);
+  g_assert_cmpint (claim.customer->last_sent_at, ==, START_TIME + COOLDOWN);
+  g_assert_cmpint (claim.customer->send_state, ==, PV_SEND_STATE_SENDING);
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT,
+                              "CA0123456789abcdef0123456789abcdef"));
+  pv_send_claim_clear (&claim);
+
+  /* The history says which channel each send used, and so does the call's progress. */
+  g_assert_true (record_delivery (store, number, "CA0123456789abcdef0123456789abcdef",
+                                  "no-answer", 0));
+  events = list_events (store, number);
+  last = g_ptr_array_index (events, events->len - 1);
+  g_assert_cmpint (last->kind, ==, PV_EVENT_DELIVERY_UPDATE);
+  g_assert_cmpint (last->channel, ==, PV_CHANNEL_CALL);
+  last = g_ptr_array_index (events, events->len - 2);
+  g_assert_cmpint (last->kind, ==, PV_EVENT_CODE_SENT);
+  g_assert_cmpint (last->channel, ==, PV_CHANNEL_CALL);
+  g_assert_cmpint (((PvEvent *) g_ptr_array_index (events, 0))->channel, ==, PV_CHANNEL_SMS);
+
+  /* The hourly cap counts every send on every channel. */
+  pv_clock_advance (fixture->clock, COOLDOWN);
+  g_assert_cmpint (claim_send_again (store, number, PV_CHANNEL_SMS, "d3", &claim), ==,
+                   PV_SEND_GRANTED);
+  g_assert_true (claim.kept_code);
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, "SM3"));
+  pv_send_claim_clear (&claim);
+  pv_clock_advance (fixture->clock, COOLDOWN);
+  g_assert_cmpint (claim_send_again (store, number, PV_CHANNEL_CALL, "d4", &claim), ==,
+                   PV_SEND_REFUSED_HOURLY_LIMIT);
+  pv_send_claim_clear (&claim);
+
+  found = lookup (store, number);
+  g_assert_cmpstr (found->code_digest, ==, "d1");
+  g_assert_cmpuint (found->failed_attempts, ==, 1);
+}
+
+/* Once the live code is gone, keeping it is no longer possible, and a new one goes out. */
+static void
+test_claim_send_again_after_expiry (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_auto(PvSendClaim) claim = { 0 };
+
+  send_code (store, number, "d1", "SM1");
+  pv_clock_advance (fixture->clock, CODE_LIFETIME);
+  g_assert_cmpint (claim_send_again (store, number, PV_CHANNEL_CALL, "d2", &claim), ==,
+                   PV_SEND_GRANTED);
+  g_assert_false (claim.kept_code);
+  g_assert_cmpstr (claim.customer->code_digest, ==, "d2");
+  g_assert_cmpstr (claim.customer->code_seed, ==, "d2");
+  g_assert_cmpint (claim.customer->code_expires_at, ==,
+                   START_TIME + 2 * CODE_LIFETIME);
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, "CA1"));
+  pv_send_claim_clear (&claim);
+
+  /* Used up: every attempt spent. */
+  for (guint i = 0; i < MAX_ATTEMPTS; i++)
+    {
+      g_auto(PvAttempt) attempt = { 0 };
+
+      g_assert_true (pv_store_claim_attempt (store, number, MAX_ATTEMPTS, &attempt, NULL));
+      g_assert_cmpint (attempt.verdict, ==, PV_ATTEMPT_GRANTED);
+    }
+  pv_clock_advance (fixture->clock, COOLDOWN);
+  g_assert_cmpint (claim_send_again (store, number, PV_CHANNEL_SMS, "d3", &claim), ==,
+                   PV_SEND_GRANTED);
+  g_assert_false (claim.kept_code);
+  g_assert_cmpstr (claim.customer->code_digest, ==, "d3");
+  g_assert_cmpuint (claim.customer->failed_attempts, ==, 0);
+}
+
+/* A call Twilio refused never happened: the channel and the kept code are as before it. */
+static void
+test_claim_send_again_refused (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) before = NULL;
+  g_autoptr(PvCustomer) found = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+  PvEvent *last;
+
+  send_code (store, number, "d1", "SM1");
+  before = lookup (store, number);
+  pv_clock_advance (fixture->clock, COOLDOWN);
+  g_assert_cmpint (claim_send_again (store, number, PV_CHANNEL_CALL, "d2", &claim), ==,
+                   PV_SEND_GRANTED);
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_REFUSED, "21217"));
+
+  /* Only the send token moves on: tokens are never handed out twice. */
+  found = lookup (store, number);
+  g_assert_cmpint (found->send_id, >, before->send_id);
+  found->send_id = before->send_id;
+  assert_customers_equal (found, before);
+  events = list_events (store, number);
+  last = g_ptr_array_index (events, events->len - 1);
+  g_assert_cmpint (last->kind, ==, PV_EVENT_SEND_REFUSED);
+  g_assert_cmpint (last->channel, ==, PV_CHANNEL_CALL);
+}
+
+/* Staff's language for a customer is one field of its own, set with an event. */
+static void
+test_set_customer_language (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  const char *number = "+15552600001";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) found = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean applied = FALSE;
+  PvEvent *last;
+
+  send_code (store, number, "d1", "SM1");
+  g_assert_true (pv_store_set_customer_language (store, number, "de", &applied, &error));
+  g_assert_no_error (error);
+  g_assert_true (applied);
+  g_assert_true (pv_store_set_customer_language (store, number, "de", &applied, &error));
+  g_assert_false (applied);
+
+  found = lookup (store, number);
+  g_assert_cmpstr (found->language, ==, "de");
+  g_assert_cmpstr (found->code_digest, ==, "d1");
+  events = list_events (store, number);
+  last = g_ptr_array_index (events, events->len - 1);
+  g_assert_cmpint (last->kind, ==, PV_EVENT_LANGUAGE_SET);
+  g_assert_cmpstr (last->detail, ==, "de");
+  g_assert_cmpuint (events->len, ==, 2);
+
+  g_assert_true (pv_store_set_customer_language (store, number, "", &applied, &error));
+  g_assert_true (applied);
+  g_clear_pointer (&found, pv_customer_free);
+  found = lookup (store, number);
+  g_assert_null (found->language);
+
+  g_assert_true (pv_store_set_customer_language (store, "+15552600009", "fr", &applied, &error));
+  g_assert_false (applied);
+}
+
 static void
 test_claim_send_hourly_limit (Fixture       *fixture,
                               gconstpointer  data)
@@ -4281,6 +4519,7 @@ test_open_migrate_v1 (Fixture       *fixture,
   g_autoptr(PvCustomer) sent = NULL;
   g_autoptr(PvCustomer) never = NULL;
   g_autoptr(PvCustomer) verified = NULL;
+  g_autoptr(GPtrArray) events = NULL;
   g_auto(PvSendClaim) claim = { 0 };
   g_autoptr(GError) error = NULL;
   guint n;
@@ -4305,8 +4544,8 @@ test_open_migrate_v1 (Fixture       *fixture,
   sqlite3_close (db);
 
   store = open_store (fixture);
-  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 5);
-  g_assert_cmpint (PV_STORE_SCHEMA_VERSION, ==, 5);
+  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 6);
+  g_assert_cmpint (PV_STORE_SCHEMA_VERSION, ==, 6);
   /* Version 5 counted the customers already there. */
   g_assert_true (pv_store_count_customers (store, NULL, &n, &error));
   g_assert_no_error (error);
@@ -4320,8 +4559,15 @@ test_open_migrate_v1 (Fixture       *fixture,
   g_assert_cmpstr (sent->code_digest, ==, "d1");
   g_assert_cmpuint (sent->failed_attempts, ==, 1);
   g_assert_cmpstr (sent->delivery_status, ==, "delivered");
+  /* Version 6: what was sent before calls existed was a text, and its code has no seed. */
+  g_assert_cmpint (sent->channel, ==, PV_CHANNEL_SMS);
+  g_assert_null (sent->code_seed);
+  g_assert_null (sent->language);
+  events = list_events (store, "+15552600001");
+  g_assert_cmpint (((PvEvent *) g_ptr_array_index (events, 0))->channel, ==, PV_CHANNEL_SMS);
   never = lookup (store, "+15552600002");
   g_assert_cmpint (never->send_state, ==, PV_SEND_STATE_NONE);
+  g_assert_cmpint (never->channel, ==, PV_CHANNEL_NONE);
   g_assert_cmpint (never->send_id, ==, 0);
   verified = lookup (store, "+15552600003");
   g_assert_cmpint (verified->send_state, ==, PV_SEND_STATE_SENT);
@@ -4340,14 +4586,17 @@ test_open_migrate_v1 (Fixture       *fixture,
   g_assert_cmpuint (count_matches (store, "+5"), ==, 0);
   g_assert_true (record_delivery (store, "+15552600001", "SM1", "read", 0));
   pv_clock_advance (fixture->clock, COOLDOWN);
-  g_assert_cmpint (claim_send (store, "+15552600001", NULL, TRUE, "d2", &claim), ==,
+  /* A live code without a seed cannot be sent again: a new one takes its place. */
+  g_assert_cmpint (claim_send_again (store, "+15552600001", PV_CHANNEL_CALL, "d2", &claim), ==,
                    PV_SEND_GRANTED);
+  g_assert_false (claim.kept_code);
+  g_assert_cmpstr (claim.customer->code_digest, ==, "d2");
   g_assert_cmpint (claim.customer->send_id, ==, 1);
   g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, "SM2"));
   g_clear_object (&store);
 
   db = open_raw (fixture->path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 6);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE name = 'changes'"),
                    ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema "
@@ -4357,7 +4606,7 @@ test_open_migrate_v1 (Fixture       *fixture,
 
   /* Opened again, nothing is migrated twice. */
   store = open_store (fixture);
-  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 5);
+  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 6);
   g_clear_pointer (&sent, pv_customer_free);
   sent = lookup (store, "+15552600001");
   g_assert_cmpstr (sent->message_sid, ==, "SM2");
@@ -4652,6 +4901,10 @@ main (int   argc,
   ADD_TEST ("/store/send/claim-in-flight", test_claim_send_in_flight);
   ADD_TEST ("/store/send/claim-stale-in-flight", test_claim_send_stale_in_flight);
   ADD_TEST ("/store/send/claim-cooldown", test_claim_send_cooldown);
+  ADD_TEST ("/store/send/keeps-live-code", test_claim_send_keeps_live_code);
+  ADD_TEST ("/store/send/again-after-expiry", test_claim_send_again_after_expiry);
+  ADD_TEST ("/store/send/again-refused", test_claim_send_again_refused);
+  ADD_TEST ("/store/customer/language", test_set_customer_language);
   ADD_TEST ("/store/send/claim-hourly-limit", test_claim_send_hourly_limit);
   ADD_TEST ("/store/send/claim-verified", test_claim_send_verified);
   ADD_TEST ("/store/send/claim-resend-unknown", test_claim_send_resend_unknown);

@@ -11,6 +11,8 @@
 
 #include <glib/gi18n.h>
 
+#include <string.h>
+
 #include "pv-customer.h"
 
 G_DEFINE_BOXED_TYPE (PvCustomer, pv_customer, pv_customer_copy, pv_customer_free)
@@ -32,6 +34,7 @@ static const char * const event_kind_strings[] = {
   [PV_EVENT_SEND_UNKNOWN] = "send-unknown",
   [PV_EVENT_SEND_REFUSED] = "send-refused",
   [PV_EVENT_RENAMED] = "renamed",
+  [PV_EVENT_LANGUAGE_SET] = "language-set",
 };
 
 /* NONE is stored as NULL. */
@@ -41,6 +44,38 @@ static const char * const send_state_strings[] = {
   [PV_SEND_STATE_SENT] = "sent",
   [PV_SEND_STATE_UNKNOWN] = "unknown",
 };
+
+/* NONE is stored as NULL. */
+static const char * const channel_strings[] = {
+  [PV_CHANNEL_NONE] = NULL,
+  [PV_CHANNEL_SMS] = "sms",
+  [PV_CHANNEL_CALL] = "call",
+};
+
+/* Where a NULL @string stands for the first value: finds @string in @strings[1…]. */
+static gboolean
+find_nullable_string (const char * const *strings,
+                      guint               n_strings,
+                      const char         *string,
+                      guint              *index)
+{
+  if (string == NULL)
+    {
+      *index = 0;
+      return TRUE;
+    }
+
+  for (guint i = 1; i < n_strings; i++)
+    {
+      if (g_str_equal (string, strings[i]))
+        {
+          *index = i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
 
 PvCustomer *
 pv_customer_new (const char *number)
@@ -70,6 +105,8 @@ pv_customer_copy (const PvCustomer *self)
   copy->message_sid = g_strdup (self->message_sid);
   copy->delivery_status = g_strdup (self->delivery_status);
   copy->send_owner = g_strdup (self->send_owner);
+  copy->code_seed = g_strdup (self->code_seed);
+  copy->language = g_strdup (self->language);
 
   return copy;
 }
@@ -86,6 +123,10 @@ pv_customer_free (PvCustomer *self)
   g_free (self->message_sid);
   g_free (self->delivery_status);
   g_free (self->send_owner);
+  if (self->code_seed != NULL)
+    explicit_bzero (self->code_seed, strlen (self->code_seed));
+  g_free (self->code_seed);
+  g_free (self->language);
   g_free (self);
 }
 
@@ -134,24 +175,55 @@ gboolean
 pv_send_state_from_string (const char  *string,
                            PvSendState *state)
 {
+  guint index;
+
   g_return_val_if_fail (state != NULL, FALSE);
 
-  if (string == NULL)
-    {
-      *state = PV_SEND_STATE_NONE;
-      return TRUE;
-    }
+  if (!find_nullable_string (send_state_strings, G_N_ELEMENTS (send_state_strings), string,
+                             &index))
+    return FALSE;
 
-  for (guint i = 1; i < G_N_ELEMENTS (send_state_strings); i++)
-    {
-      if (g_str_equal (string, send_state_strings[i]))
-        {
-          *state = (PvSendState) i;
-          return TRUE;
-        }
-    }
+  *state = (PvSendState) index;
+  return TRUE;
+}
 
-  return FALSE;
+const char *
+pv_channel_to_string (PvChannel channel)
+{
+  if ((guint) channel >= G_N_ELEMENTS (channel_strings))
+    return NULL;
+
+  return channel_strings[channel];
+}
+
+/* A NULL @string is NONE. */
+gboolean
+pv_channel_from_string (const char *string,
+                        PvChannel  *channel)
+{
+  guint index;
+
+  g_return_val_if_fail (channel != NULL, FALSE);
+
+  if (!find_nullable_string (channel_strings, G_N_ELEMENTS (channel_strings), string, &index))
+    return FALSE;
+
+  *channel = (PvChannel) index;
+  return TRUE;
+}
+
+/* Twilio's SIDs say what they name: CA… is a call, SM… and MM… are messages. */
+PvChannel
+pv_channel_from_sid (const char *sid)
+{
+  if (sid == NULL)
+    return PV_CHANNEL_NONE;
+  if (g_str_has_prefix (sid, "CA"))
+    return PV_CHANNEL_CALL;
+  if (g_str_has_prefix (sid, "SM") || g_str_has_prefix (sid, "MM"))
+    return PV_CHANNEL_SMS;
+
+  return PV_CHANNEL_NONE;
 }
 
 PvEvent *

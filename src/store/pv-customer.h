@@ -31,7 +31,17 @@ typedef enum
   PV_EVENT_SEND_UNKNOWN,     /* the request may have reached Twilio, but no answer came */
   PV_EVENT_SEND_REFUSED,     /* Twilio definitely did not send it */
   PV_EVENT_RENAMED,          /* the detail is the new name, or NULL when it was cleared */
+  PV_EVENT_LANGUAGE_SET,     /* the detail is the customer's language, or NULL for the
+                              * one their number's country speaks */
 } PvEventKind;
+
+/* How a code reached, or was to reach, the customer. */
+typedef enum
+{
+  PV_CHANNEL_NONE,
+  PV_CHANNEL_SMS,
+  PV_CHANNEL_CALL,
+} PvChannel;
 
 /* Where the last code's text message stands. SENDING is written before the request goes
  * out, so a process killed mid-send leaves a trace that the next start turns into UNKNOWN
@@ -66,6 +76,11 @@ typedef struct
   PvSendState       send_state;
   gint64            send_id;            /* grows with every send: the send's compare-and-set token */
   char             *send_owner;         /* nullable; the process sending, while SENDING */
+  char             *code_seed;          /* nullable; with the keyring's key, makes the live
+                                         * code again, so a call or another text can carry
+                                         * the same code (see pv_code_derive()) */
+  PvChannel         channel;            /* of the last send */
+  char             *language;           /* nullable; staff's choice over the country's */
 } PvCustomer;
 
 typedef struct
@@ -75,6 +90,7 @@ typedef struct
   PvEventKind  kind;
   char        *detail;                  /* nullable */
   gint64       time;
+  PvChannel    channel;                 /* for sends and their delivery, else NONE */
 } PvEvent;
 
 GType             pv_customer_get_type              (void) G_GNUC_CONST;
@@ -87,6 +103,10 @@ gboolean          pv_customer_status_from_string    (const char        *string,
 const char       *pv_send_state_to_string           (PvSendState        state);
 gboolean          pv_send_state_from_string         (const char        *string,
                                                      PvSendState       *state);
+const char       *pv_channel_to_string              (PvChannel          channel);
+gboolean          pv_channel_from_string            (const char        *string,
+                                                     PvChannel         *channel);
+PvChannel         pv_channel_from_sid               (const char        *sid);
 
 GType             pv_event_get_type                 (void) G_GNUC_CONST;
 PvEvent          *pv_event_new                      (const char        *number,

@@ -88,9 +88,10 @@ insert_claimed_customer (PvSqliteStore        *self,
                                          "INSERT INTO customers (number, name, status, code_digest, "
                                          "code_expires_at, failed_attempts, sends_in_window, "
                                          "send_window_started_at, last_sent_at, created_at, "
-                                         "updated_at, send_state, send_id, send_owner) "
+                                         "updated_at, send_state, send_id, send_owner, "
+                                         "code_seed, channel) "
                                          "VALUES (?1, ?2, 'pending', ?3, ?4 + ?5, 0, 1, ?4, ?4, ?4, "
-                                         "?4, 'sending', ?7, ?6)",
+                                         "?4, 'sending', ?7, ?6, ?8, ?9)",
                                          error);
   if (stmt == NULL)
     return FALSE;
@@ -102,14 +103,20 @@ insert_claimed_customer (PvSqliteStore        *self,
   sqlite3_bind_int64 (stmt, 5, request->code_lifetime);
   _pv_sqlite_store_bind_text (stmt, 6, request->owner);
   sqlite3_bind_int64 (stmt, 7, send_id);
+  _pv_sqlite_store_bind_text (stmt, 8, request->code_seed);
+  _pv_sqlite_store_bind_text (stmt, 9, pv_channel_to_string (request->channel));
 
   return _pv_sqlite_store_step_done (self, stmt, NULL, error);
 }
 
+/* With @keep_code the live code, its expiry and the attempts used on it stay: sending it
+ * again, by another channel or the same one, must not give a guesser fresh attempts or
+ * the code a longer life. */
 static gboolean
 update_claimed_customer (PvSqliteStore        *self,
                          const PvSendRequest  *request,
                          const PvCustomer     *stored,
+                         gboolean              keep_code,
                          gint64                now,
                          gint64                send_id,
                          GError              **error)
@@ -119,8 +126,13 @@ update_claimed_customer (PvSqliteStore        *self,
 
   stmt = _pv_sqlite_store_get_statement (self,
                                          "UPDATE customers SET status = 'pending', "
-                                         "name = coalesce (?2, name), code_digest = ?3, "
-                                         "code_expires_at = ?4 + ?5, failed_attempts = 0, "
+                                         "name = coalesce (?2, name), "
+                                         "code_digest = CASE WHEN ?9 THEN code_digest ELSE ?3 END, "
+                                         "code_seed = CASE WHEN ?9 THEN code_seed ELSE ?10 END, "
+                                         "code_expires_at = CASE WHEN ?9 THEN code_expires_at "
+                                         "  ELSE ?4 + ?5 END, "
+                                         "failed_attempts = CASE WHEN ?9 THEN failed_attempts "
+                                         "  ELSE 0 END, channel = ?11, "
                                          "sends_in_window = CASE WHEN ?7 THEN 1 "
                                          "  ELSE sends_in_window + 1 END, "
                                          "send_window_started_at = CASE WHEN ?7 THEN ?4 "
@@ -142,6 +154,9 @@ update_claimed_customer (PvSqliteStore        *self,
   _pv_sqlite_store_bind_text (stmt, 6, request->owner);
   sqlite3_bind_int (stmt, 7, new_window);
   sqlite3_bind_int64 (stmt, 8, send_id);
+  sqlite3_bind_int (stmt, 9, keep_code);
+  _pv_sqlite_store_bind_text (stmt, 10, request->code_seed);
+  _pv_sqlite_store_bind_text (stmt, 11, pv_channel_to_string (request->channel));
 
   return _pv_sqlite_store_step_done (self, stmt, NULL, error);
 }
@@ -222,10 +237,15 @@ _pv_sqlite_store_claim_send (PvStore              *store,
   if (!next_send_id (self, &send_id, &local_error))
     goto failed;
 
+  /* Codes sent before schema version 6 have no seed, and cannot be made again. */
+  claim->kept_code = stored != NULL && request->keep_code && stored->code_seed != NULL &&
+                     has_live_code (stored, request->max_attempts, now);
+
   if (stored == NULL)
     written = insert_claimed_customer (self, &named, now, send_id, &local_error);
   else
-    written = update_claimed_customer (self, &named, stored, now, send_id, &local_error);
+    written = update_claimed_customer (self, &named, stored, claim->kept_code, now, send_id,
+                                       &local_error);
 
   if (!written)
     goto failed;
@@ -342,7 +362,7 @@ undo_claim (PvSqliteStore     *self,
                                          "last_sent_at = ?8, message_sid = ?9, "
                                          "delivery_status = ?10, delivery_error_code = ?11, "
                                          "send_state = ?12, send_owner = NULL, updated_at = ?13, "
-                                         "name = ?14, status = ?15 "
+                                         "name = ?14, status = ?15, code_seed = ?16, channel = ?17 "
                                          "WHERE number = ?1 AND send_id = ?2",
                                          error);
   if (stmt == NULL)
@@ -367,6 +387,8 @@ undo_claim (PvSqliteStore     *self,
   _pv_sqlite_store_bind_text (stmt, 14, before->name);
   /* A re-verification Twilio refused leaves the customer verified, as before it. */
   _pv_sqlite_store_bind_text (stmt, 15, pv_customer_status_to_string (before->status));
+  _pv_sqlite_store_bind_text (stmt, 16, before->code_seed);
+  _pv_sqlite_store_bind_text (stmt, 17, pv_channel_to_string (before->channel));
 
   return _pv_sqlite_store_step_done (self, stmt, changes, error);
 }
@@ -415,7 +437,9 @@ _pv_sqlite_store_finish_send (PvStore              *store,
     }
 
   if (!written ||
-      (changes > 0 && !_pv_sqlite_store_insert_event (self, number, event, detail, error)) ||
+      (changes > 0 && !_pv_sqlite_store_insert_channel_event (self, number, event,
+                                                              outcome->channel, detail,
+                                                              error)) ||
       !_pv_sqlite_store_commit (self, error))
     {
       _pv_sqlite_store_rollback (self);
@@ -554,6 +578,7 @@ apply_with_event (PvSqliteStore  *self,
                   sqlite3_stmt   *stmt,
                   const char     *number,
                   PvEventKind     event,
+                  PvChannel       channel,
                   const char     *detail,
                   gboolean       *applied,
                   GError        **error)
@@ -564,7 +589,8 @@ apply_with_event (PvSqliteStore  *self,
     return FALSE;
 
   if (!_pv_sqlite_store_step_done (self, stmt, &changes, error) ||
-      (changes > 0 && !_pv_sqlite_store_insert_event (self, number, event, detail, error)) ||
+      (changes > 0 && !_pv_sqlite_store_insert_channel_event (self, number, event, channel,
+                                                              detail, error)) ||
       !_pv_sqlite_store_commit (self, error))
     {
       _pv_sqlite_store_rollback (self);
@@ -597,7 +623,8 @@ _pv_sqlite_store_record_failed_attempt (PvStore     *store,
   sqlite3_bind_int64 (stmt, 2, _pv_sqlite_store_now (self));
 
   /* A customer deleted since the attempt was claimed gets no event. */
-  return apply_with_event (self, stmt, number, PV_EVENT_CHECK_FAILED, NULL, NULL, error);
+  return apply_with_event (self, stmt, number, PV_EVENT_CHECK_FAILED, PV_CHANNEL_NONE, NULL,
+                           NULL, error);
 }
 
 gboolean
@@ -625,7 +652,8 @@ _pv_sqlite_store_mark_verified (PvStore     *store,
   _pv_sqlite_store_bind_text (stmt, 2, code_digest);
   sqlite3_bind_int64 (stmt, 3, _pv_sqlite_store_now (self));
 
-  return apply_with_event (self, stmt, number, PV_EVENT_VERIFIED, NULL, applied, error);
+  return apply_with_event (self, stmt, number, PV_EVENT_VERIFIED, PV_CHANNEL_NONE, NULL,
+                           applied, error);
 }
 
 gboolean
@@ -662,8 +690,48 @@ _pv_sqlite_store_record_delivery (PvStore     *store,
   /* The history tells why a text was not delivered. */
   detail = error_code != 0 ? g_strdup_printf ("%s %d", status, error_code) : g_strdup (status);
 
-  return apply_with_event (self, stmt, number, PV_EVENT_DELIVERY_UPDATE, detail, applied,
+  return apply_with_event (self, stmt, number, PV_EVENT_DELIVERY_UPDATE,
+                           pv_channel_from_sid (message_sid), detail, applied,
                            error);
+}
+
+/* Sets one of the customer's own text fields, which no other intent writes, and records
+ * @event with the new value, only when it changes. @sql reads ?1 number, ?2 value, ?3 now. */
+static gboolean
+set_customer_field (PvSqliteStore  *self,
+                    const char     *sql,
+                    const char     *number,
+                    const char     *value,
+                    PvEventKind     event,
+                    gboolean       *applied,
+                    GError        **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(PvCachedStatement) stmt = NULL;
+
+  stmt = _pv_sqlite_store_get_statement (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _pv_sqlite_store_bind_text (stmt, 1, number);
+  _pv_sqlite_store_bind_text (stmt, 2, value);
+  sqlite3_bind_int64 (stmt, 3, _pv_sqlite_store_now (self));
+
+  return apply_with_event (self, stmt, number, event, PV_CHANNEL_NONE, value, applied,
+                           error);
+}
+
+gboolean
+_pv_sqlite_store_set_customer_language (PvStore     *store,
+                                        const char  *number,
+                                        const char  *language,
+                                        gboolean    *applied,
+                                        GError     **error)
+{
+  return set_customer_field (PV_SQLITE_STORE (store),
+                             "UPDATE customers SET language = ?2, updated_at = ?3 "
+                             "WHERE number = ?1 AND language IS NOT ?2",
+                             number, language, PV_EVENT_LANGUAGE_SET, applied, error);
 }
 
 gboolean
@@ -673,20 +741,8 @@ _pv_sqlite_store_rename_customer (PvStore     *store,
                                   gboolean    *applied,
                                   GError     **error)
 {
-  PvSqliteStore *self = PV_SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
-  g_autoptr(PvCachedStatement) stmt = NULL;
-
-  stmt = _pv_sqlite_store_get_statement (self,
-                                         "UPDATE customers SET name = ?2, updated_at = ?3 "
-                                         "WHERE number = ?1 AND name IS NOT ?2",
-                                         error);
-  if (stmt == NULL)
-    return FALSE;
-
-  _pv_sqlite_store_bind_text (stmt, 1, number);
-  _pv_sqlite_store_bind_text (stmt, 2, name);
-  sqlite3_bind_int64 (stmt, 3, _pv_sqlite_store_now (self));
-
-  return apply_with_event (self, stmt, number, PV_EVENT_RENAMED, name, applied, error);
+  return set_customer_field (PV_SQLITE_STORE (store),
+                             "UPDATE customers SET name = ?2, updated_at = ?3 "
+                             "WHERE number = ?1 AND name IS NOT ?2",
+                             number, name, PV_EVENT_RENAMED, applied, error);
 }

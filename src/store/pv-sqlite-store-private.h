@@ -23,7 +23,8 @@ G_BEGIN_DECLS
 #define CUSTOMER_COLUMNS \
   "id, number, name, status, code_digest, code_expires_at, failed_attempts, sends_in_window, " \
   "send_window_started_at, last_sent_at, message_sid, delivery_status, delivery_error_code, " \
-  "created_at, verified_at, updated_at, send_state, send_id, send_owner"
+  "created_at, verified_at, updated_at, send_state, send_id, send_owner, code_seed, channel, " \
+  "language"
 
 typedef struct _PvMatchSet PvMatchSet;
 typedef struct _PvAnchorSet PvAnchorSet;
@@ -179,6 +180,12 @@ gboolean           _pv_sqlite_store_insert_event         (PvSqliteStore    *self
                                                           PvEventKind       kind,
                                                           const char       *detail,
                                                           GError          **error);
+gboolean           _pv_sqlite_store_insert_channel_event (PvSqliteStore    *self,
+                                                          const char       *number,
+                                                          PvEventKind       kind,
+                                                          PvChannel         channel,
+                                                          const char       *detail,
+                                                          GError          **error);
 PvCustomer        *_pv_sqlite_store_lookup_locked        (PvSqliteStore    *self,
                                                           const char       *number,
                                                           GError          **error);
@@ -217,6 +224,11 @@ gboolean           _pv_sqlite_store_record_delivery      (PvStore              *
                                                           int                   error_code,
                                                           gboolean             *applied,
                                                           GError              **error);
+gboolean           _pv_sqlite_store_set_customer_language (PvStore            *store,
+                                                          const char         *number,
+                                                          const char         *language,
+                                                          gboolean           *applied,
+                                                          GError            **error);
 gboolean           _pv_sqlite_store_rename_customer      (PvStore              *store,
                                                           const char           *number,
                                                           const char           *name,

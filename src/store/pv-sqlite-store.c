@@ -44,6 +44,9 @@ enum
   COLUMN_SEND_STATE,
   COLUMN_SEND_ID,
   COLUMN_SEND_OWNER,
+  COLUMN_CODE_SEED,
+  COLUMN_CHANNEL,
+  COLUMN_LANGUAGE,
 };
 
 static const char migration_to_1[] =
@@ -192,6 +195,16 @@ static const char migration_to_5[] =
   "  UPDATE customer_count SET n = n - 1;"
   "END;";
 
+/* Version 6: calls besides texts. The seed of the live code, so that a call or another
+ * text carries the same code; the channel of each send; and the language staff chose for
+ * a customer. Sends recorded before this version have no channel: they were texts (see
+ * channel_or_text ()), which saves rewriting every row of a large database. */
+static const char migration_to_6[] =
+  "ALTER TABLE customers ADD COLUMN code_seed TEXT;"
+  "ALTER TABLE customers ADD COLUMN channel TEXT CHECK (channel IN ('sms', 'call'));"
+  "ALTER TABLE customers ADD COLUMN language TEXT;"
+  "ALTER TABLE events ADD COLUMN channel TEXT;";
+
 /* Step i takes a database from version i to version i + 1. */
 static const char * const migrations[] = {
   migration_to_1,
@@ -199,6 +212,7 @@ static const char * const migrations[] = {
   migration_to_3,
   migration_to_4,
   migration_to_5,
+  migration_to_6,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PV_STORE_SCHEMA_VERSION);
@@ -1345,6 +1359,29 @@ dup_column_text (sqlite3_stmt *stmt,
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
 
+static gboolean
+is_send_event (PvEventKind kind)
+{
+  return kind == PV_EVENT_CODE_SENT || kind == PV_EVENT_DELIVERY_UPDATE ||
+         kind == PV_EVENT_SEND_UNKNOWN || kind == PV_EVENT_SEND_REFUSED;
+}
+
+/* A send from before schema version 6 has no channel: it was a text. */
+static PvChannel
+channel_or_text (sqlite3_stmt *stmt,
+                 int           column,
+                 gboolean      was_sent)
+{
+  PvChannel channel = PV_CHANNEL_NONE;
+
+  if (!pv_channel_from_string ((const char *) sqlite3_column_text (stmt, column), &channel))
+    return PV_CHANNEL_NONE;
+  if (channel == PV_CHANNEL_NONE && was_sent)
+    return PV_CHANNEL_SMS;
+
+  return channel;
+}
+
 PvCustomer *
 _pv_sqlite_store_customer_from_row (sqlite3_stmt  *stmt,
                                     GError       **error)
@@ -1377,6 +1414,9 @@ _pv_sqlite_store_customer_from_row (sqlite3_stmt  *stmt,
   customer->updated_at = sqlite3_column_int64 (stmt, COLUMN_UPDATED_AT);
   customer->send_id = sqlite3_column_int64 (stmt, COLUMN_SEND_ID);
   customer->send_owner = dup_column_text (stmt, COLUMN_SEND_OWNER);
+  customer->code_seed = dup_column_text (stmt, COLUMN_CODE_SEED);
+  customer->language = dup_column_text (stmt, COLUMN_LANGUAGE);
+  customer->channel = channel_or_text (stmt, COLUMN_CHANNEL, customer->last_sent_at != 0);
 
   return g_steal_pointer (&customer);
 }
@@ -1390,15 +1430,29 @@ _pv_sqlite_store_insert_event (PvSqliteStore  *self,
                                const char     *detail,
                                GError        **error)
 {
+  return _pv_sqlite_store_insert_channel_event (self, number, kind, PV_CHANNEL_NONE, detail,
+                                                error);
+}
+
+/* As _pv_sqlite_store_insert_event(), for what happened to a send on @channel. */
+gboolean
+_pv_sqlite_store_insert_channel_event (PvSqliteStore  *self,
+                                       const char     *number,
+                                       PvEventKind     kind,
+                                       PvChannel       channel,
+                                       const char     *detail,
+                                       GError        **error)
+{
   g_autoptr(PvCachedStatement) stmt = NULL;
 
   if (kind == PV_EVENT_NONE)
     return TRUE;
 
   stmt = _pv_sqlite_store_get_statement (self,
-                                         "INSERT INTO events (customer_id, number, kind, detail, time) "
+                                         "INSERT INTO events (customer_id, number, kind, detail, "
+                                         "time, channel) "
                                          "VALUES ((SELECT id FROM customers WHERE number = ?1), "
-                                         "?1, ?2, ?3, ?4)",
+                                         "?1, ?2, ?3, ?4, ?5)",
                                          error);
   if (stmt == NULL)
     return FALSE;
@@ -1407,6 +1461,7 @@ _pv_sqlite_store_insert_event (PvSqliteStore  *self,
   _pv_sqlite_store_bind_text (stmt, 2, pv_event_kind_to_string (kind));
   _pv_sqlite_store_bind_text (stmt, 3, detail);
   sqlite3_bind_int64 (stmt, 4, pv_clock_get_now (self->clock));
+  _pv_sqlite_store_bind_text (stmt, 5, pv_channel_to_string (channel));
 
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
@@ -1497,9 +1552,10 @@ pv_sqlite_store_insert_customer (PvStore      *store,
                                          "code_expires_at, failed_attempts, sends_in_window, "
                                          "send_window_started_at, last_sent_at, message_sid, "
                                          "delivery_status, delivery_error_code, created_at, "
-                                         "verified_at, updated_at, send_state, send_id, send_owner) "
+                                         "verified_at, updated_at, send_state, send_id, send_owner, "
+                                         "code_seed, channel, language) "
                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                                         "?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                                         "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
                                          error);
   if (stmt == NULL)
     return FALSE;
@@ -1525,6 +1581,9 @@ pv_sqlite_store_insert_customer (PvStore      *store,
   _pv_sqlite_store_bind_text (stmt, 16, pv_send_state_to_string (customer->send_state));
   sqlite3_bind_int64 (stmt, 17, customer->send_id);
   _pv_sqlite_store_bind_text (stmt, 18, customer->send_owner);
+  _pv_sqlite_store_bind_text (stmt, 19, customer->code_seed);
+  _pv_sqlite_store_bind_text (stmt, 20, pv_channel_to_string (customer->channel));
+  _pv_sqlite_store_bind_text (stmt, 21, customer->language);
 
   if (!_pv_sqlite_store_begin (self, error))
     return FALSE;
@@ -1601,7 +1660,7 @@ pv_sqlite_store_list_events (PvStore     *store,
   int result;
 
   stmt = _pv_sqlite_store_get_statement (self,
-                                         "SELECT id, kind, detail, time FROM events WHERE number = ?1 "
+                                         "SELECT id, kind, detail, time, channel FROM events WHERE number = ?1 "
                                          "ORDER BY time, id",
                                          error);
   if (stmt == NULL)
@@ -1624,6 +1683,7 @@ pv_sqlite_store_list_events (PvStore     *store,
       event = pv_event_new (number, kind, (const char *) sqlite3_column_text (stmt, 2),
                             sqlite3_column_int64 (stmt, 3));
       event->id = sqlite3_column_int64 (stmt, 0);
+      event->channel = channel_or_text (stmt, 4, is_send_event (kind));
       g_ptr_array_add (events, event);
     }
 
@@ -1657,6 +1717,7 @@ pv_sqlite_store_iface_init (PvStoreInterface *iface)
   iface->mark_verified = _pv_sqlite_store_mark_verified;
   iface->record_delivery = _pv_sqlite_store_record_delivery;
   iface->rename_customer = _pv_sqlite_store_rename_customer;
+  iface->set_customer_language = _pv_sqlite_store_set_customer_language;
   iface->list_customers = (gpointer) _pv_sqlite_store_list_customers;
   iface->list_customers_after = (gpointer) _pv_sqlite_store_list_customers_after;
   iface->list_customers_following = (gpointer) _pv_sqlite_store_list_customers_following;

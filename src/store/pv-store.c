@@ -158,6 +158,35 @@ pv_store_rename_customer (PvStore     *self,
 }
 
 /**
+ * pv_store_set_customer_language:
+ * @number: the customer's E.164 number
+ * @language: (nullable): a language code such as "de"; %NULL or empty goes back to the
+ *   language of the number's country
+ * @applied: (out) (optional): whether it changed
+ *
+ * Sets the language the customer's codes are sent in and records %PV_EVENT_LANGUAGE_SET,
+ * in one statement that touches no other field.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+pv_store_set_customer_language (PvStore     *self,
+                                const char  *number,
+                                const char  *language,
+                                gboolean    *applied,
+                                GError     **error)
+{
+  g_return_val_if_fail (PV_IS_STORE (self), FALSE);
+  g_return_val_if_fail (number != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (language != NULL && language[0] == '\0')
+    language = NULL;
+
+  return STORE_IFACE (self)->set_customer_language (self, number, language, applied, error);
+}
+
+/**
  * pv_store_claim_send:
  * @request: the send and the limits it must respect
  * @claim: (out caller-allocates): what was decided; clear it with pv_send_claim_clear()
@@ -204,6 +233,7 @@ pv_store_finish_send (PvStore              *self,
                       gboolean             *applied,
                       GError              **error)
 {
+  PvSendOutcome on_channel;
   gboolean ignored;
 
   g_return_val_if_fail (PV_IS_STORE (self), FALSE);
@@ -213,10 +243,13 @@ pv_store_finish_send (PvStore              *self,
                         FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  on_channel = *outcome;
+  on_channel.channel = claim->customer->channel;
+
   return STORE_IFACE (self)->finish_send (self, claim->customer->number,
                                           claim->customer->send_id,
                                           claim->created ? NULL : claim->before,
-                                          outcome, applied != NULL ? applied : &ignored,
+                                          &on_channel, applied != NULL ? applied : &ignored,
                                           error);
 }
 
@@ -234,7 +267,11 @@ pv_store_abandon_send (PvStore           *self,
                        gboolean          *applied,
                        GError           **error)
 {
-  PvSendOutcome outcome = { .kind = PV_SEND_OUTCOME_UNKNOWN, .detail = detail };
+  PvSendOutcome outcome = {
+    .kind = PV_SEND_OUTCOME_UNKNOWN,
+    .detail = detail,
+    .channel = sending->channel,
+  };
   gboolean ignored;
 
   g_return_val_if_fail (PV_IS_STORE (self), FALSE);

@@ -50,7 +50,12 @@ typedef struct
   gboolean    resend;           /* FALSE: a live code is kept rather than replaced */
   gboolean    reverify;         /* a verified customer is sent a new code and is pending
                                  * again until it is read back; else refused */
+  gboolean    keep_code;        /* a live code is sent again as it is (same digest, seed,
+                                 * expiry and attempts used); the new one only replaces a
+                                 * code that expired, was used up or never was */
   const char *code_digest;      /* the new code's digest */
+  const char *code_seed;        /* the new code's seed: see pv_code_derive() */
+  PvChannel   channel;          /* SMS or CALL */
   const char *owner;            /* who sends: see pv_process_owner_new() */
   guint       code_lifetime;    /* seconds */
   guint       max_attempts;
@@ -75,6 +80,7 @@ typedef struct
   PvSendVerdict  verdict;
   guint          wait;
   gboolean       created;       /* the claim added the customer */
+  gboolean       kept_code;     /* the live code goes out again, not the request's */
   PvCustomer    *customer;      /* as stored after the claim; NULL for NOT_FOUND */
   PvCustomer    *before;        /* as it was before a granted claim, NULL when created */
 } PvSendClaim;
@@ -93,6 +99,7 @@ typedef struct
   const char        *delivery_status; /* SENT */
   int                error_code;      /* SENT: Twilio's delivery error code, or 0 */
   const char        *detail;          /* UNKNOWN, REFUSED: recorded with the event */
+  PvChannel          channel;         /* set by pv_store_finish_send(), from the claim */
 } PvSendOutcome;
 
 typedef enum
@@ -112,7 +119,7 @@ typedef struct
 } PvAttempt;
 
 /* The schema version the SQLite store writes (PRAGMA user_version). */
-#define PV_STORE_SCHEMA_VERSION 5
+#define PV_STORE_SCHEMA_VERSION 6
 
 G_DECLARE_INTERFACE (PvStore, pv_store, PV, STORE, GObject)
 
@@ -141,6 +148,11 @@ struct _PvStoreInterface
   gboolean    (*rename_customer)       (PvStore              *self,
                                         const char           *number,
                                         const char           *name,
+                                        gboolean             *applied,
+                                        GError              **error);
+  gboolean    (*set_customer_language) (PvStore              *self,
+                                        const char           *number,
+                                        const char           *language,
                                         gboolean             *applied,
                                         GError              **error);
   gboolean    (*claim_send)            (PvStore              *self,
@@ -230,6 +242,11 @@ gboolean     pv_store_delete_customer     (PvStore              *self,
 gboolean     pv_store_rename_customer     (PvStore              *self,
                                            const char           *number,
                                            const char           *name,
+                                           gboolean             *applied,
+                                           GError              **error);
+gboolean     pv_store_set_customer_language (PvStore            *self,
+                                           const char           *number,
+                                           const char           *language,
                                            gboolean             *applied,
                                            GError              **error);
 gboolean     pv_store_claim_send          (PvStore              *self,
