@@ -26,6 +26,7 @@
 #define DEFAULT_DELIVERY_STEP_MS 2000
 #define UNDELIVERED_CODE         30003  /* Unreachable destination handset */
 #define FAILED_CODE              30001  /* Queue overflow */
+#define CALL_FAILED_CODE         13224  /* Twilio cannot call this number */
 #define NO_FAULT_COUNT           (-1)
 
 static const struct
@@ -45,16 +46,16 @@ static const struct
 };
 
 static const char fault_help[] =
-  "Faults (--fault KIND) apply to sending an SMS only; fetching a message or the account\n"
-  "is never affected, so delivery can still be polled.\n"
+  "Faults (--fault KIND) apply to sending an SMS or placing a call only; fetching a message,\n"
+  "a call or the account is never affected, so delivery can still be polled.\n"
   "\n"
-  "Answered before processing, so no SMS is accepted or printed:\n"
+  "Answered before processing, so no SMS or call is accepted or printed:\n"
   "  429                    HTTP 429 with Twilio error 20429\n"
   "  500                    HTTP 500 with Twilio error 20500\n"
   "  503                    HTTP 503 with Twilio error 20503\n"
   "  not-json               HTTP 200 with an HTML page, as a captive portal sends\n"
   "\n"
-  "Processed first, so the SMS is accepted and printed, and then the answer goes wrong:\n"
+  "Processed first, so the SMS or call is accepted and printed, then the answer goes wrong:\n"
   "  slow                   the normal answer, after --slow-delay\n"
   "  truncated              the normal answer, cut off half-way\n"
   "  oversized              the normal answer, padded to more than 512 KiB\n"
@@ -75,6 +76,25 @@ print_message (PvFakeTwilio              *fake,
                gpointer                   user_data)
 {
   g_print ("SMS to %s: %s\n", message->to, message->body);
+  fflush (stdout);
+}
+
+/* What the customer would hear, one line per <Say>, so that staff can read the code off. */
+static void
+print_call (PvFakeTwilio           *fake,
+            const PvFakeTwilioCall *call,
+            gpointer                user_data)
+{
+  if (call->says->len == 0)
+    g_print ("Call to %s: (says nothing)\n", call->to);
+
+  for (guint i = 0; i < call->says->len; i++)
+    {
+      const PvFakeTwilioSay *say = g_ptr_array_index (call->says, i);
+
+      g_print ("Call to %s: [%s] %s\n", call->to,
+               say->language != NULL ? say->language : "en-US", say->text);
+    }
   fflush (stdout);
 }
 
@@ -203,6 +223,10 @@ main (int   argc,
   g_auto(GStrv) verified = NULL;
   g_auto(GStrv) undelivered = NULL;
   g_auto(GStrv) failed = NULL;
+  g_auto(GStrv) busy = NULL;
+  g_auto(GStrv) no_answer = NULL;
+  g_auto(GStrv) call_failed = NULL;
+  g_auto(GStrv) landline = NULL;
   g_autofree char *account_sid = NULL;
   g_autofree char *auth_token = NULL;
   g_autofree char *fault_name = NULL;
@@ -222,6 +246,14 @@ main (int   argc,
       "SMS to NUMBER end undelivered with 30003 (repeatable)", "NUMBER" },
     { "failed", 0, 0, G_OPTION_ARG_STRING_ARRAY, &failed,
       "SMS to NUMBER end failed with 30001 (repeatable)", "NUMBER" },
+    { "busy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &busy,
+      "Calls to NUMBER end busy (repeatable)", "NUMBER" },
+    { "no-answer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &no_answer,
+      "Calls to NUMBER ring out unanswered (repeatable)", "NUMBER" },
+    { "call-failed", 0, 0, G_OPTION_ARG_STRING_ARRAY, &call_failed,
+      "Calls to NUMBER fail with 13224 (repeatable)", "NUMBER" },
+    { "landline", 0, 0, G_OPTION_ARG_STRING_ARRAY, &landline,
+      "Lookup says NUMBER is a landline; other numbers are mobile (repeatable)", "NUMBER" },
     { "account-sid", 0, 0, G_OPTION_ARG_STRING, &account_sid,
       "Use this Account SID instead of a random one", "AC…" },
     { "auth-token", 0, 0, G_OPTION_ARG_STRING, &auth_token,
@@ -248,9 +280,10 @@ main (int   argc,
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context,
-                                "A local stand-in for Twilio's Messaging API. Paste the printed "
-                                "exports into the shell that runs PhoneVerify; each SMS it "
-                                "“sends” is printed here.");
+                                "A local stand-in for Twilio's Messaging, Voice and Lookup "
+                                "APIs. Paste the printed exports into the shell that runs "
+                                "PhoneVerify; each SMS it “sends” and what each call “says” "
+                                "is printed here.");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context, fault_help);
 
@@ -260,7 +293,11 @@ main (int   argc,
       !check_fault_options (fault_name, fault_count, slow_delay, &error) ||
       !check_numbers ((const char * const *) verified, "--verified", &error) ||
       !check_numbers ((const char * const *) undelivered, "--undelivered", &error) ||
-      !check_numbers ((const char * const *) failed, "--failed", &error))
+      !check_numbers ((const char * const *) failed, "--failed", &error) ||
+      !check_numbers ((const char * const *) busy, "--busy", &error) ||
+      !check_numbers ((const char * const *) no_answer, "--no-answer", &error) ||
+      !check_numbers ((const char * const *) call_failed, "--call-failed", &error) ||
+      !check_numbers ((const char * const *) landline, "--landline", &error))
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);
       return EXIT_FAILURE;
@@ -277,7 +314,16 @@ main (int   argc,
     pv_fake_twilio_set_delivery_outcome (fake, undelivered[i], "undelivered", UNDELIVERED_CODE);
   for (guint i = 0; failed != NULL && failed[i] != NULL; i++)
     pv_fake_twilio_set_delivery_outcome (fake, failed[i], "failed", FAILED_CODE);
+  for (guint i = 0; busy != NULL && busy[i] != NULL; i++)
+    pv_fake_twilio_set_call_outcome (fake, busy[i], "busy", 0);
+  for (guint i = 0; no_answer != NULL && no_answer[i] != NULL; i++)
+    pv_fake_twilio_set_call_outcome (fake, no_answer[i], "no-answer", 0);
+  for (guint i = 0; call_failed != NULL && call_failed[i] != NULL; i++)
+    pv_fake_twilio_set_call_outcome (fake, call_failed[i], "failed", CALL_FAILED_CODE);
+  for (guint i = 0; landline != NULL && landline[i] != NULL; i++)
+    pv_fake_twilio_set_line_type (fake, landline[i], "landline");
   g_signal_connect (fake, "message-received", G_CALLBACK (print_message), NULL);
+  g_signal_connect (fake, "call-started", G_CALLBACK (print_call), NULL);
 
   if (!pv_fake_twilio_listen (fake, port, &error))
     {
@@ -288,6 +334,7 @@ main (int   argc,
 
   base_url = pv_fake_twilio_dup_base_url (fake);
   g_print ("export PHONE_VERIFY_TWILIO_API_URL=%s\n", base_url);
+  g_print ("export PHONE_VERIFY_TWILIO_LOOKUPS_URL=%s\n", base_url);
   g_print ("export TWILIO_ACCOUNT_SID=%s\n", pv_fake_twilio_get_account_sid (fake));
   g_print ("export TWILIO_AUTH_TOKEN=%s\n", pv_fake_twilio_get_auth_token (fake));
   g_print ("export TWILIO_PHONE_NUMBER=%s\n", pv_fake_twilio_get_phone_number (fake));

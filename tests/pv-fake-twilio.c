@@ -15,13 +15,11 @@
 #include <string.h>
 
 #include "pv-fake-twilio.h"
+#include "pv-fake-twilio-private.h"
 
 /* Paths, fields, codes and wording follow Twilio's OpenAPI description (twilio/twilio-oai) and
  * its error pages. The texts are wire data in Twilio's English, so nothing here is translated. */
 
-#define API_VERSION     "2010-04-01"
-#define ACCOUNTS_PREFIX "/" API_VERSION "/Accounts/"
-#define ERROR_DOCS_URL  "https://www.twilio.com/docs/errors/"
 #define MAX_BODY_CHARS  1600
 /* libsoup 3.2 has no name for it. */
 #define STATUS_TOO_MANY_REQUESTS 429
@@ -53,21 +51,16 @@ typedef struct
   gboolean           drop;
 } SlowReply;
 
-typedef struct
-{
-  guint       status;
-  const char *content_type;
-  char       *body;
-  gsize       length;
-  gboolean    challenge;  /* add WWW-Authenticate */
-} Reply;
-
 typedef enum
 {
   RESOURCE_NONE,
   RESOURCE_ACCOUNT,
   RESOURCE_MESSAGES,
   RESOURCE_MESSAGE,
+  RESOURCE_CALLS,
+  RESOURCE_CALL,
+  RESOURCE_CALL_NOTIFICATIONS,
+  RESOURCE_LOOKUP,
 } Resource;
 
 /* What a snapshot of a message looks like at a given moment. */
@@ -81,34 +74,6 @@ typedef struct
   GDateTime  *date_sent;
 } MessageState;
 
-struct _PvFakeTwilio
-{
-  GObject            parent_instance;
-
-  SoupServer        *server;
-  GMainContext      *context;
-
-  char              *account_sid;
-  char              *auth_token;
-  char              *messaging_service_sid;
-  GDateTime         *account_created;
-  GHashTable        *api_keys;             /* key SID → secret */
-  gboolean           trial;
-  GHashTable        *verified_recipients;  /* set of numbers */
-
-  PvFakeTwilioFault  fault;
-  PvFakeTwilioFault  create_fault;
-  int                create_fault_left;    /* -1 for every create */
-  guint              slow_delay_ms;
-  guint              delivery_step_ms;
-  GHashTable        *outcomes;             /* To → Outcome */
-  GHashTable        *create_errors;        /* To → GINT_TO_POINTER (Twilio code) */
-
-  GPtrArray         *requests;             /* PvFakeTwilioRequest* */
-  GPtrArray         *messages;             /* StoredMessage*, oldest first */
-  GHashTable        *messages_by_sid;      /* SID → StoredMessage*, borrowed from messages */
-  GPtrArray         *slow_replies;         /* SlowReply* */
-};
 
 G_DEFINE_FINAL_TYPE (PvFakeTwilio, pv_fake_twilio, G_TYPE_OBJECT)
 
@@ -121,14 +86,15 @@ enum {
 
 enum {
   MESSAGE_RECEIVED,
+  CALL_STARTED,
   N_SIGNALS
 };
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static char *
-random_hex (const char *prefix)
+char *
+pv_fake_random_hex (const char *prefix)
 {
   GString *text = g_string_new (prefix);
 
@@ -155,15 +121,15 @@ is_hex (const char *text,
 }
 
 /* Twilio SIDs are a two-letter prefix and 32 hex digits. */
-static gboolean
-is_sid (const char *text,
-        const char *prefix)
+gboolean
+pv_fake_is_sid (const char *text,
+                const char *prefix)
 {
   return text != NULL && g_str_has_prefix (text, prefix) && is_hex (text + 2, 32);
 }
 
-static gboolean
-is_e164 (const char *text)
+gboolean
+pv_fake_is_e164 (const char *text)
 {
   gsize digits;
 
@@ -179,8 +145,8 @@ is_e164 (const char *text)
   return digits >= 2 && digits <= 15;
 }
 
-static gboolean
-is_blank (const char *text)
+gboolean
+pv_fake_is_blank (const char *text)
 {
   return text == NULL || text[0] == '\0';
 }
@@ -340,6 +306,7 @@ request_free (PvFakeTwilioRequest *request)
   g_free (request->method);
   g_free (request->path);
   g_free (request->authorization);
+  g_free (request->query);
   g_clear_pointer (&request->form, g_hash_table_unref);
   g_free (request);
 }
@@ -373,10 +340,10 @@ slow_reply_free (SlowReply *slow)
   g_free (slow);
 }
 
-static void
-reply_take_builder (Reply       *reply,
-                    guint        status,
-                    JsonBuilder *builder)
+void
+pv_fake_reply_take_builder (Reply       *reply,
+                            guint        status,
+                            JsonBuilder *builder)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
@@ -387,11 +354,11 @@ reply_take_builder (Reply       *reply,
   reply->body = json_generator_to_data (generator, &reply->length);
 }
 
-static void
-reply_error (Reply      *reply,
-             guint       status,
-             int         code,
-             const char *message)
+void
+pv_fake_reply_error (Reply      *reply,
+                     guint       status,
+                     int         code,
+                     const char *message)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autofree char *more_info = g_strdup_printf (ERROR_DOCS_URL "%d", code);
@@ -407,25 +374,25 @@ reply_error (Reply      *reply,
   json_builder_add_int_value (builder, status);
   json_builder_end_object (builder);
 
-  reply_take_builder (reply, status, builder);
+  pv_fake_reply_take_builder (reply, status, builder);
 }
 
 static void
 reply_unauthorized (Reply *reply)
 {
-  reply_error (reply, SOUP_STATUS_UNAUTHORIZED, 20003, "Authenticate");
+  pv_fake_reply_error (reply, SOUP_STATUS_UNAUTHORIZED, 20003, "Authenticate");
   reply->challenge = TRUE;
 }
 
-static void
-reply_not_found (Reply      *reply,
-                 const char *path)
+void
+pv_fake_reply_not_found (Reply      *reply,
+                         const char *path)
 {
   g_autofree char *safe_path = g_utf8_make_valid (path, -1);
   g_autofree char *message = g_strdup_printf ("The requested resource %s was not found",
                                               safe_path);
 
-  reply_error (reply, SOUP_STATUS_NOT_FOUND, 20404, message);
+  pv_fake_reply_error (reply, SOUP_STATUS_NOT_FOUND, 20404, message);
 }
 
 /* What a captive portal or a misconfigured proxy answers instead of the API. */
@@ -463,10 +430,10 @@ reply_pad (Reply *reply)
   reply->body = g_string_free (padded, FALSE);
 }
 
-static void
-add_string_or_null (JsonBuilder *builder,
-                    const char  *name,
-                    const char  *value)
+void
+pv_fake_add_string_or_null (JsonBuilder *builder,
+                            const char  *name,
+                            const char  *value)
 {
   json_builder_set_member_name (builder, name);
   if (value != NULL)
@@ -475,14 +442,14 @@ add_string_or_null (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
-static void
-add_date_or_null (JsonBuilder *builder,
-                  const char  *name,
-                  GDateTime   *time)
+void
+pv_fake_add_date_or_null (JsonBuilder *builder,
+                          const char  *name,
+                          GDateTime   *time)
 {
   g_autofree char *text = time != NULL ? format_rfc2822 (time) : NULL;
 
-  add_string_or_null (builder, name, text);
+  pv_fake_add_string_or_null (builder, name, text);
 }
 
 /* Without status callbacks a client can only learn the outcome by fetching the message again,
@@ -567,40 +534,40 @@ reply_message (PvFakeTwilio  *self,
   num_segments = g_strdup_printf ("%u", state.num_segments);
 
   json_builder_begin_object (builder);
-  add_string_or_null (builder, "body", message->public.body);
-  add_string_or_null (builder, "num_segments", num_segments);
-  add_string_or_null (builder, "direction", "outbound-api");
-  add_string_or_null (builder, "from", state.from);
-  add_date_or_null (builder, "date_updated", state.date_updated);
-  add_string_or_null (builder, "price", NULL);
-  add_string_or_null (builder, "error_message",
-                      state.error_code != 0 ? describe_delivery_error (state.error_code) : NULL);
-  add_string_or_null (builder, "uri", uri);
-  add_string_or_null (builder, "account_sid", self->account_sid);
-  add_string_or_null (builder, "num_media", "0");
-  add_string_or_null (builder, "to", message->public.to);
-  add_date_or_null (builder, "date_created", message->date_created);
-  add_string_or_null (builder, "status", state.status);
-  add_string_or_null (builder, "sid", message->public.sid);
-  add_date_or_null (builder, "date_sent", state.date_sent);
-  add_string_or_null (builder, "messaging_service_sid", message->public.messaging_service_sid);
+  pv_fake_add_string_or_null (builder, "body", message->public.body);
+  pv_fake_add_string_or_null (builder, "num_segments", num_segments);
+  pv_fake_add_string_or_null (builder, "direction", "outbound-api");
+  pv_fake_add_string_or_null (builder, "from", state.from);
+  pv_fake_add_date_or_null (builder, "date_updated", state.date_updated);
+  pv_fake_add_string_or_null (builder, "price", NULL);
+  pv_fake_add_string_or_null (builder, "error_message",
+                              state.error_code != 0 ? describe_delivery_error (state.error_code) : NULL);
+  pv_fake_add_string_or_null (builder, "uri", uri);
+  pv_fake_add_string_or_null (builder, "account_sid", self->account_sid);
+  pv_fake_add_string_or_null (builder, "num_media", "0");
+  pv_fake_add_string_or_null (builder, "to", message->public.to);
+  pv_fake_add_date_or_null (builder, "date_created", message->date_created);
+  pv_fake_add_string_or_null (builder, "status", state.status);
+  pv_fake_add_string_or_null (builder, "sid", message->public.sid);
+  pv_fake_add_date_or_null (builder, "date_sent", state.date_sent);
+  pv_fake_add_string_or_null (builder, "messaging_service_sid", message->public.messaging_service_sid);
   json_builder_set_member_name (builder, "error_code");
   if (state.error_code != 0)
     json_builder_add_int_value (builder, state.error_code);
   else
     json_builder_add_null_value (builder);
-  add_string_or_null (builder, "price_unit", "USD");
-  add_string_or_null (builder, "api_version", API_VERSION);
+  pv_fake_add_string_or_null (builder, "price_unit", "USD");
+  pv_fake_add_string_or_null (builder, "api_version", API_VERSION);
   json_builder_set_member_name (builder, "subresource_uris");
   json_builder_begin_object (builder);
-  add_string_or_null (builder, "media", media_uri);
+  pv_fake_add_string_or_null (builder, "media", media_uri);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
 
   g_date_time_unref (state.date_updated);
   g_clear_pointer (&state.date_sent, g_date_time_unref);
 
-  reply_take_builder (reply, status, builder);
+  pv_fake_reply_take_builder (reply, status, builder);
 }
 
 /* Twilio returns the auth token here; the fake leaves it out so that no test can come to
@@ -617,22 +584,22 @@ reply_account (PvFakeTwilio *self,
                                                   self->account_sid);
 
   json_builder_begin_object (builder);
-  add_date_or_null (builder, "date_created", self->account_created);
-  add_date_or_null (builder, "date_updated", self->account_created);
-  add_string_or_null (builder, "friendly_name", "My first Twilio account");
-  add_string_or_null (builder, "owner_account_sid", self->account_sid);
-  add_string_or_null (builder, "sid", self->account_sid);
-  add_string_or_null (builder, "status", "active");
+  pv_fake_add_date_or_null (builder, "date_created", self->account_created);
+  pv_fake_add_date_or_null (builder, "date_updated", self->account_created);
+  pv_fake_add_string_or_null (builder, "friendly_name", "My first Twilio account");
+  pv_fake_add_string_or_null (builder, "owner_account_sid", self->account_sid);
+  pv_fake_add_string_or_null (builder, "sid", self->account_sid);
+  pv_fake_add_string_or_null (builder, "status", "active");
   json_builder_set_member_name (builder, "subresource_uris");
   json_builder_begin_object (builder);
-  add_string_or_null (builder, "balance", balance_uri);
-  add_string_or_null (builder, "messages", messages_uri);
+  pv_fake_add_string_or_null (builder, "balance", balance_uri);
+  pv_fake_add_string_or_null (builder, "messages", messages_uri);
   json_builder_end_object (builder);
-  add_string_or_null (builder, "type", self->trial ? "Trial" : "Full");
-  add_string_or_null (builder, "uri", uri);
+  pv_fake_add_string_or_null (builder, "type", self->trial ? "Trial" : "Full");
+  pv_fake_add_string_or_null (builder, "uri", uri);
   json_builder_end_object (builder);
 
-  reply_take_builder (reply, SOUP_STATUS_OK, builder);
+  pv_fake_reply_take_builder (reply, SOUP_STATUS_OK, builder);
 }
 
 /* The checks run in the order a person filling in the form would trip over them: missing
@@ -655,27 +622,27 @@ validate_create (PvFakeTwilio *self,
   };
   gpointer forced;
 
-  if (is_blank (to))
+  if (pv_fake_is_blank (to))
     return 21604;
 
-  if (is_blank (from) && is_blank (service_sid))
+  if (pv_fake_is_blank (from) && pv_fake_is_blank (service_sid))
     return 21603;
 
-  if (is_blank (body) || !g_utf8_validate (body, -1, NULL))
+  if (pv_fake_is_blank (body) || !g_utf8_validate (body, -1, NULL))
     return 21602;
 
   if (g_utf8_strlen (body, -1) > MAX_BODY_CHARS)
     return 21617;
 
-  if (!is_blank (service_sid))
+  if (!pv_fake_is_blank (service_sid))
     {
-      if (!is_sid (service_sid, "MG"))
+      if (!pv_fake_is_sid (service_sid, "MG"))
         return 21705;
       if (!g_str_equal (service_sid, self->messaging_service_sid))
         return 21701;
     }
 
-  if (!is_blank (from) && !g_str_equal (from, PV_FAKE_TWILIO_PHONE_NUMBER))
+  if (!pv_fake_is_blank (from) && !g_str_equal (from, PV_FAKE_TWILIO_PHONE_NUMBER))
     {
       if (g_str_equal (from, "+15005550001"))
         return 21212;
@@ -684,7 +651,7 @@ validate_create (PvFakeTwilio *self,
       return 21606;
     }
 
-  if (!is_e164 (to))
+  if (!pv_fake_is_e164 (to))
     return 21211;
 
   for (guint i = 0; i < G_N_ELEMENTS (magic_to); i++)
@@ -723,17 +690,17 @@ create_message (PvFakeTwilio *self,
     {
       g_autofree char *text = describe_create_error (code, to, from, service_sid);
 
-      reply_error (reply, SOUP_STATUS_BAD_REQUEST, code, text);
+      pv_fake_reply_error (reply, SOUP_STATUS_BAD_REQUEST, code, text);
       return;
     }
 
   outcome = g_hash_table_lookup (self->outcomes, to);
 
   message = g_new0 (StoredMessage, 1);
-  message->public.sid = random_hex ("SM");
+  message->public.sid = pv_fake_random_hex ("SM");
   message->public.to = g_strdup (to);
-  message->public.from = is_blank (from) ? NULL : g_strdup (from);
-  message->public.messaging_service_sid = is_blank (service_sid) ? NULL : g_strdup (service_sid);
+  message->public.from = pv_fake_is_blank (from) ? NULL : g_strdup (from);
+  message->public.messaging_service_sid = pv_fake_is_blank (service_sid) ? NULL : g_strdup (service_sid);
   message->public.body = self->trial ? g_strconcat (PV_FAKE_TWILIO_TRIAL_PREFIX, body, NULL)
                                      : g_strdup (body);
   message->date_created = g_date_time_new_now_utc ();
@@ -787,44 +754,99 @@ is_authorized (PvFakeTwilio *self,
   return expected != NULL && g_str_equal (colon + 1, expected);
 }
 
-/* Splits "/2010-04-01/Accounts/{AC}[.json|/Messages.json|/Messages/{SM}.json]". */
+#define LOOKUP_PREFIX "/v2/PhoneNumbers/"
+
+/* The resources below an account: "/2010-04-01/Accounts/{AC}" then one of these, with a
+ * SID where the pattern has "*". (SOUP_METHOD_GET is no constant, so the methods are
+ * spelt out.) */
+static const struct
+{
+  const char *pattern;
+  Resource    resource;
+  const char *method;
+} account_resources[] = {
+  { ".json", RESOURCE_ACCOUNT, "GET" },
+  { "/Messages.json", RESOURCE_MESSAGES, "POST" },
+  { "/Messages/*.json", RESOURCE_MESSAGE, "GET" },
+  { "/Calls.json", RESOURCE_CALLS, "POST" },
+  { "/Calls/*.json", RESOURCE_CALL, "GET" },
+  { "/Calls/*/Notifications.json", RESOURCE_CALL_NOTIFICATIONS, "GET" },
+};
+
+/* Whether @rest is @pattern, its "*" standing for a SID without slashes or dots; the SID is
+ * returned in @sid. */
+static gboolean
+match_pattern (const char  *rest,
+               const char  *pattern,
+               char       **sid)
+{
+  const char *star = strchr (pattern, '*');
+  gsize prefix_len;
+  gsize suffix_len;
+  gsize rest_len = strlen (rest);
+
+  if (star == NULL)
+    return g_str_equal (rest, pattern);
+
+  prefix_len = star - pattern;
+  suffix_len = strlen (star + 1);
+  if (rest_len <= prefix_len + suffix_len ||
+      strncmp (rest, pattern, prefix_len) != 0 ||
+      !g_str_equal (rest + rest_len - suffix_len, star + 1))
+    return FALSE;
+
+  *sid = g_strndup (rest + prefix_len, rest_len - prefix_len - suffix_len);
+  if (strpbrk (*sid, "/.") != NULL)
+    {
+      g_clear_pointer (sid, g_free);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Splits "/2010-04-01/Accounts/{AC}…" into the account and the SID of the resource, if any;
+ * Lookup's "/v2/PhoneNumbers/{number}" gives the number, still percent-encoded, as the SID.
+ * A method the resource does not serve makes it RESOURCE_NONE. */
 static Resource
-parse_path (const char  *path,
+parse_path (const char  *method,
+            const char  *path,
             char       **account_sid,
-            char       **message_sid)
+            char       **sid)
 {
   const char *rest;
-  const char *slash;
+
+  if (g_str_has_prefix (path, LOOKUP_PREFIX) && g_str_equal (method, SOUP_METHOD_GET) &&
+      strchr (path + strlen (LOOKUP_PREFIX), '/') == NULL &&
+      path[strlen (LOOKUP_PREFIX)] != '\0')
+    {
+      *sid = g_strdup (path + strlen (LOOKUP_PREFIX));
+      return RESOURCE_LOOKUP;
+    }
 
   if (!g_str_has_prefix (path, ACCOUNTS_PREFIX))
     return RESOURCE_NONE;
 
   rest = path + strlen (ACCOUNTS_PREFIX);
-  slash = strchr (rest, '/');
 
-  if (slash == NULL)
+  for (guint i = 0; i < G_N_ELEMENTS (account_resources); i++)
     {
-      if (!g_str_has_suffix (rest, ".json"))
-        return RESOURCE_NONE;
-      *account_sid = g_strndup (rest, strlen (rest) - strlen (".json"));
-      return RESOURCE_ACCOUNT;
-    }
+      const char *pattern = account_resources[i].pattern;
+      const char *end;
 
-  if (g_str_equal (slash, "/Messages.json"))
-    {
-      *account_sid = g_strndup (rest, slash - rest);
-      return RESOURCE_MESSAGES;
-    }
+      /* The account SID runs up to the first "/" or "." of what follows it. */
+      end = strpbrk (rest, pattern[0] == '.' ? "/." : "/");
+      if (end == NULL || !match_pattern (end, pattern, sid))
+        continue;
 
-  if (g_str_has_prefix (slash, "/Messages/") &&
-      g_str_has_suffix (slash, ".json") &&
-      strchr (slash + strlen ("/Messages/"), '/') == NULL)
-    {
-      const char *sid = slash + strlen ("/Messages/");
+      if (!g_str_equal (method, account_resources[i].method))
+        {
+          g_clear_pointer (sid, g_free);
+          return RESOURCE_NONE;
+        }
 
-      *account_sid = g_strndup (rest, slash - rest);
-      *message_sid = g_strndup (sid, strlen (sid) - strlen (".json"));
-      return RESOURCE_MESSAGE;
+      *account_sid = g_strndup (rest, end - rest);
+      return account_resources[i].resource;
     }
 
   return RESOURCE_NONE;
@@ -834,6 +856,7 @@ static void
 route (PvFakeTwilio *self,
        const char   *method,
        const char   *path,
+       GHashTable   *query,
        GHashTable   *form,
        Reply        *reply)
 {
@@ -842,16 +865,23 @@ route (PvFakeTwilio *self,
   Resource resource;
   StoredMessage *message;
 
-  resource = parse_path (path, &account_sid, &message_sid);
-
-  if ((resource == RESOURCE_ACCOUNT && !g_str_equal (method, SOUP_METHOD_GET)) ||
-      (resource == RESOURCE_MESSAGES && !g_str_equal (method, SOUP_METHOD_POST)) ||
-      (resource == RESOURCE_MESSAGE && !g_str_equal (method, SOUP_METHOD_GET)))
-    resource = RESOURCE_NONE;
+  resource = parse_path (method, path, &account_sid, &message_sid);
 
   if (resource == RESOURCE_NONE)
     {
-      reply_not_found (reply, path);
+      pv_fake_reply_not_found (reply, path);
+      return;
+    }
+
+  /* Lookup is not under an account: the credentials alone say whose it is. */
+  if (resource == RESOURCE_LOOKUP)
+    {
+      g_autofree char *number = g_uri_unescape_string (message_sid, NULL);
+
+      if (number == NULL)
+        pv_fake_reply_not_found (reply, path);
+      else
+        pv_fake_twilio_reply_lookup (self, number, query, reply);
       return;
     }
 
@@ -876,11 +906,23 @@ route (PvFakeTwilio *self,
     case RESOURCE_MESSAGE:
       message = g_hash_table_lookup (self->messages_by_sid, message_sid);
       if (message == NULL)
-        reply_not_found (reply, path);
+        pv_fake_reply_not_found (reply, path);
       else
         reply_message (self, reply, SOUP_STATUS_OK, message, FALSE);
       break;
 
+    case RESOURCE_CALLS:
+      pv_fake_twilio_create_call (self, form, reply);
+      break;
+
+    case RESOURCE_CALL:
+    case RESOURCE_CALL_NOTIFICATIONS:
+      if (!pv_fake_twilio_reply_call (self, message_sid,
+                                      resource == RESOURCE_CALL_NOTIFICATIONS, reply))
+        pv_fake_reply_not_found (reply, path);
+      break;
+
+    case RESOURCE_LOOKUP:
     case RESOURCE_NONE:
     default:
       g_assert_not_reached ();
@@ -966,8 +1008,9 @@ is_create_request (const char *method,
   g_autofree char *account_sid = NULL;
   g_autofree char *message_sid = NULL;
 
-  return g_str_equal (method, SOUP_METHOD_POST) &&
-         parse_path (path, &account_sid, &message_sid) == RESOURCE_MESSAGES;
+  Resource resource = parse_path (method, path, &account_sid, &message_sid);
+
+  return resource == RESOURCE_MESSAGES || resource == RESOURCE_CALLS;
 }
 
 static PvFakeTwilioFault
@@ -996,7 +1039,7 @@ handle_request (SoupServer        *server,
   PvFakeTwilio *self = PV_FAKE_TWILIO (user_data);
   SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
   SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
-  g_autofree char *request_id = random_hex ("RQ");
+  g_autofree char *request_id = pv_fake_random_hex ("RQ");
   PvFakeTwilioRequest *request;
   PvFakeTwilioFault fault;
   Reply reply = { 0 };
@@ -1007,23 +1050,24 @@ handle_request (SoupServer        *server,
   request->authorization = g_strdup (soup_message_headers_get_one (request_headers,
                                                                    "Authorization"));
   request->form = decode_form (msg);
+  request->query = g_strdup (g_uri_get_query (soup_server_message_get_uri (msg)));
 
   fault = take_fault (self, request->method, path);
 
   switch (fault)
     {
     case PV_FAKE_TWILIO_FAULT_HTTP_429:
-      reply_error (&reply, STATUS_TOO_MANY_REQUESTS, 20429, "Too Many Requests");
+      pv_fake_reply_error (&reply, STATUS_TOO_MANY_REQUESTS, 20429, "Too Many Requests");
       break;
 
     case PV_FAKE_TWILIO_FAULT_HTTP_500:
-      reply_error (&reply, SOUP_STATUS_INTERNAL_SERVER_ERROR, 20500,
-                   "An internal server error has occurred");
+      pv_fake_reply_error (&reply, SOUP_STATUS_INTERNAL_SERVER_ERROR, 20500,
+                           "An internal server error has occurred");
       break;
 
     case PV_FAKE_TWILIO_FAULT_HTTP_503:
-      reply_error (&reply, SOUP_STATUS_SERVICE_UNAVAILABLE, 20503,
-                   "Service is unavailable. Please try again");
+      pv_fake_reply_error (&reply, SOUP_STATUS_SERVICE_UNAVAILABLE, 20503,
+                           "Service is unavailable. Please try again");
       break;
 
     case PV_FAKE_TWILIO_FAULT_NOT_JSON:
@@ -1038,7 +1082,7 @@ handle_request (SoupServer        *server,
     case PV_FAKE_TWILIO_FAULT_HTTP_500_AFTER_PROCESSING:
     default:
       if (is_authorized (self, request->authorization))
-        route (self, request->method, path, request->form, &reply);
+        route (self, request->method, path, query, request->form, &reply);
       else
         reply_unauthorized (&reply);
       break;
@@ -1066,8 +1110,8 @@ handle_request (SoupServer        *server,
       /* Whatever the processing came to, the answer is lost to an internal error. */
       g_clear_pointer (&reply.body, g_free);
       reply.challenge = FALSE;
-      reply_error (&reply, SOUP_STATUS_INTERNAL_SERVER_ERROR, 20500,
-                   "An internal server error has occurred");
+      pv_fake_reply_error (&reply, SOUP_STATUS_INTERNAL_SERVER_ERROR, 20500,
+                           "An internal server error has occurred");
     }
 
   request->status = reply.status;
@@ -1093,9 +1137,9 @@ pv_fake_twilio_constructed (GObject *object)
   G_OBJECT_CLASS (pv_fake_twilio_parent_class)->constructed (object);
 
   if (self->account_sid == NULL)
-    self->account_sid = random_hex ("AC");
+    self->account_sid = pv_fake_random_hex ("AC");
   if (self->auth_token == NULL)
-    self->auth_token = random_hex ("");
+    self->auth_token = pv_fake_random_hex ("");
 }
 
 static void
@@ -1131,6 +1175,7 @@ pv_fake_twilio_finalize (GObject *object)
   g_clear_pointer (&self->requests, g_ptr_array_unref);
   g_clear_pointer (&self->messages_by_sid, g_hash_table_unref);
   g_clear_pointer (&self->messages, g_ptr_array_unref);
+  pv_fake_twilio_finalize_calls (self);
 
   G_OBJECT_CLASS (pv_fake_twilio_parent_class)->finalize (object);
 }
@@ -1224,6 +1269,21 @@ pv_fake_twilio_class_init (PvFakeTwilioClass *klass)
                   NULL, NULL,
                   NULL,
                   G_TYPE_NONE, 1, G_TYPE_POINTER);
+
+  /**
+   * PvFakeTwilio::call-started:
+   * @call: (type gpointer): the const PvFakeTwilioCall* just placed
+   *
+   * Emitted for each call the fake accepts, before the reply goes out.
+   */
+  signals[CALL_STARTED] =
+    g_signal_new ("call-started",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
 
 static void
@@ -1232,7 +1292,7 @@ pv_fake_twilio_init (PvFakeTwilio *self)
   self->server = soup_server_new ("server-header", "pv-fake-twilio", NULL);
   soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
 
-  self->messaging_service_sid = random_hex ("MG");
+  self->messaging_service_sid = pv_fake_random_hex ("MG");
   self->account_created = g_date_time_new_now_utc ();
   self->api_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->verified_recipients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1245,6 +1305,7 @@ pv_fake_twilio_init (PvFakeTwilio *self)
   self->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) stored_message_free);
   self->messages_by_sid = g_hash_table_new (g_str_hash, g_str_equal);
   self->slow_replies = g_ptr_array_new_with_free_func ((GDestroyNotify) slow_reply_free);
+  pv_fake_twilio_init_calls (self);
 }
 
 PvFakeTwilio *
@@ -1262,7 +1323,7 @@ PvFakeTwilio *
 pv_fake_twilio_new_with_credentials (const char *account_sid,
                                      const char *auth_token)
 {
-  g_return_val_if_fail (account_sid == NULL || is_sid (account_sid, "AC"), NULL);
+  g_return_val_if_fail (account_sid == NULL || pv_fake_is_sid (account_sid, "AC"), NULL);
   g_return_val_if_fail (auth_token == NULL || is_hex (auth_token, 32), NULL);
 
   return g_object_new (PV_TYPE_FAKE_TWILIO,
@@ -1524,7 +1585,7 @@ pv_fake_twilio_dup_last_code_to (PvFakeTwilio *self,
   return g_match_info_fetch (match, 0);
 }
 
-/* Forgets requests and messages; the account, faults and per-number settings stay. */
+/* Forgets requests, messages and calls; the account, faults and per-number settings stay. */
 void
 pv_fake_twilio_clear (PvFakeTwilio *self)
 {
@@ -1533,4 +1594,5 @@ pv_fake_twilio_clear (PvFakeTwilio *self)
   g_hash_table_remove_all (self->messages_by_sid);
   g_ptr_array_set_size (self->messages, 0);
   g_ptr_array_set_size (self->requests, 0);
+  pv_fake_twilio_clear_calls (self);
 }

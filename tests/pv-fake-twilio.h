@@ -49,6 +49,7 @@ typedef struct
   char       *authorization;  /* the raw header, or NULL */
   GHashTable *form;           /* decoded form fields (string → string), or NULL */
   guint       status;         /* what the fake answered, 0 for no answer at all */
+  char       *query;          /* the raw query string, as sent, or NULL */
 } PvFakeTwilioRequest;
 
 /* One SMS the fake accepted, as the customer's phone will see it. */
@@ -60,6 +61,24 @@ typedef struct
   char *messaging_service_sid;  /* NULL when From was used */
   char *body;
 } PvFakeTwilioMessage;
+
+/* One <Say> of a call's TwiML: what the customer hears, entities decoded. */
+typedef struct
+{
+  char *language;  /* the language attribute, or NULL for Twilio's default (en-US) */
+  char *text;
+} PvFakeTwilioSay;
+
+/* One call the fake placed. */
+typedef struct
+{
+  char      *sid;
+  char      *to;
+  char      *from;
+  char      *twiml;   /* exactly as received */
+  char      *status;  /* as a fetch would report it now, refreshed by pv_fake_twilio_get_calls() */
+  GPtrArray *says;    /* PvFakeTwilioSay*, in document order */
+} PvFakeTwilioCall;
 
 G_DECLARE_FINAL_TYPE (PvFakeTwilio, pv_fake_twilio, PV, FAKE_TWILIO, GObject)
 
@@ -81,7 +100,7 @@ void                       pv_fake_twilio_add_api_key           (PvFakeTwilio   
                                                                  const char         *secret);
 void                       pv_fake_twilio_set_fault             (PvFakeTwilio       *self,
                                                                  PvFakeTwilioFault   fault);
-/* Only for creating messages (POST …/Messages.json), and ahead of pv_fake_twilio_set_fault()
+/* Only for creating messages or calls (POST …/Messages.json, …/Calls.json), and ahead of pv_fake_twilio_set_fault()
  * there: the next @count creates get @fault, or all of them for a @count of 0. */
 void                       pv_fake_twilio_set_create_fault      (PvFakeTwilio       *self,
                                                                  PvFakeTwilioFault   fault,
@@ -114,5 +133,30 @@ const PvFakeTwilioMessage *pv_fake_twilio_get_last_message_to   (PvFakeTwilio   
 char                      *pv_fake_twilio_dup_last_code_to      (PvFakeTwilio       *self,
                                                                  const char         *to);
 void                       pv_fake_twilio_clear                 (PvFakeTwilio       *self);
+
+/* Calls (pv-fake-twilio-calls.c). final_status: "completed" (the default), "busy",
+ * "no-answer" or "failed"; notification_error_code (e.g. 13224) is what the call's
+ * Notifications report once it is over, 0 for none. Applies to calls placed afterwards. */
+void                       pv_fake_twilio_set_call_outcome      (PvFakeTwilio       *self,
+                                                                 const char         *number,
+                                                                 const char         *final_status,
+                                                                 int                 notification_error_code);
+/* PvFakeTwilioCall*, oldest first, owned by the fake like pv_fake_twilio_get_messages(). */
+GPtrArray                 *pv_fake_twilio_get_calls             (PvFakeTwilio       *self);
+const PvFakeTwilioCall    *pv_fake_twilio_get_last_call_to      (PvFakeTwilio       *self,
+                                                                 const char         *to);
+/* The digits the last call to @number reads out ("4, 8, 2, 9, 1, 3." gives "482913"). */
+char                      *pv_fake_twilio_dup_last_call_code_to (PvFakeTwilio       *self,
+                                                                 const char         *number);
+
+/* Lookup v2 (/v2/PhoneNumbers/…), on the same server. line_type is one of Twilio's types:
+ * "mobile" (the default), "landline", "fixedVoip", "nonFixedVoip", "tollFree", "premium", … */
+void                       pv_fake_twilio_set_line_type         (PvFakeTwilio       *self,
+                                                                 const char         *number,
+                                                                 const char         *line_type);
+/* Looking @number up answers valid:false with @validation_error (e.g. "TOO_LONG"). */
+void                       pv_fake_twilio_set_number_invalid    (PvFakeTwilio       *self,
+                                                                 const char         *number,
+                                                                 const char         *validation_error);
 
 G_END_DECLS

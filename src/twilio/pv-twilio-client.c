@@ -21,6 +21,8 @@
 #define DEFAULT_TIMEOUT_SECONDS 20
 #define READ_CHUNK_SIZE         (16 * 1024)
 #define API_VERSION_PATH        "/2010-04-01/Accounts/"
+#define DEFAULT_LOOKUPS_URL     "https://lookups.twilio.com"
+#define LOOKUP_PATH             "/v2/PhoneNumbers/"
 
 /* How a failed send is reported. A caller may undo a send only when Twilio definitely did
  * not carry it out: undoing one that did leaves the customer holding a code that can never
@@ -43,6 +45,9 @@
  *    since Twilio did not process the request. So does a 3xx, which is never followed: what
  *    answered with it did not pass the request on.
  *
+ * Starting a call is such a create too: a call placed twice rings the customer twice. Its
+ * errors speak of a call (pv_twilio_error_new_from_call_code()).
+ *
  * Fetching a message or the account changes nothing at Twilio, so those GETs keep the plain
  * classification (NETWORK, UNAVAILABLE, MALFORMED_REPLY), and GTask turns whatever they end
  * with into G_IO_ERROR_CANCELLED once the caller cancels. A send cannot leave that to GTask:
@@ -58,6 +63,7 @@ struct _PvTwilioClient
 
   SoupSession         *session;
   char                *base_url;
+  char                *lookups_url;
   PvTwilioCredentials *credentials;
 };
 
@@ -65,10 +71,15 @@ G_DEFINE_FINAL_TYPE (PvTwilioClient, pv_twilio_client, G_TYPE_OBJECT)
 
 G_DEFINE_BOXED_TYPE (PvTwilioMessage, pv_twilio_message,
                      pv_twilio_message_copy, pv_twilio_message_free)
+G_DEFINE_BOXED_TYPE (PvTwilioCall, pv_twilio_call,
+                     pv_twilio_call_copy, pv_twilio_call_free)
+G_DEFINE_BOXED_TYPE (PvTwilioLookup, pv_twilio_lookup,
+                     pv_twilio_lookup_copy, pv_twilio_lookup_free)
 
 enum {
   PROP_0,
   PROP_BASE_URL,
+  PROP_LOOKUPS_URL,
   PROP_TIMEOUT,
   N_PROPS
 };
@@ -79,7 +90,26 @@ typedef enum
 {
   REPLY_MESSAGE,
   REPLY_ACCOUNT,
+  REPLY_CALL,
+  REPLY_CALL_FAILURE,
+  REPLY_LOOKUP,
 } ReplyKind;
+
+/* What fetch_call_failure returns through its task. */
+typedef struct
+{
+  int   error_code;
+  char *message_text;
+} CallFailure;
+
+static void
+call_failure_free (CallFailure *failure)
+{
+  g_free (failure->message_text);
+  g_free (failure);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CallFailure, call_failure_free)
 
 typedef struct
 {
@@ -87,7 +117,7 @@ typedef struct
   GInputStream *stream;
   GByteArray   *body;
   ReplyKind     kind;
-  gboolean      creates;       /* the POST that texts the customer */
+  gboolean      creates;       /* the POST that texts or calls the customer */
   gboolean      maybe_sent;    /* writing began: Twilio may have it */
 } Request;
 
@@ -151,17 +181,96 @@ pv_twilio_message_is_final (const PvTwilioMessage *self)
   return self->status != NULL && g_strv_contains (final_statuses, self->status);
 }
 
+PvTwilioCall *
+pv_twilio_call_copy (const PvTwilioCall *self)
+{
+  PvTwilioCall *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_new0 (PvTwilioCall, 1);
+  copy->sid = g_strdup (self->sid);
+  copy->status = g_strdup (self->status);
+  copy->duration = self->duration;
+
+  return copy;
+}
+
+void
+pv_twilio_call_free (PvTwilioCall *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->sid);
+  g_free (self->status);
+  g_free (self);
+}
+
+/**
+ * pv_twilio_call_is_final:
+ *
+ * Returns: %TRUE once the call is over and its status can no longer change
+ */
+gboolean
+pv_twilio_call_is_final (const PvTwilioCall *self)
+{
+  static const char * const final_statuses[] = {
+    "completed", "busy", "failed", "no-answer", "canceled", NULL
+  };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->status != NULL && g_strv_contains (final_statuses, self->status);
+}
+
+PvTwilioLookup *
+pv_twilio_lookup_copy (const PvTwilioLookup *self)
+{
+  PvTwilioLookup *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_new0 (PvTwilioLookup, 1);
+  copy->valid = self->valid;
+  copy->phone_number = g_strdup (self->phone_number);
+  copy->country_code = g_strdup (self->country_code);
+  copy->validation_errors = g_strdupv (self->validation_errors);
+  copy->line_type = self->line_type;
+  copy->carrier_name = g_strdup (self->carrier_name);
+  copy->line_type_error_code = self->line_type_error_code;
+
+  return copy;
+}
+
+void
+pv_twilio_lookup_free (PvTwilioLookup *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->phone_number);
+  g_free (self->country_code);
+  g_strfreev (self->validation_errors);
+  g_free (self->carrier_name);
+  g_free (self);
+}
+
+/* @url if set, else the environment variable @variable if set, else @fallback; without a
+ * trailing slash. */
 static char *
-resolve_base_url (const char *base_url)
+resolve_url (const char *base_url,
+             const char *variable,
+             const char *fallback)
 {
   g_autofree char *url = NULL;
   gsize len;
 
   if (base_url == NULL || base_url[0] == '\0')
-    base_url = g_getenv ("PHONE_VERIFY_TWILIO_API_URL");
+    base_url = g_getenv (variable);
 
   if (base_url == NULL || base_url[0] == '\0')
-    base_url = PV_TWILIO_DEFAULT_API_URL;
+    base_url = fallback;
 
   url = g_strdup (base_url);
   len = strlen (url);
@@ -178,6 +287,7 @@ pv_twilio_client_finalize (GObject *object)
 
   g_clear_object (&self->session);
   g_clear_pointer (&self->base_url, g_free);
+  g_clear_pointer (&self->lookups_url, g_free);
   g_clear_pointer (&self->credentials, pv_twilio_credentials_free);
 
   G_OBJECT_CLASS (pv_twilio_client_parent_class)->finalize (object);
@@ -195,6 +305,10 @@ pv_twilio_client_get_property (GObject    *object,
     {
     case PROP_BASE_URL:
       g_value_set_string (value, self->base_url);
+      break;
+
+    case PROP_LOOKUPS_URL:
+      g_value_set_string (value, self->lookups_url);
       break;
 
     case PROP_TIMEOUT:
@@ -218,7 +332,12 @@ pv_twilio_client_set_property (GObject      *object,
     {
     case PROP_BASE_URL:
       g_free (self->base_url);
-      self->base_url = resolve_base_url (g_value_get_string (value));
+      self->base_url = resolve_url (g_value_get_string (value),
+                                    "PHONE_VERIFY_TWILIO_API_URL", PV_TWILIO_DEFAULT_API_URL);
+      break;
+
+    case PROP_LOOKUPS_URL:
+      pv_twilio_client_set_lookups_url (self, g_value_get_string (value));
       break;
 
     case PROP_TIMEOUT:
@@ -250,6 +369,20 @@ pv_twilio_client_class_init (PvTwilioClientClass *klass)
                          NULL,
                          (G_PARAM_READWRITE |
                           G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * PvTwilioClient:lookups-url:
+   *
+   * Where Lookup v2 lives, without a trailing slash: another host than the REST API's.
+   * %NULL picks `PHONE_VERIFY_TWILIO_LOOKUPS_URL` when set, else Twilio itself.
+   */
+  properties[PROP_LOOKUPS_URL] =
+    g_param_spec_string ("lookups-url", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE |
+                          G_PARAM_CONSTRUCT |
+                          G_PARAM_EXPLICIT_NOTIFY |
                           G_PARAM_STATIC_STRINGS));
 
   /**
@@ -303,6 +436,36 @@ pv_twilio_client_get_base_url (PvTwilioClient *self)
   g_return_val_if_fail (PV_IS_TWILIO_CLIENT (self), NULL);
 
   return self->base_url;
+}
+
+/**
+ * pv_twilio_client_set_lookups_url:
+ * @base_url: (nullable): where Lookup v2 lives, or %NULL for
+ *   `PHONE_VERIFY_TWILIO_LOOKUPS_URL` if set, else https://lookups.twilio.com
+ */
+void
+pv_twilio_client_set_lookups_url (PvTwilioClient *self,
+                                  const char     *base_url)
+{
+  g_autofree char *url = NULL;
+
+  g_return_if_fail (PV_IS_TWILIO_CLIENT (self));
+
+  url = resolve_url (base_url, "PHONE_VERIFY_TWILIO_LOOKUPS_URL", DEFAULT_LOOKUPS_URL);
+  if (g_strcmp0 (url, self->lookups_url) == 0)
+    return;
+
+  g_free (self->lookups_url);
+  self->lookups_url = g_steal_pointer (&url);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOOKUPS_URL]);
+}
+
+const char *
+pv_twilio_client_get_lookups_url (PvTwilioClient *self)
+{
+  g_return_val_if_fail (PV_IS_TWILIO_CLIENT (self), NULL);
+
+  return self->lookups_url;
 }
 
 /**
@@ -388,6 +551,35 @@ build_authorization (const PvTwilioCredentials *credentials)
   return g_strconcat ("Basic ", encoded, NULL);
 }
 
+static gboolean
+is_for_call (Request *request)
+{
+  return request->kind == REPLY_CALL || request->kind == REPLY_CALL_FAILURE;
+}
+
+static GError *
+new_outcome_unknown (Request *request,
+                     int      twilio_code)
+{
+  if (is_for_call (request))
+    return pv_twilio_error_new_call_outcome_unknown (twilio_code);
+
+  return pv_twilio_error_new_outcome_unknown (twilio_code);
+}
+
+/* @reply: (nullable): the body of a non-2xx reply, or %NULL if it could not be read */
+static GError *
+new_error_reply (Request *request,
+                 GBytes  *reply,
+                 guint    http_status)
+{
+  if (is_for_call (request))
+    return pv_twilio_error_new_from_call_code (pv_twilio_json_parse_error_code (reply),
+                                               http_status);
+
+  return pv_twilio_json_parse_error_reply (reply, http_status);
+}
+
 static GError *
 new_transport_error (Request      *request,
                      const GError *error)
@@ -397,12 +589,12 @@ new_transport_error (Request      *request,
 
   if (request->creates && request->maybe_sent)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) && !is_for_call (request))
         return g_error_new_literal (PV_TWILIO_ERROR, PV_TWILIO_ERROR_OUTCOME_UNKNOWN,
                                     _("Twilio did not answer in time, so the message may or "
                                       "may not have been sent."));
 
-      return pv_twilio_error_new (PV_TWILIO_ERROR_OUTCOME_UNKNOWN);
+      return new_outcome_unknown (request, 0);
     }
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
@@ -448,7 +640,7 @@ return_if_send_cancelled (GTask *task)
     return FALSE;
 
   if (request->maybe_sent)
-    g_task_return_error (task, pv_twilio_error_new (PV_TWILIO_ERROR_OUTCOME_UNKNOWN));
+    g_task_return_error (task, new_outcome_unknown (request, 0));
   else
     g_task_return_error_if_cancelled (task);
 
@@ -466,6 +658,35 @@ return_error (GTask  *task,
     g_task_return_error (task, error);
 }
 
+/* Takes over @resource, or @error when @resource is %NULL. A create's 2xx said yes, so a
+ * receipt that cannot be read still leaves its outcome open. */
+static void
+return_resource (GTask          *task,
+                 gpointer        resource,
+                 GError         *error,
+                 GDestroyNotify  free_func)
+{
+  Request *request = g_task_get_task_data (task);
+
+  if (resource != NULL && return_if_send_cancelled (task))
+    {
+      free_func (resource);
+    }
+  else if (resource != NULL)
+    {
+      g_task_return_pointer (task, resource, free_func);
+    }
+  else if (request->creates)
+    {
+      g_clear_error (&error);
+      return_error (task, new_outcome_unknown (request, 0));
+    }
+  else
+    {
+      return_error (task, error);
+    }
+}
+
 static void
 finish_reply (GTask *task)
 {
@@ -473,6 +694,8 @@ finish_reply (GTask *task)
   guint status = soup_message_get_status (request->message);
   g_autoptr(GBytes) reply = g_byte_array_free_to_bytes (g_steal_pointer (&request->body));
   GError *error = NULL;
+  gpointer resource = NULL;
+  GDestroyNotify free_func = NULL;
 
   if (!status_is_success (status))
     {
@@ -481,11 +704,11 @@ finish_reply (GTask *task)
           int twilio_code = pv_twilio_json_parse_error_code (reply);
 
           g_debug ("Twilio answered a send with HTTP %u, error code %d", status, twilio_code);
-          return_error (task, pv_twilio_error_new_outcome_unknown (twilio_code));
+          return_error (task, new_outcome_unknown (request, twilio_code));
         }
       else
         {
-          return_error (task, pv_twilio_json_parse_error_reply (reply, status));
+          return_error (task, new_error_reply (request, reply, status));
         }
       return;
     }
@@ -493,43 +716,41 @@ finish_reply (GTask *task)
   switch (request->kind)
     {
     case REPLY_MESSAGE:
-      {
-        PvTwilioMessage *message = pv_twilio_json_parse_message (reply, &error);
+      resource = pv_twilio_json_parse_message (reply, &error);
+      free_func = (GDestroyNotify) pv_twilio_message_free;
+      break;
 
-        if (message != NULL && return_if_send_cancelled (task))
-          {
-            pv_twilio_message_free (message);
-          }
-        else if (message != NULL)
-          {
-            g_task_return_pointer (task, message, (GDestroyNotify) pv_twilio_message_free);
-          }
-        else if (request->creates)
-          {
-            g_clear_error (&error);
-            return_error (task, pv_twilio_error_new (PV_TWILIO_ERROR_OUTCOME_UNKNOWN));
-          }
-        else
-          {
-            return_error (task, error);
-          }
+    case REPLY_CALL:
+      resource = pv_twilio_json_parse_call (reply, &error);
+      free_func = (GDestroyNotify) pv_twilio_call_free;
+      break;
+
+    case REPLY_CALL_FAILURE:
+      {
+        g_autoptr(CallFailure) failure = g_new0 (CallFailure, 1);
+
+        if (pv_twilio_json_parse_call_failure (reply, &failure->error_code,
+                                               &failure->message_text, &error))
+          resource = g_steal_pointer (&failure);
+        free_func = (GDestroyNotify) call_failure_free;
       }
       break;
 
-    case REPLY_ACCOUNT:
-      {
-        char *friendly_name = pv_twilio_json_parse_account_name (reply, &error);
+    case REPLY_LOOKUP:
+      resource = pv_twilio_json_parse_lookup (reply, &error);
+      free_func = (GDestroyNotify) pv_twilio_lookup_free;
+      break;
 
-        if (friendly_name == NULL)
-          g_task_return_error (task, error);
-        else
-          g_task_return_pointer (task, friendly_name, g_free);
-      }
+    case REPLY_ACCOUNT:
+      resource = pv_twilio_json_parse_account_name (reply, &error);
+      free_func = g_free;
       break;
 
     default:
       g_assert_not_reached ();
     }
+
+  return_resource (task, resource, error, free_func);
 }
 
 /* The status line and headers already arrived, so the status still says what happened;
@@ -545,11 +766,11 @@ fail_reading_body (GTask      *task,
   g_debug ("Could not read the reply from Twilio: %s", why);
 
   if (request->creates && (status_is_success (status) || status_is_server_failure (status)))
-    return_error (task, pv_twilio_error_new_outcome_unknown (0));
+    return_error (task, new_outcome_unknown (request, 0));
   else if (status_is_success (status))
     return_error (task, pv_twilio_error_new (PV_TWILIO_ERROR_MALFORMED_REPLY));
   else
-    return_error (task, pv_twilio_json_parse_error_reply (NULL, status));
+    return_error (task, new_error_reply (request, NULL, status));
 }
 
 static void read_next_chunk (GTask *task);
@@ -691,11 +912,12 @@ starting_cb (SoupMessage *message,
 static void
 start_request (PvTwilioClient *self,
                GTask          *task,
+               const char     *base_url,
                const char     *path,
                char           *form,
                ReplyKind       kind)
 {
-  g_autofree char *url = g_strconcat (self->base_url, path, NULL);
+  g_autofree char *url = g_strconcat (base_url, path, NULL);
   g_autofree char *authorization = NULL;
   g_autoptr(GUri) uri = NULL;
   SoupMessageHeaders *headers;
@@ -707,7 +929,7 @@ start_request (PvTwilioClient *self,
       g_free (form);
       g_task_return_new_error (task, PV_TWILIO_ERROR, PV_TWILIO_ERROR_NETWORK,
                                _("The Twilio server address “%s” is not valid."),
-                               self->base_url);
+                               base_url);
       return;
     }
 
@@ -749,6 +971,20 @@ start_request (PvTwilioClient *self,
                            g_task_get_cancellable (task),
                            send_cb,
                            g_object_ref (task));
+}
+
+/* The checks every _finish() makes, then its result. */
+static gpointer
+propagate_pointer (PvTwilioClient  *self,
+                   GAsyncResult    *result,
+                   gpointer         source_tag,
+                   GError         **error)
+{
+  g_return_val_if_fail (PV_IS_TWILIO_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static char *
@@ -809,7 +1045,7 @@ pv_twilio_client_send_message_async (PvTwilioClient      *self,
                              NULL);
 
   path = build_account_path (self, "/Messages.json");
-  start_request (self, task, path, form, REPLY_MESSAGE);
+  start_request (self, task, self->base_url, path, form, REPLY_MESSAGE);
 }
 
 /**
@@ -826,12 +1062,41 @@ pv_twilio_client_send_message_finish (PvTwilioClient  *self,
                                       GAsyncResult    *result,
                                       GError         **error)
 {
-  g_return_val_if_fail (PV_IS_TWILIO_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pv_twilio_client_send_message_async, NULL);
+  return propagate_pointer (self, result, pv_twilio_client_send_message_async, error);
+}
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+/* Sets @path to that of the resource @sid in @collection ("/Messages/"), followed by
+ * @suffix. Returns: %FALSE, having returned an error on @task, when @sid cannot be asked
+ * about. */
+static gboolean
+build_sid_path (PvTwilioClient  *self,
+                GTask           *task,
+                const char      *collection,
+                const char      *sid,
+                gboolean       (*sid_is_valid) (const char *sid),
+                const char      *suffix,
+                char           **path)
+{
+  g_autofree char *escaped_sid = NULL;
+  g_autofree char *account_suffix = NULL;
+
+  if (!can_authenticate (self))
+    {
+      g_task_return_error (task, new_no_account_error ());
+      return FALSE;
+    }
+
+  if (!sid_is_valid (sid))
+    {
+      g_debug ("Not fetching %s with a malformed SID", collection);
+      g_task_return_error (task, pv_twilio_error_new (PV_TWILIO_ERROR_NOT_FOUND));
+      return FALSE;
+    }
+
+  escaped_sid = g_uri_escape_string (sid, NULL, FALSE);
+  account_suffix = g_strconcat (collection, escaped_sid, suffix, NULL);
+  *path = build_account_path (self, account_suffix);
+  return TRUE;
 }
 
 /**
@@ -848,8 +1113,6 @@ pv_twilio_client_fetch_message_async (PvTwilioClient      *self,
                                       gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *escaped_sid = NULL;
-  g_autofree char *suffix = NULL;
   g_autofree char *path = NULL;
 
   g_return_if_fail (PV_IS_TWILIO_CLIENT (self));
@@ -858,23 +1121,9 @@ pv_twilio_client_fetch_message_async (PvTwilioClient      *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pv_twilio_client_fetch_message_async);
 
-  if (!can_authenticate (self))
-    {
-      g_task_return_error (task, new_no_account_error ());
-      return;
-    }
-
-  if (!pv_twilio_message_sid_is_valid (message_sid))
-    {
-      g_debug ("Not fetching a message with a malformed SID");
-      g_task_return_error (task, pv_twilio_error_new (PV_TWILIO_ERROR_NOT_FOUND));
-      return;
-    }
-
-  escaped_sid = g_uri_escape_string (message_sid, NULL, FALSE);
-  suffix = g_strconcat ("/Messages/", escaped_sid, ".json", NULL);
-  path = build_account_path (self, suffix);
-  start_request (self, task, path, NULL, REPLY_MESSAGE);
+  if (build_sid_path (self, task, "/Messages/", message_sid, pv_twilio_message_sid_is_valid,
+                      ".json", &path))
+    start_request (self, task, self->base_url, path, NULL, REPLY_MESSAGE);
 }
 
 /**
@@ -887,12 +1136,7 @@ pv_twilio_client_fetch_message_finish (PvTwilioClient  *self,
                                        GAsyncResult    *result,
                                        GError         **error)
 {
-  g_return_val_if_fail (PV_IS_TWILIO_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pv_twilio_client_fetch_message_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return propagate_pointer (self, result, pv_twilio_client_fetch_message_async, error);
 }
 
 /**
@@ -923,7 +1167,7 @@ pv_twilio_client_check_credentials_async (PvTwilioClient      *self,
     }
 
   path = build_account_path (self, ".json");
-  start_request (self, task, path, NULL, REPLY_ACCOUNT);
+  start_request (self, task, self->base_url, path, NULL, REPLY_ACCOUNT);
 }
 
 /**
@@ -936,10 +1180,249 @@ pv_twilio_client_check_credentials_finish (PvTwilioClient  *self,
                                            GAsyncResult    *result,
                                            GError         **error)
 {
-  g_return_val_if_fail (PV_IS_TWILIO_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        pv_twilio_client_check_credentials_async, NULL);
+  return propagate_pointer (self, result, pv_twilio_client_check_credentials_async, error);
+}
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+/**
+ * pv_twilio_client_start_call_async:
+ * @to: the customer's number in E.164
+ * @twiml: the TwiML document the call reads out, at most %PV_TWILIO_MAX_TWIML_LENGTH
+ *   characters; it holds the code, so it is never logged
+ * @timeout_seconds: how long to let the phone ring
+ * @time_limit_seconds: how long the call may last at most, a cap on its cost
+ *
+ * Calls from the credentials' From number: unlike a text, a call cannot go out through a
+ * Messaging Service, so credentials with only a service fail with
+ * %PV_TWILIO_ERROR_INVALID_SENDER before any request.
+ */
+void
+pv_twilio_client_start_call_async (PvTwilioClient      *self,
+                                   const char          *to,
+                                   const char          *twiml,
+                                   guint                timeout_seconds,
+                                   guint                time_limit_seconds,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *timeout = NULL;
+  g_autofree char *time_limit = NULL;
+  char *form;
+
+  g_return_if_fail (PV_IS_TWILIO_CLIENT (self));
+  g_return_if_fail (to != NULL);
+  g_return_if_fail (twiml != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pv_twilio_client_start_call_async);
+
+  if (!pv_twilio_client_has_credentials (self))
+    {
+      g_task_return_error (task, new_no_account_error ());
+      return;
+    }
+
+  if (self->credentials->from == NULL || self->credentials->from[0] == '\0')
+    {
+      g_task_return_new_error (task, PV_TWILIO_ERROR, PV_TWILIO_ERROR_INVALID_SENDER,
+                               _("Phone calls need a sending phone number: a Messaging "
+                                 "Service can only send text messages. Enter one of the "
+                                 "account’s Twilio numbers in Preferences."));
+      return;
+    }
+
+  /* Twilio would refuse it after the request went out; refusing it here keeps the answer
+   * a definite "not called". */
+  if (!g_utf8_validate (twiml, -1, NULL) || g_utf8_strlen (twiml, -1) > PV_TWILIO_MAX_TWIML_LENGTH)
+    {
+      g_task_return_new_error (task, PV_TWILIO_ERROR, PV_TWILIO_ERROR_REJECTED,
+                               _("The message for the phone call is too long for Twilio. "
+                                 "Shorten the call’s wording."));
+      return;
+    }
+
+  timeout = g_strdup_printf ("%u", timeout_seconds);
+  time_limit = g_strdup_printf ("%u", time_limit_seconds);
+  form = soup_form_encode ("To", to,
+                           "From", self->credentials->from,
+                           "Twiml", twiml,
+                           "Timeout", timeout,
+                           "TimeLimit", time_limit,
+                           NULL);
+
+  path = build_account_path (self, "/Calls.json");
+  start_request (self, task, self->base_url, path, form, REPLY_CALL);
+}
+
+/**
+ * pv_twilio_client_start_call_finish:
+ *
+ * As for pv_twilio_client_send_message_finish(): a %PV_TWILIO_ERROR_OUTCOME_UNKNOWN error
+ * means the phone may ring all the same, any other error that it will not.
+ *
+ * Returns: (transfer full): the call Twilio created, usually `queued`
+ */
+PvTwilioCall *
+pv_twilio_client_start_call_finish (PvTwilioClient  *self,
+                                    GAsyncResult    *result,
+                                    GError         **error)
+{
+  return propagate_pointer (self, result, pv_twilio_client_start_call_async, error);
+}
+
+/**
+ * pv_twilio_client_fetch_call_async:
+ * @call_sid: the CA… SID of a call started earlier
+ *
+ * A SID of any other shape fails with %PV_TWILIO_ERROR_NOT_FOUND without a request.
+ */
+void
+pv_twilio_client_fetch_call_async (PvTwilioClient      *self,
+                                   const char          *call_sid,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (PV_IS_TWILIO_CLIENT (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pv_twilio_client_fetch_call_async);
+
+  if (build_sid_path (self, task, "/Calls/", call_sid, pv_twilio_call_sid_is_valid, ".json",
+                      &path))
+    start_request (self, task, self->base_url, path, NULL, REPLY_CALL);
+}
+
+/**
+ * pv_twilio_client_fetch_call_finish:
+ *
+ * Returns: (transfer full): the call as it is now
+ */
+PvTwilioCall *
+pv_twilio_client_fetch_call_finish (PvTwilioClient  *self,
+                                    GAsyncResult    *result,
+                                    GError         **error)
+{
+  return propagate_pointer (self, result, pv_twilio_client_fetch_call_async, error);
+}
+
+/**
+ * pv_twilio_client_fetch_call_failure_async:
+ * @call_sid: the CA… SID of a call that ended failed
+ *
+ * A Call has no error code of its own: why it failed is in its Notifications.
+ */
+void
+pv_twilio_client_fetch_call_failure_async (PvTwilioClient      *self,
+                                           const char          *call_sid,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (PV_IS_TWILIO_CLIENT (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pv_twilio_client_fetch_call_failure_async);
+
+  if (build_sid_path (self, task, "/Calls/", call_sid, pv_twilio_call_sid_is_valid,
+                      "/Notifications.json", &path))
+    start_request (self, task, self->base_url, path, NULL, REPLY_CALL_FAILURE);
+}
+
+/**
+ * pv_twilio_client_fetch_call_failure_finish:
+ * @error_code: (out) (optional): the Twilio code of the call's first error notification
+ *   (else of its first notification), 0 when it has none
+ * @message_text: (out) (optional) (transfer full) (nullable): Twilio's untranslated text
+ *   for it, for logs and support only, %NULL when there is none
+ *
+ * Returns: %TRUE when the notifications could be read, even if there are none
+ */
+gboolean
+pv_twilio_client_fetch_call_failure_finish (PvTwilioClient  *self,
+                                            GAsyncResult    *result,
+                                            int             *error_code,
+                                            char           **message_text,
+                                            GError         **error)
+{
+  g_autoptr(CallFailure) failure = NULL;
+
+  if (error_code != NULL)
+    *error_code = 0;
+  if (message_text != NULL)
+    *message_text = NULL;
+
+  failure = propagate_pointer (self, result, pv_twilio_client_fetch_call_failure_async, error);
+  if (failure == NULL)
+    return FALSE;
+
+  if (error_code != NULL)
+    *error_code = failure->error_code;
+  if (message_text != NULL)
+    *message_text = g_steal_pointer (&failure->message_text);
+
+  return TRUE;
+}
+
+/**
+ * pv_twilio_client_lookup_line_type_async:
+ * @e164: the number to look up, in E.164
+ *
+ * Asks Lookup v2 for the line type package only: a basic lookup would not say whether a
+ * number can take a text, and other packages cost more.
+ */
+void
+pv_twilio_client_lookup_line_type_async (PvTwilioClient      *self,
+                                         const char          *e164,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (PV_IS_TWILIO_CLIENT (self));
+  g_return_if_fail (e164 != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pv_twilio_client_lookup_line_type_async);
+
+  if (!can_authenticate (self))
+    {
+      g_task_return_error (task, new_no_account_error ());
+      return;
+    }
+
+  /* A bare "+" in a path would reach Twilio as a space in some servers' hands. */
+  escaped = g_uri_escape_string (e164, NULL, FALSE);
+  path = g_strconcat (LOOKUP_PATH, escaped, "?Fields=line_type_intelligence", NULL);
+  start_request (self, task, self->lookups_url, path, NULL, REPLY_LOOKUP);
+}
+
+/**
+ * pv_twilio_client_lookup_line_type_finish:
+ *
+ * A number Twilio finds invalid is a result with `valid` %FALSE, not an error.
+ *
+ * Returns: (transfer full): what Twilio knows about the number
+ */
+PvTwilioLookup *
+pv_twilio_client_lookup_line_type_finish (PvTwilioClient  *self,
+                                          GAsyncResult    *result,
+                                          GError         **error)
+{
+  return propagate_pointer (self, result, pv_twilio_client_lookup_line_type_async, error);
 }

@@ -34,10 +34,68 @@ gboolean         pv_twilio_message_is_final  (const PvTwilioMessage *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PvTwilioMessage, pv_twilio_message_free)
 
+#define PV_TYPE_TWILIO_CALL (pv_twilio_call_get_type ())
+
+/* Twilio reads TwiML given inline up to this many characters. */
+#define PV_TWILIO_MAX_TWIML_LENGTH 4000
+
+typedef struct
+{
+  char *sid;        /* CA… */
+  char *status;     /* queued, ringing, in-progress, completed, busy, failed, no-answer, canceled */
+  int   duration;   /* seconds; 0 when Twilio sent "" or null */
+} PvTwilioCall;
+
+GType         pv_twilio_call_get_type  (void) G_GNUC_CONST;
+PvTwilioCall *pv_twilio_call_copy      (const PvTwilioCall *self);
+void          pv_twilio_call_free      (PvTwilioCall       *self);
+gboolean      pv_twilio_call_is_final  (const PvTwilioCall *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PvTwilioCall, pv_twilio_call_free)
+
+/* Lookup's line_type_intelligence "type", in the order Twilio lists them. */
+typedef enum
+{
+  PV_LINE_TYPE_UNKNOWN,
+  PV_LINE_TYPE_MOBILE,
+  PV_LINE_TYPE_LANDLINE,
+  PV_LINE_TYPE_FIXED_VOIP,
+  PV_LINE_TYPE_NON_FIXED_VOIP,
+  PV_LINE_TYPE_PERSONAL,
+  PV_LINE_TYPE_TOLL_FREE,
+  PV_LINE_TYPE_PREMIUM,
+  PV_LINE_TYPE_SHARED_COST,
+  PV_LINE_TYPE_UAN,
+  PV_LINE_TYPE_VOICEMAIL,
+  PV_LINE_TYPE_PAGER,
+} PvLineType;
+
+#define PV_TYPE_TWILIO_LOOKUP (pv_twilio_lookup_get_type ())
+
+typedef struct
+{
+  gboolean    valid;
+  char       *phone_number;          /* E.164, NULL when invalid */
+  char       *country_code;          /* ISO alpha-2, NULL when invalid */
+  char      **validation_errors;     /* NULL-terminated, NULL when none */
+  PvLineType  line_type;             /* UNKNOWN when not given */
+  char       *carrier_name;          /* nullable */
+  int         line_type_error_code;  /* line_type_intelligence.error_code, 0 when null */
+} PvTwilioLookup;
+
+GType           pv_twilio_lookup_get_type  (void) G_GNUC_CONST;
+PvTwilioLookup *pv_twilio_lookup_copy      (const PvTwilioLookup *self);
+void            pv_twilio_lookup_free      (PvTwilioLookup       *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PvTwilioLookup, pv_twilio_lookup_free)
+
 G_DECLARE_FINAL_TYPE (PvTwilioClient, pv_twilio_client, PV, TWILIO_CLIENT, GObject)
 
 PvTwilioClient  *pv_twilio_client_new                     (const char                 *base_url);
 const char      *pv_twilio_client_get_base_url            (PvTwilioClient             *self);
+void             pv_twilio_client_set_lookups_url         (PvTwilioClient             *self,
+                                                           const char                 *base_url);
+const char      *pv_twilio_client_get_lookups_url         (PvTwilioClient             *self);
 void             pv_twilio_client_set_credentials         (PvTwilioClient             *self,
                                                            const PvTwilioCredentials  *credentials);
 gboolean         pv_twilio_client_has_credentials         (PvTwilioClient             *self);
@@ -65,6 +123,43 @@ void             pv_twilio_client_check_credentials_async (PvTwilioClient       
                                                            GAsyncReadyCallback         callback,
                                                            gpointer                    user_data);
 char            *pv_twilio_client_check_credentials_finish (PvTwilioClient            *self,
+                                                           GAsyncResult               *result,
+                                                           GError                    **error);
+void             pv_twilio_client_start_call_async        (PvTwilioClient             *self,
+                                                           const char                 *to,
+                                                           const char                 *twiml,
+                                                           guint                       timeout_seconds,
+                                                           guint                       time_limit_seconds,
+                                                           GCancellable               *cancellable,
+                                                           GAsyncReadyCallback         callback,
+                                                           gpointer                    user_data);
+PvTwilioCall    *pv_twilio_client_start_call_finish       (PvTwilioClient             *self,
+                                                           GAsyncResult               *result,
+                                                           GError                    **error);
+void             pv_twilio_client_fetch_call_async        (PvTwilioClient             *self,
+                                                           const char                 *call_sid,
+                                                           GCancellable               *cancellable,
+                                                           GAsyncReadyCallback         callback,
+                                                           gpointer                    user_data);
+PvTwilioCall    *pv_twilio_client_fetch_call_finish       (PvTwilioClient             *self,
+                                                           GAsyncResult               *result,
+                                                           GError                    **error);
+void             pv_twilio_client_fetch_call_failure_async (PvTwilioClient            *self,
+                                                           const char                 *call_sid,
+                                                           GCancellable               *cancellable,
+                                                           GAsyncReadyCallback         callback,
+                                                           gpointer                    user_data);
+gboolean         pv_twilio_client_fetch_call_failure_finish (PvTwilioClient           *self,
+                                                           GAsyncResult               *result,
+                                                           int                        *error_code,
+                                                           char                      **message_text,
+                                                           GError                    **error);
+void             pv_twilio_client_lookup_line_type_async  (PvTwilioClient             *self,
+                                                           const char                 *e164,
+                                                           GCancellable               *cancellable,
+                                                           GAsyncReadyCallback         callback,
+                                                           gpointer                    user_data);
+PvTwilioLookup  *pv_twilio_client_lookup_line_type_finish (PvTwilioClient             *self,
                                                            GAsyncResult               *result,
                                                            GError                    **error);
 

@@ -13,7 +13,33 @@
 
 #include "pv-twilio-error.h"
 
-G_DEFINE_QUARK (pv-twilio-error-quark, pv_twilio_error)
+/* An error remembers whether it is about a phone call, because the same kind of problem
+ * needs another place in the Console for calls: Voice Geo Permissions are separate from
+ * Messaging's. The message already speaks of a call; the next step must agree with it. */
+typedef struct
+{
+  gboolean for_call;
+} PvTwilioErrorPrivate;
+
+static void
+pv_twilio_error_private_init (PvTwilioErrorPrivate *priv)
+{
+  priv->for_call = FALSE;
+}
+
+static void
+pv_twilio_error_private_copy (const PvTwilioErrorPrivate *src,
+                              PvTwilioErrorPrivate       *dest)
+{
+  dest->for_call = src->for_call;
+}
+
+static void
+pv_twilio_error_private_clear (PvTwilioErrorPrivate *priv)
+{
+}
+
+G_DEFINE_EXTENDED_ERROR (PvTwilioError, pv_twilio_error)
 
 /* Every code Twilio may answer a request with that PhoneVerify knows. Staff act on the
  * message, so a code whose cause or cure differs from its kind's gets a message of its own;
@@ -22,12 +48,14 @@ G_DEFINE_QUARK (pv-twilio-error-quark, pv_twilio_error)
  * The meanings are those of ../shared/reference/twilio-api.md, section 3, except for
  * 21659, which it lacks: Twilio's error dictionary, https://www.twilio.com/docs/api/errors/21659,
  * "'From' is not a Twilio phone number or Short Code country mismatch". */
-static const struct
+typedef struct
 {
   int           twilio_code;
   PvTwilioError error;
   const char   *text;
-} code_table[] = {
+} CodeEntry;
+
+static const CodeEntry code_table[] = {
   { 20003, PV_TWILIO_ERROR_AUTH_FAILED, NULL },
   { 20404, PV_TWILIO_ERROR_NOT_FOUND, NULL },
   { 20429, PV_TWILIO_ERROR_RATE_LIMITED, NULL },
@@ -70,6 +98,48 @@ static const struct
     N_("The sending phone number in Preferences is not a Twilio number, or it cannot text "
        "numbers in this country. Choose a Twilio number for this country, or a Messaging "
        "Service, in Preferences.") },
+  /* Lookup's line type package (twilio-api-2.md, section 2b): none of these says anything
+   * about the number itself, so the caller can still text or call it unchecked. */
+  { 60601, PV_TWILIO_ERROR_REJECTED,
+    N_("Twilio only looks up the line type of Canadian numbers for accounts approved for it. "
+       "Ask Twilio support for access, or go ahead without the check.") },
+  { 60607, PV_TWILIO_ERROR_REJECTED,
+    N_("Twilio cannot look up the line type of numbers in this country. Go ahead without the "
+       "check.") },
+  { 60610, PV_TWILIO_ERROR_REJECTED,
+    N_("This number is outside what Twilio’s line type lookup covers. Go ahead without the "
+       "check.") },
+  { 60619, PV_TWILIO_ERROR_REJECTED,
+    N_("Twilio’s line type lookup is not available in the Twilio region this account uses. Go "
+       "ahead without the check.") },
+};
+
+/* What POST Calls answers with, worded for a call: some of these codes mean something else
+ * for a text (21212), or the text's wording would tell staff to ask for a mobile number
+ * when a call is what failed. Meanings from ../shared/reference/twilio-api-2.md, section 2a. */
+static const CodeEntry call_code_table[] = {
+  { 21210, PV_TWILIO_ERROR_INVALID_SENDER,
+    N_("The sending phone number in Preferences is not a Twilio number or a verified caller "
+       "ID of this account, so it cannot place calls. Choose another sending number in "
+       "Preferences.") },
+  { 21212, PV_TWILIO_ERROR_INVALID_SENDER,
+    N_("The sending phone number in Preferences is not a valid caller ID for phone calls. "
+       "Correct it there.") },
+  { 21214, PV_TWILIO_ERROR_INVALID_NUMBER,
+    N_("Twilio cannot reach this phone number with a call. Check the number with the "
+       "customer, or ask for a different number.") },
+  { 21215, PV_TWILIO_ERROR_REGION_DISABLED,
+    N_("The Twilio account is not allowed to call this country or number range. Enable it in "
+       "the Twilio Console, in the Voice Geo Permissions settings.") },
+  { 21216, PV_TWILIO_ERROR_INVALID_NUMBER,
+    N_("Twilio does not allow this account to call this phone number, for example because "
+       "the number is blocked. Ask the customer for a different number.") },
+  { 21217, PV_TWILIO_ERROR_INVALID_NUMBER,
+    N_("Twilio says this is not a valid phone number to call. Check the number with the "
+       "customer, then enter it again.") },
+  { 21219, PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER,
+    N_("The Twilio account is a trial account, which can only call numbers verified in the "
+       "Twilio Console. Verify this number there, or upgrade the account.") },
 };
 
 /* The kind's own message, for pv_twilio_error_new() and for codes that mean just that. */
@@ -130,16 +200,31 @@ describe_error (PvTwilioError code)
     }
 }
 
-static int
-find_code (int twilio_code)
+/* Both kinds of table start with the Twilio code, so one search serves them. */
+#define FIND_ENTRY(table, twilio_code) \
+  ((const void *) find_entry ((table), G_N_ELEMENTS (table), sizeof ((table)[0]), (twilio_code)))
+
+static gconstpointer
+find_entry (gconstpointer table,
+            guint         n_entries,
+            gsize         entry_size,
+            int           twilio_code)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (code_table); i++)
+  for (guint i = 0; i < n_entries; i++)
     {
-      if (code_table[i].twilio_code == twilio_code)
-        return (int) i;
+      const int *entry = (const int *) ((const guint8 *) table + i * entry_size);
+
+      if (*entry == twilio_code)
+        return entry;
     }
 
-  return -1;
+  return NULL;
+}
+
+static const CodeEntry *
+find_code (int twilio_code)
+{
+  return FIND_ENTRY (code_table, twilio_code);
 }
 
 static PvTwilioError
@@ -164,10 +249,10 @@ static PvTwilioError
 classify (int   twilio_code,
           guint http_status)
 {
-  int i = find_code (twilio_code);
+  const CodeEntry *entry = find_code (twilio_code);
 
-  if (i >= 0)
-    return code_table[i].error;
+  if (entry != NULL)
+    return entry->error;
 
   /* An unknown code still comes with an HTTP status that tells what kind of problem it is. */
   return classify_http_status (http_status);
@@ -178,15 +263,15 @@ describe (PvTwilioError code,
           int           twilio_code,
           guint         http_status)
 {
-  int i = find_code (twilio_code);
+  const CodeEntry *entry = find_code (twilio_code);
 
-  if (i >= 0 && code_table[i].error == code && code_table[i].text != NULL)
-    return _(code_table[i].text);
+  if (entry != NULL && entry->error == code && entry->text != NULL)
+    return _(entry->text);
 
   /* Details that log in but may not do this: unlike a 401, retyping the same ones will not
    * help. Test credentials get a 403 for anything but creating messages, calls and numbers
    * (twilio-api.md, section 5). */
-  if (i < 0 && code == PV_TWILIO_ERROR_AUTH_FAILED && http_status == 403)
+  if (entry == NULL && code == PV_TWILIO_ERROR_AUTH_FAILED && http_status == 403)
     return _("Twilio knows these account details but does not allow this request with them. "
              "Test credentials, for example, can only send test messages. Enter the live "
              "Account SID and Auth Token, or an API key, in Preferences.");
@@ -209,12 +294,11 @@ pv_twilio_error_new (PvTwilioError code)
 /* Support needs to know what came back: Twilio's code when there was one, else the HTTP
  * status that decided the kind of problem. */
 static GError *
-new_error (PvTwilioError code,
-           int           twilio_code,
-           guint         http_status)
+new_error_with_text (PvTwilioError  code,
+                     const char    *text,
+                     int            twilio_code,
+                     guint          http_status)
 {
-  const char *text = describe (code, twilio_code, http_status);
-
   if (twilio_code > 0)
     /* Translators: the first %s is a complete sentence explaining the problem, the %d a
      * Twilio error number that support can look up. */
@@ -225,6 +309,24 @@ new_error (PvTwilioError code,
     return g_error_new (PV_TWILIO_ERROR, code, _("%s (HTTP status %u)"), text, http_status);
 
   return g_error_new_literal (PV_TWILIO_ERROR, code, text);
+}
+
+static GError *
+new_error (PvTwilioError code,
+           int           twilio_code,
+           guint         http_status)
+{
+  return new_error_with_text (code, describe (code, twilio_code, http_status),
+                              twilio_code, http_status);
+}
+
+/* Takes over @error. */
+static GError *
+mark_for_call (GError *error)
+{
+  pv_twilio_error_get_private (error)->for_call = TRUE;
+
+  return error;
 }
 
 /**
@@ -246,6 +348,30 @@ pv_twilio_error_new_from_code (int   twilio_code,
 }
 
 /**
+ * pv_twilio_error_new_from_call_code:
+ * @twilio_code: the `code` of Twilio's error body for a call request, or 0 when there was none
+ * @http_status: the HTTP status of the reply
+ *
+ * As pv_twilio_error_new_from_code(), but the codes that POST Calls answers with get
+ * messages about a call, and pv_twilio_error_get_next_step() points to the Console's voice
+ * settings rather than the messaging ones.
+ *
+ * Returns: (transfer full): a #PV_TWILIO_ERROR error
+ */
+GError *
+pv_twilio_error_new_from_call_code (int   twilio_code,
+                                    guint http_status)
+{
+  const CodeEntry *entry = FIND_ENTRY (call_code_table, twilio_code);
+
+  if (entry == NULL)
+    return mark_for_call (pv_twilio_error_new_from_code (twilio_code, http_status));
+
+  return mark_for_call (new_error_with_text (entry->error, _(entry->text),
+                                             twilio_code, http_status));
+}
+
+/**
  * pv_twilio_error_new_outcome_unknown:
  * @twilio_code: the `code` of Twilio's error body, or 0 when there was none
  *
@@ -258,6 +384,24 @@ GError *
 pv_twilio_error_new_outcome_unknown (int twilio_code)
 {
   return new_error (PV_TWILIO_ERROR_OUTCOME_UNKNOWN, twilio_code, 0);
+}
+
+/**
+ * pv_twilio_error_new_call_outcome_unknown:
+ * @twilio_code: the `code` of Twilio's error body, or 0 when there was none
+ *
+ * For a call that may have been placed although no answer says so.
+ *
+ * Returns: (transfer full): a %PV_TWILIO_ERROR_OUTCOME_UNKNOWN error
+ */
+GError *
+pv_twilio_error_new_call_outcome_unknown (int twilio_code)
+{
+  const char *text = _("Twilio did not confirm the call, so the customer may or may not be "
+                       "called.");
+
+  return mark_for_call (new_error_with_text (PV_TWILIO_ERROR_OUTCOME_UNKNOWN, text,
+                                             twilio_code, 0));
 }
 
 /**
@@ -318,7 +462,9 @@ pv_twilio_error_get_next_step (const GError *error)
 
     /* Fixed in the Twilio Console, which a link can open at the right page. */
     case PV_TWILIO_ERROR_REGION_DISABLED:
-      return PV_TWILIO_NEXT_STEP_GEO_PERMISSIONS;
+      return pv_twilio_error_get_private (error)->for_call
+               ? PV_TWILIO_NEXT_STEP_VOICE_GEO_PERMISSIONS
+               : PV_TWILIO_NEXT_STEP_GEO_PERMISSIONS;
 
     case PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER:
       return PV_TWILIO_NEXT_STEP_VERIFIED_NUMBERS;
@@ -336,12 +482,14 @@ pv_twilio_error_get_next_step (const GError *error)
  * Twilio's "Message from an unregistered number", https://www.twilio.com/docs/api/errors/30034,
  * the block on US-bound texts from 10DLC numbers without an approved A2P campaign
  * (support.twilio.com article 14910496447771, "Shutdown of Unregistered 10DLC Messaging"). */
-static const struct
+typedef struct
 {
   int               twilio_code;
   const char       *text;
   PvTwilioNextStep  next_step;
-} delivery_table[] = {
+} FailureEntry;
+
+static const FailureEntry delivery_table[] = {
   { 30001, N_("Twilio had too many messages waiting to be sent from this number. Wait a few "
               "minutes, then send a new code."),
     PV_TWILIO_NEXT_STEP_SEND_NEW_CODE },
@@ -373,40 +521,30 @@ static const struct
     PV_TWILIO_NEXT_STEP_NONE },
 };
 
-static int
-find_delivery_code (int twilio_code)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (delivery_table); i++)
-    {
-      if (delivery_table[i].twilio_code == twilio_code)
-        return (int) i;
-    }
+/* Why a call that Twilio took ended "failed": the first error of its Notifications
+ * (twilio-api-2.md, section 2a). 13227 and 32205 are the same block for different call
+ * types. */
+static const FailureEntry call_failure_table[] = {
+  { 13224, N_("Twilio could not call this number: it is not a valid number, or no carrier "
+              "route reaches it. Check the number with the customer."),
+    PV_TWILIO_NEXT_STEP_CHANGE_NUMBER },
+  { 13227, N_("The call was blocked by the Twilio account’s Voice Geo Permissions. Enable the "
+              "country in the Twilio Console, in the Voice Geo Permissions settings."),
+    PV_TWILIO_NEXT_STEP_VOICE_GEO_PERMISSIONS },
+  { 32205, N_("The call was blocked by the Twilio account’s Voice Geo Permissions. Enable the "
+              "country in the Twilio Console, in the Voice Geo Permissions settings."),
+    PV_TWILIO_NEXT_STEP_VOICE_GEO_PERMISSIONS },
+};
 
-  return -1;
-}
-
-/**
- * pv_twilio_error_describe_delivery:
- * @twilio_code: the `error_code` of an undelivered or failed message, or 0 for none
- *
- * Any code is named at the end, as in other Twilio errors, so that support can look up
- * one PhoneVerify does not know.
- *
- * Returns: a translated reason why the message did not reach the customer, valid for the
- *   life of the process
- */
-const char *
-pv_twilio_error_describe_delivery (int twilio_code)
+/* Any code is named at the end, as in other Twilio errors, so that support can look up
+ * one PhoneVerify does not know. */
+static const char *
+describe_failure (const FailureEntry *entry,
+                  const char         *fallback,
+                  int                 twilio_code)
 {
-  int i = find_delivery_code (twilio_code);
-  const char *text;
+  const char *text = entry != NULL ? _(entry->text) : fallback;
   g_autofree char *with_code = NULL;
-
-  if (i >= 0)
-    text = _(delivery_table[i].text);
-  else
-    text = _("The message could not be delivered to the customer’s phone. Check the number "
-             "with the customer, then send a new code.");
 
   if (twilio_code <= 0)
     return text;
@@ -414,6 +552,22 @@ pv_twilio_error_describe_delivery (int twilio_code)
   /* Interned, so callers keep a plain const string: there are only so many codes. */
   with_code = g_strdup_printf (_("%s (Twilio error %d)"), text, twilio_code);
   return g_intern_string (with_code);
+}
+
+/**
+ * pv_twilio_error_describe_delivery:
+ * @twilio_code: the `error_code` of an undelivered or failed message, or 0 for none
+ *
+ * Returns: a translated reason why the message did not reach the customer, valid for the
+ *   life of the process
+ */
+const char *
+pv_twilio_error_describe_delivery (int twilio_code)
+{
+  return describe_failure (FIND_ENTRY (delivery_table, twilio_code),
+                           _("The message could not be delivered to the customer’s phone. "
+                             "Check the number with the customer, then send a new code."),
+                           twilio_code);
 }
 
 /**
@@ -425,10 +579,38 @@ pv_twilio_error_describe_delivery (int twilio_code)
 PvTwilioNextStep
 pv_twilio_error_get_delivery_next_step (int twilio_code)
 {
-  int i = find_delivery_code (twilio_code);
+  const FailureEntry *entry = FIND_ENTRY (delivery_table, twilio_code);
 
-  if (i < 0)
-    return PV_TWILIO_NEXT_STEP_SEND_NEW_CODE;
+  return entry != NULL ? entry->next_step : PV_TWILIO_NEXT_STEP_SEND_NEW_CODE;
+}
 
-  return delivery_table[i].next_step;
+/**
+ * pv_twilio_error_describe_call_failure:
+ * @twilio_code: the `error_code` of a failed call's Notifications, or 0 for none
+ *
+ * Returns: a translated reason why the call did not reach the customer, valid for the life
+ *   of the process
+ */
+const char *
+pv_twilio_error_describe_call_failure (int twilio_code)
+{
+  return describe_failure (FIND_ENTRY (call_failure_table, twilio_code),
+                           _("The call to the customer failed. Check the number with the "
+                             "customer, then try again."),
+                           twilio_code);
+}
+
+/**
+ * pv_twilio_error_get_call_failure_next_step:
+ * @twilio_code: the `error_code` of a failed call's Notifications, or 0 for none
+ *
+ * Returns: what the description from pv_twilio_error_describe_call_failure() tells staff
+ *   to do
+ */
+PvTwilioNextStep
+pv_twilio_error_get_call_failure_next_step (int twilio_code)
+{
+  const FailureEntry *entry = FIND_ENTRY (call_failure_table, twilio_code);
+
+  return entry != NULL ? entry->next_step : PV_TWILIO_NEXT_STEP_SEND_NEW_CODE;
 }

@@ -29,6 +29,12 @@ pv_twilio_message_sid_is_valid (const char *sid)
   return pv_twilio_sid_is_valid (sid, "SM") || pv_twilio_sid_is_valid (sid, "MM");
 }
 
+gboolean
+pv_twilio_call_sid_is_valid (const char *sid)
+{
+  return pv_twilio_sid_is_valid (sid, "CA");
+}
+
 static void
 set_malformed (GError     **error,
                const char  *why)
@@ -212,8 +218,32 @@ status_is_plausible (const char *status)
 
   for (gsize i = 0; i < len; i++)
     {
-      if (!g_ascii_islower (status[i]) && status[i] != '_')
+      /* Calls spell theirs with a hyphen: in-progress, no-answer. */
+      if (!g_ascii_islower (status[i]) && status[i] != '_' && status[i] != '-')
         return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* What every resource that changes over time has: its SID and where it has got to. */
+static gboolean
+get_sid_and_status (JsonObject   *object,
+                    gboolean    (*sid_is_valid) (const char *sid),
+                    const char  **sid,
+                    const char  **status,
+                    GError      **error)
+{
+  if (!get_string (object, "sid", sid) || !sid_is_valid (*sid))
+    {
+      set_malformed (error, "bad sid");
+      return FALSE;
+    }
+
+  if (!get_string (object, "status", status) || !status_is_plausible (*status))
+    {
+      set_malformed (error, "bad status");
+      return FALSE;
     }
 
   return TRUE;
@@ -243,17 +273,8 @@ pv_twilio_json_parse_message (GBytes  *reply,
   if (!(object = parse_object (parser, reply, error)))
     return NULL;
 
-  if (!get_string (object, "sid", &sid) || !pv_twilio_message_sid_is_valid (sid))
-    {
-      set_malformed (error, "bad message sid");
-      return NULL;
-    }
-
-  if (!get_string (object, "status", &status) || !status_is_plausible (status))
-    {
-      set_malformed (error, "bad message status");
-      return NULL;
-    }
+  if (!get_sid_and_status (object, pv_twilio_message_sid_is_valid, &sid, &status, error))
+    return NULL;
 
   if (!get_optional_int (object, "error_code", &error_code))
     {
@@ -274,6 +295,346 @@ pv_twilio_json_parse_message (GBytes  *reply,
   message->error_message = g_strdup (error_message);
 
   return g_steal_pointer (&message);
+}
+
+/* A call's duration is a string of seconds, "" until it is known; null is taken the same
+ * way, and so is a plain number, which costs nothing to accept. */
+static gboolean
+get_duration (JsonObject *object,
+              int        *value)
+{
+  JsonNode *node = json_object_get_member (object, "duration");
+  const char *text;
+  guint64 number;
+
+  *value = 0;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (node_holds_type (node, G_TYPE_INT64))
+    return get_optional_int (object, "duration", value);
+
+  if (!get_string (object, "duration", &text))
+    return FALSE;
+
+  if (text[0] == '\0')
+    return TRUE;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT, &number, NULL))
+    return FALSE;
+
+  *value = (int) number;
+  return TRUE;
+}
+
+/**
+ * pv_twilio_json_parse_call:
+ * @reply: the body of a 2xx reply to a Calls request
+ *
+ * Returns: (transfer full): the call, or %NULL with a %PV_TWILIO_ERROR_MALFORMED_REPLY error
+ */
+PvTwilioCall *
+pv_twilio_json_parse_call (GBytes  *reply,
+                           GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(PvTwilioCall) call = NULL;
+  JsonObject *object;
+  const char *sid;
+  const char *status;
+  int duration;
+
+  g_return_val_if_fail (reply != NULL, NULL);
+
+  if (!(object = parse_object (parser, reply, error)))
+    return NULL;
+
+  if (!get_sid_and_status (object, pv_twilio_call_sid_is_valid, &sid, &status, error))
+    return NULL;
+
+  if (!get_duration (object, &duration))
+    {
+      set_malformed (error, "bad duration");
+      return NULL;
+    }
+
+  call = g_new0 (PvTwilioCall, 1);
+  call->sid = g_strdup (sid);
+  call->status = g_strdup (status);
+  call->duration = duration;
+
+  return g_steal_pointer (&call);
+}
+
+/* A notification's error_code is a string of digits, unlike a message's. */
+static gboolean
+get_notification_code (JsonObject *object,
+                       int        *code)
+{
+  const char *text;
+  guint64 number;
+
+  *code = 0;
+
+  if (!get_optional_string (object, "error_code", &text))
+    return FALSE;
+
+  if (text == NULL || text[0] == '\0')
+    return TRUE;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT, &number, NULL))
+    return FALSE;
+
+  *code = (int) number;
+  return TRUE;
+}
+
+/**
+ * pv_twilio_json_parse_call_failure:
+ * @reply: the body of a 2xx reply to a call's Notifications list
+ * @error_code: (out): the notification's Twilio code, 0 when there is none
+ * @message_text: (out) (transfer full) (nullable): its message_text
+ *
+ * Returns: %TRUE, or %FALSE with a %PV_TWILIO_ERROR_MALFORMED_REPLY error
+ */
+gboolean
+pv_twilio_json_parse_call_failure (GBytes  *reply,
+                                   int     *error_code,
+                                   char   **message_text,
+                                   GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonObject *object;
+  JsonNode *node;
+  JsonArray *items;
+  JsonObject *chosen = NULL;
+  const char *text;
+  guint n_items;
+
+  g_return_val_if_fail (reply != NULL, FALSE);
+  g_return_val_if_fail (error_code != NULL, FALSE);
+  g_return_val_if_fail (message_text != NULL, FALSE);
+
+  *error_code = 0;
+  *message_text = NULL;
+
+  if (!(object = parse_object (parser, reply, error)))
+    return FALSE;
+
+  node = json_object_get_member (object, "notifications");
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      set_malformed (error, "no notifications list");
+      return FALSE;
+    }
+
+  items = json_node_get_array (node);
+  n_items = json_array_get_length (items);
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      JsonNode *item = json_array_get_element (items, i);
+      const char *log;
+
+      if (!JSON_NODE_HOLDS_OBJECT (item))
+        {
+          set_malformed (error, "notification is not an object");
+          return FALSE;
+        }
+
+      if (chosen == NULL)
+        chosen = json_node_get_object (item);
+
+      /* An ERROR says why the call failed; a WARNING only that something was odd. */
+      if (get_string (json_node_get_object (item), "log", &log) && g_str_equal (log, "0"))
+        {
+          chosen = json_node_get_object (item);
+          break;
+        }
+    }
+
+  if (chosen == NULL)
+    return TRUE;
+
+  if (!get_notification_code (chosen, error_code))
+    {
+      set_malformed (error, "bad notification error_code");
+      return FALSE;
+    }
+
+  if (!get_optional_string (chosen, "message_text", &text))
+    {
+      *error_code = 0;
+      set_malformed (error, "bad notification message_text");
+      return FALSE;
+    }
+
+  *message_text = g_strdup (text);
+  return TRUE;
+}
+
+static const struct
+{
+  const char *name;
+  PvLineType  line_type;
+} line_types[] = {
+  { "mobile", PV_LINE_TYPE_MOBILE },
+  { "landline", PV_LINE_TYPE_LANDLINE },
+  { "fixedVoip", PV_LINE_TYPE_FIXED_VOIP },
+  { "nonFixedVoip", PV_LINE_TYPE_NON_FIXED_VOIP },
+  { "personal", PV_LINE_TYPE_PERSONAL },
+  { "tollFree", PV_LINE_TYPE_TOLL_FREE },
+  { "premium", PV_LINE_TYPE_PREMIUM },
+  { "sharedCost", PV_LINE_TYPE_SHARED_COST },
+  { "uan", PV_LINE_TYPE_UAN },
+  { "voicemail", PV_LINE_TYPE_VOICEMAIL },
+  { "pager", PV_LINE_TYPE_PAGER },
+};
+
+/* A type Twilio adds later is still a line, just not one PhoneVerify can judge. */
+static PvLineType
+parse_line_type (const char *name)
+{
+  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (line_types); i++)
+    {
+      if (g_str_equal (name, line_types[i].name))
+        return line_types[i].line_type;
+    }
+
+  return PV_LINE_TYPE_UNKNOWN;
+}
+
+static gboolean
+parse_line_type_intelligence (JsonObject     *object,
+                              PvTwilioLookup *lookup)
+{
+  JsonNode *node = json_object_get_member (object, "line_type_intelligence");
+  JsonObject *intelligence;
+  const char *type;
+  const char *carrier_name;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+
+  intelligence = json_node_get_object (node);
+  if (!get_optional_string (intelligence, "type", &type) ||
+      !get_optional_string (intelligence, "carrier_name", &carrier_name) ||
+      !get_optional_int (intelligence, "error_code", &lookup->line_type_error_code))
+    return FALSE;
+
+  lookup->line_type = parse_line_type (type);
+  lookup->carrier_name = g_strdup (carrier_name);
+  return TRUE;
+}
+
+static gboolean
+parse_validation_errors (JsonObject *object,
+                         char     ***errors)
+{
+  JsonNode *node = json_object_get_member (object, "validation_errors");
+  g_autoptr(GStrvBuilder) builder = NULL;
+  JsonArray *array;
+  guint n_items;
+
+  *errors = NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+
+  array = json_node_get_array (node);
+  n_items = json_array_get_length (array);
+  if (n_items == 0)
+    return TRUE;
+
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < n_items; i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+      const char *text;
+
+      if (!node_holds_type (item, G_TYPE_STRING))
+        return FALSE;
+
+      text = json_node_get_string (item);
+      if (!g_utf8_validate (text, -1, NULL))
+        return FALSE;
+
+      g_strv_builder_add (builder, text);
+    }
+
+  *errors = g_strv_builder_end (builder);
+  return TRUE;
+}
+
+/**
+ * pv_twilio_json_parse_lookup:
+ * @reply: the body of a 2xx reply to a Lookup v2 request
+ *
+ * An invalid number is a result, not an error: Twilio answers 200 with `valid` false.
+ *
+ * Returns: (transfer full): the lookup, or %NULL with a %PV_TWILIO_ERROR_MALFORMED_REPLY
+ *   error
+ */
+PvTwilioLookup *
+pv_twilio_json_parse_lookup (GBytes  *reply,
+                             GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(PvTwilioLookup) lookup = NULL;
+  JsonObject *object;
+  JsonNode *valid;
+  const char *phone_number;
+  const char *country_code;
+
+  g_return_val_if_fail (reply != NULL, NULL);
+
+  if (!(object = parse_object (parser, reply, error)))
+    return NULL;
+
+  valid = json_object_get_member (object, "valid");
+  if (valid == NULL || !node_holds_type (valid, G_TYPE_BOOLEAN))
+    {
+      set_malformed (error, "bad valid");
+      return NULL;
+    }
+
+  if (!get_optional_string (object, "phone_number", &phone_number) ||
+      !get_optional_string (object, "country_code", &country_code))
+    {
+      set_malformed (error, "bad phone_number or country_code");
+      return NULL;
+    }
+
+  lookup = g_new0 (PvTwilioLookup, 1);
+  lookup->valid = json_node_get_boolean (valid);
+
+  /* Twilio echoes what it was given even when it is no number; that is not E.164. */
+  if (lookup->valid)
+    {
+      lookup->phone_number = g_strdup (phone_number);
+      lookup->country_code = g_strdup (country_code);
+    }
+
+  if (!parse_validation_errors (object, &lookup->validation_errors))
+    {
+      set_malformed (error, "bad validation_errors");
+      return NULL;
+    }
+
+  if (!parse_line_type_intelligence (object, lookup))
+    {
+      set_malformed (error, "bad line_type_intelligence");
+      return NULL;
+    }
+
+  return g_steal_pointer (&lookup);
 }
 
 /**
