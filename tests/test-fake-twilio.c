@@ -1402,6 +1402,421 @@ test_create_fault (void)
   harness_clear (&h);
 }
 
+/* Calls and Lookup */
+
+#define TWIML \
+  "<Response><Pause length=\"1\"/>" \
+  "<Say language=\"de-DE\">Guten Tag &amp; willkommen.</Say>" \
+  "<Say language=\"de-DE\" loop=\"3\">Ihr Code ist 4, 8, 2, 9, 1, 3.</Say>" \
+  "<Say>Goodbye.</Say></Response>"
+
+static char *
+calls_path (Harness *h)
+{
+  return g_strdup_printf ("/2010-04-01/Accounts/%s/Calls.json",
+                          pv_fake_twilio_get_account_sid (h->fake));
+}
+
+/* Takes @form. */
+static JsonObject *
+post_calls (Harness *h,
+            guint    expected_status,
+            char    *form)
+{
+  g_autofree char *path = calls_path (h);
+  Exchange exchange = { 0 };
+  JsonObject *object;
+
+  exchange.msg = new_message (h, SOUP_METHOD_POST, path, form);
+  object = exchange_json (h, &exchange, expected_status);
+  exchange_clear (&exchange);
+
+  return object;
+}
+
+static JsonObject *
+fetch_call (Harness    *h,
+            const char *sid,
+            const char *suffix)
+{
+  g_autofree char *path = g_strdup_printf ("/2010-04-01/Accounts/%s/Calls/%s%s",
+                                           pv_fake_twilio_get_account_sid (h->fake), sid,
+                                           suffix);
+
+  return get_json (h, path, SOUP_STATUS_OK);
+}
+
+static void
+count_call_signal (PvFakeTwilio           *fake,
+                   const PvFakeTwilioCall *call,
+                   gpointer                user_data)
+{
+  g_ptr_array_add (user_data, g_strdup (call->sid));
+}
+
+static void
+test_call_create (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) created = NULL;
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *code = NULL;
+  const PvFakeTwilioCall *call;
+  const PvFakeTwilioSay *say;
+  GPtrArray *calls;
+
+  harness_init (&h);
+  g_signal_connect (h.fake, "call-started", G_CALLBACK (count_call_signal), seen);
+
+  created = post_calls (&h, SOUP_STATUS_CREATED,
+                        soup_form_encode ("To", CUSTOMER, "From", "+15005550006",
+                                          "Twiml", TWIML, "Timeout", "15", "TimeLimit", "90",
+                                          NULL));
+  assert_matches ("^CA[0-9a-f]{32}$", get_string (created, "sid"));
+  g_assert_cmpstr (get_string (created, "status"), ==, "queued");
+  g_assert_cmpstr (get_string (created, "to"), ==, CUSTOMER);
+  g_assert_cmpstr (get_string (created, "from"), ==, "+15005550006");
+  g_assert_cmpstr (get_string (created, "price_unit"), ==, "USD");
+  assert_null_member (created, "duration");
+  assert_recent_date (created, "date_created");
+
+  calls = pv_fake_twilio_get_calls (h.fake);
+  g_assert_cmpuint (calls->len, ==, 1);
+  call = g_ptr_array_index (calls, 0);
+  g_assert_cmpstr (call->sid, ==, get_string (created, "sid"));
+  g_assert_cmpstr (call->to, ==, CUSTOMER);
+  g_assert_cmpstr (call->from, ==, "+15005550006");
+  g_assert_cmpstr (call->twiml, ==, TWIML);
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (seen, 0), ==, call->sid);
+
+  /* Entities decoded, <Pause> skipped, the default language left to Twilio. */
+  g_assert_cmpuint (call->says->len, ==, 3);
+  say = g_ptr_array_index (call->says, 0);
+  g_assert_cmpstr (say->language, ==, "de-DE");
+  g_assert_cmpstr (say->text, ==, "Guten Tag & willkommen.");
+  say = g_ptr_array_index (call->says, 1);
+  g_assert_cmpstr (say->text, ==, "Ihr Code ist 4, 8, 2, 9, 1, 3.");
+  say = g_ptr_array_index (call->says, 2);
+  g_assert_null (say->language);
+  g_assert_cmpstr (say->text, ==, "Goodbye.");
+
+  code = pv_fake_twilio_dup_last_call_code_to (h.fake, CUSTOMER);
+  g_assert_cmpstr (code, ==, "482913");
+  g_assert_null (pv_fake_twilio_dup_last_call_code_to (h.fake, "+442071838750"));
+  /* A call is no text. */
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 0);
+
+  pv_fake_twilio_clear (h.fake);
+  g_assert_cmpuint (pv_fake_twilio_get_calls (h.fake)->len, ==, 0);
+
+  harness_clear (&h);
+}
+
+static void
+test_call_validation (void)
+{
+  g_autofree char *long_twiml = NULL;
+  g_autofree char *padding = g_strnfill (4000, 'x');
+  const struct
+  {
+    const char *to;
+    const char *from;
+    const char *twiml;
+    const char *url;
+    const char *timeout;
+    const char *time_limit;
+    int         code;
+  } cases[] = {
+    { NULL, "+15005550006", TWIML, NULL, NULL, NULL, 21201 },
+    { CUSTOMER, NULL, TWIML, NULL, NULL, NULL, 21213 },
+    { CUSTOMER, "+14155550000", TWIML, NULL, NULL, NULL, 21210 },
+    { CUSTOMER, "+15005550001", TWIML, NULL, NULL, NULL, 21212 },
+    { CUSTOMER, "+15005550006", NULL, NULL, NULL, NULL, 21205 },
+    { CUSTOMER, "+15005550006", TWIML, "https://example.com/twiml", NULL, NULL, 21205 },
+    { CUSTOMER, "+15005550006", "<Say>Hi</Say>", NULL, NULL, NULL, 12100 },
+    { CUSTOMER, "+15005550006", "<Response><Say>Hi</Response>", NULL, NULL, NULL, 12100 },
+    { CUSTOMER, "+15005550006", "Just text", NULL, NULL, NULL, 12100 },
+    { CUSTOMER, "+15005550006", TWIML, NULL, "fifteen", NULL, 21207 },
+    { CUSTOMER, "+15005550006", TWIML, NULL, "601", NULL, 21207 },
+    { CUSTOMER, "+15005550006", TWIML, NULL, NULL, "1.5", 21207 },
+    { "+15005550001", "+15005550006", TWIML, NULL, NULL, NULL, 21217 },
+    { "+15005550002", "+15005550006", TWIML, NULL, NULL, NULL, 21214 },
+    { "+15005550003", "+15005550006", TWIML, NULL, NULL, NULL, 21215 },
+    { "+15005550004", "+15005550006", TWIML, NULL, NULL, NULL, 21216 },
+    { "4155552671", "+15005550006", TWIML, NULL, NULL, NULL, 21217 },
+    { CUSTOMER, "+15005550006", NULL /* too long */, NULL, NULL, NULL, 12100 },
+  };
+  Harness h = { 0 };
+
+  /* 4001 characters, still a well-formed document. */
+  long_twiml = g_strdup_printf ("<Response><Say>%.*s</Say></Response>",
+                                (int) (4001 - strlen ("<Response><Say></Say></Response>")),
+                                padding);
+  g_assert_cmpint (g_utf8_strlen (long_twiml, -1), ==, 4001);
+
+  harness_init (&h);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonObject) error = NULL;
+      g_autoptr(GHashTable) form = g_hash_table_new (g_str_hash, g_str_equal);
+      const char *twiml = cases[i].twiml;
+
+      if (i == G_N_ELEMENTS (cases) - 1)
+        twiml = long_twiml;
+
+      g_test_message ("case %u: To %s From %s", i, cases[i].to, cases[i].from);
+      if (cases[i].to != NULL)
+        g_hash_table_insert (form, "To", (char *) cases[i].to);
+      if (cases[i].from != NULL)
+        g_hash_table_insert (form, "From", (char *) cases[i].from);
+      if (twiml != NULL)
+        g_hash_table_insert (form, "Twiml", (char *) twiml);
+      if (cases[i].url != NULL)
+        g_hash_table_insert (form, "Url", (char *) cases[i].url);
+      if (cases[i].timeout != NULL)
+        g_hash_table_insert (form, "Timeout", (char *) cases[i].timeout);
+      if (cases[i].time_limit != NULL)
+        g_hash_table_insert (form, "TimeLimit", (char *) cases[i].time_limit);
+
+      error = post_calls (&h, SOUP_STATUS_BAD_REQUEST, soup_form_encode_hash (form));
+      assert_twilio_error (error, cases[i].code, 400);
+    }
+
+  g_assert_cmpuint (pv_fake_twilio_get_calls (h.fake)->len, ==, 0);
+
+  harness_clear (&h);
+}
+
+static void
+test_call_trial_account (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) created = NULL;
+
+  harness_init (&h);
+  pv_fake_twilio_set_trial_account (h.fake, TRUE);
+
+  refused = post_calls (&h, SOUP_STATUS_BAD_REQUEST,
+                        soup_form_encode ("To", CUSTOMER, "From", "+15005550006",
+                                          "Twiml", TWIML, NULL));
+  assert_twilio_error (refused, 21219, 400);
+
+  pv_fake_twilio_add_verified_recipient (h.fake, CUSTOMER);
+  created = post_calls (&h, SOUP_STATUS_CREATED,
+                        soup_form_encode ("To", CUSTOMER, "From", "+15005550006",
+                                          "Twiml", TWIML, NULL));
+  g_assert_cmpstr (get_string (created, "status"), ==, "queued");
+
+  harness_clear (&h);
+}
+
+/* Fetches the call until it is over; returns the statuses seen, joined by " → ". */
+static char *
+call_and_follow (Harness     *h,
+                 const char  *to,
+                 JsonObject **last)
+{
+  g_autoptr(JsonObject) created = NULL;
+  g_autoptr(GString) statuses = g_string_new (NULL);
+  g_autofree char *sid = NULL;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  created = post_calls (h, SOUP_STATUS_CREATED,
+                        soup_form_encode ("To", to, "From", "+15005550006", "Twiml", TWIML,
+                                          NULL));
+  sid = g_strdup (get_string (created, "sid"));
+  g_string_append (statuses, get_string (created, "status"));
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(JsonObject) call = NULL;
+      const char *status;
+
+      wait_ms (20);
+      call = fetch_call (h, sid, ".json");
+      status = get_string (call, "status");
+      if (!g_str_has_suffix (statuses->str, status))
+        g_string_append_printf (statuses, " → %s", status);
+
+      if (g_strv_contains ((const char * const[]) { "completed", "busy", "failed", "no-answer",
+                                                    NULL }, status))
+        {
+          *last = g_steal_pointer (&call);
+          return g_string_free (g_steal_pointer (&statuses), FALSE);
+        }
+    }
+
+  g_error ("the call never ended: %s", statuses->str);
+}
+
+static void
+test_call_progression (void)
+{
+  static const struct
+  {
+    const char *final_status;
+    int         notification_code;
+    const char *statuses;
+    const char *duration;
+  } cases[] = {
+    { "completed", 0, "queued → ringing → in-progress → completed", "1" },
+    { "busy", 0, "queued → ringing → busy", "" },
+    { "no-answer", 0, "queued → ringing → no-answer", "" },
+    { "failed", 13224, "queued → failed", "" },
+  };
+  Harness h = { 0 };
+
+  harness_init (&h);
+  pv_fake_twilio_set_delivery_step (h.fake, 120);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonObject) last = NULL;
+      g_autoptr(JsonObject) notifications = NULL;
+      g_autofree char *statuses = NULL;
+      g_autofree char *to = g_strdup_printf ("+1415555010%u", i);
+      JsonArray *items;
+
+      pv_fake_twilio_set_call_outcome (h.fake, to, cases[i].final_status,
+                                       cases[i].notification_code);
+      statuses = call_and_follow (&h, to, &last);
+      g_assert_cmpstr (statuses, ==, cases[i].statuses);
+      g_assert_cmpstr (get_string (last, "duration"), ==, cases[i].duration);
+      g_assert_cmpstr (pv_fake_twilio_get_last_call_to (h.fake, to)->status, ==,
+                       cases[i].final_status);
+
+      notifications = fetch_call (&h, get_string (last, "sid"), "/Notifications.json");
+      items = json_node_get_array (get_member (notifications, "notifications"));
+      if (cases[i].notification_code == 0)
+        {
+          g_assert_cmpuint (json_array_get_length (items), ==, 0);
+        }
+      else
+        {
+          JsonObject *item = json_array_get_object_element (items, 0);
+
+          g_assert_cmpuint (json_array_get_length (items), ==, 1);
+          /* A string, unlike a message's error_code. */
+          g_assert_cmpstr (get_string (item, "error_code"), ==, "13224");
+          g_assert_cmpstr (get_string (item, "log"), ==, "0");
+          g_assert_cmpstr (get_string (item, "message_text"), !=, "");
+          g_assert_cmpstr (get_string (item, "more_info"), ==,
+                           "https://www.twilio.com/docs/errors/13224");
+          assert_recent_date (item, "message_date");
+        }
+    }
+
+  harness_clear (&h);
+}
+
+static JsonObject *
+lookup (Harness    *h,
+        const char *escaped_number,
+        const char *query)
+{
+  g_autofree char *path = g_strconcat ("/v2/PhoneNumbers/", escaped_number,
+                                       query != NULL ? "?" : "", query, NULL);
+
+  return get_json (h, path, SOUP_STATUS_OK);
+}
+
+static void
+test_lookup (void)
+{
+  Harness h = { 0 };
+  g_autoptr(JsonObject) mobile = NULL;
+  g_autoptr(JsonObject) landline = NULL;
+  g_autoptr(JsonObject) premium = NULL;
+  g_autoptr(JsonObject) basic = NULL;
+  JsonObject *intelligence;
+  PvFakeTwilioRequest *request;
+  GPtrArray *requests;
+
+  harness_init (&h);
+  pv_fake_twilio_set_line_type (h.fake, "+14155550100", "landline");
+  pv_fake_twilio_set_line_type (h.fake, "+19005550100", "premium");
+
+  mobile = lookup (&h, "%2B14155552671", "Fields=line_type_intelligence");
+  g_assert_true (json_object_get_boolean_member (mobile, "valid"));
+  g_assert_cmpstr (get_string (mobile, "phone_number"), ==, CUSTOMER);
+  g_assert_cmpstr (get_string (mobile, "country_code"), ==, "US");
+  assert_null_member (mobile, "validation_errors");
+  intelligence = json_object_get_object_member (mobile, "line_type_intelligence");
+  g_assert_cmpstr (get_string (intelligence, "type"), ==, "mobile");
+  g_assert_cmpstr (get_string (intelligence, "carrier_name"), !=, "");
+  assert_null_member (intelligence, "error_code");
+
+  landline = lookup (&h, "%2B14155550100", "Fields=line_type_intelligence");
+  intelligence = json_object_get_object_member (landline, "line_type_intelligence");
+  g_assert_cmpstr (get_string (intelligence, "type"), ==, "landline");
+  assert_null_member (intelligence, "mobile_network_code");
+
+  premium = lookup (&h, "%2B19005550100", "Fields=line_type_intelligence");
+  intelligence = json_object_get_object_member (premium, "line_type_intelligence");
+  g_assert_cmpstr (get_string (intelligence, "type"), ==, "premium");
+  assert_null_member (intelligence, "carrier_name");
+
+  /* Without the package, it is the free basic lookup. */
+  basic = lookup (&h, "%2B14155550100", "Fields=caller_name");
+  g_assert_true (json_object_get_boolean_member (basic, "valid"));
+  assert_null_member (basic, "line_type_intelligence");
+  g_clear_pointer (&basic, json_object_unref);
+  basic = lookup (&h, "%2B14155550100", NULL);
+  assert_null_member (basic, "line_type_intelligence");
+
+  requests = pv_fake_twilio_get_requests (h.fake);
+  request = g_ptr_array_index (requests, 0);
+  g_assert_cmpstr (request->query, ==, "Fields=line_type_intelligence");
+  request = g_ptr_array_index (requests, requests->len - 1);
+  g_assert_null (request->query);
+
+  harness_clear (&h);
+}
+
+static void
+test_lookup_invalid (void)
+{
+  static const struct { const char *escaped; const char *validation_error; } cases[] = {
+    { "12345", "NOT_A_NUMBER" },
+    { "%2B1415555267123456789", "TOO_LONG" },
+    { "%2B14155550199", "INVALID_BUT_POSSIBLE" },
+  };
+  Harness h = { 0 };
+  g_autoptr(JsonObject) unauthorized = NULL;
+  Exchange exchange = { 0 };
+
+  harness_init (&h);
+  pv_fake_twilio_set_number_invalid (h.fake, "+14155550199", "INVALID_BUT_POSSIBLE");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonObject) result = lookup (&h, cases[i].escaped,
+                                             "Fields=line_type_intelligence");
+      JsonArray *errors = json_node_get_array (get_member (result, "validation_errors"));
+
+      g_test_message ("%s", cases[i].escaped);
+      g_assert_false (json_object_get_boolean_member (result, "valid"));
+      g_assert_cmpuint (json_array_get_length (errors), ==, 1);
+      g_assert_cmpstr (json_array_get_string_element (errors, 0), ==,
+                       cases[i].validation_error);
+      assert_null_member (result, "country_code");
+      assert_null_member (result, "calling_country_code");
+      assert_null_member (result, "national_format");
+      assert_null_member (result, "line_type_intelligence");
+    }
+
+  exchange.msg = new_message (&h, SOUP_METHOD_GET, "/v2/PhoneNumbers/%2B14155552671", NULL);
+  set_basic_auth (exchange.msg, pv_fake_twilio_get_account_sid (h.fake), "wrong");
+  unauthorized = exchange_json (&h, &exchange, SOUP_STATUS_UNAUTHORIZED);
+  assert_twilio_error (unauthorized, 20003, 401);
+  exchange_clear (&exchange);
+
+  harness_clear (&h);
+}
+
 /* The standalone program, as multi-process shell tests run it. */
 
 typedef struct
@@ -1426,7 +1841,7 @@ sandbox_read_line (Sandbox *sandbox)
   return line;
 }
 
-/* Reads the exports up to the line announcing the fault. */
+/* Reads the exports up to the line announcing the fault, or without one the last line. */
 static void
 sandbox_start (Sandbox            *sandbox,
                const char * const *options)
@@ -1435,6 +1850,7 @@ sandbox_start (Sandbox            *sandbox,
   g_auto(GStrv) argv = NULL;
   g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "pv-fake-twilio", NULL);
   g_autoptr(GError) error = NULL;
+  const char *last_line = g_strv_contains (options, "--fault") ? "# Fault" : "# Messaging Service";
 
   g_strv_builder_add_many (builder, program, "--port", "0", NULL);
   g_strv_builder_addv (builder, (const char **) options);
@@ -1457,7 +1873,7 @@ sandbox_start (Sandbox            *sandbox,
         sandbox->account_sid = g_strdup (strchr (value, '=') + 1);
       else if ((value = g_strstr_len (line, -1, "TWILIO_AUTH_TOKEN=")) != NULL)
         sandbox->auth_token = g_strdup (strchr (value, '=') + 1);
-      else if (g_str_has_prefix (line, "# Fault"))
+      else if (g_str_has_prefix (line, last_line))
         break;
     }
 
@@ -1508,6 +1924,47 @@ assert_sms_printed (Sandbox *sandbox)
   g_autofree char *line = sandbox_read_line (sandbox);
 
   g_assert_cmpstr (line, ==, "SMS to " CUSTOMER ": Code 123456");
+}
+
+/* Staff in the sandbox read the code off what the call says. */
+static void
+test_sandbox_call (void)
+{
+  static const char * const options[] = { NULL };
+  static const char * const expected[] = {
+    "Call to " CUSTOMER ": [de-DE] Guten Tag & willkommen.",
+    "Call to " CUSTOMER ": [de-DE] Ihr Code ist 4, 8, 2, 9, 1, 3.",
+    "Call to " CUSTOMER ": [en-US] Goodbye.",
+  };
+  Sandbox sandbox = { 0 };
+  Exchange exchange = { 0 };
+  g_autofree char *url = NULL;
+
+  sandbox_start (&sandbox, options);
+
+  url = g_strdup_printf ("%s/2010-04-01/Accounts/%s/Calls.json",
+                         sandbox.base_url, sandbox.account_sid);
+  exchange.msg = soup_message_new_from_encoded_form (SOUP_METHOD_POST, url,
+                                                     soup_form_encode ("To", CUSTOMER,
+                                                                       "From", "+15005550006",
+                                                                       "Twiml", TWIML,
+                                                                       NULL));
+  set_basic_auth (exchange.msg, sandbox.account_sid, sandbox.auth_token);
+  soup_session_send_and_read_async (sandbox.session, exchange.msg, G_PRIORITY_DEFAULT, NULL,
+                                    exchange_done, &exchange);
+  exchange_wait (&exchange);
+  g_assert_no_error (exchange.error);
+  g_assert_cmpuint (soup_message_get_status (exchange.msg), ==, SOUP_STATUS_CREATED);
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *line = sandbox_read_line (&sandbox);
+
+      g_assert_cmpstr (line, ==, expected[i]);
+    }
+
+  exchange_clear (&exchange);
+  sandbox_stop (&sandbox);
 }
 
 static void
@@ -1794,9 +2251,16 @@ main (int   argc,
   g_test_add_func ("/fake-twilio/sandbox/500-after-processing",
                    test_sandbox_500_after_processing);
   g_test_add_func ("/fake-twilio/sandbox/slow", test_sandbox_slow);
+  g_test_add_func ("/fake-twilio/sandbox/call", test_sandbox_call);
   g_test_add_func ("/fake-twilio/sandbox/bad-fault-options", test_sandbox_bad_fault_options);
   g_test_add_func ("/fake-twilio/recording/requests", test_request_recording);
   g_test_add_func ("/fake-twilio/recording/code-extraction", test_code_extraction);
+  g_test_add_func ("/fake-twilio/calls/create", test_call_create);
+  g_test_add_func ("/fake-twilio/calls/validation", test_call_validation);
+  g_test_add_func ("/fake-twilio/calls/trial-account", test_call_trial_account);
+  g_test_add_func ("/fake-twilio/calls/progression", test_call_progression);
+  g_test_add_func ("/fake-twilio/lookup/line-type", test_lookup);
+  g_test_add_func ("/fake-twilio/lookup/invalid", test_lookup_invalid);
 
   return g_test_run ();
 }

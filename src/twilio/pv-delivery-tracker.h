@@ -9,12 +9,14 @@
 
 #include <gio/gio.h>
 
+#include "pv-poll-tracker.h"
 #include "pv-twilio-client.h"
 
 G_BEGIN_DECLS
 
 #define PV_TYPE_DELIVERY_TRACKER (pv_delivery_tracker_get_type ())
 
+/* The same values as PvPollTrackerEnd. */
 typedef enum
 {
   PV_DELIVERY_TRACKER_FINAL,      /* delivered, undelivered, failed or canceled */
@@ -22,7 +24,7 @@ typedef enum
   PV_DELIVERY_TRACKER_GAVE_UP,    /* Twilio answered in a way asking again cannot change */
 } PvDeliveryTrackerResult;
 
-G_DECLARE_FINAL_TYPE (PvDeliveryTracker, pv_delivery_tracker, PV, DELIVERY_TRACKER, GObject)
+G_DECLARE_FINAL_TYPE (PvDeliveryTracker, pv_delivery_tracker, PV, DELIVERY_TRACKER, PvPollTracker)
 
 PvDeliveryTracker *pv_delivery_tracker_new          (PvTwilioClient    *client,
                                                      const char        *message_sid,
