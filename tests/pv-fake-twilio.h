@@ -45,7 +45,7 @@ typedef enum
 typedef struct
 {
   char       *method;
-  char       *path;
+  char       *path;           /* percent-decoded, as libsoup's server hands it over */
   char       *authorization;  /* the raw header, or NULL */
   GHashTable *form;           /* decoded form fields (string → string), or NULL */
   guint       status;         /* what the fake answered, 0 for no answer at all */
