@@ -100,8 +100,9 @@ void                       pv_fake_twilio_add_api_key           (PvFakeTwilio   
                                                                  const char         *secret);
 void                       pv_fake_twilio_set_fault             (PvFakeTwilio       *self,
                                                                  PvFakeTwilioFault   fault);
-/* Only for creating messages or calls (POST …/Messages.json, …/Calls.json), and ahead of pv_fake_twilio_set_fault()
- * there: the next @count creates get @fault, or all of them for a @count of 0. */
+/* Only for creating messages or calls (POST …/Messages.json, …/Calls.json), and ahead of
+ * pv_fake_twilio_set_fault() there: the next @count creates get @fault, or all of them for a
+ * @count of 0. */
 void                       pv_fake_twilio_set_create_fault      (PvFakeTwilio       *self,
                                                                  PvFakeTwilioFault   fault,
                                                                  guint               count);

@@ -42,7 +42,8 @@ start_call (PvTwilioClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  pv_twilio_client_start_call_async (client, to, twiml, 15, 90, NULL, pv_test_store_result_cb, &result);
+  pv_twilio_client_start_call_async (client, to, twiml, 15, 90, NULL,
+                                     pv_test_store_result_cb, &result);
   return pv_twilio_client_start_call_finish (client, pv_test_wait_for_result (&result), error);
 }
 
@@ -79,7 +80,8 @@ lookup_line_type (PvTwilioClient  *client,
   g_autoptr(GAsyncResult) result = NULL;
 
   pv_twilio_client_lookup_line_type_async (client, number, NULL, pv_test_store_result_cb, &result);
-  return pv_twilio_client_lookup_line_type_finish (client, pv_test_wait_for_result (&result), error);
+  return pv_twilio_client_lookup_line_type_finish (client, pv_test_wait_for_result (&result),
+                                                   error);
 }
 
 static void

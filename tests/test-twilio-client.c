@@ -40,7 +40,8 @@ send_message (PvTwilioClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  pv_twilio_client_send_message_async (client, to, BODY, cancellable, pv_test_store_result_cb, &result);
+  pv_twilio_client_send_message_async (client, to, BODY, cancellable,
+                                       pv_test_store_result_cb, &result);
   return pv_twilio_client_send_message_finish (client, pv_test_wait_for_result (&result), error);
 }
 
@@ -62,7 +63,8 @@ check_credentials (PvTwilioClient  *client,
   g_autoptr(GAsyncResult) result = NULL;
 
   pv_twilio_client_check_credentials_async (client, NULL, pv_test_store_result_cb, &result);
-  return pv_twilio_client_check_credentials_finish (client, pv_test_wait_for_result (&result), error);
+  return pv_twilio_client_check_credentials_finish (client, pv_test_wait_for_result (&result),
+                                                    error);
 }
 
 /* Assertions shared by the error cases */
@@ -1025,8 +1027,8 @@ test_cancel_before_sending (Fixture       *fixture,
   pv_twilio_client_send_message_async (fixture->client, CUSTOMER, BODY, cancellable,
                                        pv_test_store_result_cb, &result);
   g_cancellable_cancel (cancellable);
-  message = pv_twilio_client_send_message_finish (fixture->client, pv_test_wait_for_result (&result),
-                                                  &error);
+  message = pv_twilio_client_send_message_finish (fixture->client,
+                                                  pv_test_wait_for_result (&result), &error);
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (message);
@@ -1056,8 +1058,8 @@ test_cancel_fetch (Fixture       *fixture,
 
   pv_twilio_client_fetch_message_async (fixture->client, sent->sid, cancellable,
                                         pv_test_store_result_cb, &result);
-  message = pv_twilio_client_fetch_message_finish (fixture->client, pv_test_wait_for_result (&result),
-                                                   &error);
+  message = pv_twilio_client_fetch_message_finish (fixture->client,
+                                                   pv_test_wait_for_result (&result), &error);
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (message);
@@ -1597,7 +1599,8 @@ test_cancel_while_reading_body (void)
 
   pv_twilio_client_fetch_message_async (client, MESSAGE_SID, fetch_cancellable,
                                         pv_test_store_result_cb, &result);
-  message = pv_twilio_client_fetch_message_finish (client, pv_test_wait_for_result (&result), &error);
+  message = pv_twilio_client_fetch_message_finish (client, pv_test_wait_for_result (&result),
+                                                   &error);
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (message);
