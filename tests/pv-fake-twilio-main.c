@@ -282,8 +282,8 @@ main (int   argc,
   g_option_context_set_summary (context,
                                 "A local stand-in for Twilio's Messaging, Voice and Lookup "
                                 "APIs. Paste the printed exports into the shell that runs "
-                                "PhoneVerify; each SMS it “sends” and what each call “says” "
-                                "is printed here.");
+                                "PhoneVerify; each SMS it “sends” and what each call "
+                                "“says” is printed here.");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context, fault_help);
 

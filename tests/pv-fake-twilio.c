@@ -541,7 +541,8 @@ reply_message (PvFakeTwilio  *self,
   pv_fake_add_date_or_null (builder, "date_updated", state.date_updated);
   pv_fake_add_string_or_null (builder, "price", NULL);
   pv_fake_add_string_or_null (builder, "error_message",
-                              state.error_code != 0 ? describe_delivery_error (state.error_code) : NULL);
+                              state.error_code != 0 ? describe_delivery_error (state.error_code)
+                                                    : NULL);
   pv_fake_add_string_or_null (builder, "uri", uri);
   pv_fake_add_string_or_null (builder, "account_sid", self->account_sid);
   pv_fake_add_string_or_null (builder, "num_media", "0");
@@ -550,7 +551,8 @@ reply_message (PvFakeTwilio  *self,
   pv_fake_add_string_or_null (builder, "status", state.status);
   pv_fake_add_string_or_null (builder, "sid", message->public.sid);
   pv_fake_add_date_or_null (builder, "date_sent", state.date_sent);
-  pv_fake_add_string_or_null (builder, "messaging_service_sid", message->public.messaging_service_sid);
+  pv_fake_add_string_or_null (builder, "messaging_service_sid",
+                              message->public.messaging_service_sid);
   json_builder_set_member_name (builder, "error_code");
   if (state.error_code != 0)
     json_builder_add_int_value (builder, state.error_code);
@@ -700,7 +702,8 @@ create_message (PvFakeTwilio *self,
   message->public.sid = pv_fake_random_hex ("SM");
   message->public.to = g_strdup (to);
   message->public.from = pv_fake_is_blank (from) ? NULL : g_strdup (from);
-  message->public.messaging_service_sid = pv_fake_is_blank (service_sid) ? NULL : g_strdup (service_sid);
+  message->public.messaging_service_sid = pv_fake_is_blank (service_sid) ? NULL
+                                                                       : g_strdup (service_sid);
   message->public.body = self->trial ? g_strconcat (PV_FAKE_TWILIO_TRIAL_PREFIX, body, NULL)
                                      : g_strdup (body);
   message->date_created = g_date_time_new_now_utc ();

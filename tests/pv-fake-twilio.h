@@ -45,7 +45,7 @@ typedef enum
 typedef struct
 {
   char       *method;
-  char       *path;
+  char       *path;           /* percent-decoded, as libsoup's server hands it over */
   char       *authorization;  /* the raw header, or NULL */
   GHashTable *form;           /* decoded form fields (string → string), or NULL */
   guint       status;         /* what the fake answered, 0 for no answer at all */
@@ -100,8 +100,9 @@ void                       pv_fake_twilio_add_api_key           (PvFakeTwilio   
                                                                  const char         *secret);
 void                       pv_fake_twilio_set_fault             (PvFakeTwilio       *self,
                                                                  PvFakeTwilioFault   fault);
-/* Only for creating messages or calls (POST …/Messages.json, …/Calls.json), and ahead of pv_fake_twilio_set_fault()
- * there: the next @count creates get @fault, or all of them for a @count of 0. */
+/* Only for creating messages or calls (POST …/Messages.json, …/Calls.json), and ahead of
+ * pv_fake_twilio_set_fault() there: the next @count creates get @fault, or all of them for a
+ * @count of 0. */
 void                       pv_fake_twilio_set_create_fault      (PvFakeTwilio       *self,
                                                                  PvFakeTwilioFault   fault,
                                                                  guint               count);

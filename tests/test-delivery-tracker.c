@@ -10,6 +10,7 @@
 #include "pv-delivery-tracker.h"
 #include "pv-twilio-enums.h"
 #include "pv-fake-twilio.h"
+#include "pv-test-twilio.h"
 
 #define NUMBER "+14155552671"
 
@@ -27,20 +28,12 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(PvTwilioCredentials) credentials = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *base_url = NULL;
 
   fixture->fake = pv_fake_twilio_new ();
   pv_fake_twilio_listen (fixture->fake, 0, &error);
   g_assert_no_error (error);
-  base_url = pv_fake_twilio_dup_base_url (fixture->fake);
-
-  fixture->client = pv_twilio_client_new (base_url);
-  credentials = pv_twilio_credentials_new (pv_fake_twilio_get_account_sid (fixture->fake), NULL,
-                                           pv_fake_twilio_get_auth_token (fixture->fake),
-                                           pv_fake_twilio_get_phone_number (fixture->fake), NULL);
-  pv_twilio_client_set_credentials (fixture->client, credentials);
+  fixture->client = pv_test_new_fake_client (fixture->fake);
   fixture->statuses = g_ptr_array_new_with_free_func (g_free);
 }
 
@@ -56,9 +49,7 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->client);
   g_clear_object (&fixture->fake);
   g_clear_pointer (&fixture->statuses, g_ptr_array_unref);
-
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  pv_test_drain_main_context ();
 }
 
 static void

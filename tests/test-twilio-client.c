@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pv-fake-twilio.h"
+#include "pv-test-twilio.h"
 #include "pv-twilio-client.h"
 #include "pv-twilio-error.h"
 #include "pv-twilio-json.h"
@@ -31,27 +32,6 @@ typedef struct
   char           *base_url;
 } Fixture;
 
-/* Async helpers: run the default main context until the callback has fired. */
-
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *result;
-}
-
 static PvTwilioMessage *
 send_message (PvTwilioClient  *client,
               const char      *to,
@@ -60,8 +40,9 @@ send_message (PvTwilioClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  pv_twilio_client_send_message_async (client, to, BODY, cancellable, store_result_cb, &result);
-  return pv_twilio_client_send_message_finish (client, wait_for_result (&result), error);
+  pv_twilio_client_send_message_async (client, to, BODY, cancellable,
+                                       pv_test_store_result_cb, &result);
+  return pv_twilio_client_send_message_finish (client, pv_test_wait_for_result (&result), error);
 }
 
 static PvTwilioMessage *
@@ -71,8 +52,8 @@ fetch_message (PvTwilioClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  pv_twilio_client_fetch_message_async (client, sid, NULL, store_result_cb, &result);
-  return pv_twilio_client_fetch_message_finish (client, wait_for_result (&result), error);
+  pv_twilio_client_fetch_message_async (client, sid, NULL, pv_test_store_result_cb, &result);
+  return pv_twilio_client_fetch_message_finish (client, pv_test_wait_for_result (&result), error);
 }
 
 static char *
@@ -81,34 +62,9 @@ check_credentials (PvTwilioClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  pv_twilio_client_check_credentials_async (client, NULL, store_result_cb, &result);
-  return pv_twilio_client_check_credentials_finish (client, wait_for_result (&result), error);
-}
-
-static void
-drain_main_context (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static gboolean
-timeout_reached_cb (gpointer user_data)
-{
-  gboolean *reached = user_data;
-
-  *reached = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-spin_main_context (guint milliseconds)
-{
-  gboolean reached = FALSE;
-
-  g_timeout_add (milliseconds, timeout_reached_cb, &reached);
-  while (!reached)
-    g_main_context_iteration (NULL, TRUE);
+  pv_twilio_client_check_credentials_async (client, NULL, pv_test_store_result_cb, &result);
+  return pv_twilio_client_check_credentials_finish (client, pv_test_wait_for_result (&result),
+                                                    error);
 }
 
 /* Assertions shared by the error cases */
@@ -220,7 +176,7 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->client);
   g_clear_object (&fixture->fake);
   g_clear_pointer (&fixture->base_url, g_free);
-  drain_main_context ();
+  pv_test_drain_main_context ();
 }
 
 /* Client setup */
@@ -842,7 +798,7 @@ test_fetch_progresses_to_delivered (Fixture       *fixture,
           break;
         }
 
-      spin_main_context (20);
+      pv_test_spin_main_context (20);
     }
 
   g_assert_cmpuint (statuses->len, >=, 2);
@@ -881,7 +837,7 @@ test_fetch_undelivered (Fixture       *fixture,
       if (pv_twilio_message_is_final (message))
         break;
 
-      spin_main_context (20);
+      pv_test_spin_main_context (20);
     }
 
   g_assert_cmpstr (message->status, ==, "undelivered");
@@ -1069,16 +1025,16 @@ test_cancel_before_sending (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   pv_twilio_client_send_message_async (fixture->client, CUSTOMER, BODY, cancellable,
-                                       store_result_cb, &result);
+                                       pv_test_store_result_cb, &result);
   g_cancellable_cancel (cancellable);
-  message = pv_twilio_client_send_message_finish (fixture->client, wait_for_result (&result),
-                                                  &error);
+  message = pv_twilio_client_send_message_finish (fixture->client,
+                                                  pv_test_wait_for_result (&result), &error);
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (message);
 
   /* Long enough for a request that did leave to arrive. */
-  spin_main_context (200);
+  pv_test_spin_main_context (200);
   g_assert_cmpuint (pv_fake_twilio_get_requests (fixture->fake)->len, ==, 0);
 }
 
@@ -1101,9 +1057,9 @@ test_cancel_fetch (Fixture       *fixture,
   g_timeout_add (100, cancel_cb, cancellable);
 
   pv_twilio_client_fetch_message_async (fixture->client, sent->sid, cancellable,
-                                        store_result_cb, &result);
-  message = pv_twilio_client_fetch_message_finish (fixture->client, wait_for_result (&result),
-                                                   &error);
+                                        pv_test_store_result_cb, &result);
+  message = pv_twilio_client_fetch_message_finish (fixture->client,
+                                                   pv_test_wait_for_result (&result), &error);
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (message);
@@ -1337,7 +1293,7 @@ static void
 drop_raw_server_client (PvTwilioClient **client)
 {
   g_clear_object (client);
-  drain_main_context ();
+  pv_test_drain_main_context ();
 }
 
 /* Each of these uses a client of its own, so that no connection is shared. */
@@ -1642,8 +1598,9 @@ test_cancel_while_reading_body (void)
   g_timeout_add (300, cancel_cb, fetch_cancellable);
 
   pv_twilio_client_fetch_message_async (client, MESSAGE_SID, fetch_cancellable,
-                                        store_result_cb, &result);
-  message = pv_twilio_client_fetch_message_finish (client, wait_for_result (&result), &error);
+                                        pv_test_store_result_cb, &result);
+  message = pv_twilio_client_fetch_message_finish (client, pv_test_wait_for_result (&result),
+                                                   &error);
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (message);

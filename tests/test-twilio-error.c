@@ -21,6 +21,8 @@ typedef enum
                      * answered with an error */
   STANDARD,         /* pv_twilio_error_new (): no reply to go by */
   OUTCOME_UNKNOWN,  /* pv_twilio_error_new_outcome_unknown (): a send whose answer was lost */
+  FROM_CALL_REPLY,  /* pv_twilio_error_new_from_call_code (): the same, for a call */
+  CALL_OUTCOME_UNKNOWN, /* pv_twilio_error_new_call_outcome_unknown () */
 } Origin;
 
 typedef struct
@@ -116,6 +118,39 @@ static const ErrorCase error_cases[] = {
     PV_TWILIO_NEXT_STEP_NONE, "unknown code" },
   { "HTTP 400", FROM_REPLY, 0, 400, PV_TWILIO_ERROR_REJECTED,
     PV_TWILIO_NEXT_STEP_NONE, "unknown code" },
+
+  /* Placing a call: its own words, even for codes a text shares (21212). */
+  { "call 21210", FROM_CALL_REPLY, 21210, 400, PV_TWILIO_ERROR_INVALID_SENDER,
+    PV_TWILIO_NEXT_STEP_CHECK_SETTINGS, NULL },
+  { "call 21212", FROM_CALL_REPLY, 21212, 400, PV_TWILIO_ERROR_INVALID_SENDER,
+    PV_TWILIO_NEXT_STEP_CHECK_SETTINGS, NULL },
+  { "call 21214", FROM_CALL_REPLY, 21214, 400, PV_TWILIO_ERROR_INVALID_NUMBER,
+    PV_TWILIO_NEXT_STEP_CHANGE_NUMBER, NULL },
+  { "call 21215", FROM_CALL_REPLY, 21215, 400, PV_TWILIO_ERROR_REGION_DISABLED,
+    PV_TWILIO_NEXT_STEP_VOICE_GEO_PERMISSIONS, NULL },
+  { "call 21216", FROM_CALL_REPLY, 21216, 400, PV_TWILIO_ERROR_INVALID_NUMBER,
+    PV_TWILIO_NEXT_STEP_CHANGE_NUMBER, NULL },
+  { "call 21217", FROM_CALL_REPLY, 21217, 400, PV_TWILIO_ERROR_INVALID_NUMBER,
+    PV_TWILIO_NEXT_STEP_CHANGE_NUMBER, NULL },
+  { "call 21219", FROM_CALL_REPLY, 21219, 400, PV_TWILIO_ERROR_UNVERIFIED_TRIAL_NUMBER,
+    PV_TWILIO_NEXT_STEP_VERIFIED_NUMBERS, NULL },
+  /* What is no different for a call reads as for a text. */
+  { "call 21220", FROM_CALL_REPLY, 21220, 400, PV_TWILIO_ERROR_REJECTED,
+    PV_TWILIO_NEXT_STEP_NONE, "unknown code" },
+  { "call HTTP 503", FROM_CALL_REPLY, 0, 503, PV_TWILIO_ERROR_UNAVAILABLE,
+    PV_TWILIO_NEXT_STEP_RETRY, "HTTP 502" },
+  { "call outcome unknown", CALL_OUTCOME_UNKNOWN, 0, 0, PV_TWILIO_ERROR_OUTCOME_UNKNOWN,
+    PV_TWILIO_NEXT_STEP_SEND_NEW_CODE, NULL },
+
+  /* Lookup's line type package: the check cannot be made, the number may be fine. */
+  { "60601", FROM_REPLY, 60601, 400, PV_TWILIO_ERROR_REJECTED,
+    PV_TWILIO_NEXT_STEP_NONE, NULL },
+  { "60607", FROM_REPLY, 60607, 400, PV_TWILIO_ERROR_REJECTED,
+    PV_TWILIO_NEXT_STEP_NONE, NULL },
+  { "60610", FROM_REPLY, 60610, 400, PV_TWILIO_ERROR_REJECTED,
+    PV_TWILIO_NEXT_STEP_NONE, NULL },
+  { "60619", FROM_REPLY, 60619, 400, PV_TWILIO_ERROR_REJECTED,
+    PV_TWILIO_NEXT_STEP_NONE, NULL },
 };
 
 static GError *
@@ -131,6 +166,12 @@ make_error (const ErrorCase *c)
 
     case OUTCOME_UNKNOWN:
       return pv_twilio_error_new_outcome_unknown (c->twilio_code);
+
+    case FROM_CALL_REPLY:
+      return pv_twilio_error_new_from_call_code (c->twilio_code, c->http_status);
+
+    case CALL_OUTCOME_UNKNOWN:
+      return pv_twilio_error_new_call_outcome_unknown (c->twilio_code);
 
     default:
       g_assert_not_reached ();
@@ -329,6 +370,48 @@ test_outcome_unknown (void)
   g_assert_false (pv_twilio_error_is_outcome_unknown (NULL));
 }
 
+/* The call codes speak of a call, never of a text; and the call's next step survives a
+ * copy, as errors are copied on their way to the window. */
+static void
+test_call_errors (void)
+{
+  static const int codes[] = { 21210, 21212, 21214, 21215, 21216, 21217, 21219 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      g_autoptr(GError) error = pv_twilio_error_new_from_call_code (codes[i], 400);
+      g_autoptr(GError) copy = g_error_copy (error);
+
+      g_test_message ("%d: %s", codes[i], error->message);
+      g_assert_nonnull (strstr (error->message, "call"));
+      g_assert_null (strstr (error->message, "text"));
+      g_assert_cmpstr (copy->message, ==, error->message);
+      g_assert_cmpint (pv_twilio_error_get_next_step (copy), ==,
+                       pv_twilio_error_get_next_step (error));
+    }
+}
+
+/* The same kind, and the Console page that fixes it, differ between a text and a call. */
+static void
+test_region_disabled_next_step (void)
+{
+  g_autoptr(GError) text = pv_twilio_error_new_from_code (21408, 400);
+  g_autoptr(GError) call = pv_twilio_error_new_from_call_code (21215, 400);
+  g_autoptr(GError) plain = pv_twilio_error_new (PV_TWILIO_ERROR_REGION_DISABLED);
+
+  g_assert_error (text, PV_TWILIO_ERROR, PV_TWILIO_ERROR_REGION_DISABLED);
+  g_assert_error (call, PV_TWILIO_ERROR, PV_TWILIO_ERROR_REGION_DISABLED);
+  g_assert_cmpint (pv_twilio_error_get_next_step (text), ==, PV_TWILIO_NEXT_STEP_GEO_PERMISSIONS);
+  g_assert_cmpint (pv_twilio_error_get_next_step (call), ==,
+                   PV_TWILIO_NEXT_STEP_VOICE_GEO_PERMISSIONS);
+  g_assert_cmpint (pv_twilio_error_get_next_step (plain), ==,
+                   PV_TWILIO_NEXT_STEP_GEO_PERMISSIONS);
+  g_assert_cmpint (PV_TWILIO_NEXT_STEP_VOICE_GEO_PERMISSIONS, ==, 7);
+  g_assert_true (g_str_has_prefix (PV_TWILIO_CONSOLE_VOICE_GEO_PERMISSIONS_URL,
+                                   "https://console.twilio.com/"));
+  g_assert_nonnull (strstr (PV_TWILIO_CONSOLE_VOICE_GEO_PERMISSIONS_URL, "/voice/"));
+}
+
 /* An error from elsewhere is the caller's to judge. */
 static void
 test_next_step_other_domain (void)
@@ -342,7 +425,8 @@ typedef struct
 {
   int               twilio_code;
   PvTwilioNextStep  next_step;
-  const char       *says;  /* a word that shows the right cause is named */
+  const char       *says;     /* a word that shows the right cause is named */
+  int               same_as;  /* the code of the same cause, whose sentence this one shares */
 } DeliveryCase;
 
 static const DeliveryCase delivery_cases[] = {
@@ -357,62 +441,100 @@ static const DeliveryCase delivery_cases[] = {
   { 30034, PV_TWILIO_NEXT_STEP_NONE, "not registered" },
 };
 
-static void
-test_describe_delivery (void)
+static const DeliveryCase call_failure_cases[] = {
+  { 13224, PV_TWILIO_NEXT_STEP_CHANGE_NUMBER, "not a valid number" },
+  { 13227, PV_TWILIO_NEXT_STEP_VOICE_GEO_PERMISSIONS, "Voice Geo Permissions" },
+  /* The same block, for another type of call. */
+  { 32205, PV_TWILIO_NEXT_STEP_VOICE_GEO_PERMISSIONS, "Voice Geo Permissions", 13227 },
+};
+
+typedef struct
 {
-  const char *generic = pv_twilio_error_describe_delivery (0);
+  const char        *(*describe)  (int twilio_code);
+  PvTwilioNextStep   (*next_step) (int twilio_code);
+  const DeliveryCase  *cases;
+  guint                n_cases;
+} FailureTable;
+
+static const FailureTable delivery_table = {
+  pv_twilio_error_describe_delivery, pv_twilio_error_get_delivery_next_step,
+  delivery_cases, G_N_ELEMENTS (delivery_cases),
+};
+
+static const FailureTable call_failure_table = {
+  pv_twilio_error_describe_call_failure, pv_twilio_error_get_call_failure_next_step,
+  call_failure_cases, G_N_ELEMENTS (call_failure_cases),
+};
+
+static void
+test_describe_failures (gconstpointer data)
+{
+  const FailureTable *table = data;
+  const char *generic = table->describe (0);
   g_autoptr(GPtrArray) sentences = g_ptr_array_new_with_free_func (g_free);
 
   assert_well_formed (generic);
   g_assert_true (g_str_has_suffix (generic, "."));
   g_assert_null (strstr (generic, "Twilio error"));
-  g_ptr_array_add (sentences, g_strdup (generic));
 
-  for (guint i = 0; i < G_N_ELEMENTS (delivery_cases); i++)
+  for (guint i = 0; i < table->n_cases; i++)
     {
-      const DeliveryCase *c = &delivery_cases[i];
-      const char *text = pv_twilio_error_describe_delivery (c->twilio_code);
+      const DeliveryCase *c = &table->cases[i];
+      const char *text = table->describe (c->twilio_code);
       g_autofree char *suffix = g_strdup_printf (" (Twilio error %d)", c->twilio_code);
 
       g_test_message ("%d: %s", c->twilio_code, text);
       assert_well_formed (text);
       g_assert_true (g_str_has_suffix (text, suffix));
       g_assert_nonnull (strstr (text, c->says));
-      g_assert_cmpint (pv_twilio_error_get_delivery_next_step (c->twilio_code), ==,
-                       c->next_step);
+      g_assert_cmpint (table->next_step (c->twilio_code), ==, c->next_step);
       /* Callers keep the pointer, so it must stay the same string. */
-      g_assert_true (pv_twilio_error_describe_delivery (c->twilio_code) == text);
+      g_assert_true (table->describe (c->twilio_code) == text);
 
       g_ptr_array_add (sentences, g_strndup (text, strlen (text) - strlen (suffix)));
     }
 
   for (guint i = 0; i < sentences->len; i++)
     {
+      g_assert_cmpstr (sentences->pdata[i], !=, generic);
+
       for (guint j = i + 1; j < sentences->len; j++)
-        g_assert_cmpstr (sentences->pdata[i], !=, sentences->pdata[j]);
+        {
+          if (table->cases[j].same_as == table->cases[i].twilio_code)
+            g_assert_cmpstr (sentences->pdata[i], ==, sentences->pdata[j]);
+          else
+            g_assert_cmpstr (sentences->pdata[i], !=, sentences->pdata[j]);
+        }
     }
 }
 
 /* A code PhoneVerify does not know still says what happened, and names the code. */
 static void
-test_describe_delivery_unknown (void)
+test_describe_failures_unknown (gconstpointer data)
 {
-  static const int codes[] = { 30009, 30999, 21211 };
-  const char *generic = pv_twilio_error_describe_delivery (0);
+  static const int codes[] = { 30009, 30999, 21211, 13910 };
+  const FailureTable *table = data;
+  const char *generic = table->describe (0);
 
-  g_assert_cmpint (pv_twilio_error_get_delivery_next_step (0), ==,
-                   PV_TWILIO_NEXT_STEP_SEND_NEW_CODE);
+  g_assert_cmpint (table->next_step (0), ==, PV_TWILIO_NEXT_STEP_SEND_NEW_CODE);
 
   for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
     {
-      const char *text = pv_twilio_error_describe_delivery (codes[i]);
+      const char *text = table->describe (codes[i]);
       g_autofree char *expected = g_strdup_printf ("%s (Twilio error %d)", generic, codes[i]);
 
       g_assert_cmpstr (text, ==, expected);
-      g_assert_true (pv_twilio_error_describe_delivery (codes[i]) == text);
-      g_assert_cmpint (pv_twilio_error_get_delivery_next_step (codes[i]), ==,
-                       PV_TWILIO_NEXT_STEP_SEND_NEW_CODE);
+      g_assert_true (table->describe (codes[i]) == text);
+      g_assert_cmpint (table->next_step (codes[i]), ==, PV_TWILIO_NEXT_STEP_SEND_NEW_CODE);
     }
+}
+
+/* The two generic reasons say which channel failed. */
+static void
+test_describe_generic (void)
+{
+  g_assert_nonnull (strstr (pv_twilio_error_describe_delivery (0), "message"));
+  g_assert_nonnull (strstr (pv_twilio_error_describe_call_failure (0), "call"));
 }
 
 int
@@ -428,8 +550,17 @@ main (int   argc,
   g_test_add_func ("/twilio-error/other-statuses", test_other_statuses);
   g_test_add_func ("/twilio-error/outcome-unknown", test_outcome_unknown);
   g_test_add_func ("/twilio-error/next-step-other-domain", test_next_step_other_domain);
-  g_test_add_func ("/twilio-error/describe-delivery", test_describe_delivery);
-  g_test_add_func ("/twilio-error/describe-delivery-unknown", test_describe_delivery_unknown);
+  g_test_add_func ("/twilio-error/call-errors", test_call_errors);
+  g_test_add_func ("/twilio-error/region-disabled-next-step", test_region_disabled_next_step);
+  g_test_add_data_func ("/twilio-error/describe-delivery", &delivery_table,
+                        test_describe_failures);
+  g_test_add_data_func ("/twilio-error/describe-delivery-unknown", &delivery_table,
+                        test_describe_failures_unknown);
+  g_test_add_data_func ("/twilio-error/describe-call-failure", &call_failure_table,
+                        test_describe_failures);
+  g_test_add_data_func ("/twilio-error/describe-call-failure-unknown", &call_failure_table,
+                        test_describe_failures_unknown);
+  g_test_add_func ("/twilio-error/describe-generic", test_describe_generic);
 
   return g_test_run ();
 }

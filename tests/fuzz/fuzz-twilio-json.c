@@ -56,7 +56,7 @@ check_message (GBytes *reply)
   g_assert_cmpuint (strlen (message->status), >=, 1);
   g_assert_cmpuint (strlen (message->status), <=, 32);
   for (const char *p = message->status; *p != '\0'; p++)
-    g_assert_true (g_ascii_islower (*p) || *p == '_');
+    g_assert_true (g_ascii_islower (*p) || *p == '_' || *p == '-');
   g_assert_cmpint (message->error_code, >=, 0);
   /* Not checked: that error_message is UTF-8. The body is, but json-glib 1.6 decodes a lone
    * surrogate escape ("\ud800x") into bytes that are not (corpus/twilio-json/lone-surrogate),
@@ -86,6 +86,77 @@ check_account_name (GBytes *reply)
 
   /* Not checked either, for the same reason: that the name is UTF-8. */
   g_assert_no_error (error);
+}
+
+static void
+check_call (GBytes *reply)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PvTwilioCall) call = pv_twilio_json_parse_call (reply, &error);
+  g_autoptr(PvTwilioCall) copy = NULL;
+
+  if (call == NULL)
+    {
+      assert_malformed (error);
+      return;
+    }
+
+  g_assert_no_error (error);
+  g_assert_true (pv_twilio_call_sid_is_valid (call->sid));
+  g_assert_cmpuint (strlen (call->status), >=, 1);
+  g_assert_cmpuint (strlen (call->status), <=, 32);
+  g_assert_cmpint (call->duration, >=, 0);
+
+  /* What the call tracker does with it next. */
+  pv_twilio_call_is_final (call);
+  copy = pv_twilio_call_copy (call);
+  g_assert_cmpstr (copy->status, ==, call->status);
+  g_assert_cmpint (copy->duration, ==, call->duration);
+}
+
+static void
+check_call_failure (GBytes *reply)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  int code = -1;
+
+  if (!pv_twilio_json_parse_call_failure (reply, &code, &text, &error))
+    {
+      assert_malformed (error);
+      g_assert_cmpint (code, ==, 0);
+      g_assert_null (text);
+      return;
+    }
+
+  g_assert_no_error (error);
+  g_assert_cmpint (code, >=, 0);
+  g_assert_true (g_utf8_validate (pv_twilio_error_describe_call_failure (code), -1, NULL));
+}
+
+static void
+check_lookup (GBytes *reply)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PvTwilioLookup) lookup = pv_twilio_json_parse_lookup (reply, &error);
+  g_autoptr(PvTwilioLookup) copy = NULL;
+
+  if (lookup == NULL)
+    {
+      assert_malformed (error);
+      return;
+    }
+
+  g_assert_no_error (error);
+  g_assert_true (lookup->line_type >= PV_LINE_TYPE_UNKNOWN &&
+                 lookup->line_type <= PV_LINE_TYPE_PAGER);
+  g_assert_cmpint (lookup->line_type_error_code, >=, 0);
+  g_assert_true (lookup->valid || (lookup->phone_number == NULL && lookup->country_code == NULL));
+  g_assert_true (lookup->validation_errors == NULL || lookup->validation_errors[0] != NULL);
+
+  copy = pv_twilio_lookup_copy (lookup);
+  g_assert_cmpint (copy->valid, ==, lookup->valid);
+  g_assert_cmpint (copy->line_type, ==, lookup->line_type);
 }
 
 static void
@@ -124,9 +195,13 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   check_message (reply);
   check_account_name (reply);
   check_error_reply (reply);
+  check_call (reply);
+  check_call_failure (reply);
+  check_lookup (reply);
 
   /* The client also checks SIDs that come from the database and the keyring. */
   pv_twilio_message_sid_is_valid (text);
+  pv_twilio_call_sid_is_valid (text);
 
   return 0;
 }
