@@ -19,6 +19,7 @@
 #include "pv-engine.h"
 #include "pv-engine-enums.h"
 #include "pv-country.h"
+#include "pv-message-composer.h"
 #include "pv-phone-number.h"
 #include "pv-secret-store.h"
 #include "pv-sqlite-store.h"
@@ -665,6 +666,36 @@ pv_engine_choose_office_country (GSettings *settings)
 }
 
 /**
+ * pv_engine_keep_office_wording:
+ *
+ * Earlier versions had one text for every customer. An office that wrote its own keeps it,
+ * as its wording for the office's language; the other languages get the built-in wording.
+ */
+void
+pv_engine_keep_office_wording (GSettings *settings)
+{
+  g_autoptr(GVariant) old_text = g_settings_get_user_value (settings, "message-template");
+  g_autoptr(GVariant) templates = NULL;
+  g_autoptr(PvMessageComposer) composer = NULL;
+  const char *text;
+  const char *language;
+
+  if (old_text == NULL)
+    return;
+
+  text = g_variant_get_string (old_text, NULL);
+  composer = pv_message_composer_new ();
+  pv_message_composer_bind_settings (composer, settings);
+  language = pv_message_composer_get_default_language (composer);
+
+  templates = g_settings_get_value (settings, "message-templates");
+  if (text[0] != '\0' && !g_variant_lookup (templates, language, "&s", NULL))
+    g_settings_set_value (settings, "message-templates",
+                          pv_message_templates_replace (templates, language, text));
+  g_settings_reset (settings, "message-template");
+}
+
+/**
  * pv_engine_format_number:
  * @e164: a stored number
  *
@@ -701,6 +732,7 @@ pv_engine_new (GSettings *settings)
   self = g_object_new (PV_TYPE_ENGINE, NULL);
   self->settings = g_object_ref (settings);
   pv_engine_choose_office_country (settings);
+  pv_engine_keep_office_wording (settings);
 
   return self;
 }

@@ -38,6 +38,7 @@ typedef enum
 G_DECLARE_FINAL_TYPE (PvEngine, pv_engine, PV, ENGINE, GObject)
 
 void                 pv_engine_choose_office_country    (GSettings            *settings);
+void                 pv_engine_keep_office_wording      (GSettings            *settings);
 char                *pv_engine_format_number            (PvEngine             *self,
                                                          const char           *e164);
 PvEngine            *pv_engine_new                      (GSettings            *settings);
