@@ -22,6 +22,8 @@
 #include "pv-country.h"
 #include "pv-engine-enums.h"
 #include "pv-fake-twilio.h"
+#include "pv-language.h"
+#include "pv-message-template.h"
 #include "pv-phone-number.h"
 #include "pv-process-owner.h"
 #include "pv-text.h"
@@ -274,6 +276,8 @@ finish_register (PvVerifier    *verifier,
   return pv_verifier_register_finish (verifier, result, error);
 }
 
+/* By text: most tests are about what happens to a text; those about the channel the
+ * Register step proposes use register_as_proposed (). */
 static char *
 register_with (PvVerifier  *verifier,
                const char  *input,
@@ -282,9 +286,22 @@ register_with (PvVerifier  *verifier,
 {
   GAsyncResult *result = NULL;
 
-  pv_verifier_register_async (verifier, input, name, NULL, result_cb, &result);
+  pv_verifier_register_in_country_async (verifier, input, NULL, name, PV_CHANNEL_SMS, NULL,
+                                         result_cb, &result);
 
   return finish_register (verifier, &result, error);
+}
+
+static char *
+register_as_proposed (Fixture     *fixture,
+                      const char  *input,
+                      GError     **error)
+{
+  GAsyncResult *result = NULL;
+
+  pv_verifier_register_async (fixture->verifier, input, NULL, NULL, result_cb, &result);
+
+  return finish_register (fixture->verifier, &result, error);
 }
 
 static char *
@@ -569,10 +586,15 @@ test_register_new_number (Fixture       *fixture,
 
   sms = pv_fake_twilio_get_last_message_to (fixture->fake, NUMBER);
   g_assert_nonnull (sms);
-  g_assert_true (g_str_has_prefix (sms->body, "Your verification code is: "));
   code = pv_fake_twilio_dup_last_code_to (fixture->fake, NUMBER);
   g_assert_cmpuint (strlen (code), ==, 6);
-  g_assert_cmpstr (sms->body + strlen ("Your verification code is: "), ==, code);
+  {
+    /* The built-in English wording, with the code and its ten minutes. */
+    g_autofree char *expected = g_strdup_printf ("Your verification code is %s. Valid for 10 "
+                                                 "min. Do not share it with anyone.", code);
+
+    g_assert_cmpstr (sms->body, ==, expected);
+  }
 
   assert_signals (fixture, (const char *[]) {
     "update success none A verification code was sent to (415) 555-2671.",
@@ -738,6 +760,18 @@ test_register_checks_in_order (Fixture       *fixture,
   g_assert_error (error, PV_TEXT_ERROR, PV_TEXT_ERROR_CONTROL);
 }
 
+/* The office's own wording for @language, as Preferences would store it. */
+static void
+set_office_wording (Fixture    *fixture,
+                    const char *language,
+                    const char *text)
+{
+  g_object_set (pv_verifier_get_composer (fixture->verifier),
+                "message-templates", pv_message_templates_replace (NULL, language, text),
+                "default-language", "en",
+                NULL);
+}
+
 static void
 test_register_uses_template_and_length (Fixture       *fixture,
                                         gconstpointer  data)
@@ -747,10 +781,8 @@ test_register_uses_template_and_length (Fixture       *fixture,
   g_autofree char *code = NULL;
   g_autofree char *expected = NULL;
 
-  g_object_set (fixture->verifier,
-                "message-template", "{code} is your Example Dental code",
-                "code-length", 8,
-                NULL);
+  set_office_wording (fixture, "en", "{code} is your Example Dental code");
+  g_object_set (fixture->verifier, "code-length", 8, NULL);
   number = do_register (fixture, NUMBER, NULL, &error);
   g_assert_no_error (error);
 
@@ -767,11 +799,11 @@ test_register_invalid_template (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *number = NULL;
 
-  g_object_set (fixture->verifier, "message-template", "Your code is on its way", NULL);
+  set_office_wording (fixture, "en", "Your code is on its way");
   number = do_register (fixture, NUMBER, NULL, &error);
 
   g_assert_null (number);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_error (error, PV_MESSAGE_TEMPLATE_ERROR, PV_MESSAGE_TEMPLATE_ERROR_NO_CODE);
   g_assert_cmpuint (fixture->signals->len, ==, 1);
   g_assert_true (g_str_has_prefix (g_ptr_array_index (fixture->signals, 0),
                                    "update error open-preferences "));
@@ -1704,13 +1736,10 @@ test_resend_cooldown (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (count_messages (fixture), ==, 2);
 
-  /* The new code replaces the old one. */
+  /* While it is valid, the code the customer may already hold goes out again: a first
+   * text that arrives late still works. */
   new_code = pv_fake_twilio_dup_last_code_to (fixture->fake, NUMBER);
-  if (g_strcmp0 (old_code, new_code) != 0)
-    {
-      g_assert_false (pv_verifier_verify (fixture->verifier, NUMBER, old_code, &error));
-      g_clear_error (&error);
-    }
+  g_assert_cmpstr (new_code, ==, old_code);
   g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, new_code, &error));
 }
 
@@ -1936,7 +1965,7 @@ test_verify_malformed_code (Fixture       *fixture,
       g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_INVALID_CODE);
       g_clear_error (&error);
       assert_signals (fixture, (const char *[]) {
-        "update error none Enter the code from the text message, using digits only.",
+        "update error none Enter the code the customer received, using digits only.",
         NULL });
     }
 
@@ -1967,7 +1996,7 @@ test_verify_too_long_code (Fixture       *fixture,
       g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_INVALID_CODE);
       g_clear_error (&error);
       assert_signals (fixture, (const char *[]) {
-        "update error none This code is too long. Enter only the code from the text message.",
+        "update error none This code is too long. Enter only the code the customer received.",
         NULL });
     }
 
@@ -2054,8 +2083,8 @@ register_in_country (Fixture     *fixture,
 {
   GAsyncResult *result = NULL;
 
-  pv_verifier_register_in_country_async (fixture->verifier, input, country, NULL, NULL,
-                                         result_cb, &result);
+  pv_verifier_register_in_country_async (fixture->verifier, input, country, NULL, PV_CHANNEL_SMS,
+                                         NULL, result_cb, &result);
 
   return finish_register (fixture->verifier, &result, error);
 }
@@ -2142,8 +2171,16 @@ test_register_country_served (Fixture       *fixture,
   if (c->refused == NULL)
     {
       g_autofree char *sent = g_strdup_printf ("code-sent %s", c->e164);
-      g_autofree char *told = g_strdup_printf ("update success none A verification code "
-                                               "was sent to %s.", c->shown);
+      PvMessageComposer *composer = pv_verifier_get_composer (fixture->verifier);
+      g_autoptr(PvPhoneNumber) parsed = pv_phone_number_parse (c->e164, c->office, NULL);
+      const char *language = pv_message_composer_choose_language (composer, NULL,
+                                                                  parsed->region);
+      g_autofree char *name = pv_language_dup_name (language);
+      /* The language is named when it is not the office's. */
+      g_autofree char *told = g_strcmp0 (language, "en") == 0
+        ? g_strdup_printf ("update success none A verification code was sent to %s.", c->shown)
+        : g_strdup_printf ("update success none A verification code was sent to %s. It is "
+                           "in %s.", c->shown, name);
 
       g_assert_no_error (error);
       g_assert_cmpstr (number, ==, c->e164);
@@ -2273,7 +2310,8 @@ test_settings_are_bound (Fixture       *fixture,
   pv_verifier_bind_settings (fixture->verifier, settings);
   g_settings_set_uint (settings, "code-length", 9);
   g_settings_set_string (settings, "default-country", "DE");
-  g_settings_set_string (settings, "message-template", "Code: {code}");
+  g_settings_set_value (settings, "message-templates",
+                        pv_message_templates_replace (NULL, "de", "Code: {code}"));
   g_settings_set_uint (settings, "resend-cooldown", 45);
 
   g_object_get (fixture->verifier, "resend-cooldown", &value, NULL);
@@ -2281,10 +2319,11 @@ test_settings_are_bound (Fixture       *fixture,
   g_object_get (fixture->verifier, "default-country", &country, NULL);
   g_assert_cmpstr (country, ==, "DE");
 
-  /* A national number is read in the office's country, the one served. */
-  number = do_register (fixture, "030 1234567", NULL, &error);
+  /* A national number is read in the office's country, the one served; a German mobile
+   * gets the office's German wording. */
+  number = do_register (fixture, "0151 23456789", NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (number, ==, "+49301234567");
+  g_assert_cmpstr (number, ==, "+4915123456789");
   code = pv_fake_twilio_dup_last_code_to (fixture->fake, number);
   g_assert_cmpuint (strlen (code), ==, 9);
   g_assert_true (g_str_has_prefix (pv_fake_twilio_get_last_message_to (fixture->fake, number)->body,
@@ -2320,6 +2359,288 @@ add_test (const char     *path,
   g_autofree char *full = g_strconcat ("/verifier/", path, name, NULL);
 
   g_test_add (full, Fixture, data, fixture_set_up, func, fixture_tear_down);
+}
+
+
+static gboolean
+send_again (Fixture     *fixture,
+            const char  *number,
+            PvChannel    channel,
+            GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  pv_verifier_send_again_async (fixture->verifier, number, channel, NULL, result_cb, &slot);
+  result = wait_for_result (&slot);
+
+  return pv_verifier_send_again_finish (fixture->verifier, result, error);
+}
+
+/* Runs the main loop until the verifier reports @status for @number. */
+static void
+wait_for_delivery (Fixture    *fixture,
+                   const char *number,
+                   const char *status,
+                   int         error_code)
+{
+  g_autofree char *wanted = g_strdup_printf ("delivery %s %s %d", number, status, error_code);
+
+  wait_for_signal_text (fixture, wanted);
+}
+
+static gboolean
+has_signal (Fixture    *fixture,
+            const char *expected)
+{
+  for (guint i = 0; i < fixture->signals->len; i++)
+    if (g_str_equal (g_ptr_array_index (fixture->signals, i), expected))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Call Instead reads out the code the text carried; the cooldown holds across channels. */
+static void
+test_call_instead_keeps_code (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *texted = register_and_read_code (fixture);
+  g_autofree char *called = NULL;
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pv_clock_advance (fixture->clock, 10);
+  g_assert_false (send_again (fixture, NUMBER, PV_CHANNEL_CALL, &error));
+  g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_COOLDOWN);
+  g_clear_error (&error);
+  g_ptr_array_set_size (fixture->signals, 0);
+
+  pv_clock_advance (fixture->clock, 20);
+  g_assert_true (send_again (fixture, NUMBER, PV_CHANNEL_CALL, &error));
+  g_assert_no_error (error);
+  g_assert_true (has_signal (fixture, "update success none Calling (415) 555-2671 to read "
+                                      "out the same code."));
+  called = pv_fake_twilio_dup_last_call_code_to (fixture->fake, NUMBER);
+  g_assert_cmpstr (called, ==, texted);
+
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpint (customer->channel, ==, PV_CHANNEL_CALL);
+  g_assert_true (g_str_has_prefix (customer->message_sid, "CA"));
+  g_assert_cmpuint (customer->sends_in_window, ==, 2);
+
+  /* The call is followed as a text is, to its end. */
+  wait_for_delivery (fixture, NUMBER, "completed", 0);
+
+  g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, texted, &error));
+  g_assert_no_error (error);
+}
+
+/* The hourly limit counts every send, texts and calls alike. */
+static void
+test_send_limit_across_channels (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autofree char *code = register_and_read_code (fixture);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 2; i <= 5; i++)
+    {
+      pv_clock_advance (fixture->clock, 30);
+      g_assert_true (send_again (fixture, NUMBER, i % 2 == 0 ? PV_CHANNEL_CALL : PV_CHANNEL_SMS,
+                                 &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (count_messages (fixture), ==, 3);
+  g_assert_cmpuint (pv_fake_twilio_get_calls (fixture->fake)->len, ==, 2);
+
+  pv_clock_advance (fixture->clock, 30);
+  g_assert_false (send_again (fixture, NUMBER, PV_CHANNEL_CALL, &error));
+  g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_SEND_LIMIT);
+  g_assert_cmpuint (pv_fake_twilio_get_calls (fixture->fake)->len, ==, 2);
+
+  /* Every one of them carried the first code. */
+  g_clear_error (&error);
+  g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
+}
+
+/* Once the code has expired, a switch of channel sends a new one: the old one stays dead. */
+static void
+test_call_after_expiry_sends_new_code (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  g_autofree char *texted = register_and_read_code (fixture);
+  g_autofree char *called = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pv_clock_advance (fixture->clock, 600);
+  g_assert_true (send_again (fixture, NUMBER, PV_CHANNEL_CALL, &error));
+  g_assert_no_error (error);
+  g_assert_true (has_signal (fixture, "update success none Calling (415) 555-2671 to read "
+                                      "out a verification code."));
+  called = pv_fake_twilio_dup_last_call_code_to (fixture->fake, NUMBER);
+  g_assert_nonnull (called);
+  if (g_strcmp0 (called, texted) != 0)
+    {
+      g_assert_false (pv_verifier_verify (fixture->verifier, NUMBER, texted, &error));
+      g_clear_error (&error);
+    }
+  g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, called, &error));
+}
+
+/* A German landline is called, in German, and the code it reads out verifies. */
+static void
+test_landline_called_in_its_language (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *code = NULL;
+  g_autoptr(PvCustomer) customer = NULL;
+  PvFakeTwilioCall *call;
+
+  g_object_set (fixture->verifier, "served-countries", de_fr, NULL);
+  g_object_set (pv_verifier_get_composer (fixture->verifier), "default-language", "en", NULL);
+  number = register_as_proposed (fixture, "+49 30 1234567", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (number, ==, "+49301234567");
+
+  g_assert_cmpuint (count_messages (fixture), ==, 0);
+  g_assert_cmpuint (pv_fake_twilio_get_calls (fixture->fake)->len, ==, 1);
+  call = g_ptr_array_index (pv_fake_twilio_get_calls (fixture->fake), 0);
+  g_assert_nonnull (strstr (call->twiml, "language=\"de-DE\""));
+  g_assert_true (has_signal (fixture, "update success none Calling +49 30 1234567 to read out "
+                                      "a verification code. It is in German."));
+
+  customer = lookup (fixture, number);
+  g_assert_cmpint (customer->channel, ==, PV_CHANNEL_CALL);
+  wait_for_delivery (fixture, number, "completed", 0);
+
+  code = pv_fake_twilio_dup_last_call_code_to (fixture->fake, number);
+  g_assert_true (pv_verifier_verify (fixture->verifier, number, code, &error));
+  g_assert_no_error (error);
+}
+
+/* Texts go out in the language of the number's country, or in staff's choice. */
+static void
+test_text_in_customer_language (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *french = NULL;
+  g_autofree char *spanish = NULL;
+  PvMessageComposer *composer = pv_verifier_get_composer (fixture->verifier);
+
+  g_object_set (fixture->verifier, "served-countries", de_fr, NULL);
+  g_object_set (composer, "default-language", "en", "office-name", "Cabinet Dupont", NULL);
+  number = do_register (fixture, "+33 6 12 34 56 78", NULL, &error);
+  g_assert_no_error (error);
+
+  code = pv_fake_twilio_dup_last_code_to (fixture->fake, number);
+  french = pv_message_template_render_full (pv_message_template_get_builtin ("fr", TRUE), code,
+                                            10, "Cabinet Dupont");
+  g_assert_cmpstr (pv_fake_twilio_get_last_message_to (fixture->fake, number)->body, ==, french);
+
+  /* Staff's choice wins over the country's, for the next send. */
+  g_assert_true (pv_store_set_customer_language (fixture->store, number, "es", NULL, &error));
+  pv_clock_advance (fixture->clock, 30);
+  g_assert_true (send_again (fixture, number, PV_CHANNEL_SMS, &error));
+  g_assert_no_error (error);
+  spanish = pv_message_template_render_full (pv_message_template_get_builtin ("es", TRUE), code,
+                                             10, "Cabinet Dupont");
+  g_assert_cmpstr (pv_fake_twilio_get_last_message_to (fixture->fake, number)->body, ==,
+                   spanish);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *outcome;
+  int         notification;
+  const char *update;
+} CallOutcomeCase;
+
+static const CallOutcomeCase call_outcomes[] = {
+  { "busy", "busy", 0,
+    "update error text-instead The line of (415) 555-2671 was busy. Call again in a moment, "
+    "or text the code instead." },
+  { "no-answer", "no-answer", 0,
+    "update error text-instead Nobody answered the call to (415) 555-2671. Call again later, "
+    "or text the code instead." },
+  { "failed", "failed", 13224, NULL },
+};
+
+/* A call that does not get through says why, and offers the same code by text. */
+static void
+test_call_not_answered (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const CallOutcomeCase *c = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autofree char *expected = NULL;
+
+  pv_fake_twilio_set_call_outcome (fixture->fake, NUMBER, c->outcome, c->notification);
+  {
+    GAsyncResult *slot = NULL;
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autofree char *number = NULL;
+
+    pv_verifier_register_in_country_async (fixture->verifier, NUMBER, NULL, NULL,
+                                           PV_CHANNEL_CALL, NULL, result_cb, &slot);
+    result = wait_for_result (&slot);
+    number = pv_verifier_register_finish (fixture->verifier, result, &error);
+    g_assert_no_error (error);
+  }
+  wait_for_delivery (fixture, NUMBER, c->outcome, c->notification);
+
+  /* The update comes once the tracker is done, after the last status. */
+  expected = c->update != NULL
+             ? g_strdup (c->update)
+             : g_strdup_printf ("update error text-instead The call to (415) 555-2671 could "
+                                "not be made. %s",
+                                pv_twilio_error_describe_call_failure (c->notification));
+  wait_for_signal_text (fixture, expected);
+
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpstr (customer->delivery_status, ==, c->outcome);
+  g_assert_cmpint (customer->delivery_error_code, ==, c->notification);
+}
+
+/* With the line-type check on, Twilio Lookup picks the channel and refuses costly lines. */
+static void
+test_lookup_chooses_channel (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *base_url = pv_fake_twilio_dup_base_url (fixture->fake);
+
+  pv_twilio_client_set_lookups_url (fixture->client, base_url);
+  g_object_set (fixture->verifier, "check-line-type", TRUE, NULL);
+
+  /* A mobile by libphonenumber's reckoning, a landline by the carrier's: called. */
+  pv_fake_twilio_set_line_type (fixture->fake, NUMBER, "landline");
+  number = register_as_proposed (fixture, NUMBER, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_messages (fixture), ==, 0);
+  g_assert_cmpuint (pv_fake_twilio_get_calls (fixture->fake)->len, ==, 1);
+
+  pv_fake_twilio_set_line_type (fixture->fake, "+14155552672", "premium");
+  g_assert_null (register_as_proposed (fixture, "+14155552672", &error));
+  g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_LINE_TYPE_REFUSED);
+  g_assert_null (lookup (fixture, "+14155552672"));
+  g_assert_cmpuint (pv_fake_twilio_get_calls (fixture->fake)->len, ==, 1);
+  g_assert_cmpuint (count_messages (fixture), ==, 0);
+  g_clear_error (&error);
+
+  pv_fake_twilio_set_line_type (fixture->fake, "+14155552673", "mobile");
+  g_clear_pointer (&number, g_free);
+  number = register_as_proposed (fixture, "+14155552673", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_messages (fixture), ==, 1);
 }
 
 int
@@ -2402,6 +2723,15 @@ main (int   argc,
   ADD ("resend/country-no-longer-served", test_resend_country_no_longer_served);
   ADD ("verify/in-country", test_verify_in_country);
   ADD ("settings/bound", test_settings_are_bound);
+  ADD ("channel/call-instead-same-code", test_call_instead_keeps_code);
+  ADD ("channel/limit-across-channels", test_send_limit_across_channels);
+  ADD ("channel/call-after-expiry", test_call_after_expiry_sends_new_code);
+  ADD ("channel/landline-called-in-german", test_landline_called_in_its_language);
+  ADD ("language/text-by-country-and-choice", test_text_in_customer_language);
+  ADD ("channel/lookup", test_lookup_chooses_channel);
+  for (guint i = 0; i < G_N_ELEMENTS (call_outcomes); i++)
+    add_test ("channel/not-answered/", call_outcomes[i].name, &call_outcomes[i],
+              test_call_not_answered);
 
 #undef ADD
 

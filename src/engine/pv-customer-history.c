@@ -17,6 +17,8 @@
 #include <glib/gi18n.h>
 
 #include "pv-customer-history.h"
+#include "pv-language.h"
+#include "pv-send-status.h"
 #include "pv-text.h"
 #include "pv-twilio-error.h"
 
@@ -36,15 +38,39 @@ pv_customer_record_free (PvCustomerRecord *record)
   g_free (record);
 }
 
-/* "undelivered 30003": Twilio's status word, then its error code if it gave one. */
+/* A call's progress, in the history's words: the same as the Verify step's line. */
 static PvHistoryEntry *
-describe_delivery (const char *detail)
+describe_call_progress (const char *status,
+                        int         code)
 {
   PvHistoryEntry *entry = g_new0 (PvHistoryEntry, 1);
+  PvSendStatusTone tone;
+
+  entry->title = pv_send_status_describe (PV_CHANNEL_CALL, status, code, &tone);
+  if (tone == PV_SEND_STATUS_DONE)
+    entry->icon_name = "emblem-ok-symbolic";
+  else if (tone == PV_SEND_STATUS_FAILED)
+    entry->icon_name = "dialog-warning-symbolic";
+  else
+    entry->icon_name = "call-start-symbolic";
+
+  return entry;
+}
+
+/* "undelivered 30003": Twilio's status word, then its error code if it gave one. */
+static PvHistoryEntry *
+describe_delivery (const char *detail,
+                   PvChannel   channel)
+{
+  PvHistoryEntry *entry;
   g_auto(GStrv) parts = g_strsplit (detail != NULL ? detail : "", " ", 2);
   const char *status = parts[0] != NULL ? parts[0] : "";
   int code = parts[0] != NULL && parts[1] != NULL ? atoi (parts[1]) : 0;
 
+  if (channel == PV_CHANNEL_CALL)
+    return describe_call_progress (status, code);
+
+  entry = g_new0 (PvHistoryEntry, 1);
   if (g_str_equal (status, "delivered") || g_str_equal (status, "read"))
     {
       entry->title = g_strdup (_("Text delivered"));
@@ -71,8 +97,13 @@ describe_delivery (const char *detail)
 }
 
 static char *
-describe_unknown (const char *detail)
+describe_unknown (const char *detail,
+                  PvChannel   channel)
 {
+  if (channel == PV_CHANNEL_CALL && g_strcmp0 (detail, "cancelled") == 0)
+    return g_strdup (_("The call was cancelled before Twilio answered. The phone may still ring."));
+  if (channel == PV_CHANNEL_CALL)
+    return g_strdup (_("Twilio did not answer. The phone may or may not ring."));
   if (g_strcmp0 (detail, "cancelled") == 0)
     return g_strdup (_("The send was cancelled before Twilio answered. The text may still arrive."));
 
@@ -105,15 +136,26 @@ pv_customer_history_describe (GPtrArray *events,
         case PV_EVENT_CODE_SENT:
           wrong_codes = 0;
           entry = g_new0 (PvHistoryEntry, 1);
-          entry->title = g_strdup (_("Code sent by text message"));
-          /* Translators: %s is Twilio's id of the message, SM and 32 characters */
-          entry->detail = event->detail != NULL ? g_strdup_printf (_("Message %s"), event->detail)
-                                                : NULL;
-          entry->icon_name = "mail-send-symbolic";
+          if (event->channel == PV_CHANNEL_CALL)
+            {
+              entry->title = g_strdup (_("Code read out by phone call"));
+              /* Translators: %s is Twilio's id of the call, CA and 32 characters */
+              entry->detail = event->detail != NULL ? g_strdup_printf (_("Call %s"), event->detail)
+                                                    : NULL;
+              entry->icon_name = "call-start-symbolic";
+            }
+          else
+            {
+              entry->title = g_strdup (_("Code sent by text message"));
+              /* Translators: %s is Twilio's id of the message, SM and 32 characters */
+              entry->detail = event->detail != NULL ? g_strdup_printf (_("Message %s"), event->detail)
+                                                    : NULL;
+              entry->icon_name = "mail-send-symbolic";
+            }
           break;
 
         case PV_EVENT_DELIVERY_UPDATE:
-          entry = describe_delivery (event->detail);
+          entry = describe_delivery (event->detail, event->channel);
           break;
 
         case PV_EVENT_CHECK_FAILED:
@@ -155,13 +197,15 @@ pv_customer_history_describe (GPtrArray *events,
         case PV_EVENT_SEND_UNKNOWN:
           entry = g_new0 (PvHistoryEntry, 1);
           entry->title = g_strdup (_("Send not confirmed"));
-          entry->detail = describe_unknown (event->detail);
+          entry->detail = describe_unknown (event->detail, event->channel);
           entry->icon_name = "dialog-question-symbolic";
           break;
 
         case PV_EVENT_SEND_REFUSED:
           entry = g_new0 (PvHistoryEntry, 1);
-          entry->title = g_strdup (_("Text refused by Twilio"));
+          entry->title = g_strdup (event->channel == PV_CHANNEL_CALL
+                                   ? _("Call refused by Twilio")
+                                   : _("Text refused by Twilio"));
           entry->detail = g_strdup (event->detail);
           entry->icon_name = "dialog-warning-symbolic";
           break;
@@ -174,6 +218,22 @@ pv_customer_history_describe (GPtrArray *events,
           else
             entry->title = g_strdup (_("Name removed"));
           entry->icon_name = "document-edit-symbolic";
+          break;
+
+        case PV_EVENT_LANGUAGE_SET:
+          entry = g_new0 (PvHistoryEntry, 1);
+          if (event->detail != NULL)
+            {
+              g_autofree char *language = pv_language_dup_name (event->detail);
+
+              /* Translators: %s is a language, such as “German” */
+              entry->title = g_strdup_printf (_("Codes now sent in %s"), language);
+            }
+          else
+            {
+              entry->title = g_strdup (_("Codes now sent in the language of the number’s country"));
+            }
+          entry->icon_name = "preferences-desktop-locale-symbolic";
           break;
 
         case PV_EVENT_NONE:
@@ -251,33 +311,58 @@ pv_customer_record_load_finish (PvStore       *store,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* A change to one of the customer's own fields, made on a worker. */
 typedef struct
 {
-  char *number;
-  char *name;
-} Rename;
+  char     *number;
+  char     *value;
+  gboolean  language;   /* the language, else the name */
+} FieldChange;
 
 static void
-rename_free (Rename *rename)
+field_change_free (FieldChange *change)
 {
-  g_free (rename->number);
-  g_free (rename->name);
-  g_free (rename);
+  g_free (change->number);
+  g_free (change->value);
+  g_free (change);
 }
 
 static void
-rename_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+field_change_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
 {
-  Rename *rename = task_data;
+  FieldChange *change = task_data;
   GError *error = NULL;
+  gboolean done;
 
-  if (pv_store_rename_customer (source_object, rename->number, rename->name, NULL, &error))
+  if (change->language)
+    done = pv_store_set_customer_language (source_object, change->number, change->value, NULL,
+                                           &error);
+  else
+    done = pv_store_rename_customer (source_object, change->number, change->value, NULL,
+                                     &error);
+
+  if (done)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
+}
+
+static void
+run_field_change (GTask      *task,
+                  const char *number,
+                  char       *value,
+                  gboolean    language)
+{
+  FieldChange *change = g_new0 (FieldChange, 1);
+
+  change->number = g_strdup (number);
+  change->value = value;
+  change->language = language;
+  g_task_set_task_data (task, change, (GDestroyNotify) field_change_free);
+  g_task_run_in_thread (task, field_change_thread);
 }
 
 /**
@@ -298,7 +383,6 @@ pv_customer_rename_async (PvStore             *store,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *cleaned = NULL;
-  Rename *rename;
 
   g_return_if_fail (PV_IS_STORE (store));
   g_return_if_fail (number != NULL);
@@ -316,11 +400,7 @@ pv_customer_rename_async (PvStore             *store,
         }
     }
 
-  rename = g_new0 (Rename, 1);
-  rename->number = g_strdup (number);
-  rename->name = g_steal_pointer (&cleaned);
-  g_task_set_task_data (task, rename, (GDestroyNotify) rename_free);
-  g_task_run_in_thread (task, rename_thread);
+  run_field_change (task, number, g_steal_pointer (&cleaned), FALSE);
 }
 
 gboolean
@@ -331,4 +411,38 @@ pv_customer_rename_finish (PvStore       *store,
   g_return_val_if_fail (g_task_is_valid (result, store), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * pv_customer_set_language_async:
+ * @language: (nullable): a built-in language such as "de", or %NULL for the language of
+ *   the number's country
+ *
+ * Stores staff's choice of language for the customer's codes, on a worker thread.
+ */
+void
+pv_customer_set_language_async (PvStore             *store,
+                                const char          *number,
+                                const char          *language,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PV_IS_STORE (store));
+  g_return_if_fail (number != NULL);
+  g_return_if_fail (language == NULL || pv_language_is_builtin (language));
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pv_customer_set_language_async);
+  run_field_change (task, number, g_strdup (language), TRUE);
+}
+
+gboolean
+pv_customer_set_language_finish (PvStore       *store,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return pv_customer_rename_finish (store, result, error);
 }

@@ -57,4 +57,14 @@ gboolean          pv_customer_rename_finish       (PvStore           *store,
                                                    GAsyncResult      *result,
                                                    GError           **error);
 
+void              pv_customer_set_language_async  (PvStore           *store,
+                                                   const char        *number,
+                                                   const char        *language,
+                                                   GCancellable      *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer           user_data);
+gboolean          pv_customer_set_language_finish (PvStore           *store,
+                                                   GAsyncResult      *result,
+                                                   GError           **error);
+
 G_END_DECLS

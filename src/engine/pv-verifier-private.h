@@ -10,6 +10,7 @@
 
 #pragma once
 
+#include "pv-call-tracker.h"
 #include "pv-delivery-tracker.h"
 #include "pv-twilio-error.h"
 #include "pv-verifier.h"
@@ -26,7 +27,9 @@ struct _PvVerifier
   GBytes          *digest_key;
 
   char            *owner;            /* names this process on the sends it claims */
-  GHashTable      *trackers;         /* E.164 number → PvDeliveryTracker */
+  GHashTable      *trackers;         /* E.164 number → PvDeliveryTracker or PvCallTracker */
+  PvMessageComposer *composer;       /* what customers are sent, in their language */
+  gboolean         check_line_type;  /* ask Twilio Lookup before a first send */
 
   char            *default_country;   /* ISO 3166-1 alpha-2 */
   char           **served_countries;  /* served besides default_country */
@@ -37,7 +40,6 @@ struct _PvVerifier
   guint            max_sends_per_hour;
   guint            delivery_timeout;
   guint            poll_interval;
-  char            *message_template;
 };
 
 enum {
@@ -73,5 +75,8 @@ char    *_pv_verifier_display_number    (PvVerifier             *self,
 void     _pv_verifier_track_delivery    (PvVerifier             *self,
                                          const char             *number,
                                          const PvTwilioMessage  *message);
+void     _pv_verifier_track_call        (PvVerifier             *self,
+                                         const char             *number,
+                                         const PvTwilioCall     *call);
 
 G_END_DECLS

@@ -22,17 +22,42 @@
 
 #include "pv-code.h"
 #include "pv-country.h"
-#include "pv-message-template.h"
+#include "pv-language.h"
+#include "pv-message-composer.h"
 #include "pv-phone-number.h"
 #include "pv-text.h"
 #include "pv-twilio-error.h"
 #include "pv-verifier-private.h"
 
-static void
-pv_send_claim_free (PvSendClaim *claim)
+/* How long a call rings before Twilio gives up (about 30 s hangs up before most voicemail
+ * answers), and the longest it may last: the script takes under a minute. */
+#define CALL_RING_SECONDS  30
+#define CALL_LIMIT_SECONDS 120
+
+/* One send, from the checks to Twilio's answer: the task's data. */
+typedef struct
 {
-  pv_send_claim_clear (claim);
-  g_free (claim);
+  char        *number;     /* E.164 */
+  char        *name;       /* cleaned; NULL for a send again */
+  char        *region;     /* the number's country */
+  gboolean     resend;
+  gboolean     reverify;
+  PvChannel    channel;    /* NONE until chosen */
+  PvChannel    proposed;   /* what the Register step offers for the number */
+  PvChannel    last;       /* of the customer's last send, NONE for a new customer */
+  char        *language;   /* the customer's, from staff's choice or the country */
+  PvSendClaim  claim;
+} PendingSend;
+
+static void
+pending_send_free (PendingSend *pending)
+{
+  g_free (pending->number);
+  g_free (pending->name);
+  g_free (pending->region);
+  g_free (pending->language);
+  pv_send_claim_clear (&pending->claim);
+  g_free (pending);
 }
 
 static PvUpdateAction
@@ -46,19 +71,22 @@ action_for_twilio_error (const GError *error)
 }
 
 static PvSendRequest
-make_send_request (PvVerifier *self,
-                   const char *number,
-                   const char *name,
-                   gboolean    resend,
-                   gboolean    reverify,
-                   const char *digest)
+make_send_request (PvVerifier        *self,
+                   const PendingSend *pending,
+                   const char        *digest,
+                   const char        *seed)
 {
   PvSendRequest request = {
-    .number = number,
-    .name = name,
-    .resend = resend,
-    .reverify = reverify,
+    .number = pending->number,
+    .name = pending->name,
+    .resend = pending->resend,
+    .reverify = pending->reverify,
+    /* Another channel, or the same one again, carries the code the customer may hold; a
+     * re-verification is about a number that may have changed hands, so it gets a new one. */
+    .keep_code = pending->resend && !pending->reverify,
     .code_digest = digest,
+    .code_seed = seed,
+    .channel = pending->channel,
     .owner = self->owner,
     .code_lifetime = self->code_lifetime,
     .max_attempts = self->max_attempts,
@@ -178,14 +206,15 @@ finish_send (PvVerifier          *self,
   return applied;
 }
 
-/* Twilio may or may not have the message: the code, the customer and the counters stay,
- * and staff are told exactly that. */
+/* Twilio may or may not have the message or the call: the code, the customer and the
+ * counters stay, and staff are told exactly that. */
 static void
 report_unknown_outcome (PvVerifier        *self,
                         const PvSendClaim *claim,
                         gboolean           cancelled)
 {
   const char *number = claim->customer->number;
+  gboolean call = claim->customer->channel == PV_CHANNEL_CALL;
   g_autofree char *shown = _pv_verifier_display_number (self, number);
   g_autoptr(PvCustomer) current = NULL;
   guint wait;
@@ -204,9 +233,20 @@ report_unknown_outcome (PvVerifier        *self,
       current->status == PV_CUSTOMER_STATUS_VERIFIED)
     return;
 
-  /* Resend is offered only once it can be used; until then the code step counts down. */
+  /* Sending again is offered only once it can be used; until then the code step counts
+   * down. */
   wait = cooldown_remaining (self, claim->customer);
-  if (wait > 0)
+  if (wait > 0 && call)
+    _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE,
+                              ngettext ("Twilio did not confirm the call to %s. The phone may "
+                                        "still ring: wait for it, or send the code again in "
+                                        "%u second.",
+                                        "Twilio did not confirm the call to %s. The phone may "
+                                        "still ring: wait for it, or send the code again in "
+                                        "%u seconds.",
+                                        wait),
+                              shown, wait);
+  else if (wait > 0)
     _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE,
                               ngettext ("Twilio did not confirm the text to %s. It may or may "
                                         "not arrive: wait for it, or send a new code in %u "
@@ -216,6 +256,11 @@ report_unknown_outcome (PvVerifier        *self,
                                         "seconds.",
                                         wait),
                               shown, wait);
+  else if (call)
+    _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_TEXT_INSTEAD,
+                              _("Twilio did not confirm the call to %s. The phone may still "
+                                "ring: wait for it, or text the code instead."),
+                              shown);
   else
     _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_RESEND,
                               _("Twilio did not confirm the text to %s. It may or may not "
@@ -224,31 +269,61 @@ report_unknown_outcome (PvVerifier        *self,
   g_signal_emit (self, _pv_verifier_signals[CODE_SENT], 0, number);
 }
 
+/* What staff are told once Twilio has taken the send. The language is named when it is
+ * not the office's own, so that staff know the customer may hear or read another one. */
 static void
-send_message_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+report_sent (PvVerifier        *self,
+             const PendingSend *pending)
 {
-  g_autoptr(GTask) task = user_data;
-  PvVerifier *self = g_task_get_source_object (task);
-  PvSendClaim *claim = g_task_get_task_data (task);
-  const char *number = claim->customer->number;
-  g_autofree char *shown = _pv_verifier_display_number (self, number);
+  g_autofree char *shown = _pv_verifier_display_number (self, pending->number);
+  g_autofree char *language = pv_language_dup_name (pending->language);
+  gboolean call = pending->claim.customer->channel == PV_CHANNEL_CALL;
+  gboolean kept = pending->claim.kept_code;
+  const char *office_language = pv_message_composer_get_default_language (self->composer);
+  g_autofree char *message = NULL;
+
+  if (call)
+    message = g_strdup_printf (kept ? _("Calling %s to read out the same code.")
+                                    : _("Calling %s to read out a verification code."),
+                               shown);
+  else
+    message = g_strdup_printf (kept ? _("The same code was texted to %s again.")
+                                    : _("A verification code was sent to %s."),
+                               shown);
+
+  if (g_strcmp0 (pending->language, office_language) != 0)
+    /* Translators: a sentence saying a code was sent, then a language such as “German” */
+    _pv_verifier_emit_update (self, PV_UPDATE_SUCCESS, PV_UPDATE_ACTION_NONE,
+                              _("%s It is in %s."), message, language);
+  else
+    _pv_verifier_emit_update (self, PV_UPDATE_SUCCESS, PV_UPDATE_ACTION_NONE, "%s", message);
+}
+
+/* Twilio's answer to a text or a call: @sid and @status when it took the send, else
+ * @error. Returns whether the send is still the customer's current one, to follow. */
+static gboolean
+finish_claimed_send (PvVerifier *self,
+                     GTask      *task,
+                     const char *sid,
+                     const char *status,
+                     int         error_code,
+                     GError     *error)
+{
+  PendingSend *pending = g_task_get_task_data (task);
+  PvSendClaim *claim = &pending->claim;
+  const char *number = pending->number;
   g_autoptr(PvCustomer) current = NULL;
-  g_autoptr(PvTwilioMessage) message = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) owned_error = error;
   PvSendOutcome outcome = { 0, };
 
-  message = pv_twilio_client_send_message_finish (PV_TWILIO_CLIENT (object), result, &error);
-
-  if (message == NULL && pv_twilio_error_is_outcome_unknown (error))
+  if (sid == NULL && pv_twilio_error_is_outcome_unknown (error))
     {
       report_unknown_outcome (self, claim, g_cancellable_is_cancelled (g_task_get_cancellable (task)));
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      g_task_return_error (task, g_steal_pointer (&owned_error));
+      return FALSE;
     }
 
-  if (message == NULL)
+  if (sid == NULL)
     {
       /* Refused before anything went out: as if the claim had never been made. */
       outcome.kind = PV_SEND_OUTCOME_REFUSED;
@@ -256,14 +331,14 @@ send_message_cb (GObject      *object,
       finish_send (self, claim, &outcome);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         _pv_verifier_emit_error_update (self, error, action_for_twilio_error (error));
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      g_task_return_error (task, g_steal_pointer (&owned_error));
+      return FALSE;
     }
 
   outcome.kind = PV_SEND_OUTCOME_SENT;
-  outcome.message_sid = message->sid;
-  outcome.delivery_status = message->status;
-  outcome.error_code = message->error_code;
+  outcome.message_sid = sid;
+  outcome.delivery_status = status;
+  outcome.error_code = error_code;
 
   /* Verified with a code that arrived before Twilio's slow reply, sent a newer code, or
    * deleted: what happened later wins, and this send has nothing left to say. */
@@ -273,85 +348,201 @@ send_message_cb (GObject      *object,
       current->status == PV_CUSTOMER_STATUS_VERIFIED)
     {
       g_task_return_pointer (task, g_strdup (number), g_free);
+      return FALSE;
+    }
+
+  report_sent (self, pending);
+  g_signal_emit (self, _pv_verifier_signals[CODE_SENT], 0, number);
+  g_signal_emit (self, _pv_verifier_signals[DELIVERY_CHANGED], 0, number, status, error_code);
+
+  g_task_return_pointer (task, g_strdup (number), g_free);
+  return TRUE;
+}
+
+static void
+send_message_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PvVerifier *self = g_task_get_source_object (task);
+  PendingSend *pending = g_task_get_task_data (task);
+  g_autoptr(PvTwilioMessage) message = NULL;
+  GError *error = NULL;
+
+  message = pv_twilio_client_send_message_finish (PV_TWILIO_CLIENT (object), result, &error);
+  if (message == NULL)
+    {
+      finish_claimed_send (self, task, NULL, NULL, 0, error);
       return;
     }
 
-  _pv_verifier_emit_update (self, PV_UPDATE_SUCCESS, PV_UPDATE_ACTION_NONE,
-               _("A verification code was sent to %s."), shown);
-  g_signal_emit (self, _pv_verifier_signals[CODE_SENT], 0, number);
-  g_signal_emit (self, _pv_verifier_signals[DELIVERY_CHANGED], 0,
-                 number, message->status, message->error_code);
+  if (finish_claimed_send (self, task, message->sid, message->status, message->error_code,
+                           NULL))
+    _pv_verifier_track_delivery (self, pending->number, message);
+}
 
-  _pv_verifier_track_delivery (self, number, message);
+static void
+start_call_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PvVerifier *self = g_task_get_source_object (task);
+  PendingSend *pending = g_task_get_task_data (task);
+  g_autoptr(PvTwilioCall) call = NULL;
+  GError *error = NULL;
 
-  g_task_return_pointer (task, g_strdup (number), g_free);
+  call = pv_twilio_client_start_call_finish (PV_TWILIO_CLIENT (object), result, &error);
+  if (call == NULL)
+    {
+      finish_claimed_send (self, task, NULL, NULL, 0, error);
+      return;
+    }
+
+  if (finish_claimed_send (self, task, call->sid, call->status, 0, NULL))
+    _pv_verifier_track_call (self, pending->number, call);
+}
+
+/* The code a granted claim sends: a new one from its seed, or the live one made again.
+ * The code length may have changed since the live code was made; its digest tells which
+ * length it had. */
+static char *
+code_for_claim (PvVerifier         *self,
+                const PvSendClaim  *claim,
+                GError            **error)
+{
+  const PvCustomer *customer = claim->customer;
+
+  if (!claim->kept_code)
+    return pv_code_derive (self->digest_key, customer->number, customer->code_seed,
+                           self->code_length);
+
+  for (guint length = PV_CODE_MIN_LENGTH; length <= PV_CODE_MAX_LENGTH; length++)
+    {
+      g_autofree char *code = pv_code_derive (self->digest_key, customer->number,
+                                              customer->code_seed, length);
+
+      if (pv_code_digest_matches (self->digest_key, customer->number, code,
+                                  customer->code_digest))
+        return g_steal_pointer (&code);
+      explicit_bzero (code, strlen (code));
+    }
+
+  /* Made with another key: the keyring's was replaced since. */
+  g_set_error_literal (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_NOT_REQUESTED,
+                       _("The code sent earlier cannot be sent again. Wait until it expires, "
+                         "then send a new code."));
+  return NULL;
+}
+
+static guint
+minutes_left (PvVerifier       *self,
+              const PvCustomer *customer)
+{
+  gint64 left = customer->code_expires_at - pv_clock_get_now (self->clock);
+
+  return (guint) MAX ((left + 59) / 60, 1);
+}
+
+/* Puts the granted claim's code in a text or a call script and sends it. */
+static void
+send_claimed (PvVerifier *self,
+              GTask      *task)
+{
+  PendingSend *pending = g_task_get_task_data (task);
+  const PvCustomer *customer = pending->claim.customer;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *content = NULL;
+  guint minutes = minutes_left (self, customer);
+
+  code = code_for_claim (self, &pending->claim, &error);
+  if (code != NULL && customer->channel == PV_CHANNEL_CALL)
+    content = pv_message_composer_compose_call (self->composer, pending->language, code,
+                                                minutes);
+  else if (code != NULL)
+    content = pv_message_composer_compose_text (self->composer, pending->language, code,
+                                                minutes, &error);
+  if (code != NULL)
+    explicit_bzero (code, strlen (code));
+
+  if (content == NULL)
+    {
+      PvSendOutcome outcome = { .kind = PV_SEND_OUTCOME_REFUSED, .detail = error->message };
+
+      finish_send (self, &pending->claim, &outcome);
+      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The code exists only in this text or script from here on. */
+  if (customer->channel == PV_CHANNEL_CALL)
+    pv_twilio_client_start_call_async (self->client, pending->number, content,
+                                       CALL_RING_SECONDS, CALL_LIMIT_SECONDS,
+                                       g_task_get_cancellable (task),
+                                       start_call_cb, g_object_ref (task));
+  else
+    pv_twilio_client_send_message_async (self->client, pending->number, content,
+                                         g_task_get_cancellable (task),
+                                         send_message_cb, g_object_ref (task));
+
+  explicit_bzero (content, strlen (content));
 }
 
 /* Makes a fresh code, claims the send in the store (which stores the code's digest and
- * marks the send in flight before any request goes out), and texts it. */
+ * seed and marks the send in flight before any request goes out, or keeps the live code),
+ * and sends it. */
 static void
 claim_and_send (PvVerifier *self,
-                GTask      *task,
-                const char *number,
-                const char *name,
-                gboolean    resend,
-                gboolean    reverify)
+                GTask      *task)
 {
+  PendingSend *pending = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  g_autofree char *seed = NULL;
   g_autofree char *code = NULL;
-  g_autofree char *body = NULL;
   g_autofree char *digest = NULL;
+  g_autofree char *probe = NULL;
   PvSendRequest request;
-  PvSendClaim *claim;
 
-  if (!pv_message_template_validate (self->message_template, &error))
+  /* Wording the office cannot send is found before anything is claimed. */
+  if (pending->channel != PV_CHANNEL_CALL &&
+      (probe = pv_message_composer_compose_text (self->composer, pending->language, "0000",
+                                                 1, &error)) == NULL)
     {
       _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  code = pv_code_generate (self->code_length, &error);
-  if (code == NULL)
+  seed = pv_code_generate_seed (&error);
+  if (seed == NULL)
     {
       _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_RETRY);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  body = pv_message_template_render (self->message_template, code);
-  digest = pv_code_digest (self->digest_key, number, code);
-
-  /* The code exists only in this body from here on. */
+  code = pv_code_derive (self->digest_key, pending->number, seed, self->code_length);
+  digest = pv_code_digest (self->digest_key, pending->number, code);
   explicit_bzero (code, strlen (code));
 
-  claim = g_new0 (PvSendClaim, 1);
-  g_task_set_task_data (task, claim, (GDestroyNotify) pv_send_claim_free);
-
-  request = make_send_request (self, number, name, resend, reverify, digest);
-  if (!pv_store_claim_send (self->store, &request, claim, &error))
+  request = make_send_request (self, pending, digest, seed);
+  if (!pv_store_claim_send (self->store, &request, &pending->claim, &error))
     {
-      explicit_bzero (body, strlen (body));
       _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_RETRY);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  if (claim->verdict != PV_SEND_GRANTED)
+  if (pending->claim.verdict != PV_SEND_GRANTED)
     {
-      explicit_bzero (body, strlen (body));
-      g_task_return_error (task, report_refused_claim (self, claim, number));
+      g_task_return_error (task, report_refused_claim (self, &pending->claim, pending->number));
       return;
     }
 
-  pv_twilio_client_send_message_async (self->client,
-                                       number,
-                                       body,
-                                       g_task_get_cancellable (task),
-                                       send_message_cb,
-                                       g_object_ref (task));
-
-  explicit_bzero (body, strlen (body));
+  send_claimed (self, task);
 }
 
 /* Codes go only to the countries the office serves: a stream of sends to far-away numbers
@@ -377,22 +568,42 @@ check_country_served (PvVerifier           *self,
   return FALSE;
 }
 
+/**
+ * pv_verifier_propose_channel:
+ * @number: a parsed number
+ *
+ * What the Register step offers first: a call for a number libphonenumber knows as a
+ * fixed line, which cannot take texts, and a text for everything else.
+ *
+ * Returns: %PV_CHANNEL_SMS or %PV_CHANNEL_CALL
+ */
+PvChannel
+pv_verifier_propose_channel (PvVerifier          *self,
+                             const PvPhoneNumber *number)
+{
+  g_return_val_if_fail (number != NULL, PV_CHANNEL_SMS);
+
+  return number->type == PV_PHONE_NUMBER_TYPE_FIXED_LINE ? PV_CHANNEL_CALL : PV_CHANNEL_SMS;
+}
+
 /* The checks register and resend share, in the order of the form: the number, then the
- * name (register only: @name and @clean_name are NULL for a resend), then whether codes
- * can be sent at all. Returns the number in E.164, or NULL once @task has failed with the
- * reason told to staff; nothing is stored or sent before all of them pass. */
-static char *
+ * name (register only: @name is NULL for a resend), then whether codes can be sent at
+ * all. Returns the send with its number in E.164 and the customer's language, or NULL
+ * once @task has failed with the reason told to staff; nothing is stored or sent before
+ * all of them pass. */
+static PendingSend *
 prepare_send (PvVerifier  *self,
               GTask       *task,
               const char  *input,
               const char  *country,
               const char  *name,
-              char       **clean_name)
+              PvChannel    channel)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PvPhoneNumber) parsed = NULL;
-  g_autofree char *number = NULL;
+  g_autoptr(PvCustomer) stored = NULL;
   g_autofree char *cleaned = NULL;
+  PendingSend *pending;
 
   parsed = pv_phone_number_parse (input, country != NULL ? country : self->default_country,
                                   &error);
@@ -402,8 +613,6 @@ prepare_send (PvVerifier  *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return NULL;
     }
-
-  number = g_strdup (parsed->e164);
 
   if (name != NULL)
     {
@@ -423,10 +632,126 @@ prepare_send (PvVerifier  *self,
       return NULL;
     }
 
-  if (clean_name != NULL)
-    *clean_name = g_steal_pointer (&cleaned);
+  /* A point lookup, for staff's choices for this customer; the claim decides the rest. */
+  stored = pv_store_lookup (self->store, parsed->e164, NULL);
 
-  return g_steal_pointer (&number);
+  pending = g_new0 (PendingSend, 1);
+  pending->number = g_strdup (parsed->e164);
+  pending->name = g_steal_pointer (&cleaned);
+  pending->region = g_strdup (parsed->region);
+  pending->language = g_strdup (pv_message_composer_choose_language (
+                                  self->composer, stored != NULL ? stored->language : NULL,
+                                  parsed->region));
+  pending->channel = channel;
+  pending->proposed = pv_verifier_propose_channel (self, parsed);
+  pending->last = stored != NULL ? stored->channel : PV_CHANNEL_NONE;
+  g_task_set_task_data (task, pending, (GDestroyNotify) pending_send_free);
+
+  return pending;
+}
+
+static const char *
+describe_refused_line_type (PvLineType type)
+{
+  switch (type)
+    {
+    case PV_LINE_TYPE_PREMIUM:
+      return _("a premium-rate line, which would charge the office");
+    case PV_LINE_TYPE_SHARED_COST:
+      return _("a shared-cost line, which would charge the office");
+    case PV_LINE_TYPE_TOLL_FREE:
+      return _("a toll-free number, which cannot take texts and is rarely a person’s");
+    case PV_LINE_TYPE_UAN:
+      return _("a company’s switchboard number, not a person’s");
+    case PV_LINE_TYPE_PAGER:
+      return _("a pager");
+    case PV_LINE_TYPE_VOICEMAIL:
+      return _("a voicemail box");
+    case PV_LINE_TYPE_PERSONAL:
+      return _("a personal forwarding number, which may ring anywhere");
+    case PV_LINE_TYPE_UNKNOWN:
+    case PV_LINE_TYPE_MOBILE:
+    case PV_LINE_TYPE_LANDLINE:
+    case PV_LINE_TYPE_FIXED_VOIP:
+    case PV_LINE_TYPE_NON_FIXED_VOIP:
+    default:
+      return NULL;
+    }
+}
+
+static void
+lookup_line_type_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PvVerifier *self = g_task_get_source_object (task);
+  PendingSend *pending = g_task_get_task_data (task);
+  g_autoptr(PvTwilioLookup) lookup = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shown = _pv_verifier_display_number (self, pending->number);
+  const char *refused;
+
+  lookup = pv_twilio_client_lookup_line_type_finish (PV_TWILIO_CLIENT (object), result, &error);
+  if (lookup == NULL)
+    {
+      _pv_verifier_emit_error_update (self, error, action_for_twilio_error (error));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (!lookup->valid)
+    {
+      g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_LINE_TYPE_REFUSED,
+                   _("Twilio Lookup says %s is not a number in use. Check it with the "
+                     "customer."),
+                   shown);
+      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_EDIT_NUMBER);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  refused = describe_refused_line_type (lookup->line_type);
+  if (refused != NULL)
+    {
+      /* Translators: %s is a phone number, then what kind of line it is */
+      g_set_error (&error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_LINE_TYPE_REFUSED,
+                   _("No code was sent: Twilio Lookup says %s is %s. Ask the customer for "
+                     "another number."),
+                   shown, refused);
+      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_EDIT_NUMBER);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  pending->channel = lookup->line_type == PV_LINE_TYPE_LANDLINE ||
+                     lookup->line_type == PV_LINE_TYPE_FIXED_VOIP
+                     ? PV_CHANNEL_CALL : PV_CHANNEL_SMS;
+  claim_and_send (self, task);
+}
+
+/* Sends once the channel is known: asked of Twilio Lookup first when the office wants it. */
+static void
+choose_channel_and_send (PvVerifier *self,
+                         GTask      *task)
+{
+  PendingSend *pending = g_task_get_task_data (task);
+
+  /* Twilio Lookup is asked only before a number's first send: after that, what happened
+   * to earlier sends says more than the line type. */
+  if (pending->channel == PV_CHANNEL_NONE && (pending->last != PV_CHANNEL_NONE ||
+                                              !self->check_line_type))
+    pending->channel = pending->proposed;
+
+  if (pending->channel != PV_CHANNEL_NONE)
+    {
+      claim_and_send (self, task);
+      return;
+    }
+
+  pv_twilio_client_lookup_line_type_async (self->client, pending->number,
+                                           g_task_get_cancellable (task),
+                                           lookup_line_type_cb, g_object_ref (task));
 }
 
 /**
@@ -436,12 +761,13 @@ prepare_send (PvVerifier  *self,
  *   pv_text_clean_name(), and a name that function refuses fails the task with its
  *   %PV_TEXT_ERROR before anything is stored or sent
  *
- * Starts verifying a number: a new number gets a code by text message. A number that
- * already has a live code is not sent another (the customer may be reading it out right
- * now); its code-sent is emitted again so the staff member can type the code in, and the
- * task fails with %PV_VERIFIER_ERROR_ALREADY_REQUESTED. When Twilio's answer is lost, the
- * code stays stored, code-sent is emitted (the text may arrive), and the task fails with
- * %PV_TWILIO_ERROR_OUTCOME_UNKNOWN.
+ * Starts verifying a number: a new number gets a code, by the channel
+ * pv_verifier_propose_channel() chooses (or Twilio Lookup, when the check-line-type
+ * setting is on). A number that already has a live code is not sent another (the customer
+ * may be reading it out right now); its code-sent is emitted again so the staff member can
+ * type the code in, and the task fails with %PV_VERIFIER_ERROR_ALREADY_REQUESTED. When
+ * Twilio's answer is lost, the code stays stored, code-sent is emitted (the text may
+ * arrive), and the task fails with %PV_TWILIO_ERROR_OUTCOME_UNKNOWN.
  */
 void
 pv_verifier_register_async (PvVerifier          *self,
@@ -451,14 +777,16 @@ pv_verifier_register_async (PvVerifier          *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  pv_verifier_register_in_country_async (self, input, NULL, name, cancellable, callback,
-                                         user_data);
+  pv_verifier_register_in_country_async (self, input, NULL, name, PV_CHANNEL_NONE,
+                                         cancellable, callback, user_data);
 }
 
 /**
  * pv_verifier_register_in_country_async:
  * @country: (nullable): the country to read a national @input in, for this number only;
  *   %NULL for the office's. Which countries are served does not change with it.
+ * @channel: %PV_CHANNEL_SMS, %PV_CHANNEL_CALL, or %PV_CHANNEL_NONE for the one
+ *   pv_verifier_register_async() would choose
  *
  * As pv_verifier_register_async().
  */
@@ -467,13 +795,12 @@ pv_verifier_register_in_country_async (PvVerifier          *self,
                                        const char          *input,
                                        const char          *country,
                                        const char          *name,
+                                       PvChannel            channel,
                                        GCancellable        *cancellable,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *number = NULL;
-  g_autofree char *clean_name = NULL;
 
   g_return_if_fail (PV_IS_VERIFIER (self));
 
@@ -483,11 +810,10 @@ pv_verifier_register_in_country_async (PvVerifier          *self,
    * client says, OUTCOME_UNKNOWN included. */
   g_task_set_check_cancellable (task, FALSE);
 
-  number = prepare_send (self, task, input, country, name, &clean_name);
-  if (number == NULL)
+  if (prepare_send (self, task, input, country, name, channel) == NULL)
     return;
 
-  claim_and_send (self, task, number, clean_name, FALSE, FALSE);
+  choose_channel_and_send (self, task);
 }
 
 /**
@@ -505,55 +831,66 @@ pv_verifier_register_finish (PvVerifier    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* A new code for a number that had one: a resend, or with @reverify a re-verification.
- * Takes @task. */
+/* A code again for a number that had one: on @channel, or with @reverify a new code for a
+ * re-verification. Takes @task. */
 static void
-send_new_code (PvVerifier *self,
-               const char *number,
-               gboolean    reverify,
-               GTask      *task,
-               gpointer    source_tag)
+send_code_again (PvVerifier *self,
+                 const char *number,
+                 PvChannel   channel,
+                 gboolean    reverify,
+                 GTask      *task,
+                 gpointer    source_tag)
 {
   g_autoptr(GTask) owned = task;
-  g_autofree char *e164 = NULL;
+  PendingSend *pending;
 
   g_task_set_source_tag (owned, source_tag);
   /* As for a registration: once the request is out, cancelling does not make it unsent. */
   g_task_set_check_cancellable (owned, FALSE);
 
-  e164 = prepare_send (self, owned, number, NULL, NULL, NULL);
-  if (e164 == NULL)
+  pending = prepare_send (self, owned, number, NULL, NULL, channel);
+  if (pending == NULL)
     return;
 
-  claim_and_send (self, owned, e164, NULL, TRUE, reverify);
+  pending->resend = TRUE;
+  pending->reverify = reverify;
+  /* Again the way it went last, unless staff said otherwise. */
+  if (pending->channel == PV_CHANNEL_NONE)
+    pending->channel = pending->last != PV_CHANNEL_NONE ? pending->last : pending->proposed;
+  claim_and_send (self, owned);
 }
 
 /**
- * pv_verifier_resend_async:
+ * pv_verifier_send_again_async:
  * @number: an E.164 number that already had a code
+ * @channel: %PV_CHANNEL_SMS, %PV_CHANNEL_CALL, or %PV_CHANNEL_NONE for the channel of the
+ *   last send
  *
- * Replaces the customer's code with a new one, once the cooldown has passed. The old code
- * stops working.
+ * Sends the customer's code again, once the cooldown has passed: the same code while it
+ * is valid, so that a text that arrives late still works and a call reads out what the
+ * text said; a new one once it expired or its attempts are used up. The hourly limit
+ * counts every send, on either channel.
  */
 void
-pv_verifier_resend_async (PvVerifier          *self,
-                          const char          *number,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+pv_verifier_send_again_async (PvVerifier          *self,
+                              const char          *number,
+                              PvChannel            channel,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
 {
   g_return_if_fail (PV_IS_VERIFIER (self));
   g_return_if_fail (number != NULL);
 
-  send_new_code (self, number, FALSE,
-                 g_task_new (self, cancellable, callback, user_data),
-                 pv_verifier_resend_async);
+  send_code_again (self, number, channel, FALSE,
+                   g_task_new (self, cancellable, callback, user_data),
+                   pv_verifier_send_again_async);
 }
 
 gboolean
-pv_verifier_resend_finish (PvVerifier    *self,
-                           GAsyncResult  *result,
-                           GError       **error)
+pv_verifier_send_again_finish (PvVerifier    *self,
+                               GAsyncResult  *result,
+                               GError       **error)
 {
   g_autofree char *number = NULL;
 
@@ -565,14 +902,42 @@ pv_verifier_resend_finish (PvVerifier    *self,
 }
 
 /**
+ * pv_verifier_resend_async:
+ * @number: an E.164 number that already had a code
+ *
+ * As pv_verifier_send_again_async() on the channel of the last send.
+ */
+void
+pv_verifier_resend_async (PvVerifier          *self,
+                          const char          *number,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (PV_IS_VERIFIER (self));
+  g_return_if_fail (number != NULL);
+
+  send_code_again (self, number, PV_CHANNEL_NONE, FALSE,
+                   g_task_new (self, cancellable, callback, user_data),
+                   pv_verifier_resend_async);
+}
+
+gboolean
+pv_verifier_resend_finish (PvVerifier    *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return pv_verifier_send_again_finish (self, result, error);
+}
+
+/**
  * pv_verifier_verify_again_async:
  * @number: an E.164 number
  *
  * Sends a verified customer a new code, for numbers get reassigned: the customer is pending
  * again until the code is read back, and the earlier verification stays in the history. If
  * Twilio refuses the text, the customer stays verified. A customer who is not verified yet
- * is sent a new code, as by pv_verifier_resend_async(); the cooldown and the hourly limit
- * hold either way.
+ * is sent a new code; the cooldown and the hourly limit hold either way.
  */
 void
 pv_verifier_verify_again_async (PvVerifier          *self,
@@ -584,9 +949,9 @@ pv_verifier_verify_again_async (PvVerifier          *self,
   g_return_if_fail (PV_IS_VERIFIER (self));
   g_return_if_fail (number != NULL);
 
-  send_new_code (self, number, TRUE,
-                 g_task_new (self, cancellable, callback, user_data),
-                 pv_verifier_verify_again_async);
+  send_code_again (self, number, PV_CHANNEL_NONE, TRUE,
+                   g_task_new (self, cancellable, callback, user_data),
+                   pv_verifier_verify_again_async);
 }
 
 gboolean
@@ -594,7 +959,7 @@ pv_verifier_verify_again_finish (PvVerifier    *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  return pv_verifier_resend_finish (self, result, error);
+  return pv_verifier_send_again_finish (self, result, error);
 }
 
 /**

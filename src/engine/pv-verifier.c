@@ -46,7 +46,7 @@ enum {
   PROP_MAX_SENDS_PER_HOUR,
   PROP_DELIVERY_TIMEOUT,
   PROP_POLL_INTERVAL,
-  PROP_MESSAGE_TEMPLATE,
+  PROP_CHECK_LINE_TYPE,
   N_PROPS
 };
 
@@ -106,6 +106,9 @@ _pv_verifier_action_for_next_step (PvTwilioNextStep step)
     case PV_TWILIO_NEXT_STEP_VERIFIED_NUMBERS:
       return PV_UPDATE_ACTION_OPEN_VERIFIED_NUMBERS;
 
+    case PV_TWILIO_NEXT_STEP_VOICE_GEO_PERMISSIONS:
+      return PV_UPDATE_ACTION_OPEN_VOICE_GEO_PERMISSIONS;
+
     /* A button that cannot fix it would only send staff in circles. */
     case PV_TWILIO_NEXT_STEP_NONE:
     default:
@@ -154,10 +157,41 @@ _pv_verifier_display_number (PvVerifier *self,
 }
 
 static void
-stop_and_unref_tracker (PvDeliveryTracker *tracker)
+stop_and_unref_tracker (PvPollTracker *tracker)
 {
-  pv_delivery_tracker_stop (tracker);
+  pv_poll_tracker_stop (tracker);
   g_object_unref (tracker);
+}
+
+/* Follows a text or a call: one at a time per number, so a new one replaces the last. */
+static void
+follow_send (PvVerifier    *self,
+             const char    *number,
+             PvPollTracker *tracker,
+             GCallback      status_changed_cb,
+             GCallback      finished_cb)
+{
+  g_object_set (tracker,
+                "initial-interval", self->poll_interval,
+                "timeout", self->delivery_timeout,
+                NULL);
+  g_object_set_data_full (G_OBJECT (tracker), "number", g_strdup (number), g_free);
+  g_signal_connect_object (tracker, "status-changed", status_changed_cb, self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (tracker, "finished", finished_cb, self, G_CONNECT_SWAPPED);
+
+  g_hash_table_replace (self->trackers, g_strdup (number), g_object_ref (tracker));
+  pv_poll_tracker_start (tracker);
+}
+
+/* Only forgets the tracker if it is still the current one for its number. */
+static void
+forget_tracker (PvVerifier    *self,
+                const char    *number,
+                PvPollTracker *tracker)
+{
+  if (g_hash_table_lookup (self->trackers, number) == tracker)
+    g_hash_table_remove (self->trackers, number);
 }
 
 static void
@@ -202,11 +236,8 @@ delivery_finished_cb (PvVerifier              *self,
                       PvDeliveryTrackerResult  result,
                       PvDeliveryTracker       *tracker)
 {
-  const char *number = g_object_get_data (G_OBJECT (tracker), "number");
-
-  /* Only forget the tracker if it is still the current one for this number. */
-  if (g_hash_table_lookup (self->trackers, number) == tracker)
-    g_hash_table_remove (self->trackers, number);
+  forget_tracker (self, g_object_get_data (G_OBJECT (tracker), "number"),
+                  PV_POLL_TRACKER (tracker));
 }
 
 void
@@ -220,19 +251,115 @@ _pv_verifier_track_delivery (PvVerifier            *self,
     return;
 
   tracker = pv_delivery_tracker_new (self->client, message->sid, message->status);
-  g_object_set (tracker,
-                "initial-interval", self->poll_interval,
-                "timeout", self->delivery_timeout,
-                NULL);
-  g_object_set_data_full (G_OBJECT (tracker), "number", g_strdup (number), g_free);
-  g_signal_connect_object (tracker, "status-changed",
-                           G_CALLBACK (delivery_status_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (tracker, "finished",
-                           G_CALLBACK (delivery_finished_cb), self, G_CONNECT_SWAPPED);
+  follow_send (self, number, PV_POLL_TRACKER (tracker),
+               G_CALLBACK (delivery_status_changed_cb), G_CALLBACK (delivery_finished_cb));
+}
 
-  /* Replacing the entry stops tracking the previous message to that number. */
-  g_hash_table_replace (self->trackers, g_strdup (number), g_object_ref (tracker));
-  pv_delivery_tracker_start (tracker);
+/* Records how a call stands, only while it is the customer's current send. */
+static gboolean
+record_call_status (PvVerifier *self,
+                    const char *number,
+                    const char *sid,
+                    const char *status,
+                    int         error_code)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean applied = FALSE;
+
+  if (!pv_store_record_delivery (self->store, number, sid, status, error_code, &applied,
+                                 &error))
+    {
+      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_NONE);
+      return FALSE;
+    }
+
+  if (applied)
+    g_signal_emit (self, _pv_verifier_signals[DELIVERY_CHANGED], 0, number, status,
+                   error_code);
+
+  return applied;
+}
+
+static void
+call_status_changed_cb (PvVerifier         *self,
+                        const PvTwilioCall *call,
+                        PvCallTracker      *tracker)
+{
+  const char *number = g_object_get_data (G_OBJECT (tracker), "number");
+
+  /* A failed call's reason comes with "finished", once the notifications are read. */
+  if (!g_str_equal (call->status, "failed"))
+    record_call_status (self, number, call->sid, call->status, 0);
+}
+
+/* How a call that did not read the code out ended, for staff. */
+static void
+report_unanswered_call (PvVerifier *self,
+                        const char *number,
+                        const char *status,
+                        int         failure_code)
+{
+  g_autofree char *shown = _pv_verifier_display_number (self, number);
+
+  if (g_str_equal (status, "busy"))
+    _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_TEXT_INSTEAD,
+                              _("The line of %s was busy. Call again in a moment, or text "
+                                "the code instead."),
+                              shown);
+  else if (g_str_equal (status, "no-answer"))
+    _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_TEXT_INSTEAD,
+                              _("Nobody answered the call to %s. Call again later, or text "
+                                "the code instead."),
+                              shown);
+  else if (g_str_equal (status, "canceled"))
+    _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_TEXT_INSTEAD,
+                              _("The call to %s was cancelled before it rang."), shown);
+  else
+    /* Translators: %s is a phone number, then the reason Twilio gave */
+    _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_TEXT_INSTEAD,
+                              _("The call to %s could not be made. %s"),
+                              shown, pv_twilio_error_describe_call_failure (failure_code));
+}
+
+static void
+call_finished_cb (PvVerifier          *self,
+                  PvCallTrackerResult  result,
+                  PvCallTracker       *tracker)
+{
+  g_autofree char *number = g_strdup (g_object_get_data (G_OBJECT (tracker), "number"));
+  const char *status = pv_call_tracker_get_status (tracker);
+  int failure_code = pv_call_tracker_get_failure_code (tracker);
+  gboolean current = TRUE;
+
+  if (g_str_equal (status, "failed"))
+    current = record_call_status (self, number, pv_call_tracker_get_call_sid (tracker), status,
+                                  failure_code);
+
+  if (current && result == PV_CALL_TRACKER_FINAL && !g_str_equal (status, "completed"))
+    {
+      g_autoptr(PvCustomer) customer = pv_store_lookup (self->store, number, NULL);
+
+      if (customer != NULL && customer->status == PV_CUSTOMER_STATUS_PENDING &&
+          g_strcmp0 (customer->message_sid, pv_call_tracker_get_call_sid (tracker)) == 0)
+        report_unanswered_call (self, number, status, failure_code);
+    }
+
+  forget_tracker (self, number, PV_POLL_TRACKER (tracker));
+}
+
+void
+_pv_verifier_track_call (PvVerifier         *self,
+                         const char         *number,
+                         const PvTwilioCall *call)
+{
+  g_autoptr(PvCallTracker) tracker = NULL;
+
+  if (pv_twilio_call_is_final (call))
+    return;
+
+  tracker = pv_call_tracker_new (self->client, call->sid, call->status);
+  follow_send (self, number, PV_POLL_TRACKER (tracker),
+               G_CALLBACK (call_status_changed_cb), G_CALLBACK (call_finished_cb));
 }
 
 /* Customers read codes out loud, and staff type what they hear: "123 456" or "123-456".
@@ -252,7 +379,7 @@ clean_code (const char  *code,
       if (!g_ascii_isdigit (*p))
         {
           g_set_error_literal (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_INVALID_CODE,
-                               _("Enter the code from the text message, using digits only."));
+                               _("Enter the code the customer received, using digits only."));
           return NULL;
         }
       n_digits++;
@@ -261,15 +388,15 @@ clean_code (const char  *code,
   if (n_digits > PV_CODE_MAX_LENGTH)
     {
       g_set_error_literal (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_INVALID_CODE,
-                           _("This code is too long. Enter only the code from the text "
-                             "message."));
+                           _("This code is too long. Enter only the code the customer "
+                             "received."));
       return NULL;
     }
 
   if (n_digits < PV_CODE_MIN_LENGTH)
     {
       g_set_error_literal (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_INVALID_CODE,
-                           _("Enter the code from the text message, using digits only."));
+                           _("Enter the code the customer received, using digits only."));
       return NULL;
     }
 
@@ -377,8 +504,8 @@ report_lost_verification (PvVerifier  *self,
     }
 
   g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_EXPIRED,
-               _("A newer code has been sent to %s. Enter the code from the latest text "
-                 "message."),
+               _("A newer code has been sent to %s. Enter the code from the latest "
+                 "text or call."),
                shown);
   return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
                          PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, FALSE);
@@ -586,7 +713,7 @@ pv_verifier_bind_settings (PvVerifier *self,
     "resend-cooldown",
     "max-sends-per-hour",
     "delivery-timeout",
-    "message-template",
+    "check-line-type",
   };
 
   g_return_if_fail (PV_IS_VERIFIER (self));
@@ -594,6 +721,34 @@ pv_verifier_bind_settings (PvVerifier *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     g_settings_bind (settings, keys[i], self, keys[i], G_SETTINGS_BIND_GET);
+
+  pv_message_composer_bind_settings (self->composer, settings);
+}
+
+/**
+ * pv_verifier_get_store:
+ *
+ * Returns: (transfer none): the store the verifier claims sends in
+ */
+PvStore *
+pv_verifier_get_store (PvVerifier *self)
+{
+  g_return_val_if_fail (PV_IS_VERIFIER (self), NULL);
+
+  return self->store;
+}
+
+/**
+ * pv_verifier_get_composer:
+ *
+ * Returns: (transfer none): what writes the customers' texts and calls
+ */
+PvMessageComposer *
+pv_verifier_get_composer (PvVerifier *self)
+{
+  g_return_val_if_fail (PV_IS_VERIFIER (self), NULL);
+
+  return self->composer;
 }
 
 static void
@@ -602,6 +757,7 @@ pv_verifier_dispose (GObject *object)
   PvVerifier *self = (PvVerifier *) object;
 
   g_hash_table_remove_all (self->trackers);
+  g_clear_object (&self->composer);
   g_clear_object (&self->store);
   g_clear_object (&self->client);
   g_clear_object (&self->clock);
@@ -617,7 +773,6 @@ pv_verifier_finalize (GObject *object)
   g_clear_pointer (&self->digest_key, g_bytes_unref);
   g_clear_pointer (&self->owner, g_free);
   g_clear_pointer (&self->trackers, g_hash_table_unref);
-  g_clear_pointer (&self->message_template, g_free);
   g_clear_pointer (&self->default_country, g_free);
   g_clear_pointer (&self->served_countries, g_strfreev);
 
@@ -652,8 +807,8 @@ pv_verifier_get_property (GObject    *object,
 
   if (field != NULL)
     g_value_set_uint (value, *field);
-  else if (prop_id == PROP_MESSAGE_TEMPLATE)
-    g_value_set_string (value, self->message_template);
+  else if (prop_id == PROP_CHECK_LINE_TYPE)
+    g_value_set_boolean (value, self->check_line_type);
   else if (prop_id == PROP_DEFAULT_COUNTRY)
     g_value_set_string (value, self->default_country);
   else if (prop_id == PROP_SERVED_COUNTRIES)
@@ -679,16 +834,9 @@ pv_verifier_set_property (GObject      *object,
           g_object_notify_by_pspec (object, pspec);
         }
     }
-  else if (prop_id == PROP_MESSAGE_TEMPLATE)
+  else if (prop_id == PROP_CHECK_LINE_TYPE)
     {
-      const char *template_text = g_value_get_string (value);
-
-      if (g_strcmp0 (self->message_template, template_text) != 0)
-        {
-          g_free (self->message_template);
-          self->message_template = g_strdup (template_text);
-          g_object_notify_by_pspec (object, pspec);
-        }
+      self->check_line_type = g_value_get_boolean (value);
     }
   else if (prop_id == PROP_DEFAULT_COUNTRY)
     {
@@ -755,11 +903,10 @@ pv_verifier_class_init (PvVerifierClass *klass)
   properties[PROP_DELIVERY_TIMEOUT] = uint_pspec ("delivery-timeout", 30, 3600, 600);
   /* Not a setting: how soon to ask Twilio about a new message, in milliseconds. */
   properties[PROP_POLL_INTERVAL] = uint_pspec ("poll-interval", 10, 60000, 2000);
-  properties[PROP_MESSAGE_TEMPLATE] =
-    g_param_spec_string ("message-template", NULL, NULL,
-                         "Your verification code is: " PV_MESSAGE_TEMPLATE_PLACEHOLDER,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT
-                         | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* Off by default: Twilio charges for each lookup. */
+  properties[PROP_CHECK_LINE_TYPE] =
+    g_param_spec_boolean ("check-line-type", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -815,6 +962,7 @@ pv_verifier_init (PvVerifier *self)
   self->owner = pv_process_owner_new ();
   self->trackers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) stop_and_unref_tracker);
+  self->composer = pv_message_composer_new ();
 }
 
 PvVerifier *

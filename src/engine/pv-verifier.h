@@ -10,6 +10,8 @@
 #include <gio/gio.h>
 
 #include "pv-clock.h"
+#include "pv-message-composer.h"
+#include "pv-phone-number.h"
 #include "pv-store.h"
 #include "pv-twilio-client.h"
 
@@ -32,6 +34,7 @@ typedef enum
   PV_VERIFIER_ERROR_LOCKED,
   PV_VERIFIER_ERROR_NOT_CONFIGURED,    /* no Twilio credentials or no digest key */
   PV_VERIFIER_ERROR_COUNTRY_NOT_SERVED, /* a number from a country the office does not serve */
+  PV_VERIFIER_ERROR_LINE_TYPE_REFUSED, /* Twilio Lookup: invalid, premium and the like */
 } PvVerifierError;
 
 typedef enum
@@ -54,6 +57,9 @@ typedef enum
   PV_UPDATE_ACTION_EDIT_NAME,     /* the name as typed is at fault */
   PV_UPDATE_ACTION_OPEN_GEO_PERMISSIONS,   /* in the Twilio Console */
   PV_UPDATE_ACTION_OPEN_VERIFIED_NUMBERS,  /* in the Twilio Console */
+  PV_UPDATE_ACTION_CALL_INSTEAD,  /* the same code, read out by a call */
+  PV_UPDATE_ACTION_TEXT_INSTEAD,  /* the same code, by text */
+  PV_UPDATE_ACTION_OPEN_VOICE_GEO_PERMISSIONS,  /* in the Twilio Console */
 } PvUpdateAction;
 
 G_DECLARE_FINAL_TYPE (PvVerifier, pv_verifier, PV, VERIFIER, GObject)
@@ -66,6 +72,10 @@ void         pv_verifier_set_digest_key (PvVerifier           *self,
                                          GBytes               *key);
 void         pv_verifier_bind_settings  (PvVerifier           *self,
                                          GSettings            *settings);
+PvMessageComposer *pv_verifier_get_composer (PvVerifier       *self);
+PvStore     *pv_verifier_get_store      (PvVerifier           *self);
+PvChannel    pv_verifier_propose_channel (PvVerifier          *self,
+                                         const PvPhoneNumber  *number);
 guint        pv_verifier_get_cooldown_remaining (PvVerifier   *self,
                                          const char           *number);
 guint        pv_verifier_get_attempts_left (PvVerifier        *self,
@@ -80,12 +90,22 @@ void         pv_verifier_register_in_country_async (PvVerifier *self,
                                          const char           *input,
                                          const char           *country,
                                          const char           *name,
+                                         PvChannel             channel,
                                          GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,
                                          gpointer              user_data);
 char        *pv_verifier_register_finish (PvVerifier          *self,
                                          GAsyncResult         *result,
                                          GError              **error);
+void         pv_verifier_send_again_async  (PvVerifier        *self,
+                                            const char        *number,
+                                            PvChannel          channel,
+                                            GCancellable      *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer           user_data);
+gboolean     pv_verifier_send_again_finish (PvVerifier        *self,
+                                            GAsyncResult      *result,
+                                            GError           **error);
 void         pv_verifier_resend_async   (PvVerifier           *self,
                                          const char           *number,
                                          GCancellable         *cancellable,

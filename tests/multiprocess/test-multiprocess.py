@@ -169,7 +169,8 @@ class Fake:
     def codes(self, number):
         codes = []
         for body in self.bodies(number):
-            match = re.search(r'([0-9]{4,10})\D*$', body)
+            # The code is the only run of 4 to 10 digits; "Valid for 10 min." has two.
+            match = re.search(r'(?<![0-9])([0-9]{4,10})(?![0-9])', body)
             codes.append(match.group(1) if match else None)
         return codes
 
