@@ -13,6 +13,8 @@
 
 #include <string.h>
 
+#include "pv-language.h"
+#include "pv-message-editor.h"
 #include "pv-message-template.h"
 #include "pv-preferences-window.h"
 #include "pv-secret-store.h"
@@ -565,50 +567,107 @@ test_settings (Fixture       *f,
   g_assert_cmpstr (row_text (f, "sender_row"), ==, "+49301234567");
 }
 
+static PvMessageEditor *
+find_editor (GtkWidget  *root,
+             const char *language)
+{
+  if (PV_IS_MESSAGE_EDITOR (root) &&
+      g_strcmp0 (pv_message_editor_get_language (PV_MESSAGE_EDITOR (root)), language) == 0)
+    return PV_MESSAGE_EDITOR (root);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      PvMessageEditor *found = find_editor (child, language);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static char *
+dup_stored_wording (GSettings  *settings,
+                    const char *language)
+{
+  g_autoptr(GVariant) templates = g_settings_get_value (settings, "message-templates");
+  char *text = NULL;
+
+  if (!g_variant_lookup (templates, language, "s", &text))
+    return NULL;
+
+  return text;
+}
+
+/* Each language's wording, with its segments counted as it is typed. */
 static void
 test_template (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  g_autofree char *original = g_settings_get_string (settings, "message-template");
-  g_autofree char *current = NULL;
-  g_autofree char *example = NULL;
-  AdwActionRow *preview_row;
+  g_autofree char *stored = NULL;
+  PvMessageEditor *spanish;
+  GtkWidget *entry;
+  GtkWidget *reset;
 
+  g_settings_reset (settings, "message-templates");
+  g_settings_reset (settings, "office-name");
   open_preferences (f, PV_ENGINE_NEEDS_ACCOUNT);
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (f->preferences),
-                                                "verification");
-  preview_row = ADW_ACTION_ROW (find (f, ADW_TYPE_ACTION_ROW, "preview_row"));
+                                                "messages");
+  for (guint i = 0; pv_language_get_builtin ()[i] != NULL; i++)
+    g_assert_nonnull (find_editor (GTK_WIDGET (f->preferences), pv_language_get_builtin ()[i]));
 
-  g_assert_cmpstr (row_text (f, "template_row"), ==, original);
-  example = pv_message_template_render (original, "123456");
-  g_assert_cmpstr (adw_action_row_get_subtitle (preview_row), ==, example);
-  g_assert_false (row_has_error (f, "template_row"));
+  spanish = find_editor (GTK_WIDGET (f->preferences), "es");
+  entry = pv_message_editor_get_entry (spanish);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==,
+                   pv_message_template_get_builtin ("es", FALSE));
+  g_assert_true (g_str_has_prefix (pv_message_editor_get_counter (spanish), "1 segment, GSM-7: "));
+  pv_ui_test_screenshot (GTK_WIDGET (f->preferences), "preferences-messages");
 
-  /* Without the placeholder, the setting is not touched. */
-  type_into (f, "template_row", "Your code is: {cod");
-  g_assert_true (row_has_error (f, "template_row"));
-  current = g_settings_get_string (settings, "message-template");
-  g_assert_cmpstr (current, ==, original);
-  g_assert_cmpstr (adw_action_row_get_subtitle (preview_row), ==, example);
-  g_assert_nonnull (pv_ui_test_find_label (GTK_WIDGET (f->preferences), "{code}"));
-  pv_ui_test_screenshot (GTK_WIDGET (f->preferences), "preferences-template-invalid");
+  /* The natural wording has an ó, which makes the whole text UCS-2. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Su código es {code}");
+  g_assert_nonnull (strstr (pv_message_editor_get_counter (spanish),
+                            "Unicode (UCS-2) because of “ó”"));
+  g_assert_true (g_str_has_prefix (pv_message_editor_get_counter (spanish), "1 segment"));
+  stored = dup_stored_wording (settings, "es");
+  g_assert_cmpstr (stored, ==, "Su código es {code}");
 
-  /* Shown as typed: “&” and “<” are text, not markup. */
-  type_into (f, "template_row", "Smith & Co <desk>: your code is {code}");
-  g_assert_false (row_has_error (f, "template_row"));
-  g_clear_pointer (&current, g_free);
-  current = g_settings_get_string (settings, "message-template");
-  g_assert_cmpstr (current, ==, "Smith & Co <desk>: your code is {code}");
-  g_assert_cmpstr (adw_action_row_get_subtitle (preview_row), ==,
-                   "Smith & Co <desk>: your code is 123456");
-  pv_ui_test_wait_for_label (GTK_WIDGET (f->preferences),
-                             "Smith & Co <desk>: your code is 123456");
-  g_assert_nonnull (pv_ui_test_find_label (GTK_WIDGET (f->preferences), "38 characters"));
+  /* 70 characters in UCS-2 is one segment; the 71st makes two. */
+  gtk_editable_set_text (GTK_EDITABLE (entry),
+                         "Su código de verificación para la consulta de hoy es {code}. "
+                         "Válido diez minutos.");
+  g_assert_true (g_str_has_prefix (pv_message_editor_get_counter (spanish), "2 segments"));
+  pv_ui_test_screenshot (GTK_WIDGET (f->preferences), "preferences-messages-ucs2");
 
-  /* Reset elsewhere: the row follows. */
-  g_settings_reset (settings, "message-template");
-  g_assert_cmpstr (row_text (f, "template_row"), ==, original);
+  /* A typo in a placeholder is named, and nothing is stored. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Su clave es {cod}");
+  g_assert_true (gtk_widget_has_css_class (entry, "error"));
+  g_assert_nonnull (strstr (pv_message_editor_get_counter (spanish), "{cod}"));
+  g_clear_pointer (&stored, g_free);
+  stored = dup_stored_wording (settings, "es");
+  g_assert_cmpstr (stored, ==, "Su código de verificación para la consulta de hoy es {code}. "
+                               "Válido diez minutos.");
+
+  /* Reset brings the built-in wording back, and stores nothing. */
+  reset = pv_ui_test_find (GTK_WIDGET (spanish), GTK_TYPE_BUTTON, NULL);
+  g_assert_nonnull (reset);
+  g_assert_true (gtk_widget_is_sensitive (reset));
+  g_signal_emit_by_name (reset, "clicked");
+  g_clear_pointer (&stored, g_free);
+  stored = dup_stored_wording (settings, "es");
+  g_assert_null (stored);
+  g_assert_false (gtk_widget_is_sensitive (reset));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==,
+                   pv_message_template_get_builtin ("es", FALSE));
+
+  /* With an office name, the built-in wording names the office. */
+  type_into (f, "office_name_row", "Clínica Ruiz");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==,
+                   pv_message_template_get_builtin ("es", TRUE));
+  g_settings_reset (settings, "office-name");
 }
 
 /* Last: the TWILIO_* variables stay set for the rest of the process. */

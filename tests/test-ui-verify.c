@@ -361,22 +361,79 @@ test_resend_cooldown (void)
 
   /* The button counts down, and cannot be used until it reaches zero. */
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (resend)));
-  g_assert_true (g_str_has_prefix (gtk_button_get_label (resend), "_Resend Code ("));
+  g_assert_true (g_str_has_prefix (gtk_button_get_label (resend), "_Text Again ("));
   g_assert_true (g_str_has_suffix (gtk_button_get_label (resend), "seconds)"));
+  g_assert_false (gtk_widget_is_sensitive (find ("switch_button")));
+  g_assert_true (g_str_has_prefix (gtk_button_get_label (GTK_BUTTON (find ("switch_button"))),
+                                   "Call _Instead ("));
   pv_ui_test_screenshot (GTK_WIDGET (window), "verify-cooldown");
 
   g_assert_true (pv_ui_test_wait_until (resend_ready, NULL, 6000));
-  g_assert_cmpstr (gtk_button_get_label (resend), ==, "_Resend Code");
+  g_assert_cmpstr (gtk_button_get_label (resend), ==, "_Text Again");
   pv_ui_test_click (GTK_WIDGET (resend));
   /* The first send's toast may still be up with the same words: wait for the text itself. */
   expected_messages = n_messages + 1;
   g_assert_true (pv_ui_test_wait_until (fake_has_messages, &expected_messages, 10000));
-  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "A verification code was sent to (415) 555-0104.");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "The same code was texted to (415) 555-0104 again.");
   pv_ui_test_iterate (200);
   g_assert_cmpuint (pv_fake_twilio_get_messages (fake)->len, ==, n_messages + 1);
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (resend)));
 
   g_settings_reset (settings, "resend-cooldown");
+}
+
+static gboolean
+switch_ready (gpointer user_data)
+{
+  return gtk_widget_is_sensitive (find ("switch_button"));
+}
+
+/* Call Instead reads out the same code; the line under the title follows the call. */
+static void
+test_call_instead (void)
+{
+  GSettings *settings = pv_engine_get_settings (pv_window_get_engine (window));
+  g_autofree char *texted = NULL;
+  g_autofree char *called = NULL;
+
+  g_settings_set_uint (settings, "resend-cooldown", 1);
+  start_over ();
+  type_into ("phone_row", "+14155550107");
+  texted = send_and_read_code ("(415) 555-0107", "+14155550107");
+
+  g_assert_true (pv_ui_test_wait_until (switch_ready, NULL, 6000));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find ("switch_button"))), ==, "Call _Instead");
+  press ("switch_button");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Calling (415) 555-0107 to read out the same code.");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "Call ended: the code was read out");
+  called = pv_fake_twilio_dup_last_call_code_to (fake, "+14155550107");
+  g_assert_cmpstr (called, ==, texted);
+
+  /* After a call, the buttons offer the call again, or a text. */
+  g_assert_true (pv_ui_test_wait_until (switch_ready, NULL, 6000));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find ("resend_button"))), ==, "_Call Again");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find ("switch_button"))), ==, "Text _Instead");
+
+  type_into ("code_row", texted);
+  g_signal_emit_by_name (find ("code_row"), "entry-activated");
+  wait_for_page ("verified");
+  g_settings_reset (settings, "resend-cooldown");
+}
+
+/* A call nobody answers says so, and its toast offers the same code by text. */
+static void
+test_call_not_answered (void)
+{
+  pv_fake_twilio_set_call_outcome (fake, "+14155550108", "no-answer", 0);
+  start_over ();
+  type_into ("phone_row", "+14155550108");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find ("channel_row")), 1);
+  press ("send_button");
+  wait_for_page ("verify");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "No answer");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Nobody answered the call to (415) 555-0108.");
+  g_assert_nonnull (pv_ui_test_find_toast_button (GTK_WIDGET (window), "Text _Instead"));
+  pv_ui_test_screenshot (GTK_WIDGET (window), "verify-call-no-answer");
 }
 
 static void
@@ -504,6 +561,7 @@ test_office_in_germany (void)
 {
   GSettings *settings = pv_engine_get_settings (pv_window_get_engine (window));
   g_autofree char *code = NULL;
+  guint n_texts = pv_fake_twilio_get_messages (fake)->len;
 
   g_settings_set_string (settings, "default-country", "DE");
   start_over ();
@@ -512,11 +570,25 @@ test_office_in_germany (void)
   if (!pv_ui_test_wait_until (phone_reads, "030 1234567", 5000))
     g_error ("The phone field reads “%s”, not “030 1234567”",
              gtk_editable_get_text (GTK_EDITABLE (find ("phone_row"))));
-  pv_ui_test_wait_for_label (GTK_WIDGET (window), "The code will be sent to 030 1234567, Germany");
+  /* A landline: the code is read out by a call, in German, and that is what the row and
+   * the line under the number say. */
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "The code will be read out by a call to "
+                                                  "030 1234567, Germany");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (find ("channel_row"))), ==, 1);
   type_into ("name_row", "Emmy Noether");
   pv_ui_test_screenshot (GTK_WIDGET (window), "register-germany");
 
-  code = send_and_read_code ("030 1234567", "+49301234567");
+  press ("send_button");
+  wait_for_page ("verify");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Calling 030 1234567 to read out a "
+                                                  "verification code. It is in German.");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "Call ended: the code was read out");
+  g_assert_cmpuint (pv_fake_twilio_get_messages (fake)->len, ==, n_texts);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find ("resend_button"))), !=, NULL);
+  pv_ui_test_screenshot (GTK_WIDGET (window), "verify-call");
+  code = pv_fake_twilio_dup_last_call_code_to (fake, "+49301234567");
+  g_assert_nonnull (code);
+  assert_code_not_shown (code);
 
   type_into ("code_row", code);
   g_signal_emit_by_name (find ("code_row"), "entry-activated");
@@ -662,6 +734,8 @@ main (int   argc,
   g_test_add_func ("/ui/verify/wrong-code", test_wrong_code_then_lock);
   g_test_add_func ("/ui/verify/resend-cooldown", test_resend_cooldown);
   g_test_add_func ("/ui/verify/delivery", test_delivery_line);
+  g_test_add_func ("/ui/verify/call-instead", test_call_instead);
+  g_test_add_func ("/ui/verify/call-not-answered", test_call_not_answered);
   g_test_add_func ("/ui/verify/notifies-when-away", test_notifies_when_away);
   g_test_add_func ("/ui/verify/office-in-germany", test_office_in_germany);
   g_test_add_func ("/ui/verify/close-cancels", test_close_cancels);

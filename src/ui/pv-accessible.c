@@ -79,3 +79,32 @@ pv_accessible_name_unlabelled_buttons (GtkWidget  *widget,
         pv_accessible_name_unlabelled_buttons (child, label);
     }
 }
+
+/**
+ * pv_accessible_show_problem:
+ * @problem: (nullable): what is wrong with the field's text, or %NULL once nothing is
+ *
+ * Marks a field as invalid for sight (the error style) and for screen readers (the
+ * invalid state, with @problem as its description), or clears both.
+ */
+void
+pv_accessible_show_problem (GtkWidget  *widget,
+                            const char *problem)
+{
+  if (problem != NULL)
+    {
+      gtk_widget_add_css_class (widget, "error");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (widget),
+                                   GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
+                                   -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, problem,
+                                      -1);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (widget, "error");
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_STATE_INVALID);
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+    }
+}

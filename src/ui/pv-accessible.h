@@ -18,4 +18,7 @@ void pv_accessible_name_inner_button (GtkWidget  *widget,
 void pv_accessible_name_unlabelled_buttons (GtkWidget  *widget,
                                             const char *label);
 
+void pv_accessible_show_problem (GtkWidget  *widget,
+                                 const char *problem);
+
 G_END_DECLS

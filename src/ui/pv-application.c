@@ -65,8 +65,8 @@ read_code_from_stdin (GError **error)
   if (line->len > CODE_LINE_MAX)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                           _("This code is too long. Enter only the code from the text "
-                             "message."));
+                           _("This code is too long. Enter only the code the customer "
+                             "received."));
       return NULL;
     }
 
@@ -144,6 +144,8 @@ pv_application_handle_local_options (GApplication *application,
   const char *name = NULL;
   const char *check = NULL;
   const char *country = NULL;
+  const char *channel_name = NULL;
+  PvChannel channel = PV_CHANNEL_NONE;
 
   if (g_variant_dict_contains (options, "version"))
     {
@@ -157,8 +159,18 @@ pv_application_handle_local_options (GApplication *application,
       || !lookup_text_option (options, "code", &code)
       || !lookup_text_option (options, "name", &name)
       || !lookup_text_option (options, "check-number", &check)
-      || !lookup_text_option (options, "country", &country))
+      || !lookup_text_option (options, "country", &country)
+      || !lookup_text_option (options, "channel", &channel_name))
     return EXIT_USAGE;
+
+  /* The stored words are the option's: "sms" and "call". */
+  if (channel_name != NULL &&
+      (!pv_channel_from_string (channel_name, &channel) || channel == PV_CHANNEL_NONE))
+    {
+      /* Translators: keep “sms” and “call” as they are: they are what to type */
+      g_printerr ("%s\n", _("--channel takes “sms” or “call”."));
+      return EXIT_USAGE;
+    }
 
   if ((send_to != NULL) + (resend != NULL) + (verify != NULL) + (check != NULL) > 1)
     {
@@ -171,10 +183,10 @@ pv_application_handle_local_options (GApplication *application,
     return pv_command_line_check_number (check, country);
 
   if (send_to != NULL)
-    return pv_command_line_send_code (send_to, country, name);
+    return pv_command_line_send_code (send_to, country, name, channel);
 
   if (resend != NULL)
-    return pv_command_line_resend (resend);
+    return pv_command_line_resend (resend, channel);
 
   if (verify != NULL)
     {
@@ -409,6 +421,10 @@ pv_application_init (PvApplication *self)
     { "check-number", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Show how NUMBER is read: E.164, national and international forms, country and "
          "type; nothing is sent or stored"), N_("NUMBER") },
+    { "channel", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("How to send the code with --send-code and --resend: “sms” for a text message, "
+         "“call” to read it out by phone; without it, as the Register step would"),
+      N_("CHANNEL") },
     { "country", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("The country to read a national number in, with --send-code, --verify and "
          "--check-number, such as DE"), N_("COUNTRY") },

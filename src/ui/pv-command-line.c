@@ -21,6 +21,7 @@
 #include "pv-phone-number.h"
 #include "pv-engine-enums.h"
 #include "pv-secret-store.h"
+#include "pv-send-status.h"
 #include "pv-sqlite-store.h"
 #include "pv-twilio-error.h"
 #include "pv-verifier.h"
@@ -203,10 +204,85 @@ pv_command_line_check_number (const char *input,
   return 0;
 }
 
+typedef struct
+{
+  PvVerifier *verifier;
+  char       *number;
+  gboolean    over;
+} CallFollower;
+
+static void
+call_progress_cb (PvVerifier   *verifier,
+                  const char   *number,
+                  const char   *status,
+                  int           error_code,
+                  CallFollower *follower)
+{
+  g_autofree char *line = NULL;
+  PvSendStatusTone tone;
+
+  if (g_strcmp0 (number, follower->number) != 0)
+    return;
+
+  line = pv_send_status_describe (PV_CHANNEL_CALL, status, error_code, &tone);
+  g_print ("%s\n", line);
+  follower->over = tone != PV_SEND_STATUS_UNDER_WAY;
+}
+
+static gboolean
+call_timed_out_cb (gpointer user_data)
+{
+  CallFollower *follower = user_data;
+
+  follower->over = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A call rings for a while after Twilio took it: its progress is printed as the window
+ * would show it, until it ends or the delivery time limit passes. */
+static void
+follow_call (PvVerifier *verifier,
+             const char *number)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *office = g_settings_get_string (settings, "default-country");
+  g_autoptr(PvCustomer) customer = NULL;
+  CallFollower follower = { verifier, pv_phone_number_normalize (number, office, NULL), FALSE };
+  guint timeout_id;
+  guint seconds;
+  gulong handler;
+
+  if (follower.number != NULL)
+    customer = pv_store_lookup (pv_verifier_get_store (verifier), follower.number, NULL);
+  if (customer == NULL || customer->channel != PV_CHANNEL_CALL)
+    {
+      g_free (follower.number);
+      return;
+    }
+
+  /* Where it stands now, then each change. */
+  call_progress_cb (verifier, follower.number, customer->delivery_status,
+                    customer->delivery_error_code, &follower);
+
+  g_object_get (verifier, "delivery-timeout", &seconds, NULL);
+  handler = g_signal_connect (verifier, "delivery-changed", G_CALLBACK (call_progress_cb),
+                              &follower);
+  timeout_id = g_timeout_add_seconds (seconds, call_timed_out_cb, &follower);
+
+  while (!follower.over)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (timeout_id);
+  g_signal_handler_disconnect (verifier, handler);
+  g_free (follower.number);
+}
+
 int
 pv_command_line_send_code (const char *input,
                            const char *country,
-                           const char *name)
+                           const char *name,
+                           PvChannel   channel)
 {
   g_autoptr(PvVerifier) verifier = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -227,17 +303,20 @@ pv_command_line_send_code (const char *input,
       return 1;
     }
 
-  pv_verifier_register_in_country_async (verifier, input, country, name, NULL, waiter_cb,
-                                         &waiter);
+  pv_verifier_register_in_country_async (verifier, input, country, name, channel, NULL,
+                                         waiter_cb, &waiter);
   result = wait_for (&waiter);
   number = pv_verifier_register_finish (verifier, result, &error);
+  if (number != NULL)
+    follow_call (verifier, number);
 
   /* The verifier has already said why, through its update signal. */
   return exit_status_for_send (number != NULL, error);
 }
 
 int
-pv_command_line_resend (const char *number)
+pv_command_line_resend (const char *number,
+                        PvChannel   channel)
 {
   g_autoptr(PvVerifier) verifier = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -252,9 +331,11 @@ pv_command_line_resend (const char *number)
       return 1;
     }
 
-  pv_verifier_resend_async (verifier, number, NULL, waiter_cb, &waiter);
+  pv_verifier_send_again_async (verifier, number, channel, NULL, waiter_cb, &waiter);
   result = wait_for (&waiter);
-  sent = pv_verifier_resend_finish (verifier, result, &error);
+  sent = pv_verifier_send_again_finish (verifier, result, &error);
+  if (sent)
+    follow_call (verifier, number);
 
   return exit_status_for_send (sent, error);
 }

@@ -9,14 +9,18 @@
 
 #include <glib.h>
 
+#include "pv-customer.h"
+
 G_BEGIN_DECLS
 
 int pv_command_line_check_number (const char *input,
                                   const char *country);
 int pv_command_line_send_code (const char *input,
                                const char *country,
-                               const char *name);
-int pv_command_line_resend    (const char *number);
+                               const char *name,
+                               PvChannel   channel);
+int pv_command_line_resend    (const char *number,
+                               PvChannel   channel);
 int pv_command_line_verify    (const char *number,
                                const char *country,
                                const char *code);

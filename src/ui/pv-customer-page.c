@@ -20,7 +20,10 @@
 #include "pv-customer-history.h"
 #include "pv-customer-page.h"
 #include "pv-customer-row.h"
+#include "pv-language.h"
+#include "pv-phone-number.h"
 #include "pv-toast.h"
+#include "pv-verifier.h"
 
 struct _PvCustomerPage
 {
@@ -39,6 +42,8 @@ struct _PvCustomerPage
   AdwActionRow     *number_row;
   AdwEntryRow      *name_row;
   AdwActionRow     *status_row;
+  AdwComboRow      *language_row;
+  gboolean          showing_language;  /* the row follows the store, not staff */
   GtkButton        *send_button;
   GtkListBox       *history_list;
 };
@@ -113,6 +118,73 @@ get_max_attempts (PvCustomerPage *self)
   return max_attempts;
 }
 
+/* The first choice names the language the country gives, so staff see what they
+ * override. */
+static void
+show_language (PvCustomerPage *self)
+{
+  PvMessageComposer *composer = pv_verifier_get_composer (pv_engine_get_verifier (self->engine));
+  const char * const *languages = pv_language_get_builtin ();
+  g_autofree char *office = g_settings_get_string (pv_engine_get_settings (self->engine),
+                                                   "default-country");
+  g_autoptr(PvPhoneNumber) parsed = pv_phone_number_parse (self->number, office, NULL);
+  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
+  g_autofree char *automatic = NULL;
+  g_autofree char *automatic_label = NULL;
+  guint selected = 0;
+
+  automatic = pv_language_dup_name (pv_message_composer_choose_language (
+                                      composer, NULL, parsed != NULL ? parsed->region : NULL));
+  /* Translators: %s is a language, such as “German” */
+  automatic_label = g_strdup_printf (_("By Country (%s)"), automatic);
+  gtk_string_list_append (model, automatic_label);
+
+  for (guint i = 0; languages[i] != NULL; i++)
+    {
+      g_autofree char *name = pv_language_dup_name (languages[i]);
+
+      gtk_string_list_append (model, name);
+      if (self->customer != NULL && g_strcmp0 (self->customer->language, languages[i]) == 0)
+        selected = i + 1;
+    }
+
+  self->showing_language = TRUE;
+  adw_combo_row_set_model (self->language_row, G_LIST_MODEL (model));
+  adw_combo_row_set_selected (self->language_row, selected);
+  self->showing_language = FALSE;
+}
+
+static void
+language_set_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PvCustomerPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pv_customer_set_language_finish (PV_STORE (object), result, &error))
+    {
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
+      pv_toast_add (GTK_WIDGET (self), adw_toast_new (escaped));
+    }
+}
+
+static void
+language_selected_cb (PvCustomerPage *self)
+{
+  const char * const *languages = pv_language_get_builtin ();
+  guint selected = adw_combo_row_get_selected (self->language_row);
+
+  if (self->showing_language || self->store == NULL || self->number == NULL ||
+      selected == GTK_INVALID_LIST_POSITION)
+    return;
+
+  pv_customer_set_language_async (self->store, self->number,
+                                  selected == 0 ? NULL : languages[selected - 1],
+                                  self->cancellable, language_set_cb, g_object_ref (self));
+}
+
 static void
 show_record (PvCustomerPage   *self,
              PvCustomerRecord *record)
@@ -143,8 +215,11 @@ show_record (PvCustomerPage   *self,
                                   : g_strdup (_("Deleted"));
   adw_action_row_set_subtitle (self->status_row, status);
 
+  show_language (self);
+
   gtk_button_set_label (self->send_button, verified ? _("_Verify Again") : _("_Send New Code"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), self->customer != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->language_row), self->customer != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "customer.send", self->customer != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "customer.delete", self->customer != NULL);
 
@@ -428,9 +503,11 @@ pv_customer_page_class_init (PvCustomerPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvCustomerPage, number_row);
   gtk_widget_class_bind_template_child (widget_class, PvCustomerPage, name_row);
   gtk_widget_class_bind_template_child (widget_class, PvCustomerPage, status_row);
+  gtk_widget_class_bind_template_child (widget_class, PvCustomerPage, language_row);
   gtk_widget_class_bind_template_child (widget_class, PvCustomerPage, send_button);
   gtk_widget_class_bind_template_child (widget_class, PvCustomerPage, history_list);
   gtk_widget_class_bind_template_callback (widget_class, name_applied_cb);
+  gtk_widget_class_bind_template_callback (widget_class, language_selected_cb);
 
   gtk_widget_class_install_action (widget_class, "customer.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "customer.delete", NULL, delete_action);

@@ -7,23 +7,25 @@
 
 /* The Twilio account is checked as it is typed but only saved on Save, because its values
  * only work together and saving them writes to the keyring. Everything else applies at
- * once, like any GNOME preference; the message template is written on every change that
- * is valid, so the setting never holds a template without “{code}”. */
+ * once, like any GNOME preference; each language's wording is written on every change that
+ * is valid (see PvMessageEditor), so the setting never holds a text without “{code}”. */
 
 #define G_LOG_DOMAIN "pv-preferences-window"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <locale.h>
 
-#include "pv-message-template.h"
+#include "pv-accessible.h"
+#include "pv-language.h"
+#include "pv-message-editor.h"
 #include "pv-phone-number.h"
 #include "pv-country-row.h"
 #include "pv-preferences-window.h"
 #include "pv-twilio-credentials.h"
 
 /* Only ever an example: staff never see a real code. */
-#define EXAMPLE_CODE "123456"
 
 struct _PvPreferencesWindow
 {
@@ -62,10 +64,10 @@ struct _PvPreferencesWindow
   GtkSpinButton        *sends_per_hour_spin;
   PvCountryRow         *country_row;
   AdwEntryRow          *served_row;
-  AdwPreferencesGroup  *message_group;
-  AdwEntryRow          *template_row;
-  AdwActionRow         *preview_row;
-  GtkLabel             *preview_length_label;
+  AdwPreferencesPage   *messages_page;
+  AdwEntryRow          *office_name_row;
+  AdwComboRow          *office_language_row;
+  GtkSwitch            *line_type_switch;
 };
 
 G_DEFINE_FINAL_TYPE (PvPreferencesWindow, pv_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -108,22 +110,7 @@ static void
 show_row_problem (gpointer    row,
                   const char *problem)
 {
-  if (problem != NULL)
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
-      gtk_accessible_update_state (GTK_ACCESSIBLE (row),
-                                   GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
-                                   -1);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (row),
-                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, problem,
-                                      -1);
-    }
-  else
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
-      gtk_accessible_reset_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_INVALID);
-      gtk_accessible_reset_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
-    }
+  pv_accessible_show_problem (GTK_WIDGET (row), problem);
 }
 
 /* Messaging Service SIDs start with letters, phone numbers never do. */
@@ -504,54 +491,70 @@ forget_clicked_cb (PvPreferencesWindow *self)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* A template that would text customers nothing to verify with is never written. */
-static void
-template_changed_cb (PvPreferencesWindow *self)
+/* The office's language is stored as its code; the row lists the languages' names. */
+static gboolean
+language_from_setting (GValue   *value,
+                       GVariant *variant,
+                       gpointer  user_data)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->template_row));
-  g_autoptr(GError) error = NULL;
-  g_autofree char *current = NULL;
-  g_autofree char *description = NULL;
+  const char * const *languages = pv_language_get_builtin ();
+  const char *language = g_variant_get_string (variant, NULL);
 
-  if (!pv_message_template_validate (text, &error))
-    {
-      show_row_problem (self->template_row, error->message);
-      adw_preferences_group_set_description (self->message_group, error->message);
-      return;
-    }
+  /* Unset: the language PhoneVerify runs in, as the verifier reads it. */
+  if (language[0] == '\0')
+    language = pv_language_from_locale (setlocale (LC_MESSAGES, NULL));
 
-  /* Translators: %s is the placeholder “{code}”; keep it as it is */
-  description = g_strdup_printf (_("Sent to the customer with each code. %s marks where the "
-                                   "code goes."),
-                                 PV_MESSAGE_TEMPLATE_PLACEHOLDER);
-  show_row_problem (self->template_row, NULL);
-  adw_preferences_group_set_description (self->message_group, description);
+  for (guint i = 0; languages[i] != NULL; i++)
+    if (g_strcmp0 (language, languages[i]) == 0)
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
 
-  current = g_settings_get_string (self->settings, "message-template");
-  if (g_strcmp0 (current, text) != 0)
-    g_settings_set_string (self->settings, "message-template", text);
+  g_value_set_uint (value, 0);
+  return TRUE;
+}
+
+static GVariant *
+language_to_setting (const GValue       *value,
+                     const GVariantType *expected_type,
+                     gpointer            user_data)
+{
+  const char * const *languages = pv_language_get_builtin ();
+  guint selected = g_value_get_uint (value);
+
+  if (selected >= g_strv_length ((char **) languages))
+    return NULL;
+
+  return g_variant_new_string (languages[selected]);
 }
 
 static void
-template_setting_changed_cb (PvPreferencesWindow *self)
+setup_messages_page (PvPreferencesWindow *self)
 {
-  g_autofree char *template_text = g_settings_get_string (self->settings, "message-template");
-  const char *typed = gtk_editable_get_text (GTK_EDITABLE (self->template_row));
-  g_autofree char *example = NULL;
-  g_autofree char *length_text = NULL;
-  guint length;
+  const char * const *languages = pv_language_get_builtin ();
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
 
-  /* Changed elsewhere, such as reset to the default: show it, unless staff are in the
-   * middle of fixing an invalid text, which would be lost. */
-  if (g_strcmp0 (typed, template_text) != 0 && pv_message_template_validate (typed, NULL))
-    set_row_text (self->template_row, template_text);
+  for (guint i = 0; languages[i] != NULL; i++)
+    {
+      g_autofree char *name = pv_language_dup_name (languages[i]);
 
-  example = pv_message_template_render (template_text, EXAMPLE_CODE);
-  length = g_utf8_strlen (example, -1);
-  length_text = g_strdup_printf (ngettext ("%u character", "%u characters", length), length);
+      gtk_string_list_append (names, name);
+    }
+  adw_combo_row_set_model (self->office_language_row, G_LIST_MODEL (names));
 
-  adw_action_row_set_subtitle (self->preview_row, example);
-  gtk_label_set_label (self->preview_length_label, length_text);
+  g_settings_bind (self->settings, "office-name", self->office_name_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (self->settings, "default-language", self->office_language_row,
+                                "selected", G_SETTINGS_BIND_DEFAULT, language_from_setting,
+                                language_to_setting, NULL, NULL);
+  g_settings_bind (self->settings, "check-line-type", self->line_type_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+
+  for (guint i = 0; languages[i] != NULL; i++)
+    adw_preferences_page_add (self->messages_page,
+                              ADW_PREFERENCES_GROUP (pv_message_editor_new (self->settings,
+                                                                            languages[i])));
 }
 
 /* @user_data is how many of the setting's units one shown unit is: the lifetime is kept
@@ -680,8 +683,6 @@ static void
 pv_preferences_window_constructed (GObject *object)
 {
   PvPreferencesWindow *self = PV_PREFERENCES_WINDOW (object);
-  g_autofree char *template_text = NULL;
-
   G_OBJECT_CLASS (pv_preferences_window_parent_class)->constructed (object);
 
   self->settings = g_object_ref (pv_engine_get_settings (self->engine));
@@ -704,8 +705,6 @@ pv_preferences_window_constructed (GObject *object)
   /* GSettings only reports changes to keys read after connecting, so connect first. */
   g_signal_connect_object (self->settings, "changed::default-country",
                            G_CALLBACK (update_account), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->settings, "changed::message-template",
-                           G_CALLBACK (template_setting_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->engine, "notify::state",
                            G_CALLBACK (engine_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->engine, "notify::credentials-source",
@@ -715,9 +714,7 @@ pv_preferences_window_constructed (GObject *object)
   fill_account_fields (self, self->saved);
   update_account (self);
 
-  template_text = g_settings_get_string (self->settings, "message-template");
-  set_row_text (self->template_row, template_text);
-  template_setting_changed_cb (self);
+  setup_messages_page (self);
 }
 
 static void
@@ -824,9 +821,10 @@ pv_preferences_window_class_init (PvPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, forget_row);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, max_attempts_row);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, max_attempts_spin);
-  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, message_group);
-  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, preview_length_label);
-  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, preview_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, messages_page);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, office_name_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, office_language_row);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, line_type_switch);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, resend_cooldown_row);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, resend_cooldown_spin);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, save_button);
@@ -834,13 +832,11 @@ pv_preferences_window_class_init (PvPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, sender_row);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, sends_per_hour_row);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, sends_per_hour_spin);
-  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, template_row);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, test_button);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, test_spinner);
   gtk_widget_class_bind_template_callback (widget_class, account_field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, forget_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, save_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, template_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, test_clicked_cb);
 }
 

@@ -23,6 +23,7 @@
 #include "pv-country.h"
 #include "pv-country-row.h"
 #include "pv-deferred-icons.h"
+#include "pv-send-status.h"
 #include "pv-verify-view.h"
 
 typedef enum
@@ -48,6 +49,10 @@ struct _PvVerifyView
   LastSend       last_send;
   guint          cooldown_source;
   gint64         resend_ready_at;  /* monotonic µs; asked of the store once per send */
+  PvChannel      channel;          /* of the last send to the number on the Verify step */
+  PvChannel      resend_channel;   /* of the send being made again */
+  gboolean       setting_channel;  /* the proposal, not staff, is choosing the channel */
+  gboolean       channel_chosen;   /* staff chose how the first code goes */
 
   /* Template widgets */
   GtkStack      *steps;
@@ -60,6 +65,7 @@ struct _PvVerifyView
   guint          format_source;
   guint          slow_load_source;
   AdwEntryRow   *name_row;
+  AdwComboRow   *channel_row;
   GtkLabel      *normalized_label;
   GtkLabel      *register_problem_label;
   GtkButton     *send_button;
@@ -70,6 +76,7 @@ struct _PvVerifyView
   AdwEntryRow   *code_row;
   GtkLabel      *attempts_label;
   GtkButton     *resend_button;
+  GtkButton     *switch_button;
   AdwStatusPage *verified_page;
   GtkButton     *another_button;
 };
@@ -90,6 +97,40 @@ dup_office_country (PvVerifyView *self)
   return g_settings_get_string (pv_engine_get_settings (self->engine), "default-country");
 }
 
+/* The same code again, on the channel it went by or on the other; while another send must
+ * wait, both say how long. */
+static void
+set_send_again_labels (PvVerifyView *self,
+                       guint         cooldown)
+{
+  g_autofree char *again = NULL;
+  g_autofree char *other = NULL;
+  gboolean call = self->channel == PV_CHANNEL_CALL;
+
+  if (cooldown > 0)
+    {
+      /* Translators: the buttons' labels while another send must wait; %u is seconds */
+      again = g_strdup_printf (call ? ngettext ("_Call Again (%u second)",
+                                                "_Call Again (%u seconds)", cooldown)
+                                    : ngettext ("_Text Again (%u second)",
+                                                "_Text Again (%u seconds)", cooldown),
+                               cooldown);
+      other = g_strdup_printf (call ? ngettext ("Text _Instead (%u second)",
+                                                "Text _Instead (%u seconds)", cooldown)
+                                    : ngettext ("Call _Instead (%u second)",
+                                                "Call _Instead (%u seconds)", cooldown),
+                               cooldown);
+    }
+  else
+    {
+      again = g_strdup (call ? _("_Call Again") : _("_Text Again"));
+      other = g_strdup (call ? _("Text _Instead") : _("Call _Instead"));
+    }
+
+  gtk_button_set_label (self->resend_button, again);
+  gtk_button_set_label (self->switch_button, other);
+}
+
 static void
 update_actions (PvVerifyView *self)
 {
@@ -108,22 +149,13 @@ update_actions (PvVerifyView *self)
                                  ready && self->number != NULL && code[0] != '\0');
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "verify.resend",
                                  ready && !self->sending && self->number != NULL && cooldown == 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "verify.switch-channel",
+                                 ready && !self->sending && self->number != NULL && cooldown == 0);
 
   gtk_spinner_set_spinning (self->send_spinner, self->sending);
   gtk_widget_set_visible (GTK_WIDGET (self->send_spinner), self->sending);
 
-  if (cooldown > 0)
-    {
-      g_autofree char *label = g_strdup_printf (
-        /* Translators: the button's label while another code cannot be sent yet; %u is seconds */
-        ngettext ("_Resend Code (%u second)", "_Resend Code (%u seconds)", cooldown), cooldown);
-
-      gtk_button_set_label (self->resend_button, label);
-    }
-  else
-    {
-      gtk_button_set_label (self->resend_button, _("_Resend Code"));
-    }
+  set_send_again_labels (self, cooldown);
 }
 
 static gboolean
@@ -164,34 +196,23 @@ show_delivery (PvVerifyView *self,
                int           error_code)
 {
   g_autofree char *text = NULL;
-  const char *icon_name = "mail-send-symbolic";
-  gboolean failed = FALSE;
+  const char *icon_name;
+  PvSendStatusTone tone;
 
-  if (g_strcmp0 (status, "sent") == 0)
-    {
-      text = g_strdup (C_("delivery", "Sent"));
-    }
-  else if (g_strcmp0 (status, "delivered") == 0)
-    {
-      text = g_strdup (C_("delivery", "Delivered"));
-      icon_name = "emblem-ok-symbolic";
-    }
-  else if (g_strcmp0 (status, "undelivered") == 0 || g_strcmp0 (status, "failed") == 0)
-    {
-      /* Translators: %s says why, e.g. “The phone is switched off or out of coverage.” */
-      text = g_strdup_printf (_("Not delivered: %s"), pv_twilio_error_describe_delivery (error_code));
-      icon_name = "dialog-warning-symbolic";
-      failed = TRUE;
-    }
+  text = pv_send_status_describe (self->channel, status, error_code, &tone);
+  if (tone == PV_SEND_STATUS_FAILED)
+    icon_name = "dialog-warning-symbolic";
+  else if (tone == PV_SEND_STATUS_DONE)
+    icon_name = "emblem-ok-symbolic";
+  else if (self->channel == PV_CHANNEL_CALL)
+    icon_name = "call-start-symbolic";
   else
-    {
-      text = g_strdup (C_("delivery", "Sending…"));
-    }
+    icon_name = "mail-send-symbolic";
 
   gtk_label_set_label (self->delivery_label, text);
   gtk_image_set_from_icon_name (self->delivery_icon, icon_name);
 
-  if (failed)
+  if (tone == PV_SEND_STATUS_FAILED)
     gtk_widget_add_css_class (gtk_widget_get_parent (GTK_WIDGET (self->delivery_label)), "error");
   else
     gtk_widget_remove_css_class (gtk_widget_get_parent (GTK_WIDGET (self->delivery_label)), "error");
@@ -224,10 +245,15 @@ static void
 show_send_state (PvVerifyView     *self,
                  const PvCustomer *customer)
 {
+  self->channel = customer != NULL ? customer->channel : PV_CHANNEL_SMS;
+  update_actions (self);
+
   if (customer != NULL && customer->send_state == PV_SEND_STATE_UNKNOWN)
     {
       gtk_label_set_label (self->delivery_label,
-                           _("Not confirmed by Twilio: the text may or may not arrive"));
+                           self->channel == PV_CHANNEL_CALL
+                           ? _("Not confirmed by Twilio: the phone may or may not ring")
+                           : _("Not confirmed by Twilio: the text may or may not arrive"));
       gtk_image_set_from_icon_name (self->delivery_icon, "dialog-warning-symbolic");
       gtk_widget_remove_css_class (gtk_widget_get_parent (GTK_WIDGET (self->delivery_label)),
                                    "error");
@@ -603,6 +629,25 @@ format_as_typed (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static PvChannel
+selected_channel (PvVerifyView *self)
+{
+  return adw_combo_row_get_selected (self->channel_row) == 1 ? PV_CHANNEL_CALL : PV_CHANNEL_SMS;
+}
+
+static void
+phone_changed_cb (PvVerifyView *self);
+
+static void
+channel_changed_cb (PvVerifyView *self)
+{
+  if (self->setting_channel)
+    return;
+
+  self->channel_chosen = TRUE;
+  phone_changed_cb (self);
+}
+
 static void
 phone_changed_cb (PvVerifyView *self)
 {
@@ -624,12 +669,26 @@ phone_changed_cb (PvVerifyView *self)
   if (self->engine != NULL)
     number = pv_phone_number_parse (text, get_reading_country (self), NULL);
 
+  if (number != NULL && !self->channel_chosen)
+    {
+      self->setting_channel = TRUE;
+      adw_combo_row_set_selected (self->channel_row,
+                                  pv_verifier_propose_channel (self->verifier, number)
+                                  == PV_CHANNEL_CALL ? 1 : 0);
+      self->setting_channel = FALSE;
+    }
+
   if (number != NULL)
     {
       g_autofree char *office = dup_office_country (self);
       g_autofree char *shown = pv_phone_number_format_for_display (number->e164, office);
 
-      if (pv_phone_number_may_not_get_texts (number))
+      if (pv_phone_number_may_not_get_texts (number) && selected_channel (self) == PV_CHANNEL_CALL)
+        /* Translators: a phone number, then its country */
+        hint = g_strdup_printf (_("The code will be read out by a call to %s, %s: this looks "
+                                  "like a landline."),
+                                shown, pv_country_get_name (number->region));
+      else if (pv_phone_number_may_not_get_texts (number))
         /* Translators: a phone number, then its country */
         hint = g_strdup_printf (_("The code will be sent to %s, %s. This looks like a "
                                   "landline: a text message may not arrive."),
@@ -709,6 +768,11 @@ send_code_action (GtkWidget  *widget,
                                          gtk_editable_get_text (GTK_EDITABLE (self->phone_row)),
                                          get_reading_country (self),
                                          gtk_editable_get_text (GTK_EDITABLE (self->name_row)),
+                                         /* Untouched, the verifier chooses as the row
+                                          * did, or asks Twilio Lookup when the office
+                                          * wants it. */
+                                         self->channel_chosen ? selected_channel (self)
+                                                              : PV_CHANNEL_NONE,
                                          self->cancellable,
                                          register_cb,
                                          g_object_ref (self));
@@ -754,10 +818,14 @@ resend_action (GtkWidget  *widget,
 
   self->sending = TRUE;
   self->last_send = LAST_SEND_RESEND;
+  if (g_str_equal (action_name, "verify.switch-channel"))
+    self->resend_channel = self->channel == PV_CHANNEL_CALL ? PV_CHANNEL_SMS : PV_CHANNEL_CALL;
+  else
+    self->resend_channel = self->channel;
   update_actions (self);
 
-  pv_verifier_resend_async (self->verifier, self->number, self->cancellable,
-                            new_code_sent_cb, g_object_ref (self));
+  pv_verifier_send_again_async (self->verifier, self->number, self->resend_channel,
+                                self->cancellable, new_code_sent_cb, g_object_ref (self));
 }
 
 /* A country changed for one number applies to that number only. */
@@ -786,6 +854,10 @@ start_over_action (GtkWidget  *widget,
   gtk_editable_set_text (GTK_EDITABLE (self->phone_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
+  self->channel_chosen = FALSE;
+  self->setting_channel = TRUE;
+  adw_combo_row_set_selected (self->channel_row, 0);
+  self->setting_channel = FALSE;
   reset_reading_country (self);
   set_name_invalid (self, FALSE);
   set_row_invalid (ADW_ENTRY_ROW (self->phone_row), FALSE);
@@ -935,6 +1007,19 @@ pv_verify_view_resend (PvVerifyView *self)
   g_return_if_fail (PV_IS_VERIFY_VIEW (self));
 
   gtk_widget_activate_action (GTK_WIDGET (self), "verify.resend", NULL);
+}
+
+/**
+ * pv_verify_view_switch_channel:
+ *
+ * Sends the same code on the other channel: a call after a text, a text after a call.
+ */
+void
+pv_verify_view_switch_channel (PvVerifyView *self)
+{
+  g_return_if_fail (PV_IS_VERIFY_VIEW (self));
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "verify.switch-channel", NULL);
 }
 
 void
@@ -1093,6 +1178,8 @@ pv_verify_view_class_init (PvVerifyViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, register_problem_label);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, loading_page);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, resend_button);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, switch_button);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, channel_row);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, send_button);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, send_spinner);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, steps);
@@ -1102,12 +1189,14 @@ pv_verify_view_class_init (PvVerifyViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, code_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, name_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, phone_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, channel_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, send_code_cb);
   gtk_widget_class_bind_template_callback (widget_class, verify_cb);
 
   gtk_widget_class_install_action (widget_class, "verify.send-code", NULL, send_code_action);
   gtk_widget_class_install_action (widget_class, "verify.verify", NULL, verify_action);
   gtk_widget_class_install_action (widget_class, "verify.resend", NULL, resend_action);
+  gtk_widget_class_install_action (widget_class, "verify.switch-channel", NULL, resend_action);
   gtk_widget_class_install_action (widget_class, "verify.start-over", NULL, start_over_action);
   gtk_widget_class_install_action (widget_class, "verify.reload", NULL, reload_action);
 }

@@ -66,6 +66,9 @@ static const struct
   { PV_UPDATE_ACTION_EDIT_NAME, "win.edit-number", N_("_Edit Name") },
   { PV_UPDATE_ACTION_OPEN_GEO_PERMISSIONS, "win.open-geo-permissions", N_("Open Twilio _Console") },
   { PV_UPDATE_ACTION_OPEN_VERIFIED_NUMBERS, "win.open-verified-numbers", N_("Open Twilio _Console") },
+  { PV_UPDATE_ACTION_CALL_INSTEAD, "win.switch-channel", N_("Call _Instead") },
+  { PV_UPDATE_ACTION_TEXT_INSTEAD, "win.switch-channel", N_("Text _Instead") },
+  { PV_UPDATE_ACTION_OPEN_VOICE_GEO_PERMISSIONS, "win.open-voice-geo-permissions", N_("Open Twilio _Console") },
 };
 
 static void
@@ -233,7 +236,10 @@ resend_action (GtkWidget  *widget,
   PvWindow *self = PV_WINDOW (widget);
 
   adw_view_stack_set_visible_child_name (self->view_stack, "verify");
-  pv_verify_view_resend (self->verify_view);
+  if (g_str_equal (action_name, "win.switch-channel"))
+    pv_verify_view_switch_channel (self->verify_view);
+  else
+    pv_verify_view_resend (self->verify_view);
 }
 
 static void
@@ -293,9 +299,12 @@ open_console_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  const char *uri = g_str_equal (action_name, "win.open-geo-permissions")
-                    ? PV_TWILIO_CONSOLE_GEO_PERMISSIONS_URL
-                    : PV_TWILIO_CONSOLE_VERIFIED_NUMBERS_URL;
+  const char *uri = PV_TWILIO_CONSOLE_VERIFIED_NUMBERS_URL;
+
+  if (g_str_equal (action_name, "win.open-geo-permissions"))
+    uri = PV_TWILIO_CONSOLE_GEO_PERMISSIONS_URL;
+  else if (g_str_equal (action_name, "win.open-voice-geo-permissions"))
+    uri = PV_TWILIO_CONSOLE_VOICE_GEO_PERMISSIONS_URL;
 
   gtk_show_uri (GTK_WINDOW (widget), uri, GDK_CURRENT_TIME);
 }
@@ -424,6 +433,7 @@ pv_window_class_init (PvWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_action);
   gtk_widget_class_install_action (widget_class, "win.resend", NULL, resend_action);
+  gtk_widget_class_install_action (widget_class, "win.switch-channel", NULL, resend_action);
   gtk_widget_class_install_action (widget_class, "win.start-over", NULL, start_over_action);
   gtk_widget_class_install_action (widget_class, "win.verify-number", "(ss)",
                                    verify_number_action);
@@ -435,6 +445,8 @@ pv_window_class_init (PvWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-geo-permissions", NULL,
                                    open_console_action);
   gtk_widget_class_install_action (widget_class, "win.open-verified-numbers", NULL,
+                                   open_console_action);
+  gtk_widget_class_install_action (widget_class, "win.open-voice-geo-permissions", NULL,
                                    open_console_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
