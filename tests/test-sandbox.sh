@@ -291,7 +291,7 @@ desk () {
 # Without --channel, as the Register step would: libphonenumber knows it as a landline.
 desk --send-code "+49 30 1234567" >"$work/call.out" 2>"$work/call.err" \
   || fail "--send-code of a German landline exited with $?"
-grep -qx 'Calling +49 30 1234567 to read out a verification code. It is in German.' \
+grep -qx 'Calling +49 30 1234567 to read out a verification code, in German.' \
   "$work/call.out" || fail "--send-code did not report the call"
 # The call's progress, as the window's line under the title shows it.
 grep -qx 'Calling…' "$work/call.out" || fail "--send-code did not print the call's start"
@@ -315,7 +315,7 @@ fi
 sleep 2
 desk --resend "+49301234567" --channel sms >"$work/text-again.out" 2>"$work/text-again.err" \
   || fail "--resend --channel sms exited with $?"
-grep -qx 'The same code was texted to +49 30 1234567 again. It is in German.' \
+grep -qx 'The same code was texted to +49 30 1234567 again, in German.' \
   "$work/text-again.out" || fail "--resend did not report the same code"
 i=0
 until grep -q '^SMS to +49301234567: ' "$work/fake.out"; do

@@ -398,15 +398,19 @@ test_call_instead (void)
 
   g_settings_set_uint (settings, "resend-cooldown", 1);
   start_over ();
-  type_into ("phone_row", "+14155550107");
-  texted = send_and_read_code ("(415) 555-0107", "+14155550107");
+  type_into ("phone_row", "+14155550121");
+  press ("send_button");
+  wait_for_page ("verify");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "Enter the Code Sent to (415) 555-0121");
+  texted = pv_fake_twilio_dup_last_code_to (fake, "+14155550121");
+  g_assert_nonnull (texted);
 
   g_assert_true (pv_ui_test_wait_until (switch_ready, NULL, 6000));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find ("switch_button"))), ==, "Call _Instead");
   press ("switch_button");
-  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Calling (415) 555-0107 to read out the same code.");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Calling (415) 555-0121 to read out the same code.");
   pv_ui_test_wait_for_label (GTK_WIDGET (window), "Call ended: the code was read out");
-  called = pv_fake_twilio_dup_last_call_code_to (fake, "+14155550107");
+  called = pv_fake_twilio_dup_last_call_code_to (fake, "+14155550121");
   g_assert_cmpstr (called, ==, texted);
 
   /* After a call, the buttons offer the call again, or a text. */
@@ -424,14 +428,14 @@ test_call_instead (void)
 static void
 test_call_not_answered (void)
 {
-  pv_fake_twilio_set_call_outcome (fake, "+14155550108", "no-answer", 0);
+  pv_fake_twilio_set_call_outcome (fake, "+14155550122", "no-answer", 0);
   start_over ();
-  type_into ("phone_row", "+14155550108");
+  type_into ("phone_row", "+14155550122");
   adw_combo_row_set_selected (ADW_COMBO_ROW (find ("channel_row")), 1);
   press ("send_button");
   wait_for_page ("verify");
   pv_ui_test_wait_for_label (GTK_WIDGET (window), "No answer");
-  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Nobody answered the call to (415) 555-0108.");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Nobody answered the call to (415) 555-0122.");
   g_assert_nonnull (pv_ui_test_find_toast_button (GTK_WIDGET (window), "Text _Instead"));
   pv_ui_test_screenshot (GTK_WIDGET (window), "verify-call-no-answer");
 }
@@ -581,7 +585,7 @@ test_office_in_germany (void)
   press ("send_button");
   wait_for_page ("verify");
   pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Calling 030 1234567 to read out a "
-                                                  "verification code. It is in German.");
+                                                  "verification code, in German.");
   pv_ui_test_wait_for_label (GTK_WIDGET (window), "Call ended: the code was read out");
   g_assert_cmpuint (pv_fake_twilio_get_messages (fake)->len, ==, n_texts);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find ("resend_button"))), !=, NULL);

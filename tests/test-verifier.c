@@ -2179,8 +2179,8 @@ test_register_country_served (Fixture       *fixture,
       /* The language is named when it is not the office's. */
       g_autofree char *told = g_strcmp0 (language, "en") == 0
         ? g_strdup_printf ("update success none A verification code was sent to %s.", c->shown)
-        : g_strdup_printf ("update success none A verification code was sent to %s. It is "
-                           "in %s.", c->shown, name);
+        : g_strdup_printf ("update success none A verification code was sent to %s, in %s.",
+                           c->shown, name);
 
       g_assert_no_error (error);
       g_assert_cmpstr (number, ==, c->e164);
@@ -2510,7 +2510,7 @@ test_landline_called_in_its_language (Fixture       *fixture,
   call = g_ptr_array_index (pv_fake_twilio_get_calls (fixture->fake), 0);
   g_assert_nonnull (strstr (call->twiml, "language=\"de-DE\""));
   g_assert_true (has_signal (fixture, "update success none Calling +49 30 1234567 to read out "
-                                      "a verification code. It is in German."));
+                                      "a verification code, in German."));
 
   customer = lookup (fixture, number);
   g_assert_cmpint (customer->channel, ==, PV_CHANNEL_CALL);

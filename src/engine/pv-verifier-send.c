@@ -269,8 +269,9 @@ report_unknown_outcome (PvVerifier        *self,
   g_signal_emit (self, _pv_verifier_signals[CODE_SENT], 0, number);
 }
 
-/* What staff are told once Twilio has taken the send. The language is named when it is
- * not the office's own, so that staff know the customer may hear or read another one. */
+/* What staff are told once Twilio has taken the send, in one sentence (a toast shows only
+ * the first). The language is named when it is not the office's own, so that staff know
+ * the customer may hear or read another one. */
 static void
 report_sent (PvVerifier        *self,
              const PendingSend *pending)
@@ -280,23 +281,23 @@ report_sent (PvVerifier        *self,
   gboolean call = pending->claim.customer->channel == PV_CHANNEL_CALL;
   gboolean kept = pending->claim.kept_code;
   const char *office_language = pv_message_composer_get_default_language (self->composer);
-  g_autofree char *message = NULL;
 
-  if (call)
-    message = g_strdup_printf (kept ? _("Calling %s to read out the same code.")
-                                    : _("Calling %s to read out a verification code."),
-                               shown);
-  else
-    message = g_strdup_printf (kept ? _("The same code was texted to %s again.")
-                                    : _("A verification code was sent to %s."),
-                               shown);
-
-  if (g_strcmp0 (pending->language, office_language) != 0)
-    /* Translators: a sentence saying a code was sent, then a language such as “German” */
+  if (g_strcmp0 (pending->language, office_language) == 0)
     _pv_verifier_emit_update (self, PV_UPDATE_SUCCESS, PV_UPDATE_ACTION_NONE,
-                              _("%s It is in %s."), message, language);
+                              call ? (kept ? _("Calling %s to read out the same code.")
+                                           : _("Calling %s to read out a verification code."))
+                                   : (kept ? _("The same code was texted to %s again.")
+                                           : _("A verification code was sent to %s.")),
+                              shown);
   else
-    _pv_verifier_emit_update (self, PV_UPDATE_SUCCESS, PV_UPDATE_ACTION_NONE, "%s", message);
+    /* Translators: %s is a phone number, then a language such as “German” */
+    _pv_verifier_emit_update (self, PV_UPDATE_SUCCESS, PV_UPDATE_ACTION_NONE,
+                              call ? (kept ? _("Calling %s to read out the same code, in %s.")
+                                           : _("Calling %s to read out a verification code, "
+                                               "in %s."))
+                                   : (kept ? _("The same code was texted to %s again, in %s.")
+                                           : _("A verification code was sent to %s, in %s.")),
+                              shown, language);
 }
 
 /* Twilio's answer to a text or a call: @sid and @status when it took the send, else
