@@ -182,9 +182,16 @@ setting_changed_cb (PvMessageEditor *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->reset_button), custom != NULL);
 }
 
+/* Reset is asked for: it wins over a text being typed, even an invalid one. */
 static void
 reset_clicked_cb (PvMessageEditor *self)
 {
+  g_autofree char *office = dup_office_name (self);
+
+  self->showing = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->entry_row),
+                         pv_message_template_get_builtin (self->language, office[0] != '\0'));
+  self->showing = FALSE;
   store_text (self, NULL);
 }
 
