@@ -364,6 +364,23 @@ find_toast (GtkWidget  *root,
   return FALSE;
 }
 
+/* What the toasts under @root say, for a failure message. */
+static void
+collect_toasts (GtkWidget *root,
+                GString   *texts,
+                gboolean   inside_toast)
+{
+  inside_toast = inside_toast || g_str_equal (G_OBJECT_TYPE_NAME (root), "AdwToastWidget");
+
+  if (inside_toast && GTK_IS_LABEL (root))
+    g_string_append_printf (texts, " “%s”", gtk_label_get_text (GTK_LABEL (root)));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_toasts (child, texts, inside_toast);
+}
+
 /**
  * pv_ui_test_find_toast_button:
  * @label: the button's label, with its mnemonic underline
@@ -408,12 +425,22 @@ typedef struct
 {
   GtkWidget  *root;
   const char *text;
+  GString    *seen;   /* what the toasts said meanwhile, for a failure message */
 } TextWait;
 
 static gboolean
 toast_shown (gpointer user_data)
 {
   TextWait *wait = user_data;
+
+  if (wait->seen != NULL)
+    {
+      g_autoptr(GString) now = g_string_new (NULL);
+
+      collect_toasts (wait->root, now, FALSE);
+      if (now->len > 0 && strstr (wait->seen->str, now->str) == NULL)
+        g_string_append (wait->seen, now->str);
+    }
 
   return pv_ui_test_has_toast (wait->root, wait->text);
 }
@@ -422,10 +449,12 @@ void
 pv_ui_test_wait_for_toast (GtkWidget  *root,
                            const char *text)
 {
-  TextWait wait = { root, text };
+  g_autoptr(GString) seen = g_string_new (NULL);
+  TextWait wait = { root, text, seen };
 
   if (!pv_ui_test_wait_until (toast_shown, &wait, 10000))
-    g_error ("No toast saying “%s” appeared", text);
+    g_error ("No toast saying “%s” appeared; the toasts said:%s", text,
+             seen->len > 0 ? seen->str : " nothing");
 }
 
 static gboolean
