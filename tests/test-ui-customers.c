@@ -567,6 +567,16 @@ store_name_is (gpointer user_data)
   return customer != NULL && g_strcmp0 (customer->name, expected[1]) == 0;
 }
 
+static gboolean
+store_language_is (gpointer user_data)
+{
+  const char *const *expected = user_data;
+  g_autoptr(PvCustomer) customer = pv_store_lookup (pv_engine_get_store (engine), expected[0],
+                                                    NULL);
+
+  return customer != NULL && g_strcmp0 (customer->language, expected[1]) == 0;
+}
+
 /* Activating a row opens the customer's page: the number, the status, the history newest
  * first; the name can be changed there, and the change undone from its toast; Escape goes
  * back to the list. */
@@ -628,6 +638,22 @@ test_customer_page (void)
   pv_ui_test_click (undo);
   g_assert_true (pv_ui_test_wait_until (store_name_is, restored, 5000));
   pv_ui_test_wait_for_label (GTK_WIDGET (view), "Name changed to “Lin Chen”");
+
+  /* The language: by the number's country at first, then staff's choice, in the history. */
+  {
+    AdwComboRow *language_row = ADW_COMBO_ROW (find (ADW_TYPE_COMBO_ROW, "language_row"));
+    GListModel *languages = adw_combo_row_get_model (language_row);
+    const char *spanish[] = { "+14155550120", "es" };
+
+    g_assert_cmpuint (adw_combo_row_get_selected (language_row), ==, 0);
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (languages), 0), ==,
+                     "By Country (English)");
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (languages), 4), ==, "Spanish");
+    adw_combo_row_set_selected (language_row, 4);
+    g_assert_true (pv_ui_test_wait_until (store_language_is, spanish, 5000));
+    pv_ui_test_wait_for_label (GTK_WIDGET (view), "Codes now sent in Spanish");
+    g_assert_cmpuint (adw_combo_row_get_selected (language_row), ==, 4);
+  }
 
   /* Verify Again goes to the Verify view with the number. */
   g_assert_true (gtk_widget_activate_action (find (PV_TYPE_CUSTOMER_PAGE, "customer_page"),
