@@ -14,8 +14,6 @@
 
 #include "config.h"
 
-#include <locale.h>
-
 #include "pv-call-script.h"
 #include "pv-language.h"
 #include "pv-message-composer.h"
@@ -228,7 +226,8 @@ pv_message_composer_get_default_language (PvMessageComposer *self)
   if (self->default_language != NULL && pv_language_is_builtin (self->default_language))
     return self->default_language;
 
-  language = pv_language_from_locale (setlocale (LC_MESSAGES, NULL));
+  /* The language gettext shows the app in: LANGUAGE first, then the locale. */
+  language = pv_language_from_locale (g_get_language_names ()[0]);
 
   return language != NULL ? language : "en";
 }

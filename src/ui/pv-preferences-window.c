@@ -15,7 +15,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 
 #include "pv-accessible.h"
 #include "pv-language.h"
@@ -502,7 +501,7 @@ language_from_setting (GValue   *value,
 
   /* Unset: the language PhoneVerify runs in, as the verifier reads it. */
   if (language[0] == '\0')
-    language = pv_language_from_locale (setlocale (LC_MESSAGES, NULL));
+    language = pv_language_from_locale (g_get_language_names ()[0]);
 
   for (guint i = 0; languages[i] != NULL; i++)
     if (g_strcmp0 (language, languages[i]) == 0)
