@@ -168,6 +168,9 @@ language_set_cb (GObject      *object,
 
       pv_toast_add (GTK_WIDGET (self), adw_toast_new (escaped));
     }
+
+  /* This process's own change: the history gets its line, and the row shows what stands. */
+  load (self);
 }
 
 static void
