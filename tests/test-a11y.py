@@ -195,7 +195,7 @@ def main():
         # sent, and to this number, shows where the keys went.)
         type_text('(415) 555-2671')
         keys('Return')
-        sms = wait_until(lambda: re.search(r'^SMS to \+14155552671: .*?(\d{6})$',
+        sms = wait_until(lambda: re.search(r'^SMS to \+14155552671: .*?(?<!\d)(\d{6})(?!\d)',
                                            open(fake_out).read(), re.M))
         check('Enter sends the code', sms is not None)
         if sms is None:
