@@ -55,6 +55,7 @@ static const struct
   { "check-number", TRUE },
   { "country", FALSE },
   { "code", FALSE },
+  { "channel", FALSE },
 };
 
 typedef struct
@@ -116,6 +117,7 @@ handle_local_options_cb (GApplication *application,
   Run *run = user_data;
   guint n_verbs = 0;
   gboolean all_text = TRUE;
+  gboolean bad_channel = FALSE;
 
   run->handled = TRUE;
 
@@ -148,6 +150,9 @@ handle_local_options_cb (GApplication *application,
 
       if (value_options[i].verb)
         n_verbs++;
+      /* --channel takes the two words it documents, and nothing else. */
+      if (g_str_equal (value_options[i].name, "channel"))
+        bad_channel = g_strcmp0 (text, "sms") != 0 && g_strcmp0 (text, "call") != 0;
     }
 
   /* The app's own answer, in the order it checks, wherever it does no work: --check-number
@@ -156,7 +161,7 @@ handle_local_options_cb (GApplication *application,
     {
       run->expected = 0;
     }
-  else if (!all_text || n_verbs > 1)
+  else if (!all_text || bad_channel || n_verbs > 1)
     {
       run->expected = EXIT_USAGE;
     }
