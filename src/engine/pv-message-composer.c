@@ -271,6 +271,25 @@ pv_message_composer_dup_template (PvMessageComposer *self,
 }
 
 /**
+ * pv_message_composer_check_text:
+ *
+ * Returns: whether a text in @language can be composed; if not, @error says why
+ */
+gboolean
+pv_message_composer_check_text (PvMessageComposer  *self,
+                                const char         *language,
+                                GError            **error)
+{
+  g_autofree char *template_text = NULL;
+
+  g_return_val_if_fail (PV_IS_MESSAGE_COMPOSER (self), FALSE);
+
+  template_text = pv_message_composer_dup_template (self, language);
+
+  return pv_message_template_validate_full (template_text, self->office_name, error);
+}
+
+/**
  * pv_message_composer_compose_text:
  * @minutes: how long the code stays valid
  *
@@ -288,9 +307,10 @@ pv_message_composer_compose_text (PvMessageComposer  *self,
 
   g_return_val_if_fail (PV_IS_MESSAGE_COMPOSER (self), NULL);
 
-  template_text = pv_message_composer_dup_template (self, language);
-  if (!pv_message_template_validate_full (template_text, self->office_name, error))
+  if (!pv_message_composer_check_text (self, language, error))
     return NULL;
+
+  template_text = pv_message_composer_dup_template (self, language);
 
   return pv_message_template_render_full (template_text, code, minutes, self->office_name);
 }

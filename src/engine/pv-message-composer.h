@@ -25,6 +25,9 @@ const char        *pv_message_composer_choose_language   (PvMessageComposer  *se
                                                           const char         *region);
 char              *pv_message_composer_dup_template      (PvMessageComposer  *self,
                                                           const char         *language);
+gboolean           pv_message_composer_check_text        (PvMessageComposer  *self,
+                                                          const char         *language,
+                                                          GError            **error);
 char              *pv_message_composer_compose_text      (PvMessageComposer  *self,
                                                           const char         *language,
                                                           const char         *code,

@@ -39,7 +39,6 @@ typedef struct
 {
   char        *number;     /* E.164 */
   char        *name;       /* cleaned; NULL for a send again */
-  char        *region;     /* the number's country */
   gboolean     resend;
   gboolean     reverify;
   PvChannel    channel;    /* NONE until chosen */
@@ -54,7 +53,6 @@ pending_send_free (PendingSend *pending)
 {
   g_free (pending->number);
   g_free (pending->name);
-  g_free (pending->region);
   g_free (pending->language);
   pv_send_claim_clear (&pending->claim);
   g_free (pending);
@@ -504,13 +502,11 @@ claim_and_send (PvVerifier *self,
   g_autofree char *seed = NULL;
   g_autofree char *code = NULL;
   g_autofree char *digest = NULL;
-  g_autofree char *probe = NULL;
   PvSendRequest request;
 
   /* Wording the office cannot send is found before anything is claimed. */
   if (pending->channel != PV_CHANNEL_CALL &&
-      (probe = pv_message_composer_compose_text (self->composer, pending->language, "0000",
-                                                 1, &error)) == NULL)
+      !pv_message_composer_check_text (self->composer, pending->language, &error))
     {
       _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
       g_task_return_error (task, g_steal_pointer (&error));
@@ -639,7 +635,6 @@ prepare_send (PvVerifier  *self,
   pending = g_new0 (PendingSend, 1);
   pending->number = g_strdup (parsed->e164);
   pending->name = g_steal_pointer (&cleaned);
-  pending->region = g_strdup (parsed->region);
   pending->language = g_strdup (pv_message_composer_choose_language (
                                   self->composer, stored != NULL ? stored->language : NULL,
                                   parsed->region));
