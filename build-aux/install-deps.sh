@@ -9,8 +9,8 @@ set -eu
 
 packages="meson ninja-build pkg-config gcc g++ libc6-dev gettext \
 libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libgtk-4-bin libadwaita-1-dev \
-libsoup-3.0-dev libjson-glib-dev libsecret-1-dev libsqlite3-dev libphonenumber-dev iso-codes \
-desktop-file-utils appstream librsvg2-common gnome-keyring dbus gsettings-desktop-schemas"
+libsoup-3.0-dev libjson-glib-dev libsecret-1-dev libsqlite3-dev libpq-dev libphonenumber-dev \
+iso-codes desktop-file-utils appstream librsvg2-common gnome-keyring dbus gsettings-desktop-schemas"
 
 if [ "${1:-}" = "--tests" ]; then
   # No dbus-x11: it makes GDBus autolaunch stray buses whenever DISPLAY is set.
@@ -22,6 +22,11 @@ if [ "${1:-}" = "--tests" ]; then
   # UndefinedBehaviorSanitizer itself; the fuzz build needs clang, and libclang-rt-dev for
   # libFuzzer and clang's sanitizer runtimes (clang only recommends it).
   packages="$packages clang libclang-rt-dev"
+  # The PostgreSQL store's tests start servers of their own (tests/pv-test-postgres.c) with
+  # the server's initdb and pg_ctl, and the Python and shell tests check databases with psql.
+  # Debian's postgresql package also creates and starts a cluster of its own on port 5432;
+  # nothing uses it, and the tests' servers take other ports.
+  packages="$packages postgresql postgresql-client"
 fi
 
 missing=""
