@@ -11,13 +11,14 @@
 Prints TAP. flatpak-builder must parse the manifest with warnings made fatal (so an unknown
 key fails), and the manifest must give exactly the sandbox the issue asks for. The app itself is
 the last module, built from this directory; every module before it (libphonenumber and what it
-needs that the GNOME SDK lacks) must come from release archives pinned by https URL and sha256,
-since nothing here can download them to check.
+needs, and libpq, which the GNOME SDK lacks) must come from release archives pinned by https URL
+and sha256, since nothing here can download them to check.
 """
 
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -40,6 +41,19 @@ LIBPHONENUMBER_OFF = {
     "BUILD_TESTING": "the tests (which need googletest)",
     "REGENERATE_METADATA": "metadata regeneration (which needs Java)",
     "USE_BOOST": "Boost (not in the SDK)",
+}
+
+# libpq comes from a PostgreSQL 15 release, the major version Debian 12 builds the app against.
+LIBPQ_ARCHIVE = re.compile(r"https://ftp\.postgresql\.org/pub/source/v(15\.[0-9]+)/"
+                           r"postgresql-\1\.tar\.bz2")
+# Where libpq's make commands may go: the library and the headers its own headers include.
+# Anywhere else, or no -C at all, builds the server and tools the app never runs.
+LIBPQ_MAKE_DIRS = {"src/interfaces/libpq", "src/include"}
+# configure options libpq must be built with, and why; each entry lists the spellings.
+LIBPQ_CONFIGURE = {
+    ("--with-ssl=openssl", "--with-openssl"): "OpenSSL, for offices whose server demands TLS",
+    ("--without-readline",): "readline, which only psql uses",
+    ("--without-icu",): "ICU, which only the server uses",
 }
 
 results = []
@@ -77,6 +91,50 @@ def bad_archive_sources(sources):
         if not SHA256.fullmatch(str(source.get("sha256", ""))):
             problems.append(f"{url or source!r} has no sha256 of 64 lowercase hex digits")
     return problems
+
+
+def make_commands(commands):
+    """Maps each make command among a module's build-commands to its -C directory, or None."""
+    found = []
+    for command in commands:
+        try:
+            words = shlex.split(str(command))
+        except ValueError:
+            continue
+        if words[:1] != ["make"]:
+            continue
+        directory = words[words.index("-C") + 1] if "-C" in words[:-1] else None
+        found.append((directory, "install" in words))
+    return found
+
+
+def check_libpq(module):
+    """libpq alone is built and installed, from a pinned PostgreSQL 15 release."""
+    sources = module.get("sources")
+    urls = [str(source.get("url", "")) for source in sources or [] if isinstance(source, dict)]
+    check(len(urls) == 1 and LIBPQ_ARCHIVE.fullmatch(urls[0]),
+          "libpq is built from one PostgreSQL 15 release archive on ftp.postgresql.org", urls)
+
+    commands = module.get("build-commands", [])
+    check(module.get("buildsystem") == "simple" and isinstance(commands, list),
+          "libpq is built by commands of its own, not PostgreSQL's whole build",
+          module.get("buildsystem"))
+    if not isinstance(commands, list):
+        commands = []
+
+    makes = make_commands(commands)
+    check(makes and all(directory in LIBPQ_MAKE_DIRS for directory, _ in makes),
+          "every make command runs in " + " or ".join(sorted(LIBPQ_MAKE_DIRS)), makes)
+    for directory in sorted(LIBPQ_MAKE_DIRS):
+        check((directory, True) in makes, f"make -C {directory} install is run", makes)
+
+    configure = next((shlex.split(str(command)) for command in commands
+                      if str(command).startswith("./configure")), [])
+    check(any(word.startswith("--prefix=") for word in configure),
+          "libpq is configured with an install prefix", configure)
+    for spellings, what in LIBPQ_CONFIGURE.items():
+        check(any(spelling in configure for spelling in spellings),
+              f"libpq is configured with {spellings[0]}: {what}", configure)
 
 
 def show_manifest(path):
@@ -176,6 +234,9 @@ def main():
         check(str(options.get(option, "")).upper() in ("OFF", "FALSE", "NO", "0"),
               f"libphonenumber is built without {what}: -D{option}=OFF",
               f"-D{option}={options[option]}" if option in options else f"-D{option} unset")
+
+    check("libpq" in dependencies, f"libpq is built before {APP_MODULE}", names)
+    check_libpq(next((module for module in modules[:-1] if module.get("name") == "libpq"), {}))
 
     if shown is not None:
         check((shown.get("id"), shown.get("command"), shown.get("finish-args"))
