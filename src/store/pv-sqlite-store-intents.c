@@ -18,62 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "pv-sqlite-store-private.h"
-
-#define SEND_WINDOW_SECONDS (60 * 60)
-
-static gboolean
-has_live_code (const PvCustomer *customer,
-               guint             max_attempts,
-               gint64            now)
-{
-  return customer->code_digest != NULL
-         && customer->failed_attempts < max_attempts
-         && now < customer->code_expires_at;
-}
-
-static gboolean
-is_in_flight (const PvCustomer *customer,
-              gint64            now)
-{
-  return customer->send_state == PV_SEND_STATE_SENDING
-         && now - customer->last_sent_at < PV_SEND_IN_FLIGHT_MAX_SECONDS;
-}
-
-/* Decides a send from the stored state; NOT_FOUND and the new-customer case are the
- * caller's. */
-static PvSendVerdict
-judge_send (const PvSendRequest *request,
-            const PvCustomer    *customer,
-            gint64               now,
-            guint               *wait)
-{
-  gint64 ready_at;
-
-  if (customer->status == PV_CUSTOMER_STATUS_VERIFIED && !request->reverify)
-    return PV_SEND_REFUSED_VERIFIED;
-
-  if (is_in_flight (customer, now))
-    return PV_SEND_REFUSED_IN_FLIGHT;
-
-  if (!request->resend && has_live_code (customer, request->max_attempts, now))
-    return PV_SEND_REFUSED_LIVE_CODE;
-
-  ready_at = customer->last_sent_at + request->resend_cooldown;
-  if (customer->last_sent_at != 0 && now < ready_at)
-    {
-      *wait = (guint) (ready_at - now);
-      return PV_SEND_REFUSED_COOLDOWN;
-    }
-
-  if (now - customer->send_window_started_at < SEND_WINDOW_SECONDS
-      && customer->sends_in_window >= request->max_sends_per_hour)
-    {
-      *wait = (guint) (customer->send_window_started_at + SEND_WINDOW_SECONDS - now);
-      return PV_SEND_REFUSED_HOURLY_LIMIT;
-    }
-
-  return PV_SEND_GRANTED;
-}
+#include "pv-store-rules.h"
 
 static gboolean
 insert_claimed_customer (PvSqliteStore        *self,
@@ -122,7 +67,7 @@ update_claimed_customer (PvSqliteStore        *self,
                          GError              **error)
 {
   g_autoptr(PvCachedStatement) stmt = NULL;
-  gboolean new_window = now - stored->send_window_started_at >= SEND_WINDOW_SECONDS;
+  gboolean new_window = _pv_store_starts_new_window (stored, now);
 
   stmt = _pv_sqlite_store_get_statement (self,
                                          "UPDATE customers SET status = 'pending', "
@@ -222,7 +167,7 @@ _pv_sqlite_store_claim_send (PvStore              *store,
 
   if (stored != NULL)
     {
-      claim->verdict = judge_send (request, stored, now, &claim->wait);
+      claim->verdict = _pv_store_judge_send (request, stored, now, &claim->wait);
       if (claim->verdict != PV_SEND_GRANTED)
         {
           claim->customer = g_steal_pointer (&stored);
@@ -237,9 +182,7 @@ _pv_sqlite_store_claim_send (PvStore              *store,
   if (!next_send_id (self, &send_id, &local_error))
     goto failed;
 
-  /* Codes sent before schema version 6 have no seed, and cannot be made again. */
-  claim->kept_code = stored != NULL && request->keep_code && stored->code_seed != NULL &&
-                     has_live_code (stored, request->max_attempts, now);
+  claim->kept_code = _pv_store_keeps_code (request, stored, now);
 
   if (stored == NULL)
     written = insert_claimed_customer (self, &named, now, send_id, &local_error);
@@ -506,14 +449,7 @@ explain_refused_attempt (PvSqliteStore  *self,
       return FALSE;
     }
 
-  if (customer == NULL)
-    attempt->verdict = PV_ATTEMPT_NOT_FOUND;
-  else if (customer->status == PV_CUSTOMER_STATUS_VERIFIED)
-    attempt->verdict = PV_ATTEMPT_VERIFIED;
-  else if (customer->code_digest == NULL || customer->failed_attempts >= max_attempts)
-    attempt->verdict = PV_ATTEMPT_LOCKED;
-  else
-    attempt->verdict = PV_ATTEMPT_EXPIRED;
+  attempt->verdict = _pv_store_explain_refused_attempt (customer, max_attempts);
 
   return TRUE;
 }
@@ -687,8 +623,7 @@ _pv_sqlite_store_record_delivery (PvStore     *store,
     sqlite3_bind_int (stmt, 4, error_code);
   sqlite3_bind_int64 (stmt, 5, _pv_sqlite_store_now (self));
 
-  /* The history tells why a text was not delivered. */
-  detail = error_code != 0 ? g_strdup_printf ("%s %d", status, error_code) : g_strdup (status);
+  detail = _pv_store_delivery_detail (status, error_code);
 
   return apply_with_event (self, stmt, number, PV_EVENT_DELIVERY_UPDATE,
                            pv_channel_from_sid (message_sid), detail, applied,

@@ -20,6 +20,7 @@
 
 #include "pv-phone-number.h"
 #include "pv-sqlite-store-private.h"
+#include "pv-store-rules.h"
 
 #define BUSY_TIMEOUT_MS 5000
 
@@ -1359,27 +1360,13 @@ dup_column_text (sqlite3_stmt *stmt,
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
 
-static gboolean
-is_send_event (PvEventKind kind)
-{
-  return kind == PV_EVENT_CODE_SENT || kind == PV_EVENT_DELIVERY_UPDATE ||
-         kind == PV_EVENT_SEND_UNKNOWN || kind == PV_EVENT_SEND_REFUSED;
-}
-
-/* A send from before schema version 6 has no channel: it was a text. */
 static PvChannel
 channel_or_text (sqlite3_stmt *stmt,
                  int           column,
                  gboolean      was_sent)
 {
-  PvChannel channel = PV_CHANNEL_NONE;
-
-  if (!pv_channel_from_string ((const char *) sqlite3_column_text (stmt, column), &channel))
-    return PV_CHANNEL_NONE;
-  if (channel == PV_CHANNEL_NONE && was_sent)
-    return PV_CHANNEL_SMS;
-
-  return channel;
+  return _pv_store_channel_or_text ((const char *) sqlite3_column_text (stmt, column),
+                                    was_sent);
 }
 
 PvCustomer *
@@ -1683,7 +1670,7 @@ pv_sqlite_store_list_events (PvStore     *store,
       event = pv_event_new (number, kind, (const char *) sqlite3_column_text (stmt, 2),
                             sqlite3_column_int64 (stmt, 3));
       event->id = sqlite3_column_int64 (stmt, 0);
-      event->channel = channel_or_text (stmt, 4, is_send_event (kind));
+      event->channel = channel_or_text (stmt, 4, _pv_store_is_send_event (kind));
       g_ptr_array_add (events, event);
     }
 
