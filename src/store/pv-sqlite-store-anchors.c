@@ -47,7 +47,7 @@ read_customer (PvSqliteStore  *self,
   g_autoptr(PvCachedStatement) stmt = NULL;
   int result;
 
-  stmt = _pv_sqlite_store_get_read_statement (self, "SELECT " CUSTOMER_COLUMNS
+  stmt = _pv_sqlite_store_get_read_statement (self, "SELECT " PV_CUSTOMER_COLUMNS
                                               " FROM customers WHERE id = ?1", error);
   if (stmt == NULL)
     return NULL;

@@ -405,7 +405,7 @@ _pv_sqlite_store_list_sends_in_flight (PvStore  *store,
   int result;
 
   stmt = _pv_sqlite_store_get_statement (self,
-                                         "SELECT " CUSTOMER_COLUMNS " FROM customers "
+                                         "SELECT " PV_CUSTOMER_COLUMNS " FROM customers "
                                          "WHERE send_state = 'sending'",
                                          error);
   if (stmt == NULL)

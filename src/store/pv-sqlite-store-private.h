@@ -17,14 +17,10 @@
 #include <sys/statvfs.h>
 
 #include "pv-sqlite-store.h"
+#include "pv-store-rules.h"
 
 G_BEGIN_DECLS
 
-#define CUSTOMER_COLUMNS \
-  "id, number, name, status, code_digest, code_expires_at, failed_attempts, sends_in_window, " \
-  "send_window_started_at, last_sent_at, message_sid, delivery_status, delivery_error_code, " \
-  "created_at, verified_at, updated_at, send_state, send_id, send_owner, code_seed, channel, " \
-  "language"
 
 typedef struct _PvMatchSet PvMatchSet;
 typedef struct _PvAnchorSet PvAnchorSet;

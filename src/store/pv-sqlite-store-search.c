@@ -643,9 +643,9 @@ list_number_starts (PvSqliteStore  *self,
 {
   g_autoptr(GPtrArray) ranges = number_start_ranges (self, digits);
   const char *sql = descending
-    ? "SELECT " CUSTOMER_COLUMNS " FROM customers"
+    ? "SELECT " PV_CUSTOMER_COLUMNS " FROM customers"
       " WHERE number >= ?1 AND number < ?2 AND number < ?3 ORDER BY number DESC LIMIT ?4"
-    : "SELECT " CUSTOMER_COLUMNS " FROM customers"
+    : "SELECT " PV_CUSTOMER_COLUMNS " FROM customers"
       " WHERE number >= ?1 AND number < ?2 AND number > ?3 ORDER BY number LIMIT ?4";
 
   for (guint i = 0; i < ranges->len && customers->len < limit; i++)
@@ -835,7 +835,7 @@ list_page (PvSqliteStore     *self,
         return g_steal_pointer (&customers);
     }
 
-  sql = g_strconcat ("SELECT " CUSTOMER_COLUMNS " FROM customers",
+  sql = g_strconcat ("SELECT " PV_CUSTOMER_COLUMNS " FROM customers",
                      where,
                      after == NULL ? "" : (*where == '\0' ? " WHERE " : " AND "),
                      after == NULL ? "" : condition,
@@ -981,7 +981,7 @@ _pv_sqlite_store_list_customers_after (PvSqliteStore     *self,
   filter = parse_search (search, &term, &words);
   /* Walking the number index is the plan here: the reader wants every match in order. */
   where = list_filters[filter][PLAN_WALK];
-  sql = g_strconcat ("SELECT " CUSTOMER_COLUMNS " FROM customers",
+  sql = g_strconcat ("SELECT " PV_CUSTOMER_COLUMNS " FROM customers",
                      where,
                      *where == '\0' ? " WHERE" : " AND",
                      " number > ?2 ORDER BY number LIMIT ?3",

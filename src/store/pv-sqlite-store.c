@@ -24,32 +24,6 @@
 
 #define BUSY_TIMEOUT_MS 5000
 
-enum
-{
-  COLUMN_ID,
-  COLUMN_NUMBER,
-  COLUMN_NAME,
-  COLUMN_STATUS,
-  COLUMN_CODE_DIGEST,
-  COLUMN_CODE_EXPIRES_AT,
-  COLUMN_FAILED_ATTEMPTS,
-  COLUMN_SENDS_IN_WINDOW,
-  COLUMN_SEND_WINDOW_STARTED_AT,
-  COLUMN_LAST_SENT_AT,
-  COLUMN_MESSAGE_SID,
-  COLUMN_DELIVERY_STATUS,
-  COLUMN_DELIVERY_ERROR_CODE,
-  COLUMN_CREATED_AT,
-  COLUMN_VERIFIED_AT,
-  COLUMN_UPDATED_AT,
-  COLUMN_SEND_STATE,
-  COLUMN_SEND_ID,
-  COLUMN_SEND_OWNER,
-  COLUMN_CODE_SEED,
-  COLUMN_CHANNEL,
-  COLUMN_LANGUAGE,
-};
-
 static const char migration_to_1[] =
   "CREATE TABLE customers ("
   "  id INTEGER PRIMARY KEY,"
@@ -1353,13 +1327,6 @@ _pv_sqlite_store_bind_text (sqlite3_stmt *stmt,
   sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
 }
 
-static char *
-dup_column_text (sqlite3_stmt *stmt,
-                 int           column)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
-}
-
 static PvChannel
 channel_or_text (sqlite3_stmt *stmt,
                  int           column,
@@ -1369,43 +1336,30 @@ channel_or_text (sqlite3_stmt *stmt,
                                     was_sent);
 }
 
+static const char *
+column_text (gconstpointer row,
+             int           column)
+{
+  return (const char *) sqlite3_column_text ((sqlite3_stmt *) row, column);
+}
+
+static gint64
+column_int64 (gconstpointer row,
+              int           column)
+{
+  return sqlite3_column_int64 ((sqlite3_stmt *) row, column);
+}
+
 PvCustomer *
 _pv_sqlite_store_customer_from_row (sqlite3_stmt  *stmt,
                                     GError       **error)
 {
-  g_autoptr(PvCustomer) customer = g_new0 (PvCustomer, 1);
+  PvCustomer *customer = _pv_store_customer_from_columns (stmt, column_text, column_int64);
 
-  if (!pv_customer_status_from_string ((const char *) sqlite3_column_text (stmt, COLUMN_STATUS),
-                                       &customer->status) ||
-      !pv_send_state_from_string ((const char *) sqlite3_column_text (stmt, COLUMN_SEND_STATE),
-                                  &customer->send_state))
-    {
-      set_damaged_error (stmt, "a customer has an unknown status or send state", error);
-      return NULL;
-    }
+  if (customer == NULL)
+    set_damaged_error (stmt, "a customer has an unknown status or send state", error);
 
-  customer->id = sqlite3_column_int64 (stmt, COLUMN_ID);
-  customer->number = dup_column_text (stmt, COLUMN_NUMBER);
-  customer->name = dup_column_text (stmt, COLUMN_NAME);
-  customer->code_digest = dup_column_text (stmt, COLUMN_CODE_DIGEST);
-  customer->code_expires_at = sqlite3_column_int64 (stmt, COLUMN_CODE_EXPIRES_AT);
-  customer->failed_attempts = (guint) sqlite3_column_int64 (stmt, COLUMN_FAILED_ATTEMPTS);
-  customer->sends_in_window = (guint) sqlite3_column_int64 (stmt, COLUMN_SENDS_IN_WINDOW);
-  customer->send_window_started_at = sqlite3_column_int64 (stmt, COLUMN_SEND_WINDOW_STARTED_AT);
-  customer->last_sent_at = sqlite3_column_int64 (stmt, COLUMN_LAST_SENT_AT);
-  customer->message_sid = dup_column_text (stmt, COLUMN_MESSAGE_SID);
-  customer->delivery_status = dup_column_text (stmt, COLUMN_DELIVERY_STATUS);
-  customer->delivery_error_code = sqlite3_column_int (stmt, COLUMN_DELIVERY_ERROR_CODE);
-  customer->created_at = sqlite3_column_int64 (stmt, COLUMN_CREATED_AT);
-  customer->verified_at = sqlite3_column_int64 (stmt, COLUMN_VERIFIED_AT);
-  customer->updated_at = sqlite3_column_int64 (stmt, COLUMN_UPDATED_AT);
-  customer->send_id = sqlite3_column_int64 (stmt, COLUMN_SEND_ID);
-  customer->send_owner = dup_column_text (stmt, COLUMN_SEND_OWNER);
-  customer->code_seed = dup_column_text (stmt, COLUMN_CODE_SEED);
-  customer->language = dup_column_text (stmt, COLUMN_LANGUAGE);
-  customer->channel = channel_or_text (stmt, COLUMN_CHANNEL, customer->last_sent_at != 0);
-
-  return g_steal_pointer (&customer);
+  return customer;
 }
 
 /* Call inside a transaction with the mutex held. The event is tied to the customer while
@@ -1492,7 +1446,7 @@ _pv_sqlite_store_lookup_locked (PvSqliteStore  *self,
   int result;
 
   stmt = _pv_sqlite_store_get_statement (self,
-                                         "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE number = ?1",
+                                         "SELECT " PV_CUSTOMER_COLUMNS " FROM customers WHERE number = ?1",
                                          error);
   if (stmt == NULL)
     return NULL;

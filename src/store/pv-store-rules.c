@@ -118,6 +118,45 @@ _pv_store_channel_or_text (const char *stored,
   return channel;
 }
 
+/* A customer from the row a query selected PV_CUSTOMER_COLUMNS into, or NULL when its
+ * status or send state is none this version knows. */
+PvCustomer *
+_pv_store_customer_from_columns (gconstpointer      row,
+                                 PvColumnTextFunc   text,
+                                 PvColumnInt64Func  int64)
+{
+  g_autoptr(PvCustomer) customer = g_new0 (PvCustomer, 1);
+
+  if (!pv_customer_status_from_string (text (row, PV_CUSTOMER_COLUMN_STATUS), &customer->status) ||
+      !pv_send_state_from_string (text (row, PV_CUSTOMER_COLUMN_SEND_STATE),
+                                  &customer->send_state))
+    return NULL;
+
+  customer->id = int64 (row, PV_CUSTOMER_COLUMN_ID);
+  customer->number = g_strdup (text (row, PV_CUSTOMER_COLUMN_NUMBER));
+  customer->name = g_strdup (text (row, PV_CUSTOMER_COLUMN_NAME));
+  customer->code_digest = g_strdup (text (row, PV_CUSTOMER_COLUMN_CODE_DIGEST));
+  customer->code_expires_at = int64 (row, PV_CUSTOMER_COLUMN_CODE_EXPIRES_AT);
+  customer->failed_attempts = (guint) int64 (row, PV_CUSTOMER_COLUMN_FAILED_ATTEMPTS);
+  customer->sends_in_window = (guint) int64 (row, PV_CUSTOMER_COLUMN_SENDS_IN_WINDOW);
+  customer->send_window_started_at = int64 (row, PV_CUSTOMER_COLUMN_SEND_WINDOW_STARTED_AT);
+  customer->last_sent_at = int64 (row, PV_CUSTOMER_COLUMN_LAST_SENT_AT);
+  customer->message_sid = g_strdup (text (row, PV_CUSTOMER_COLUMN_MESSAGE_SID));
+  customer->delivery_status = g_strdup (text (row, PV_CUSTOMER_COLUMN_DELIVERY_STATUS));
+  customer->delivery_error_code = (int) int64 (row, PV_CUSTOMER_COLUMN_DELIVERY_ERROR_CODE);
+  customer->created_at = int64 (row, PV_CUSTOMER_COLUMN_CREATED_AT);
+  customer->verified_at = int64 (row, PV_CUSTOMER_COLUMN_VERIFIED_AT);
+  customer->updated_at = int64 (row, PV_CUSTOMER_COLUMN_UPDATED_AT);
+  customer->send_id = int64 (row, PV_CUSTOMER_COLUMN_SEND_ID);
+  customer->send_owner = g_strdup (text (row, PV_CUSTOMER_COLUMN_SEND_OWNER));
+  customer->code_seed = g_strdup (text (row, PV_CUSTOMER_COLUMN_CODE_SEED));
+  customer->language = g_strdup (text (row, PV_CUSTOMER_COLUMN_LANGUAGE));
+  customer->channel = _pv_store_channel_or_text (text (row, PV_CUSTOMER_COLUMN_CHANNEL),
+                                                 customer->last_sent_at != 0);
+
+  return g_steal_pointer (&customer);
+}
+
 /* The history tells why a text was not delivered. */
 char *
 _pv_store_delivery_detail (const char *status,

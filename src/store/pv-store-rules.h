@@ -6,15 +6,56 @@
  */
 
 /* What every store decides the same way, whatever its database: whether a send may go out,
- * why an attempt was refused, what an old row's missing channel means. Each store applies
- * these inside its own transaction, to the row it has locked. Only the store layer sees
- * this header. */
+ * why an attempt was refused, what an old row's missing channel means; and the columns a
+ * customer is read from, which both schemas name alike. Each store applies the rules
+ * inside its own transaction, to the row it has locked. Only the store layer sees this
+ * header. */
 
 #pragma once
 
 #include "pv-store.h"
 
 G_BEGIN_DECLS
+
+/* The columns every customer query selects, in the order of PvCustomerColumn. */
+#define PV_CUSTOMER_COLUMNS \
+  "id, number, name, status, code_digest, code_expires_at, failed_attempts, sends_in_window, " \
+  "send_window_started_at, last_sent_at, message_sid, delivery_status, delivery_error_code, " \
+  "created_at, verified_at, updated_at, send_state, send_id, send_owner, code_seed, channel, " \
+  "language"
+
+typedef enum
+{
+  PV_CUSTOMER_COLUMN_ID,
+  PV_CUSTOMER_COLUMN_NUMBER,
+  PV_CUSTOMER_COLUMN_NAME,
+  PV_CUSTOMER_COLUMN_STATUS,
+  PV_CUSTOMER_COLUMN_CODE_DIGEST,
+  PV_CUSTOMER_COLUMN_CODE_EXPIRES_AT,
+  PV_CUSTOMER_COLUMN_FAILED_ATTEMPTS,
+  PV_CUSTOMER_COLUMN_SENDS_IN_WINDOW,
+  PV_CUSTOMER_COLUMN_SEND_WINDOW_STARTED_AT,
+  PV_CUSTOMER_COLUMN_LAST_SENT_AT,
+  PV_CUSTOMER_COLUMN_MESSAGE_SID,
+  PV_CUSTOMER_COLUMN_DELIVERY_STATUS,
+  PV_CUSTOMER_COLUMN_DELIVERY_ERROR_CODE,
+  PV_CUSTOMER_COLUMN_CREATED_AT,
+  PV_CUSTOMER_COLUMN_VERIFIED_AT,
+  PV_CUSTOMER_COLUMN_UPDATED_AT,
+  PV_CUSTOMER_COLUMN_SEND_STATE,
+  PV_CUSTOMER_COLUMN_SEND_ID,
+  PV_CUSTOMER_COLUMN_SEND_OWNER,
+  PV_CUSTOMER_COLUMN_CODE_SEED,
+  PV_CUSTOMER_COLUMN_CHANNEL,
+  PV_CUSTOMER_COLUMN_LANGUAGE,
+} PvCustomerColumn;
+
+/* Read a column of the row a store's query is on; NULL text for SQL NULL, 0 for a NULL
+ * number. */
+typedef const char *(*PvColumnTextFunc)  (gconstpointer  row,
+                                          int            column);
+typedef gint64      (*PvColumnInt64Func) (gconstpointer  row,
+                                          int            column);
 
 /* The hourly cap counts sends in a window of this length from the first one. */
 #define PV_SEND_WINDOW_SECONDS (60 * 60)
@@ -36,6 +77,9 @@ PvAttemptVerdict  _pv_store_explain_refused_attempt (const PvCustomer     *custo
 gboolean          _pv_store_is_send_event           (PvEventKind           kind);
 PvChannel         _pv_store_channel_or_text         (const char           *stored,
                                                      gboolean              was_sent);
+PvCustomer       *_pv_store_customer_from_columns   (gconstpointer         row,
+                                                     PvColumnTextFunc      text,
+                                                     PvColumnInt64Func     int64);
 char             *_pv_store_delivery_detail         (const char           *status,
                                                      int                   error_code);
 
