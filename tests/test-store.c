@@ -24,18 +24,28 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pv-pg-store.h"
 #include "pv-sqlite-store-private.h"
 #include "pv-store.h"
+#include "pv-test-postgres.h"
 #include "pv-test-search.h"
 
 #define START_TIME 1767225600  /* 2026-01-01 00:00:00 UTC */
 #define LARGE_ROWS 100000
 
-/* Each test gets a fresh directory, removed with everything in it afterwards. */
+/* The intents and the reads that mean the same on every backend run twice: on SQLite,
+ * and under /store/postgresql/ on a real PostgreSQL server of the test's own. */
+#define POSTGRESQL "postgresql"
+
+static PvTestPostgres *postgres;
+
+/* Each test gets a fresh directory, removed with everything in it afterwards; a
+ * PostgreSQL test also gets a fresh database on the test's server. */
 typedef struct
 {
   char    *directory;
   char    *path;
+  char    *uri;
   PvClock *clock;
 } Fixture;
 
@@ -71,6 +81,12 @@ fixture_set_up (Fixture       *fixture,
   g_assert_no_error (error);
   fixture->path = g_build_filename (fixture->directory, "customers.db", NULL);
   fixture->clock = pv_clock_new_manual (START_TIME);
+
+  if (g_strcmp0 (data, POSTGRESQL) == 0)
+    {
+      fixture->uri = pv_test_postgres_create_database (postgres, "test_store", &error);
+      g_assert_no_error (error);
+    }
 }
 
 static void
@@ -80,6 +96,7 @@ fixture_tear_down (Fixture       *fixture,
   remove_tree (fixture->directory);
   g_clear_pointer (&fixture->directory, g_free);
   g_clear_pointer (&fixture->path, g_free);
+  g_clear_pointer (&fixture->uri, g_free);
   g_clear_object (&fixture->clock);
 }
 
@@ -87,7 +104,12 @@ static PvStore *
 open_store (Fixture *fixture)
 {
   g_autoptr(GError) error = NULL;
-  PvStore *store = PV_STORE (pv_sqlite_store_open (fixture->path, fixture->clock, &error));
+  PvStore *store;
+
+  if (fixture->uri != NULL)
+    store = PV_STORE (pv_pg_store_open (fixture->uri, NULL, fixture->clock, &error));
+  else
+    store = PV_STORE (pv_sqlite_store_open (fixture->path, fixture->clock, &error));
 
   g_assert_no_error (error);
   g_assert_nonnull (store);
@@ -4397,6 +4419,80 @@ test_watch_other_connection (Fixture       *fixture,
   watcher_stop (&watcher);
 }
 
+/* Iterates the watcher's context until its store is @online, for at most @timeout_ms. */
+static gboolean
+wait_for_online (Watcher  *watcher,
+                 gboolean  online,
+                 guint     timeout_ms)
+{
+  g_autoptr(GSource) timeout = g_timeout_source_new (timeout_ms);
+  gboolean timed_out = FALSE;
+
+  g_source_set_callback (timeout, set_flag, &timed_out, NULL);
+  g_source_attach (timeout, watcher->context);
+
+  while (!timed_out && pv_pg_store_get_online (PV_PG_STORE (watcher->store)) != online)
+    g_main_context_iteration (watcher->context, TRUE);
+
+  g_source_destroy (timeout);
+
+  return pv_pg_store_get_online (PV_PG_STORE (watcher->store)) == online;
+}
+
+/* The server goes away mid-session and comes back: what was written stays, what is tried
+ * meanwhile fails at once and applies nothing, and afterwards the store works and hears
+ * other desks again, having told its watchers to reload. */
+static void
+test_postgresql_server_restart (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(PvStore) other = NULL;
+  g_autoptr(PvCustomer) found = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(PvAttempt) attempt = { 0 };
+  g_auto(PvSendClaim) claim = { 0 };
+  Watcher watcher = { 0 };
+
+  watcher_start (&watcher, fixture);
+  send_code (watcher.store, "+15552600001", "d1", "SM1");
+
+  g_assert_true (pv_test_postgres_stop_server (postgres, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for_online (&watcher, FALSE, 10000));
+
+  g_assert_false (pv_store_claim_attempt (watcher.store, "+15552600001", MAX_ATTEMPTS,
+                                          &attempt, &error));
+  g_assert_error (error, PV_STORE_ERROR, PV_STORE_ERROR_OPEN);
+  g_assert_nonnull (strstr (error->message, "Reconnecting"));
+  g_clear_error (&error);
+
+  g_assert_true (pv_test_postgres_start_server (postgres, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for_online (&watcher, TRUE, 20000));
+  /* Nothing was heard while away: watchers reload everything. */
+  g_assert_cmpuint (watcher.changes.n_emissions, >=, 1);
+  g_assert_true (watcher.changes.full);
+
+  found = lookup (watcher.store, "+15552600001");
+  g_assert_cmpstr (found->message_sid, ==, "SM1");
+  g_assert_cmpuint (found->failed_attempts, ==, 0);
+
+  g_assert_true (pv_store_claim_attempt (watcher.store, "+15552600001", MAX_ATTEMPTS,
+                                         &attempt, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (attempt.verdict, ==, PV_ATTEMPT_GRANTED);
+  g_assert_cmpuint (attempt.attempts_used, ==, 1);
+
+  other = open_store (fixture);
+  g_assert_cmpint (claim_send (other, "+15552600002", NULL, FALSE, "d2", &claim), ==,
+                   PV_SEND_GRANTED);
+  iterate_until_changed (watcher.context, &watcher.changes, 2000);
+  g_assert_false (watcher.changes.full);
+  g_assert_cmpstr (watcher.changes.numbers[0], ==, "+15552600002");
+
+  watcher_stop (&watcher);
+}
+
 static void
 test_watch_own_changes (Fixture       *fixture,
                         gconstpointer  data)
@@ -4841,22 +4937,52 @@ test_search_pages_follow_writes (Fixture       *fixture,
   g_free (names);
 }
 
+/* Adds @path on SQLite, and as /store/postgresql/… on PostgreSQL when there is a server. */
+static void
+add_on_both_backends (const char *path,
+                      void      (*func) (Fixture *, gconstpointer))
+{
+  g_autofree char *on_postgres = NULL;
+
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down);
+
+  if (postgres == NULL)
+    return;
+
+  g_assert_true (g_str_has_prefix (path, "/store/"));
+  on_postgres = g_strconcat ("/store/" POSTGRESQL, path + strlen ("/store"), NULL);
+  g_test_add (on_postgres, Fixture, POSTGRESQL, fixture_set_up, func, fixture_tear_down);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   int result;
 
+  g_autoptr(GError) error = NULL;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  postgres = pv_test_postgres_start (&error);
+  if (postgres == NULL)
+    {
+      g_autofree char *reason = g_strdup_printf ("No PostgreSQL server to test on: %s",
+                                                 error->message);
+
+      g_test_add_data_func_full ("/store/" POSTGRESQL "/server", g_steal_pointer (&reason),
+                                 (GTestDataFunc) g_test_skip, g_free);
+    }
 
 #define ADD_TEST(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD_BOTH(path, func) add_on_both_backends (path, func)
 
   g_test_add_func ("/store/customer/strings", test_strings);
   g_test_add_func ("/store/customer/boxed-copy", test_boxed_copy);
   ADD_TEST ("/store/open/fresh", test_open_fresh);
   ADD_TEST ("/store/reads-beside-writes", test_reads_beside_writes);
-  ADD_TEST ("/store/short-digits-follow-changes", test_short_digits_follow_changes);
+  ADD_BOTH ("/store/short-digits-follow-changes", test_short_digits_follow_changes);
   ADD_TEST ("/store/search-pages-follow-writes", test_search_pages_follow_writes);
   ADD_TEST ("/store/search-estimated-words", test_search_estimated_words);
   g_test_add_func ("/store/open/default-path", test_open_default_path);
@@ -4879,10 +5005,10 @@ main (int   argc,
   ADD_TEST ("/store/failure/disk-full-at-write", test_failure_disk_full_at_write);
   g_test_add_func ("/store/failure/table", test_failure_table);
   ADD_TEST ("/store/customer/round-trip", test_round_trip);
-  ADD_TEST ("/store/customer/lookup-missing", test_lookup_missing);
-  ADD_TEST ("/store/customer/insert-duplicate", test_insert_duplicate);
-  ADD_TEST ("/store/customer/missing-rows", test_missing_rows);
-  ADD_TEST ("/store/customer/update", test_update);
+  ADD_BOTH ("/store/customer/lookup-missing", test_lookup_missing);
+  ADD_BOTH ("/store/customer/insert-duplicate", test_insert_duplicate);
+  ADD_BOTH ("/store/customer/missing-rows", test_missing_rows);
+  ADD_BOTH ("/store/customer/update", test_update);
   ADD_TEST ("/store/customer/update-number-taken", test_update_number_taken);
   ADD_TEST ("/store/events/history", test_events_history);
   ADD_TEST ("/store/transaction/rollback", test_transaction_rollback);
@@ -4893,49 +5019,53 @@ main (int   argc,
   g_test_add_func ("/store/list/search", test_search);
   g_test_add_func ("/store/list/search-sorted", test_search_sorted);
   g_test_add_func ("/store/list/after", test_list_after);
-  ADD_TEST ("/store/list/after-stable", test_list_after_stable_under_inserts);
-  ADD_TEST ("/store/threads", test_threads);
+  ADD_BOTH ("/store/list/after-stable", test_list_after_stable_under_inserts);
+  ADD_BOTH ("/store/threads", test_threads);
   ADD_TEST ("/store/open/migrate-v1", test_open_migrate_v1);
-  ADD_TEST ("/store/send/claim-new", test_claim_send_new);
-  ADD_TEST ("/store/send/claim-live-code", test_claim_send_live_code);
-  ADD_TEST ("/store/send/claim-in-flight", test_claim_send_in_flight);
-  ADD_TEST ("/store/send/claim-stale-in-flight", test_claim_send_stale_in_flight);
-  ADD_TEST ("/store/send/claim-cooldown", test_claim_send_cooldown);
-  ADD_TEST ("/store/send/keeps-live-code", test_claim_send_keeps_live_code);
-  ADD_TEST ("/store/send/again-after-expiry", test_claim_send_again_after_expiry);
-  ADD_TEST ("/store/send/again-refused", test_claim_send_again_refused);
-  ADD_TEST ("/store/customer/language", test_set_customer_language);
-  ADD_TEST ("/store/send/claim-hourly-limit", test_claim_send_hourly_limit);
-  ADD_TEST ("/store/send/claim-verified", test_claim_send_verified);
-  ADD_TEST ("/store/send/claim-resend-unknown", test_claim_send_resend_unknown);
-  ADD_TEST ("/store/send/claim-name", test_claim_send_name);
-  ADD_TEST ("/store/send/finish-sent", test_finish_send_sent);
-  ADD_TEST ("/store/send/finish-stale", test_finish_send_stale);
-  ADD_TEST ("/store/send/finish-unknown", test_finish_send_unknown);
-  ADD_TEST ("/store/send/finish-refused-created", test_finish_send_refused_created);
-  ADD_TEST ("/store/send/finish-after-recreate", test_finish_send_after_recreate);
+  ADD_BOTH ("/store/send/claim-new", test_claim_send_new);
+  ADD_BOTH ("/store/send/claim-live-code", test_claim_send_live_code);
+  ADD_BOTH ("/store/send/claim-in-flight", test_claim_send_in_flight);
+  ADD_BOTH ("/store/send/claim-stale-in-flight", test_claim_send_stale_in_flight);
+  ADD_BOTH ("/store/send/claim-cooldown", test_claim_send_cooldown);
+  ADD_BOTH ("/store/send/keeps-live-code", test_claim_send_keeps_live_code);
+  ADD_BOTH ("/store/send/again-after-expiry", test_claim_send_again_after_expiry);
+  ADD_BOTH ("/store/send/again-refused", test_claim_send_again_refused);
+  ADD_BOTH ("/store/customer/language", test_set_customer_language);
+  ADD_BOTH ("/store/send/claim-hourly-limit", test_claim_send_hourly_limit);
+  ADD_BOTH ("/store/send/claim-verified", test_claim_send_verified);
+  ADD_BOTH ("/store/send/claim-resend-unknown", test_claim_send_resend_unknown);
+  ADD_BOTH ("/store/send/claim-name", test_claim_send_name);
+  ADD_BOTH ("/store/send/finish-sent", test_finish_send_sent);
+  ADD_BOTH ("/store/send/finish-stale", test_finish_send_stale);
+  ADD_BOTH ("/store/send/finish-unknown", test_finish_send_unknown);
+  ADD_BOTH ("/store/send/finish-refused-created", test_finish_send_refused_created);
+  ADD_BOTH ("/store/send/finish-after-recreate", test_finish_send_after_recreate);
   ADD_TEST ("/store/send/finish-refused-known", test_finish_send_refused_known);
-  ADD_TEST ("/store/send/abandon", test_abandon_send);
-  ADD_TEST ("/store/send/list-in-flight", test_list_sends_in_flight);
-  ADD_TEST ("/store/attempt/counts", test_claim_attempt_counts);
-  ADD_TEST ("/store/attempt/expired", test_claim_attempt_expired);
-  ADD_TEST ("/store/attempt/not-found", test_claim_attempt_not_found);
-  ADD_TEST ("/store/attempt/verified", test_claim_attempt_verified);
-  ADD_TEST ("/store/attempt/record-failed", test_record_failed_attempt);
-  ADD_TEST ("/store/verify/compare-and-set", test_mark_verified);
-  ADD_TEST ("/store/verify/replaced-code", test_mark_verified_replaced_code);
-  ADD_TEST ("/store/delivery/current-message", test_record_delivery);
-  ADD_TEST ("/store/rename", test_rename_customer);
-  ADD_TEST ("/store/concurrency/attempts", test_concurrent_attempts);
-  ADD_TEST ("/store/concurrency/sends", test_concurrent_sends);
-  ADD_TEST ("/store/watch/other-connection", test_watch_other_connection);
-  ADD_TEST ("/store/watch/own-changes", test_watch_own_changes);
+  ADD_BOTH ("/store/send/abandon", test_abandon_send);
+  ADD_BOTH ("/store/send/list-in-flight", test_list_sends_in_flight);
+  ADD_BOTH ("/store/attempt/counts", test_claim_attempt_counts);
+  ADD_BOTH ("/store/attempt/expired", test_claim_attempt_expired);
+  ADD_BOTH ("/store/attempt/not-found", test_claim_attempt_not_found);
+  ADD_BOTH ("/store/attempt/verified", test_claim_attempt_verified);
+  ADD_BOTH ("/store/attempt/record-failed", test_record_failed_attempt);
+  ADD_BOTH ("/store/verify/compare-and-set", test_mark_verified);
+  ADD_BOTH ("/store/verify/replaced-code", test_mark_verified_replaced_code);
+  ADD_BOTH ("/store/delivery/current-message", test_record_delivery);
+  ADD_BOTH ("/store/rename", test_rename_customer);
+  ADD_BOTH ("/store/concurrency/attempts", test_concurrent_attempts);
+  ADD_BOTH ("/store/concurrency/sends", test_concurrent_sends);
+  ADD_BOTH ("/store/watch/other-connection", test_watch_other_connection);
+  ADD_BOTH ("/store/watch/own-changes", test_watch_own_changes);
   ADD_TEST ("/store/watch/foreign-writer", test_watch_foreign_writer);
+  if (postgres != NULL)
+    g_test_add ("/store/" POSTGRESQL "/server-restart", Fixture, POSTGRESQL, fixture_set_up,
+                test_postgresql_server_restart, fixture_tear_down);
 
 #undef ADD_TEST
 
   result = g_test_run ();
   free_large_data_set ();
+  g_clear_pointer (&postgres, pv_test_postgres_free);
 
   return result;
 }

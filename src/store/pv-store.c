@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "pv-store.h"
@@ -555,6 +557,56 @@ pv_store_watch (PvStore *self)
 }
 
 /* For implementations. */
+/**
+ * pv_store_can_import:
+ *
+ * Returns: whether pv_store_import_customers() works on this store
+ */
+gboolean
+pv_store_can_import (PvStore *self)
+{
+  g_return_val_if_fail (PV_IS_STORE (self), FALSE);
+
+  return STORE_IFACE (self)->import_customers != NULL;
+}
+
+/**
+ * pv_store_import_customers:
+ * @customers: (element-type PvCustomer): customers copied from another store
+ * @histories: (element-type GPtrArray): for each customer, its #PvEvent list
+ * @n_imported: (out) (optional): how many were added
+ *
+ * Adds the customers this store does not have yet, each with its whole history, in one
+ * transaction; a customer whose number is already stored is left as it is, with its
+ * history. Copying the same customers again therefore adds nothing, which is what makes
+ * an interrupted copy safe to start over.
+ */
+gboolean
+pv_store_import_customers (PvStore    *self,
+                           GPtrArray  *customers,
+                           GPtrArray  *histories,
+                           guint      *n_imported,
+                           GError    **error)
+{
+  guint ignored;
+
+  g_return_val_if_fail (PV_IS_STORE (self), FALSE);
+  g_return_val_if_fail (customers != NULL && histories != NULL, FALSE);
+  g_return_val_if_fail (customers->len == histories->len, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (STORE_IFACE (self)->import_customers == NULL)
+    {
+      g_set_error_literal (error, PV_STORE_ERROR, PV_STORE_ERROR_FAILED,
+                           _("Customers cannot be copied into this database."));
+      return FALSE;
+    }
+
+  return STORE_IFACE (self)->import_customers (self, customers, histories,
+                                               n_imported != NULL ? n_imported : &ignored,
+                                               error);
+}
+
 void
 pv_store_emit_changed (PvStore            *self,
                        const char * const *numbers)

@@ -222,6 +222,12 @@ struct _PvStoreInterface
                                         const char           *number,
                                         GError              **error);
   void        (*watch)                 (PvStore              *self);
+  /* Optional: only stores that can be copied into implement it. */
+  gboolean    (*import_customers)      (PvStore              *self,
+                                        GPtrArray            *customers,
+                                        GPtrArray            *histories,
+                                        guint                *n_imported,
+                                        GError              **error);
 };
 
 GQuark       pv_store_error_quark         (void);
@@ -318,6 +324,12 @@ GPtrArray   *pv_store_list_events         (PvStore              *self,
                                            const char           *number,
                                            GError              **error);
 void         pv_store_watch               (PvStore              *self);
+gboolean     pv_store_can_import          (PvStore              *self);
+gboolean     pv_store_import_customers    (PvStore              *self,
+                                           GPtrArray            *customers,
+                                           GPtrArray            *histories,
+                                           guint                *n_imported,
+                                           GError              **error);
 void         pv_store_emit_changed        (PvStore              *self,
                                            const char * const   *numbers);
 
