@@ -129,6 +129,22 @@ def label_shown(app, text):
     return None
 
 
+def find_control(app, name, roles):
+    for node in descendants(app):
+        if node.getRoleName() in roles and node.name == name:
+            return node
+    return None
+
+
+def press(node):
+    """The control's first action, as a screen reader's "activate"."""
+    try:
+        node.queryAction().doAction(0)
+        return True
+    except Exception:
+        return False
+
+
 def keys(*names):
     subprocess.run(['xdotool', 'key', '--delay', '40'] + list(names), check=True)
 
@@ -151,6 +167,12 @@ def main():
     env['LANG'] = 'C.UTF-8'
     for variable in ('LC_TELEPHONE', 'LC_ADDRESS', 'LANGUAGE'):
         env.pop(variable, None)
+    # Settings in a file, as on a desktop, with a shared database chosen but none named: the
+    # app still uses this computer's, and Preferences has every row of the Database page on.
+    env['GSETTINGS_BACKEND'] = 'keyfile'
+    os.makedirs(os.path.join(work, 'config', 'glib-2.0', 'settings'))
+    with open(os.path.join(work, 'config', 'glib-2.0', 'settings', 'keyfile'), 'w') as keyfile:
+        keyfile.write("[com/example/PhoneVerify]\ndatabase='shared'\n")
 
     fake = subprocess.Popen([fake_path, '--port', '0', '--delivery-step', '100'],
                             stdout=open(fake_out, 'w'), stderr=subprocess.STDOUT)
@@ -226,6 +248,20 @@ def main():
         keys('Escape')
         check('Escape goes back to the list',
               wait_until(lambda: focused_name(accessible) != 'Back to Customers') is not None)
+
+        # Preferences, with the shared database's rows on (the settings say Shared, with no
+        # server yet) so that they can take the focus: every control on every page has a
+        # name too.
+        keys('ctrl+comma')
+        check('Ctrl+, opens Preferences',
+              wait_until(lambda: label_shown(accessible, 'Twilio Account')) is not None)
+        database = wait_until(lambda: find_control(accessible, 'Database', ('page tab',)))
+        check('Preferences has a Database page', database is not None and press(database))
+        check('the shared database’s rows can be filled in',
+              wait_until(lambda: has_state(find_control(accessible, 'Host', ('text', 'entry')),
+                                           pyatspi.STATE_SENSITIVE)) is not None)
+        bad = unnamed_controls(accessible)
+        check('every focusable control in Preferences has a name', not bad, ', '.join(bad))
     finally:
         if app is not None:
             app.terminate()

@@ -13,11 +13,13 @@
 
 #include <string.h>
 
+#include "pv-database.h"
 #include "pv-language.h"
 #include "pv-message-editor.h"
 #include "pv-message-template.h"
 #include "pv-preferences-window.h"
 #include "pv-secret-store.h"
+#include "pv-test-postgres.h"
 #include "pv-twilio-error.h"
 #include "pv-country-row.h"
 #include "pv-ui-test.h"
@@ -670,6 +672,273 @@ test_template (Fixture       *f,
   g_settings_reset (settings, "office-name");
 }
 
+static gboolean
+check_active (Fixture    *f,
+              const char *id)
+{
+  return gtk_check_button_get_active (GTK_CHECK_BUTTON (find (f, GTK_TYPE_CHECK_BUTTON, id)));
+}
+
+static gboolean
+widget_sensitive (Fixture    *f,
+                  const char *id)
+{
+  return gtk_widget_is_sensitive (find (f, GTK_TYPE_WIDGET, id));
+}
+
+static gboolean
+restart_asked (Fixture *f)
+{
+  const char *description = adw_preferences_group_get_description (
+    ADW_PREFERENCES_GROUP (find (f, ADW_TYPE_PREFERENCES_GROUP, "database_group")));
+
+  return description != NULL && strstr (description, "Restart PhoneVerify") != NULL;
+}
+
+static const char *
+shared_description (Fixture *f)
+{
+  return adw_preferences_group_get_description (
+    ADW_PREFERENCES_GROUP (find (f, ADW_TYPE_PREFERENCES_GROUP, "shared_group")));
+}
+
+static char *
+lookup_database_password (const char *uri)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *password;
+
+  pv_database_lookup_password_async (uri, NULL, on_ready, &result);
+  wait_for (&result);
+  password = pv_database_lookup_password_finish (result, &error);
+  g_assert_no_error (error);
+
+  return password;
+}
+
+static gboolean
+password_saved_for (gpointer user_data)
+{
+  g_autofree char *password = lookup_database_password (user_data);
+
+  return g_strcmp0 (password, "s3cret pass") == 0;
+}
+
+/* The Database page: this computer's file, or a shared server whose settings take effect
+ * at the next start. */
+static void
+test_database (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *uri = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *changed_uri = NULL;
+
+  open_preferences (f, PV_ENGINE_NEEDS_ACCOUNT);
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (f->preferences),
+                                                "database");
+
+  /* This computer's, by default: nothing about a server to fill in, test or copy to. */
+  g_assert_true (check_active (f, "local_check"));
+  g_assert_false (check_active (f, "shared_check"));
+  g_assert_false (widget_sensitive (f, "shared_group"));
+  g_assert_false (widget_sensitive (f, "host_row"));
+  g_assert_false (widget_sensitive (f, "password_row"));
+  g_assert_false (button_sensitive (f, "copy_button"));
+  g_assert_false (restart_asked (f));
+  pv_ui_test_screenshot (GTK_WIDGET (f->preferences), "preferences-database-local");
+
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (find (f, GTK_TYPE_CHECK_BUTTON, "shared_check")),
+                               TRUE);
+  g_assert_cmpstr (g_settings_get_string (settings, "database"), ==, "shared");
+  g_assert_false (check_active (f, "local_check"));
+  g_assert_true (widget_sensitive (f, "shared_group"));
+  g_assert_true (widget_sensitive (f, "host_row"));
+  /* No server yet: still this computer's database. */
+  g_assert_null (pv_database_dup_uri (settings));
+  g_assert_false (button_sensitive (f, "database_test_button"));
+  g_assert_false (button_sensitive (f, "copy_button"));
+  g_assert_false (restart_asked (f));
+
+  /* The defaults, as shown. */
+  g_assert_cmpfloat (spin_value (f, "port_spin"), ==, 5432);
+  g_assert_cmpstr (row_text (f, "name_row"), ==, "phoneverify");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (find (f, ADW_TYPE_COMBO_ROW,
+                                                                     "tls_row"))), ==, 1);
+
+  type_into (f, "host_row", "db.example.com");
+  set_spin (f, "port_spin", 6432);
+  type_into (f, "name_row", "clinic");
+  type_into (f, "user_row", "o'brien");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find (f, ADW_TYPE_COMBO_ROW, "tls_row")), 3);
+
+  g_assert_cmpstr (g_settings_get_string (settings, "database-host"), ==, "db.example.com");
+  g_assert_cmpint (g_settings_get_int (settings, "database-port"), ==, 6432);
+  g_assert_cmpstr (g_settings_get_string (settings, "database-name"), ==, "clinic");
+  g_assert_cmpstr (g_settings_get_string (settings, "database-user"), ==, "o'brien");
+  g_assert_cmpstr (g_settings_get_string (settings, "database-tls"), ==, "verify-full");
+  uri = pv_database_dup_uri (settings);
+  g_assert_cmpstr (uri, ==, "postgresql://o%27brien@db.example.com:6432/clinic"
+                            "?sslmode=verify-full&application_name=PhoneVerify");
+
+  g_assert_true (button_sensitive (f, "database_test_button"));
+  g_assert_true (button_sensitive (f, "copy_button"));
+  g_assert_true (restart_asked (f));
+
+  /* The password goes to the keyring, for this server, never to the settings. */
+  type_into (f, "password_row", "s3cret pass");
+  g_signal_emit_by_name (find (f, ADW_TYPE_PASSWORD_ENTRY_ROW, "password_row"), "apply");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (f->preferences), "Database password saved");
+  password = lookup_database_password (uri);
+  g_assert_cmpstr (password, ==, "s3cret pass");
+  pv_ui_test_screenshot (GTK_WIDGET (f->preferences), "preferences-database");
+
+  /* Changes made elsewhere show. */
+  g_settings_set_int (settings, "database-port", 5433);
+  g_assert_cmpfloat (spin_value (f, "port_spin"), ==, 5433);
+  g_settings_set_string (settings, "database-tls", "disable");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (find (f, ADW_TYPE_COMBO_ROW,
+                                                                     "tls_row"))), ==, 0);
+
+  /* Nothing listens there: the server's reason, whole. */
+  type_into (f, "host_row", "127.0.0.1");
+  set_spin (f, "port_spin", 9);
+  click (f, "database_test_button");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (f->preferences),
+                             "Could not connect to the shared database");
+  g_assert_nonnull (strstr (shared_description (f), "127.0.0.1"));
+  g_assert_false (gtk_spinner_get_spinning (GTK_SPINNER (find (f, GTK_TYPE_SPINNER,
+                                                               "database_test_spinner"))));
+  g_assert_true (button_sensitive (f, "database_test_button"));
+  pv_ui_test_screenshot (GTK_WIDGET (f->preferences), "preferences-database-test-failed");
+
+  /* The password was saved for the other server; applied again, it goes to this one too
+   * (and would when staff leave the row, or close the window). */
+  changed_uri = pv_database_dup_uri (settings);
+  g_assert_cmpstr (changed_uri, ==, "postgresql://o%27brien@127.0.0.1:9/clinic"
+                                    "?sslmode=disable&application_name=PhoneVerify");
+  g_clear_pointer (&password, g_free);
+  password = lookup_database_password (changed_uri);
+  g_assert_null (password);
+  g_signal_emit_by_name (find (f, ADW_TYPE_PASSWORD_ENTRY_ROW, "password_row"), "apply");
+  g_assert_true (pv_ui_test_wait_until (password_saved_for, changed_uri, 5000));
+
+  /* Editing clears the reason. */
+  type_into (f, "user_row", "obrien");
+  g_assert_null (strstr (shared_description (f), "127.0.0.1"));
+  type_into (f, "user_row", "o'brien");
+
+  /* Back to this computer: the server's settings stay for next time. */
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (find (f, GTK_TYPE_CHECK_BUTTON, "local_check")),
+                               TRUE);
+  g_assert_cmpstr (g_settings_get_string (settings, "database"), ==, "local");
+  g_assert_false (check_active (f, "shared_check"));
+  g_assert_false (widget_sensitive (f, "shared_group"));
+  g_assert_false (button_sensitive (f, "copy_button"));
+  g_assert_cmpstr (row_text (f, "host_row"), ==, "127.0.0.1");
+  g_assert_false (restart_asked (f));
+  g_assert_null (pv_database_dup_uri (settings));
+}
+
+static void
+scroll_to_end (Fixture    *f,
+               const char *id)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (find (f, GTK_TYPE_WIDGET, id),
+                                                 GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+  pv_ui_test_iterate (100);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+}
+
+/* Copy This Computer's Customers, into a real PostgreSQL server, twice. */
+static void
+test_database_copy (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(PvTestPostgres) postgres = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) parsed = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *events = NULL;
+  guint n_local = 0;
+  PvStore *local;
+
+  postgres = pv_test_postgres_start (&error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      g_test_skip (error->message);
+      return;
+    }
+  g_assert_no_error (error);
+  uri = pv_test_postgres_create_database (postgres, "ui_copy", &error);
+  g_assert_no_error (error);
+
+  open_preferences (f, PV_ENGINE_NEEDS_ACCOUNT);
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (f->preferences),
+                                                "database");
+
+  /* Three customers of this computer's, however many earlier tests left. */
+  local = pv_engine_get_store (f->engine);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *number = g_strdup_printf ("+1415555019%u", i);
+      g_autoptr(PvCustomer) customer = pv_customer_new (number);
+
+      pv_store_insert_customer (local, customer, PV_EVENT_CODE_SENT, "SM0123", NULL);
+    }
+  g_assert_true (pv_store_count_customers (local, NULL, &n_local, &error));
+  g_assert_cmpuint (n_local, >=, 3);
+
+  /* As staff type the server in; the test server trusts its role. */
+  parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (find (f, GTK_TYPE_CHECK_BUTTON, "shared_check")),
+                               TRUE);
+  type_into (f, "host_row", g_uri_get_host (parsed));
+  set_spin (f, "port_spin", g_uri_get_port (parsed));
+  type_into (f, "name_row", g_uri_get_path (parsed) + 1);
+  type_into (f, "user_row", g_uri_get_user (parsed));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find (f, ADW_TYPE_COMBO_ROW, "tls_row")), 0);
+
+  click (f, "database_test_button");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (f->preferences), "PhoneVerify will set up this database");
+
+  click (f, "copy_button");
+  g_assert_false (shown (f, "copy_button"));
+  g_assert_true (shown (f, "copy_cancel_button"));
+  pv_ui_test_wait_for_toast (GTK_WIDGET (f->preferences), "Copied ");
+  g_assert_true (shown (f, "copy_button"));
+  g_assert_false (shown (f, "copy_cancel_button"));
+  count = pv_test_postgres_query (uri, "SELECT count(*) FROM customers");
+  g_assert_cmpint (g_ascii_strtoll (count, NULL, 10), ==, n_local);
+  events = pv_test_postgres_query (uri, "SELECT count(*) FROM events "
+                                        "WHERE number LIKE '+1415555019_'");
+  g_assert_cmpint (g_ascii_strtoll (events, NULL, 10), >=, 3);
+
+  /* Again: nothing twice. */
+  click (f, "copy_button");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (f->preferences), "were in the shared database already");
+  g_clear_pointer (&count, g_free);
+  count = pv_test_postgres_query (uri, "SELECT count(*) FROM customers");
+  g_assert_cmpint (g_ascii_strtoll (count, NULL, 10), ==, n_local);
+
+  scroll_to_end (f, "copy_row");
+  pv_ui_test_screenshot (GTK_WIDGET (f->preferences), "preferences-database-copied");
+
+  /* Set up now, with the customers counted. */
+  click (f, "database_test_button");
+  {
+    g_autofree char *counted = g_strdup_printf (": %u customers", n_local);
+
+    pv_ui_test_wait_for_toast (GTK_WIDGET (f->preferences), counted);
+  }
+}
+
 /* Last: the TWILIO_* variables stay set for the rest of the process. */
 static void
 test_environment (Fixture       *f,
@@ -720,6 +989,9 @@ main (int   argc,
   g_test_add ("/ui/preferences/forget", Fixture, NULL, setup, test_forget, teardown);
   g_test_add ("/ui/preferences/settings", Fixture, NULL, setup, test_settings, teardown);
   g_test_add ("/ui/preferences/template", Fixture, NULL, setup, test_template, teardown);
+  g_test_add ("/ui/preferences/database", Fixture, NULL, setup, test_database, teardown);
+  g_test_add ("/ui/preferences/database-copy", Fixture, NULL, setup, test_database_copy,
+              teardown);
   g_test_add ("/ui/preferences/environment", Fixture, NULL, setup, test_environment, teardown);
 
   status = g_test_run ();

@@ -19,6 +19,7 @@
 #include "pv-engine.h"
 #include "pv-engine-enums.h"
 #include "pv-country.h"
+#include "pv-database.h"
 #include "pv-message-composer.h"
 #include "pv-phone-number.h"
 #include "pv-secret-store.h"
@@ -32,6 +33,7 @@ struct _PvEngine
   PvClock              *clock;
   PvTwilioClient       *client;
   PvStore              *store;      /* NULL until opened */
+  char                 *database;   /* --database's URI, over what the settings say */
   PvVerifier           *verifier;   /* NULL until the store is open */
   GBytes               *digest_key; /* NULL until read from the keyring */
   PvTwilioCredentials  *credentials;
@@ -176,31 +178,15 @@ read_keyring (PvEngine *self)
 }
 
 static void
-open_store_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  PvClock *clock = task_data;
-  GError *error = NULL;
-  PvSqliteStore *store = pv_sqlite_store_open (NULL, clock, &error);
-
-  if (store == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, store, g_object_unref);
-}
-
-static void
 store_opened_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  PvEngine *self = PV_ENGINE (object);
+  g_autoptr(PvEngine) self = user_data;
   g_autoptr(GError) error = NULL;
   PvStore *store;
 
-  store = g_task_propagate_pointer (G_TASK (result), &error);
+  store = pv_database_open_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -232,8 +218,6 @@ store_opened_cb (GObject      *object,
 void
 pv_engine_load (PvEngine *self)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (PV_IS_ENGINE (self));
 
   if (self->state == PV_ENGINE_READY || self->state == PV_ENGINE_NEEDS_ACCOUNT)
@@ -246,10 +230,8 @@ pv_engine_load (PvEngine *self)
     }
 
   set_state (self, PV_ENGINE_LOADING, NULL);
-  task = g_task_new (self, self->cancellable, store_opened_cb, NULL);
-  g_task_set_source_tag (task, pv_engine_load);
-  g_task_set_task_data (task, g_object_ref (self->clock), g_object_unref);
-  g_task_run_in_thread (task, open_store_thread);
+  pv_database_open_async (self->settings, self->database, self->clock, self->cancellable,
+                          store_opened_cb, g_object_ref (self));
 }
 
 static void
@@ -560,6 +542,7 @@ pv_engine_finalize (GObject *object)
   g_clear_pointer (&self->digest_key, g_bytes_unref);
   g_clear_pointer (&self->credentials, pv_twilio_credentials_free);
   g_clear_pointer (&self->problem, g_free);
+  g_clear_pointer (&self->database, g_free);
 
   G_OBJECT_CLASS (pv_engine_parent_class)->finalize (object);
 }
@@ -722,6 +705,24 @@ pv_engine_format_number (PvEngine   *self,
  *
  * Call pv_engine_load() to open the database and read the keyring.
  */
+/**
+ * pv_engine_set_database:
+ * @uri: (nullable): a postgresql:// URI, or %NULL for the database the settings choose
+ *
+ * Opens @uri rather than what Preferences chose; for `--database`. Call before
+ * pv_engine_load().
+ */
+void
+pv_engine_set_database (PvEngine   *self,
+                        const char *uri)
+{
+  g_return_if_fail (PV_IS_ENGINE (self));
+  g_return_if_fail (self->store == NULL);
+
+  g_free (self->database);
+  self->database = g_strdup (uri);
+}
+
 PvEngine *
 pv_engine_new (GSettings *settings)
 {

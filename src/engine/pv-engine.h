@@ -42,6 +42,8 @@ void                 pv_engine_keep_office_wording      (GSettings            *s
 char                *pv_engine_format_number            (PvEngine             *self,
                                                          const char           *e164);
 PvEngine            *pv_engine_new                      (GSettings            *settings);
+void             pv_engine_set_database         (PvEngine     *self,
+                                                 const char   *uri);
 PvEngineState        pv_engine_get_state                (PvEngine             *self);
 const char          *pv_engine_get_problem              (PvEngine             *self);
 PvCredentialsSource  pv_engine_get_credentials_source   (PvEngine             *self);

@@ -5,9 +5,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* The Twilio credentials and the code digest key live only in the Secret Service (the
- * GNOME keyring), never in a file of our own: if the keyring cannot be reached, every
- * call fails with a PV_SECRET_ERROR that says why, and the app asks staff to fix that.
+/* The Twilio credentials, the code digest key and the shared database's password live only
+ * in the Secret Service (the GNOME keyring), never in a file of our own: if the keyring
+ * cannot be reached, every call fails with a PV_SECRET_ERROR that says why, and the app asks
+ * staff to fix that.
  *
  * The schema names and attributes below are a persistent contract: changing them would
  * orphan what installations already stored. */
@@ -49,14 +50,28 @@ static const SecretSchema digest_key_schema = {
   },
 };
 
+/* One item for each shared database server, told apart by "user@host:port/database", so
+ * that a desk switching between servers keeps each one's password. */
+static const SecretSchema database_password_schema = {
+  .name = "com.example.PhoneVerify.DatabasePassword",
+  .flags = SECRET_SCHEMA_NONE,
+  .attributes = {
+    { .name = "server", .type = SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { .name = NULL },
+  },
+};
+
 #define CREDENTIALS_ATTRIBUTES "account", "twilio", NULL
 #define DIGEST_KEY_ATTRIBUTES  "purpose", "code-digest", NULL
 
-/* Text holding a secret; g_autoptr(PvSecretText) wipes it before freeing it. */
-typedef char PvSecretText;
-
-static void
-wipe_string (char *text)
+/**
+ * pv_secret_text_free:
+ * @text: (nullable): text holding a secret
+ *
+ * Overwrites @text with zeros and frees it, so the secret does not linger in freed memory.
+ */
+void
+pv_secret_text_free (char *text)
 {
   if (text != NULL)
     {
@@ -64,8 +79,6 @@ wipe_string (char *text)
       g_free (text);
     }
 }
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PvSecretText, wipe_string)
 
 static gboolean
 is_unreachable (const GError *error)
@@ -493,9 +506,9 @@ serialize_credentials (const PvTwilioCredentials *credentials)
 }
 
 static void
-on_credentials_stored (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
+on_stored (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
@@ -533,7 +546,7 @@ pv_secret_store_save_credentials_async (const PvTwilioCredentials *credentials,
   text = serialize_credentials (credentials);
   secret_password_store (&credentials_schema, SECRET_COLLECTION_DEFAULT,
                          _("PhoneVerify Twilio account"), text, cancellable,
-                         on_credentials_stored, g_steal_pointer (&task),
+                         on_stored, g_steal_pointer (&task),
                          CREDENTIALS_ATTRIBUTES);
 }
 
@@ -549,9 +562,9 @@ pv_secret_store_save_credentials_finish (GAsyncResult  *result,
 }
 
 static void
-on_credentials_cleared (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
+on_cleared (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
@@ -565,19 +578,37 @@ on_credentials_cleared (GObject      *source,
 }
 
 static void
-on_credentials_unlocked (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
+on_clear_unlocked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  LookupData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   if (!unlock_matching_finish (result, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
-    secret_password_clearv (&credentials_schema, g_task_get_task_data (task),
-                            g_task_get_cancellable (task),
-                            on_credentials_cleared, g_object_ref (task));
+    secret_password_clearv (data->schema, data->attributes, g_task_get_cancellable (task),
+                            on_cleared, g_object_ref (task));
+}
+
+/* secret_password_clearv() into @task, except that a locked item is an error rather than
+ * nothing removed. */
+static void
+clear_into_task (GTask              *task,
+                 const SecretSchema *schema,
+                 GHashTable         *attributes)
+{
+  LookupData *data;
+
+  data = g_new0 (LookupData, 1);
+  data->schema = schema;
+  data->attributes = g_hash_table_ref (attributes);
+  g_task_set_task_data (task, data, (GDestroyNotify) lookup_data_free);
+
+  unlock_matching_async (attributes, g_task_get_cancellable (task), on_clear_unlocked,
+                         g_object_ref (task));
 }
 
 /**
@@ -599,9 +630,7 @@ pv_secret_store_clear_credentials_async (GCancellable        *cancellable,
   g_task_set_source_tag (task, pv_secret_store_clear_credentials_async);
 
   attributes = secret_attributes_build (&credentials_schema, CREDENTIALS_ATTRIBUTES);
-  g_task_set_task_data (task, g_hash_table_ref (attributes), (GDestroyNotify) g_hash_table_unref);
-
-  unlock_matching_async (attributes, cancellable, on_credentials_unlocked, g_steal_pointer (&task));
+  clear_into_task (task, &credentials_schema, attributes);
 }
 
 gboolean
@@ -611,6 +640,184 @@ pv_secret_store_clear_credentials_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
                         == pv_secret_store_clear_credentials_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static GHashTable *
+database_password_attributes (const char *server)
+{
+  return secret_attributes_build (&database_password_schema, "server", server, NULL);
+}
+
+static void
+on_database_password_looked_up (GObject      *source,
+                                GAsyncResult *result,
+                                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(SecretValue) value = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *text;
+
+  value = lookup_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (value == NULL)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  /* We never save an empty password (saving one removes the item), nor anything but text. */
+  text = get_text (value);
+  if (text == NULL || text[0] == '\0')
+    {
+      g_task_return_new_error (task, PV_SECRET_ERROR, PV_SECRET_ERROR_CORRUPT, "%s",
+                               _("The shared database’s password saved in the keyring is "
+                                 "damaged. Enter the password again to replace it."));
+      return;
+    }
+
+  g_task_return_pointer (task, g_strdup (text), (GDestroyNotify) pv_secret_text_free);
+}
+
+/**
+ * pv_secret_store_lookup_database_password_async:
+ * @server: the shared database, as pv_pg_store_describe_uri() names it
+ *
+ * Finds the password saved for @server with pv_secret_store_save_database_password_async().
+ */
+void
+pv_secret_store_lookup_database_password_async (const char          *server,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data)
+{
+  g_autoptr(GHashTable) attributes = NULL;
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (server != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pv_secret_store_lookup_database_password_async);
+
+  attributes = database_password_attributes (server);
+  lookup_async (&database_password_schema, attributes, cancellable,
+                on_database_password_looked_up, g_steal_pointer (&task));
+}
+
+/**
+ * pv_secret_store_lookup_database_password_finish:
+ *
+ * Returns: (transfer full) (nullable): the password, to be freed with
+ *   pv_secret_text_free(); or %NULL with @error unset when none is saved
+ */
+char *
+pv_secret_store_lookup_database_password_finish (GAsyncResult  *result,
+                                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == pv_secret_store_lookup_database_password_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_sync_ready (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+/**
+ * pv_secret_store_lookup_database_password_sync:
+ *
+ * pv_secret_store_lookup_database_password_async() for worker threads, which have no main
+ * loop to wait in: it waits in a main context of its own.
+ *
+ * Returns: (transfer full) (nullable): as pv_secret_store_lookup_database_password_finish()
+ */
+char *
+pv_secret_store_lookup_database_password_sync (const char    *server,
+                                               GCancellable  *cancellable,
+                                               GError       **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  char *password;
+
+  g_return_val_if_fail (server != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* The same path as the asynchronous lookup, so that a locked item is an error here too;
+   * libsecret dispatches its replies in the thread-default context of the caller. */
+  g_main_context_push_thread_default (context);
+  pv_secret_store_lookup_database_password_async (server, cancellable, on_sync_ready, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  password = pv_secret_store_lookup_database_password_finish (result, error);
+  g_main_context_pop_thread_default (context);
+
+  return password;
+}
+
+/**
+ * pv_secret_store_save_database_password_async:
+ * @server: the shared database, as pv_pg_store_describe_uri() names it
+ * @password: (nullable): the password; %NULL or empty removes the one saved, so that libpq
+ *   goes back to PGPASSFILE or ~/.pgpass
+ *
+ * Saves @password for @server in the default keyring, replacing any saved before.
+ */
+void
+pv_secret_store_save_database_password_async (const char          *server,
+                                              const char          *password,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data)
+{
+  g_autoptr(GHashTable) attributes = NULL;
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *label = NULL;
+
+  g_return_if_fail (server != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pv_secret_store_save_database_password_async);
+
+  if (password == NULL || password[0] == '\0')
+    {
+      attributes = database_password_attributes (server);
+      clear_into_task (task, &database_password_schema, attributes);
+      return;
+    }
+
+  /* Translators: the name of the keyring item, as Passwords and Keys lists it; %s is the
+   * database, as “user@host:port/database” */
+  label = g_strdup_printf (_("PhoneVerify shared database password for %s"), server);
+  secret_password_store (&database_password_schema, SECRET_COLLECTION_DEFAULT, label,
+                         password, cancellable, on_stored, g_steal_pointer (&task),
+                         "server", server, NULL);
+}
+
+gboolean
+pv_secret_store_save_database_password_finish (GAsyncResult  *result,
+                                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == pv_secret_store_save_database_password_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -15,6 +15,10 @@ void pv_accessible_name_inner_button (GtkWidget  *widget,
                                       GType       button_type,
                                       const char *label);
 
+void pv_accessible_name_icon_button (GtkWidget  *widget,
+                                     const char *icon_name,
+                                     const char *label);
+
 void pv_accessible_name_unlabelled_buttons (GtkWidget  *widget,
                                             const char *label);
 

@@ -31,7 +31,9 @@ fitting_chars (GtkWidget *overlay,
 {
   PangoContext *context = gtk_widget_get_pango_context (label);
   PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
-  int char_width = pango_font_metrics_get_approximate_char_width (metrics) / PANGO_SCALE;
+  /* As GtkLabel turns its width in characters into pixels: the wider of the two. */
+  int char_width = MAX (pango_font_metrics_get_approximate_char_width (metrics),
+                        pango_font_metrics_get_approximate_digit_width (metrics)) / PANGO_SCALE;
   int width = overlay != NULL ? gtk_widget_get_width (overlay) : 0;
 
   /* Pango 1.50 has no autoptr for it. */
@@ -128,11 +130,12 @@ pv_toast_add (GtkWidget *from,
       gtk_label_set_markup (GTK_LABEL (title_label), title);
       gtk_label_set_wrap (GTK_LABEL (title_label), TRUE);
       gtk_label_set_wrap_mode (GTK_LABEL (title_label), PANGO_WRAP_WORD_CHAR);
+      /* Before measuring: the heading's font is the wider. */
+      gtk_widget_add_css_class (title_label, "heading");
       /* The toast is as wide as its title wants, even wider than the window: its title may
        * be as wide as the window leaves beside the close button, and wraps beyond. */
       gtk_label_set_max_width_chars (GTK_LABEL (title_label), fitting_chars (overlay, title_label));
       gtk_label_set_xalign (GTK_LABEL (title_label), 0);
-      gtk_widget_add_css_class (title_label, "heading");
       adw_toast_set_custom_title (toast, title_label);
     }
 
