@@ -6,12 +6,19 @@
  */
 
 /* Several windows, the command line or other desks share one database. Here a second
- * connection to the same file stands in for them: what it changes, the open window must
- * show within a second, without anyone pressing anything. */
+ * connection to the same database stands in for them: what it changes, the open window
+ * must show within a second, without anyone pressing anything.
+ *
+ * With PV_UI_LIVE_BACKEND=postgresql the window uses a shared database on a real
+ * PostgreSQL server of the test's own, set up through the settings as Preferences would,
+ * and the other desk is a second PvPgStore on it; then the server also restarts under the
+ * open window. */
 
 #include "config.h"
 
+#include "pv-pg-store.h"
 #include "pv-sqlite-store.h"
+#include "pv-test-postgres.h"
 #include "pv-ui-test.h"
 
 #define NUMBER "+14155550142"
@@ -25,6 +32,7 @@ static PvFakeTwilio  *fake;
 static PvApplication *application;
 static PvWindow      *window;
 static PvStore       *other_desk;
+static PvTestPostgres *postgres;
 
 static GtkWidget *
 find (const char *id)
@@ -133,33 +141,119 @@ test_customers_view_follows (void)
     g_error ("The deleted customer is still listed");
 }
 
+static gboolean
+offline_bar_shown (gpointer user_data)
+{
+  return gtk_revealer_get_reveal_child (GTK_REVEALER (find ("offline_revealer")));
+}
+
+static gboolean
+offline_bar_gone (gpointer user_data)
+{
+  return !offline_bar_shown (NULL);
+}
+
+/* The server restarts under the open window: it says it is reconnecting for as long as
+ * it is, keeps what it shows, and once back follows the other desk again. */
+static void
+test_server_restart (void)
+{
+  g_autoptr(PvCustomer) customer = pv_customer_new ("+14155550177");
+  g_autoptr(GError) error = NULL;
+  gboolean inserted;
+
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (find ("view_stack")), "customers");
+  g_assert_true (offline_bar_gone (NULL));
+
+  g_assert_true (pv_test_postgres_stop_server (postgres, &error));
+  g_assert_no_error (error);
+  if (!pv_ui_test_wait_until (offline_bar_shown, NULL, 10000))
+    g_error ("The window did not say it is reconnecting");
+  pv_ui_test_screenshot (GTK_WIDGET (window), "shared-database-reconnecting");
+  /* What was listed stays listed. */
+  g_assert_true (label_shown ("Verified"));
+
+  g_assert_true (pv_test_postgres_start_server (postgres, &error));
+  g_assert_no_error (error);
+  if (!pv_ui_test_wait_until (offline_bar_gone, NULL, 20000))
+    g_error ("The window still says it is reconnecting after the server came back");
+
+  customer->name = g_strdup ("Ada Lovelace");
+  inserted = pv_store_insert_customer (other_desk, customer, PV_EVENT_CODE_SENT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (inserted);
+  assert_follows (label_shown, "Ada Lovelace");
+}
+
+/* The window's settings point at a fresh database on the test's server. */
+static char *
+use_shared_database (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) error = NULL;
+  char *address;
+
+  postgres = pv_test_postgres_start (&error);
+  g_assert_no_error (error);
+  address = pv_test_postgres_create_database (postgres, "ui_live", &error);
+  g_assert_no_error (error);
+
+  uri = g_uri_parse (address, G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_settings_set_string (settings, "database", "shared");
+  g_settings_set_string (settings, "database-host", g_uri_get_host (uri));
+  g_settings_set_int (settings, "database-port", g_uri_get_port (uri));
+  g_settings_set_string (settings, "database-name", g_uri_get_path (uri) + 1);
+  g_settings_set_string (settings, "database-user", g_uri_get_user (uri));
+  g_settings_set_string (settings, "database-tls", "disable");
+
+  return address;
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *address = NULL;
+  gboolean shared = g_strcmp0 (g_getenv ("PV_UI_LIVE_BACKEND"), "postgresql") == 0;
   int status;
 
   pv_ui_test_init (&argc, &argv);
+
+  if (shared)
+    address = use_shared_database ();
 
   fake = pv_ui_test_start_fake ();
   pv_ui_test_save_credentials (fake);
   window = pv_ui_test_open_window (&application);
   pv_ui_test_wait_for_state (pv_window_get_engine (window), PV_ENGINE_READY);
 
-  path = pv_sqlite_store_get_default_path ();
-  other_desk = PV_STORE (pv_sqlite_store_open (path, NULL, &error));
+  if (shared)
+    {
+      g_assert_true (PV_IS_PG_STORE (pv_engine_get_store (pv_window_get_engine (window))));
+      other_desk = PV_STORE (pv_pg_store_open (address, NULL, NULL, &error));
+    }
+  else
+    {
+      path = pv_sqlite_store_get_default_path ();
+      other_desk = PV_STORE (pv_sqlite_store_open (path, NULL, &error));
+    }
   g_assert_no_error (error);
 
   g_test_add_func ("/ui/live/verify-step-follows", test_verify_step_follows);
   g_test_add_func ("/ui/live/customers-view-follows", test_customers_view_follows);
+  if (shared)
+    g_test_add_func ("/ui/live/server-restart", test_server_restart);
 
   status = g_test_run ();
 
   g_clear_object (&other_desk);
   pv_ui_test_close_window (window, application);
   g_clear_object (&fake);
+  g_clear_pointer (&postgres, pv_test_postgres_free);
 
   return status;
 }

@@ -20,6 +20,7 @@
 
 #include "pv-customers-view.h"
 #include "pv-engine-enums.h"
+#include "pv-pg-store.h"
 #include "pv-toast.h"
 #include "pv-twilio-error.h"
 #include "pv-verify-view.h"
@@ -35,6 +36,8 @@ struct _PvWindow
   AdwToast             *current_toast;  /* the one on screen, if any */
 
   /* Template widgets */
+  GtkRevealer          *offline_revealer;
+  GtkSpinner           *offline_spinner;
   AdwToastOverlay      *toast_overlay;
   AdwViewStack         *view_stack;
   PvVerifyView         *verify_view;
@@ -331,6 +334,27 @@ show_view_action (GtkWidget  *widget,
 }
 
 static void
+update_offline_bar (PvWindow *self)
+{
+  PvStore *store = pv_engine_get_store (self->engine);
+  gboolean offline = PV_IS_PG_STORE (store) && !pv_pg_store_get_online (PV_PG_STORE (store));
+
+  gtk_revealer_set_reveal_child (self->offline_revealer, offline);
+  gtk_spinner_set_spinning (self->offline_spinner, offline);
+}
+
+static void
+store_changed_cb (PvWindow *self)
+{
+  PvStore *store = pv_engine_get_store (self->engine);
+
+  if (PV_IS_PG_STORE (store))
+    g_signal_connect_object (store, "notify::online", G_CALLBACK (update_offline_bar), self,
+                             G_CONNECT_SWAPPED);
+  update_offline_bar (self);
+}
+
+static void
 pv_window_constructed (GObject *object)
 {
   PvWindow *self = (PvWindow *) object;
@@ -350,6 +374,10 @@ pv_window_constructed (GObject *object)
   g_signal_connect_object (self->engine, "notify::state", G_CALLBACK (connect_verifier), self,
                            G_CONNECT_SWAPPED);
   connect_verifier (self);
+
+  g_signal_connect_object (self->engine, "notify::store", G_CALLBACK (store_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  store_changed_cb (self);
 }
 
 static void
@@ -427,6 +455,8 @@ pv_window_class_init (PvWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/ui/pv-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PvWindow, customers_view);
+  gtk_widget_class_bind_template_child (widget_class, PvWindow, offline_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PvWindow, offline_spinner);
   gtk_widget_class_bind_template_child (widget_class, PvWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PvWindow, verify_view);
   gtk_widget_class_bind_template_child (widget_class, PvWindow, view_stack);
