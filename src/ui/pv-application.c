@@ -20,6 +20,7 @@
 #include "pv-application.h"
 #include "pv-command-line.h"
 #include "pv-engine.h"
+#include "pv-pg-store.h"
 #include "pv-phone-number.h"
 #include "pv-release-notes.h"
 #include "pv-preferences-window.h"
@@ -31,6 +32,7 @@ struct _PvApplication
   AdwApplication  parent_instance;
 
   PvEngine       *engine;
+  char           *database;     /* --database, for the window as for the verbs */
 };
 
 G_DEFINE_FINAL_TYPE (PvApplication, pv_application, ADW_TYPE_APPLICATION)
@@ -137,6 +139,7 @@ static int
 pv_application_handle_local_options (GApplication *application,
                                      GVariantDict *options)
 {
+  PvApplication *self = PV_APPLICATION (application);
   const char *send_to = NULL;
   const char *resend = NULL;
   const char *verify = NULL;
@@ -145,7 +148,9 @@ pv_application_handle_local_options (GApplication *application,
   const char *check = NULL;
   const char *country = NULL;
   const char *channel_name = NULL;
+  const char *database = NULL;
   PvChannel channel = PV_CHANNEL_NONE;
+  g_autoptr(GError) database_error = NULL;
 
   if (g_variant_dict_contains (options, "version"))
     {
@@ -160,8 +165,18 @@ pv_application_handle_local_options (GApplication *application,
       || !lookup_text_option (options, "name", &name)
       || !lookup_text_option (options, "check-number", &check)
       || !lookup_text_option (options, "country", &country)
-      || !lookup_text_option (options, "channel", &channel_name))
+      || !lookup_text_option (options, "channel", &channel_name)
+      || !lookup_text_option (options, "database", &database))
     return EXIT_USAGE;
+
+  if (database != NULL && !pv_pg_store_check_uri (database, &database_error))
+    {
+      g_printerr ("%s\n", database_error->message);
+      return EXIT_USAGE;
+    }
+  pv_command_line_set_database (database);
+  g_free (self->database);
+  self->database = g_strdup (database);
 
   /* The stored words are the option's: "sms" and "call". */
   if (channel_name != NULL &&
@@ -363,6 +378,7 @@ pv_application_startup (GApplication *application)
 
   settings = g_settings_new (APP_ID);
   self->engine = pv_engine_new (settings);
+  pv_engine_set_database (self->engine, self->database);
   pv_engine_load (self->engine);
 }
 
@@ -384,6 +400,7 @@ pv_application_dispose (GObject *object)
   PvApplication *self = (PvApplication *) object;
 
   g_clear_object (&self->engine);
+  g_clear_pointer (&self->database, g_free);
 
   G_OBJECT_CLASS (pv_application_parent_class)->dispose (object);
 }
@@ -428,6 +445,10 @@ pv_application_init (PvApplication *self)
     { "country", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("The country to read a national number in, with --send-code, --verify and "
          "--check-number, such as DE"), N_("COUNTRY") },
+    { "database", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Use the shared PostgreSQL database at URI with the other options, such as "
+         "postgresql://desk@server/phoneverify; its password comes from the keyring or "
+         "PGPASSFILE"), N_("URI") },
     { "code", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("The code the customer received, with --verify; without it, the code is read from "
          "standard input"), N_("CODE") },

@@ -17,12 +17,12 @@
 #include <glib/gi18n.h>
 
 #include "pv-command-line.h"
+#include "pv-database.h"
 #include "pv-engine.h"
 #include "pv-phone-number.h"
 #include "pv-engine-enums.h"
 #include "pv-secret-store.h"
 #include "pv-send-status.h"
-#include "pv-sqlite-store.h"
 #include "pv-twilio-error.h"
 #include "pv-verifier.h"
 
@@ -87,6 +87,16 @@ load_credentials (GError **error)
   return credentials;
 }
 
+/* The shared database --database named, or NULL for the one Preferences chose. */
+static char *database_override;
+
+void
+pv_command_line_set_database (const char *uri)
+{
+  g_free (database_override);
+  database_override = g_strdup (uri);
+}
+
 /* Checking a code is local work, so only sending needs a Twilio account. */
 static PvVerifier *
 create_verifier (gboolean   need_credentials,
@@ -95,7 +105,7 @@ create_verifier (gboolean   need_credentials,
   g_autoptr(PvTwilioCredentials) credentials = NULL;
   g_autoptr(PvTwilioClient) client = NULL;
   g_autoptr(PvClock) clock = pv_clock_new ();
-  g_autoptr(PvSqliteStore) store = NULL;
+  g_autoptr(PvStore) store = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GBytes) key = NULL;
   g_autoptr(GSettings) settings = NULL;
@@ -115,7 +125,8 @@ create_verifier (gboolean   need_credentials,
   if (key == NULL)
     return NULL;
 
-  store = pv_sqlite_store_open (NULL, clock, error);
+  settings = g_settings_new (APP_ID);
+  store = pv_database_open (settings, database_override, clock, NULL, error);
   if (store == NULL)
     return NULL;
 
@@ -123,9 +134,8 @@ create_verifier (gboolean   need_credentials,
   if (credentials != NULL)
     pv_twilio_client_set_credentials (client, credentials);
 
-  verifier = pv_verifier_new (PV_STORE (store), client, clock);
+  verifier = pv_verifier_new (store, client, clock);
   pv_verifier_set_digest_key (verifier, key);
-  settings = g_settings_new (APP_ID);
   pv_engine_choose_office_country (settings);
   pv_verifier_bind_settings (verifier, settings);
   g_signal_connect (verifier, "update", G_CALLBACK (update_cb), NULL);

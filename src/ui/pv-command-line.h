@@ -13,6 +13,7 @@
 
 G_BEGIN_DECLS
 
+void pv_command_line_set_database (const char *uri);
 int pv_command_line_check_number (const char *input,
                                   const char *country);
 int pv_command_line_send_code (const char *input,

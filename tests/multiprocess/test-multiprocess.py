@@ -9,7 +9,7 @@
 Usage (inside tests/keyring-session.sh, which provides the private D-Bus session, the
 unlocked throwaway keyring and private XDG directories):
 
-    test-multiprocess.py PHONE_VERIFY PV_FAKE_TWILIO [--only KEY[,KEY…]]
+    test-multiprocess.py PHONE_VERIFY PV_FAKE_TWILIO [--only KEY[,KEY…]] [--postgresql]
 
 where the keys name scenarios: settings, wrong, wrong-right, send, send-again, resend,
 first-runs, lost, kill (send-again and resend build on send).
@@ -18,6 +18,12 @@ Each scenario gets a fresh database (its own XDG_DATA_HOME) and its own settings
 spawned process uses GSETTINGS_BACKEND=keyfile with the same keyfile, so they all share the
 limits the scenario wrote. The standalone fake Twilio is started by the test, its exports are
 passed to every process, and the codes are read from the SMS lines it prints.
+
+With --postgresql, every scenario's processes share a fresh database on a real PostgreSQL
+server instead of a SQLite file: the server comes from the pv-test-postgres helper (the
+PV_TEST_POSTGRES environment variable names it), and the processes find it through the
+shared keyfile settings (database=shared, host, port, name, user), as desks set up in
+Preferences would; rows are checked with psql.
 
 Output is TAP. Environment knobs for stress runs: PV_MULTIPROCESS_ROUNDS (rounds of the
 wrong-code scenarios, default 10), PV_MULTIPROCESS_PROCESSES (processes per burst, default 20;
@@ -68,6 +74,7 @@ SECOND_SEND_TIMEOUT_S = 8
 APP = None
 FAKE = None
 WORK = None
+POSTGRES = None  # the pv-test-postgres process and its server's URI, with --postgresql
 ROUNDS = int(os.environ.get('PV_MULTIPROCESS_ROUNDS', '10'))
 PROCESSES = int(os.environ.get('PV_MULTIPROCESS_PROCESSES', '20'))
 FIRST_RUN_ROUNDS = int(os.environ.get('PV_MULTIPROCESS_FIRST_RUN_ROUNDS', '5'))
@@ -220,6 +227,92 @@ def fault_unavailable(fault, *extra_options):
 
 
 # ---------------------------------------------------------------------------------------------
+# PostgreSQL, with --postgresql.
+
+def sql_literal(value):
+    if value is None:
+        return 'NULL'
+    if isinstance(value, (int, float)):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def psql_rows(uri, sql, args=()):
+    """Runs @sql (with sqlite3-style ? placeholders) with psql: (column names, rows), where
+    NULL is None and whole numbers are ints, as the sqlite3 module gives them."""
+    parts = sql.split('?')
+    if len(parts) != len(args) + 1:
+        raise Failure('psql: %d placeholders for %d values' % (len(parts) - 1, len(args)))
+    text = parts[0] + ''.join(sql_literal(a) + p for a, p in zip(args, parts[1:]))
+    proc = subprocess.run(['psql', '--no-psqlrc', '-X', '-q', '-A', '-F', '\x1f', '-P',
+                           'null=\\N', '-P', 'footer=off', '-v', 'ON_ERROR_STOP=1', '-d', uri,
+                           '-c', text], capture_output=True, text=True, timeout=30)
+    if proc.returncode != 0:
+        raise Failure('psql failed: ' + trim(proc.stderr))
+    # Not splitlines(): it also splits at the separator characters.
+    lines = [line for line in proc.stdout.split('\n') if line]
+    if not lines:
+        return [], []
+
+    def value(field):
+        if field == '\\N':
+            return None
+        return int(field) if re.fullmatch(r'-?[0-9]+', field) else field
+    names = lines[0].split('\x1f')
+    return names, [tuple(value(f) for f in line.split('\x1f')) for line in lines[1:]]
+
+
+class Postgres:
+    """A throwaway server for the whole run, from pv-test-postgres."""
+
+    def __init__(self):
+        helper = os.environ.get('PV_TEST_POSTGRES')
+        if not helper:
+            raise Failure('--postgresql needs PV_TEST_POSTGRES, the pv-test-postgres helper')
+        self.helper = helper
+        self.proc = subprocess.Popen([helper, 'start'], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.exports = {}
+        for line in self.proc.stdout:
+            match = EXPORT_RE.match(line.strip())
+            if match:
+                self.exports[match.group(1)] = match.group(2).strip("'\"")
+            if 'PV_TEST_POSTGRES_URI' in self.exports and 'PV_TEST_POSTGRES_PID' in self.exports:
+                break
+        if 'PV_TEST_POSTGRES_URI' not in self.exports:
+            self.proc.kill()
+            raise Failure('pv-test-postgres did not start a server',
+                          *trim(self.proc.stderr.read()).splitlines())
+        self.uri = self.exports['PV_TEST_POSTGRES_URI']
+
+    def create_database(self, prefix):
+        proc = subprocess.run([self.helper, 'createdb', self.uri, prefix], capture_output=True,
+                              text=True, timeout=30)
+        if proc.returncode != 0:
+            raise Failure('pv-test-postgres createdb failed: ' + trim(proc.stderr))
+        return proc.stdout.strip().splitlines()[-1]
+
+    @staticmethod
+    def settings_for(uri):
+        """The keyfile settings a desk's Preferences would write for @uri."""
+        match = re.fullmatch(r'postgres(?:ql)?://([^@/]+)@([^:/]+):([0-9]+)/([^?]+).*', uri)
+        if match is None:
+            raise Failure('cannot read the test server address ' + uri)
+        user, host, port, name = match.groups()
+        return {'database': "'shared'", 'database-host': "'%s'" % host,
+                'database-port': int(port), 'database-name': "'%s'" % name,
+                'database-user': "'%s'" % user, 'database-tls': "'disable'"}
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+# ---------------------------------------------------------------------------------------------
 # A scenario's private world: its database, its settings, its environment.
 
 class World:
@@ -230,6 +323,10 @@ class World:
         os.makedirs(self.data_home)
         os.makedirs(os.path.join(self.config_home, 'glib-2.0', 'settings'))
         self.settings = dict(DEFAULT_SETTINGS)
+        self.pg_uri = None
+        if POSTGRES is not None:
+            self.pg_uri = POSTGRES.create_database(name.replace('-', '_'))
+            self.settings.update(POSTGRES.settings_for(self.pg_uri))
         self.set_settings(**settings)
 
     def set_settings(self, **settings):
@@ -259,6 +356,8 @@ class World:
         return os.path.join(self.data_home, 'phone-verify', 'phone-verify.db')
 
     def query(self, sql, args=()):
+        if self.pg_uri is not None:
+            return psql_rows(self.pg_uri, sql, args)[1]
         if not os.path.exists(self.db_path):
             raise Failure('no database at ' + self.db_path)
         connection = sqlite3.connect(self.db_path, timeout=10)
@@ -269,6 +368,10 @@ class World:
 
     def customer(self, number):
         """The customer row as a dict, or None."""
+        if self.pg_uri is not None:
+            names, rows = psql_rows(self.pg_uri, 'SELECT * FROM customers WHERE number = ?',
+                                    (number,))
+            return dict(zip(names, rows[0])) if rows else None
         if not os.path.exists(self.db_path):
             return None
         connection = sqlite3.connect(self.db_path, timeout=10)
@@ -950,10 +1053,12 @@ def run_scenario(function, *args):
 
 
 def main(argv):
-    global APP, FAKE, WORK
+    global APP, FAKE, WORK, POSTGRES
+    on_postgres = '--postgresql' in argv
+    argv = [a for a in argv if a != '--postgresql']
     if len(argv) not in (3, 5) or (len(argv) == 5 and argv[3] != '--only'):
-        print('usage: %s PHONE_VERIFY PV_FAKE_TWILIO [--only KEY[,KEY…]]' % argv[0],
-              file=sys.stderr)
+        print('usage: %s PHONE_VERIFY PV_FAKE_TWILIO [--only KEY[,KEY…]] [--postgresql]'
+              % argv[0], file=sys.stderr)
         return 99
     APP, FAKE = os.path.abspath(argv[1]), os.path.abspath(argv[2])
     only = set(argv[4].split(',')) if len(argv) == 5 else None
@@ -999,6 +1104,9 @@ def main(argv):
     fake = None
     lost_answers = None
     try:
+        if on_postgres:
+            POSTGRES = Postgres()
+            comment('PostgreSQL: ' + POSTGRES.uri)
         fake = Fake()
         comment('phone-verify: ' + APP, 'fake: ' + ' '.join(fake.argv),
                 'sandbox at ' + fake.env['PHONE_VERIFY_TWILIO_API_URL'])
@@ -1031,6 +1139,8 @@ def main(argv):
             lost_answers()  # their fakes must not outlive the test
         if fake is not None:
             fake.stop()
+        if POSTGRES is not None:
+            POSTGRES.stop()
         shutil.rmtree(WORK, ignore_errors=True)
     comment('%d of %d failed; everything took %.1f s'
             % (tap.failed, tap.number, time.monotonic() - total_start))
