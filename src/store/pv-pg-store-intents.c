@@ -379,8 +379,8 @@ _pv_pg_store_finish_send (PvStore              *store,
 {
   PvPgStore *self = PV_PG_STORE (store);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->write.mutex);
-  PvEventKind event;
-  const char *detail;
+  const char *detail = NULL;
+  PvEventKind event = _pv_store_outcome_event (outcome, &detail);
   int changes = 0;
   gboolean written;
 
@@ -391,24 +391,16 @@ _pv_pg_store_finish_send (PvStore              *store,
     {
     case PV_SEND_OUTCOME_SENT:
       written = record_sent (self, number, send_id, outcome, &changes, error);
-      event = PV_EVENT_CODE_SENT;
-      detail = outcome->message_sid;
       break;
 
     case PV_SEND_OUTCOME_UNKNOWN:
       written = record_unknown (self, number, send_id, &changes, error);
-      event = PV_EVENT_SEND_UNKNOWN;
-      detail = outcome->detail;
       break;
 
     case PV_SEND_OUTCOME_REFUSED:
-      written = undo_claim (self, number, send_id, before, &changes, error);
-      event = PV_EVENT_SEND_REFUSED;
-      detail = outcome->detail;
-      break;
-
     default:
-      g_assert_not_reached ();
+      written = undo_claim (self, number, send_id, before, &changes, error);
+      break;
     }
 
   if (!written ||
@@ -543,6 +535,30 @@ apply_with_event (PvPgStore    *self,
   return TRUE;
 }
 
+/* Runs @sql, which reads $1 the number, $2 @value and $3 the time, as apply_with_event()
+ * does. */
+static gboolean
+apply_to_number (PvPgStore    *self,
+                 const char   *sql,
+                 const char   *number,
+                 const char   *value,
+                 PvEventKind   event,
+                 const char   *detail,
+                 gboolean     *applied,
+                 GError      **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->write.mutex);
+  g_auto(PvPgParams) params = { 0, };
+
+  _pv_pg_params_init (&params);
+  _pv_pg_params_add_text (&params, number);
+  _pv_pg_params_add_text (&params, value);
+  _pv_pg_params_add_int (&params, _pv_pg_store_now (self));
+
+  return apply_with_event (self, sql, &params, number, event, PV_CHANNEL_NONE, detail, applied,
+                           error);
+}
+
 gboolean
 _pv_pg_store_record_failed_attempt (PvStore     *store,
                                     const char  *number,
@@ -570,22 +586,12 @@ _pv_pg_store_mark_verified (PvStore     *store,
                             gboolean    *applied,
                             GError     **error)
 {
-  PvPgStore *self = PV_PG_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->write.mutex);
-  g_auto(PvPgParams) params = { 0, };
-
-  _pv_pg_params_init (&params);
-  _pv_pg_params_add_text (&params, number);
-  _pv_pg_params_add_text (&params, code_digest);
-  _pv_pg_params_add_int (&params, _pv_pg_store_now (self));
-
-  return apply_with_event (self,
-                           "UPDATE customers SET status = 'verified', verified_at = $3, "
-                           "updated_at = $3, code_digest = NULL, code_expires_at = NULL, "
-                           "failed_attempts = 0 "
-                           "WHERE number = $1 AND status = 'pending' AND code_digest = $2",
-                           &params, number, PV_EVENT_VERIFIED, PV_CHANNEL_NONE, NULL, applied,
-                           error);
+  return apply_to_number (PV_PG_STORE (store),
+                          "UPDATE customers SET status = 'verified', verified_at = $3, "
+                          "updated_at = $3, code_digest = NULL, code_expires_at = NULL, "
+                          "failed_attempts = 0 "
+                          "WHERE number = $1 AND status = 'pending' AND code_digest = $2",
+                          number, code_digest, PV_EVENT_VERIFIED, NULL, applied, error);
 }
 
 gboolean
@@ -652,18 +658,8 @@ _pv_pg_store_set_customer_language (PvStore     *store,
                                     gboolean    *applied,
                                     GError     **error)
 {
-  PvPgStore *self = PV_PG_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->write.mutex);
-  g_auto(PvPgParams) params = { 0, };
-
-  _pv_pg_params_init (&params);
-  _pv_pg_params_add_text (&params, number);
-  _pv_pg_params_add_text (&params, language);
-  _pv_pg_params_add_int (&params, _pv_pg_store_now (self));
-
-  return apply_with_event (self,
-                           "UPDATE customers SET language = $2, updated_at = $3 "
-                           "WHERE number = $1 AND language IS DISTINCT FROM $2",
-                           &params, number, PV_EVENT_LANGUAGE_SET, PV_CHANNEL_NONE, language,
-                           applied, error);
+  return apply_to_number (PV_PG_STORE (store),
+                          "UPDATE customers SET language = $2, updated_at = $3 "
+                          "WHERE number = $1 AND language IS DISTINCT FROM $2",
+                          number, language, PV_EVENT_LANGUAGE_SET, language, applied, error);
 }

@@ -347,8 +347,8 @@ _pv_sqlite_store_finish_send (PvStore              *store,
 {
   PvSqliteStore *self = PV_SQLITE_STORE (store);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
-  PvEventKind event;
-  const char *detail;
+  const char *detail = NULL;
+  PvEventKind event = _pv_store_outcome_event (outcome, &detail);
   int changes = 0;
   gboolean written;
 
@@ -359,24 +359,16 @@ _pv_sqlite_store_finish_send (PvStore              *store,
     {
     case PV_SEND_OUTCOME_SENT:
       written = record_sent (self, number, send_id, outcome, &changes, error);
-      event = PV_EVENT_CODE_SENT;
-      detail = outcome->message_sid;
       break;
 
     case PV_SEND_OUTCOME_UNKNOWN:
       written = record_unknown (self, number, send_id, &changes, error);
-      event = PV_EVENT_SEND_UNKNOWN;
-      detail = outcome->detail;
       break;
 
     case PV_SEND_OUTCOME_REFUSED:
-      written = undo_claim (self, number, send_id, before, &changes, error);
-      event = PV_EVENT_SEND_REFUSED;
-      detail = outcome->detail;
-      break;
-
     default:
-      g_assert_not_reached ();
+      written = undo_claim (self, number, send_id, before, &changes, error);
+      break;
     }
 
   if (!written ||

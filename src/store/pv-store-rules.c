@@ -157,6 +157,30 @@ _pv_store_customer_from_columns (gconstpointer      row,
   return g_steal_pointer (&customer);
 }
 
+/* What the history says of a finished send, and with which detail. */
+PvEventKind
+_pv_store_outcome_event (const PvSendOutcome  *outcome,
+                         const char          **detail)
+{
+  switch (outcome->kind)
+    {
+    case PV_SEND_OUTCOME_SENT:
+      *detail = outcome->message_sid;
+      return PV_EVENT_CODE_SENT;
+
+    case PV_SEND_OUTCOME_UNKNOWN:
+      *detail = outcome->detail;
+      return PV_EVENT_SEND_UNKNOWN;
+
+    case PV_SEND_OUTCOME_REFUSED:
+      *detail = outcome->detail;
+      return PV_EVENT_SEND_REFUSED;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 /* The history tells why a text was not delivered. */
 char *
 _pv_store_delivery_detail (const char *status,

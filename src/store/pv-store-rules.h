@@ -80,6 +80,8 @@ PvChannel         _pv_store_channel_or_text         (const char           *store
 PvCustomer       *_pv_store_customer_from_columns   (gconstpointer         row,
                                                      PvColumnTextFunc      text,
                                                      PvColumnInt64Func     int64);
+PvEventKind       _pv_store_outcome_event           (const PvSendOutcome  *outcome,
+                                                     const char          **detail);
 char             *_pv_store_delivery_detail         (const char           *status,
                                                      int                   error_code);
 
