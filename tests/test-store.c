@@ -2129,6 +2129,11 @@ static struct
   char      *path;
   PvStore   *store;
   GPtrArray *rows;
+  /* The same customers on the PostgreSQL server, copied in once they are first needed
+   * there; and which of the two the search tests are reading. */
+  char      *uri;
+  PvStore   *pg_store;
+  PvStore   *searched;
 } large;
 
 static void
@@ -2241,6 +2246,66 @@ ensure_large_data_set (void)
 
   g_test_message ("Generated %u customers in %.1f s", large.rows->len,
                   (g_get_monotonic_time () - start) / 1e6);
+  large.searched = large.store;
+}
+
+/* Copies the large data set into a database on the test's server, as an office's copy
+ * would, and makes the search tests read it there. */
+static void
+search_on_postgresql (void)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  ensure_large_data_set ();
+  if (large.pg_store == NULL)
+    {
+      large.uri = pv_test_postgres_create_database (postgres, "test_store_large", &error);
+      g_assert_no_error (error);
+      large.pg_store = PV_STORE (pv_pg_store_open (large.uri, NULL, NULL, &error));
+      g_assert_no_error (error);
+
+      /* In id order, so that the server numbers them alike: ties in a sort order fall back
+       * on the id, and the expected orders are worked out from the SQLite ids. */
+      for (guint first = 0; first < large.rows->len; first += 5000)
+        {
+          g_autoptr(GPtrArray) page = NULL;
+          g_autoptr(GPtrArray) histories = NULL;
+          guint n_imported = 0;
+
+          page = g_ptr_array_new_with_free_func ((GDestroyNotify) pv_customer_free);
+          histories = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+          for (guint i = first; i < MIN (first + 5000, large.rows->len); i++)
+            {
+              const Row *row = g_ptr_array_index (large.rows, i);
+
+              g_ptr_array_add (page, pv_store_lookup (large.store, row->number, &error));
+              g_assert_no_error (error);
+              g_ptr_array_add (histories, g_ptr_array_new ());
+            }
+
+          g_assert_true (pv_store_import_customers (large.pg_store, page, histories,
+                                                    &n_imported, &error));
+          g_assert_no_error (error);
+          g_assert_cmpuint (n_imported, ==, page->len);
+        }
+
+      g_test_message ("Copied %u customers to PostgreSQL in %.1f s", large.rows->len,
+                      (g_get_monotonic_time () - start) / 1e6);
+    }
+
+  large.searched = large.pg_store;
+}
+
+/* Runs a search test of the large data set on the PostgreSQL server. */
+static void
+test_on_postgresql (gconstpointer data)
+{
+  void (*test) (void) = data;
+
+  search_on_postgresql ();
+  test ();
+  large.searched = large.store;
 }
 
 static void
@@ -2250,6 +2315,8 @@ free_large_data_set (void)
     return;
 
   g_clear_object (&large.store);
+  g_clear_object (&large.pg_store);
+  g_clear_pointer (&large.uri, g_free);
   g_clear_pointer (&large.rows, g_ptr_array_unref);
   remove_tree (large.directory);
   g_clear_pointer (&large.directory, g_free);
@@ -2410,7 +2477,7 @@ assert_pages (const char  *search,
   guint n_customers;
   guint offset = 0;
 
-  g_assert_true (pv_store_count_customers (large.store, search, &n_customers, &error));
+  g_assert_true (pv_store_count_customers (large.searched, search, &n_customers, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_customers, ==, expected->len);
 
@@ -2425,11 +2492,11 @@ assert_pages (const char  *search,
           g_autoptr(GPtrArray) page = NULL;
 
           if (pass == 1 && previous != NULL)
-            page = pv_store_list_customers_following (large.store, search, sort, descending,
+            page = pv_store_list_customers_following (large.searched, search, sort, descending,
                                                       previous->pdata[previous->len - 1],
                                                       page_size, &error);
           else
-            page = pv_store_list_customers (large.store, search, sort, descending, offset,
+            page = pv_store_list_customers (large.searched, search, sort, descending, offset,
                                             page_size, &error);
           g_assert_no_error (error);
           g_assert_cmpuint (page->len, <=, page_size);
@@ -2475,7 +2542,7 @@ assert_jumps (const char  *search,
       g_autoptr(GError) error = NULL;
       guint want = offsets[i] < n ? MIN (37, n - offsets[i]) : 0;
 
-      page = pv_store_list_customers (large.store, search, sort, descending, offsets[i], 37,
+      page = pv_store_list_customers (large.searched, search, sort, descending, offsets[i], 37,
                                       &error);
       g_assert_no_error (error);
       g_assert_cmpuint (page->len, ==, want);
@@ -2578,13 +2645,13 @@ test_list_pages (void)
       assert_pages (NULL, NULL, sort, TRUE, 9973);
     }
 
-  page = pv_store_list_customers (large.store, NULL, PV_STORE_SORT_NAME, FALSE, LARGE_ROWS, 50,
+  page = pv_store_list_customers (large.searched, NULL, PV_STORE_SORT_NAME, FALSE, LARGE_ROWS, 50,
                                   &error);
   g_assert_no_error (error);
   g_assert_cmpuint (page->len, ==, 0);
   g_clear_pointer (&page, g_ptr_array_unref);
 
-  page = pv_store_list_customers (large.store, NULL, PV_STORE_SORT_NAME, FALSE, 0, 0, &error);
+  page = pv_store_list_customers (large.searched, NULL, PV_STORE_SORT_NAME, FALSE, 0, 0, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (page->len, ==, 0);
 }
@@ -2600,9 +2667,9 @@ assert_estimate (const char *search)
 
   /* Another search first: the store keeps the ids its latest one read, all of them after a
    * count. */
-  g_assert_true (pv_store_count_customers (large.store, "zq", &counted, &error));
-  g_assert_true (pv_store_estimate_customers (large.store, search, &estimated, &exact, &error));
-  g_assert_true (pv_store_count_customers (large.store, search, &counted, &error));
+  g_assert_true (pv_store_count_customers (large.searched, "zq", &counted, &error));
+  g_assert_true (pv_store_estimate_customers (large.searched, search, &estimated, &exact, &error));
+  g_assert_true (pv_store_count_customers (large.searched, search, &counted, &error));
   g_assert_no_error (error);
   g_test_message ("“%s”: %u counted, %s %u", search, counted, exact ? "exactly" : "about",
                   estimated);
@@ -2697,21 +2764,21 @@ test_search (void)
   g_assert_cmpuint (n_estimated, >=, 1);
 
   /* The odd names are there to be found. */
-  g_assert_true (pv_store_count_customers (large.store, "100% \"Q", &n, &error));
+  g_assert_true (pv_store_count_customers (large.searched, "100% \"Q", &n, &error));
   g_assert_cmpuint (n, ==, 1);
-  g_assert_true (pv_store_count_customers (large.store, "Muller", &n, &error));
+  g_assert_true (pv_store_count_customers (large.searched, "Muller", &n, &error));
   g_assert_cmpuint (n, ==, 1);
-  g_assert_true (pv_store_count_customers (large.store, "петрова", &n, &error));
+  g_assert_true (pv_store_count_customers (large.searched, "петрова", &n, &error));
   g_assert_cmpuint (n, ==, 1);
-  g_assert_true (pv_store_count_customers (large.store, "_", &n, &error));
+  g_assert_true (pv_store_count_customers (large.searched, "_", &n, &error));
   g_assert_cmpuint (n, ==, 1);
-  g_assert_true (pv_store_count_customers (large.store, "slash: NEAR *", &n, &error));
+  g_assert_true (pv_store_count_customers (large.searched, "slash: NEAR *", &n, &error));
   g_assert_cmpuint (n, ==, 1);
 
   /* Blank searches are no filter at all. */
-  g_assert_true (pv_store_count_customers (large.store, "  ", &n, &error));
+  g_assert_true (pv_store_count_customers (large.searched, "  ", &n, &error));
   g_assert_cmpuint (n, ==, LARGE_ROWS);
-  g_assert_true (pv_store_count_customers (large.store, "", &n, &error));
+  g_assert_true (pv_store_count_customers (large.searched, "", &n, &error));
   g_assert_cmpuint (n, ==, LARGE_ROWS);
   g_assert_no_error (error);
 }
@@ -2855,9 +2922,9 @@ test_list_after (void)
   for (guint i = 0; i < G_N_ELEMENTS (searches); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autofree char *numbers = read_all_after (large.store, searches[i], 997, &n_read);
+      g_autofree char *numbers = read_all_after (large.searched, searches[i], 997, &n_read);
 
-      g_assert_true (pv_store_count_customers (large.store, searches[i], &n_expected, &error));
+      g_assert_true (pv_store_count_customers (large.searched, searches[i], &n_expected, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (n_read, ==, n_expected);
       g_assert_nonnull (numbers);
@@ -5019,6 +5086,14 @@ main (int   argc,
   g_test_add_func ("/store/list/search", test_search);
   g_test_add_func ("/store/list/search-sorted", test_search_sorted);
   g_test_add_func ("/store/list/after", test_list_after);
+  if (postgres != NULL)
+    {
+      g_test_add_data_func ("/store/postgresql/list/search", test_search, test_on_postgresql);
+      g_test_add_data_func ("/store/postgresql/list/search-sorted", test_search_sorted,
+                            test_on_postgresql);
+      g_test_add_data_func ("/store/postgresql/list/after", test_list_after,
+                            test_on_postgresql);
+    }
   ADD_BOTH ("/store/list/after-stable", test_list_after_stable_under_inserts);
   ADD_BOTH ("/store/threads", test_threads);
   ADD_TEST ("/store/open/migrate-v1", test_open_migrate_v1);
