@@ -14,9 +14,9 @@
  * broad searches, a word and the starts of numbers, are therefore counted in btree indexes,
  * which answer without the table. customer_words holds each distinct word of each name,
  * kept by triggers from name_words, with the customer's name key and number; a customer with
- * several words starting alike is counted once, on the first of them in byte order, the one
- * whose "shared" (how many characters it shares with the word before it) is shorter than
- * what was typed. Numbers are ranges of the number index, and of the national index on the
+ * several words starting alike is counted once, on the first of them in byte order: the one
+ * whose "previous" word (the one before it in that order, or "") comes before what was
+ * typed. Numbers are ranges of the number index, and of the national index on the
  * digits after the calling code. Several words are looked for together in a GIN trigram
  * index of name_words, whose matches are few.
  *
@@ -107,34 +107,40 @@ const char _pv_pg_store_search_schema[] =
   "CREATE TABLE customer_words ("
   "  word text COLLATE \"C\" NOT NULL,"
   "  customer_id bigint NOT NULL,"
-  "  shared integer NOT NULL,"
+  "  previous text COLLATE \"C\" NOT NULL,"
   "  name_key text COLLATE \"C\","
   "  number text COLLATE \"C\" NOT NULL,"
-  "  PRIMARY KEY (word, customer_id) INCLUDE (shared, name_key, number)"
+  "  PRIMARY KEY (word, customer_id) INCLUDE (previous, name_key, number)"
   ");"
   "CREATE INDEX customer_words_sample ON customer_words (word, customer_id)"
-  "  INCLUDE (shared, name_key, number) WHERE " IN_SAMPLE ("customer_id") ";"
-  /* The distinct words of a name_words value in byte order, each with the length of the
-   * prefix it shares with the one before it. */
-  "CREATE FUNCTION pv_customer_word_rows (words text) RETURNS TABLE (word text, shared integer)"
-  "  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path FROM CURRENT AS $$"
-  "    SELECT w, coalesce ((SELECT max (n) FROM generate_series (1, least (length (w), length (p))) AS n"
-  "                         WHERE left (w, n) = left (p, n)), 0)"
-  "      FROM (SELECT w, lag (w) OVER (ORDER BY w COLLATE \"C\") AS p"
-  "              FROM (SELECT DISTINCT w FROM unnest (string_to_array (words, ' ')) AS w"
-  "                     WHERE w <> '') AS d) AS s"
+  "  INCLUDE (previous, name_key, number) WHERE " IN_SAMPLE ("customer_id") ";"
+  /* The distinct words of a name_words value, each with the one before it in byte order. */
+  "CREATE FUNCTION pv_customer_word_list (words text) RETURNS TABLE (word text, previous text)"
+  "  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$"
+  "    SELECT w, coalesce (lag (w) OVER (ORDER BY w COLLATE \"C\"), '')"
+  "      FROM (SELECT DISTINCT w FROM unnest (string_to_array (words COLLATE \"C\", ' ')) AS w"
+  "             WHERE w <> '') AS d"
   "  $$;"
-  "CREATE FUNCTION pv_index_customer_words () RETURNS trigger"
+  /* Once for all the customers a statement adds: an import adds thousands at a time. */
+  "CREATE FUNCTION pv_add_customer_words () RETURNS trigger"
   "  LANGUAGE plpgsql SET search_path FROM CURRENT AS $$"
   "  BEGIN"
-  "    IF TG_OP <> 'INSERT' THEN"
-  "      DELETE FROM customer_words"
-  "        WHERE word = ANY (string_to_array (OLD.name_words, ' ')) AND customer_id = OLD.id;"
-  "    END IF;"
-  "    IF TG_OP <> 'DELETE' THEN"
-  "      INSERT INTO customer_words (word, customer_id, shared, name_key, number)"
-  "        SELECT w.word, NEW.id, w.shared, NEW.name_key, NEW.number"
-  "          FROM pv_customer_word_rows (NEW.name_words) AS w;"
+  "    INSERT INTO customer_words (word, customer_id, previous, name_key, number)"
+  "      SELECT w.word, a.id, w.previous, a.name_key, a.number"
+  "        FROM added AS a, pv_customer_word_list (a.name_words) AS w;"
+  "    RETURN NULL;"
+  "  END"
+  "  $$;"
+  /* Row by row for the rest, which a condition on the trigger skips for most updates. */
+  "CREATE FUNCTION pv_change_customer_words () RETURNS trigger"
+  "  LANGUAGE plpgsql SET search_path FROM CURRENT AS $$"
+  "  BEGIN"
+  "    DELETE FROM customer_words"
+  "      WHERE word = ANY (string_to_array (OLD.name_words, ' ')) AND customer_id = OLD.id;"
+  "    IF TG_OP = 'UPDATE' THEN"
+  "      INSERT INTO customer_words (word, customer_id, previous, name_key, number)"
+  "        SELECT w.word, NEW.id, w.previous, NEW.name_key, NEW.number"
+  "          FROM pv_customer_word_list (NEW.name_words) AS w;"
   "    END IF;"
   "    RETURN NULL;"
   "  END"
@@ -146,20 +152,21 @@ const char _pv_pg_store_search_schema[] =
   "    RETURN NULL;"
   "  END"
   "  $$;"
-  "CREATE TRIGGER customers_words_inserted AFTER INSERT ON customers FOR EACH ROW"
-  "  WHEN (NEW.name_words IS NOT NULL) EXECUTE FUNCTION pv_index_customer_words ();"
+  "CREATE TRIGGER customers_words_added AFTER INSERT ON customers"
+  "  REFERENCING NEW TABLE AS added FOR EACH STATEMENT"
+  "  EXECUTE FUNCTION pv_add_customer_words ();"
   "CREATE TRIGGER customers_words_changed AFTER UPDATE OF name_words, name, number, id"
   "  ON customers FOR EACH ROW"
   "  WHEN (OLD.name_words IS DISTINCT FROM NEW.name_words OR OLD.name IS DISTINCT FROM NEW.name"
   "        OR OLD.number <> NEW.number OR OLD.id <> NEW.id)"
-  "  EXECUTE FUNCTION pv_index_customer_words ();"
+  "  EXECUTE FUNCTION pv_change_customer_words ();"
   "CREATE TRIGGER customers_words_deleted AFTER DELETE ON customers FOR EACH ROW"
-  "  WHEN (OLD.name_words IS NOT NULL) EXECUTE FUNCTION pv_index_customer_words ();"
+  "  WHEN (OLD.name_words IS NOT NULL) EXECUTE FUNCTION pv_change_customer_words ();"
   "CREATE TRIGGER customers_words_truncated AFTER TRUNCATE ON customers"
   "  FOR EACH STATEMENT EXECUTE FUNCTION pv_clear_customer_words ();"
-  "INSERT INTO customer_words (word, customer_id, shared, name_key, number)"
-  "  SELECT w.word, c.id, w.shared, c.name_key, c.number"
-  "    FROM customers AS c, pv_customer_word_rows (c.name_words) AS w;";
+  "INSERT INTO customer_words (word, customer_id, previous, name_key, number)"
+  "  SELECT w.word, c.id, w.previous, c.name_key, c.number"
+  "    FROM customers AS c, pv_customer_word_list (c.name_words) AS w;";
 
 /* Calling codes */
 
@@ -283,45 +290,20 @@ _pv_pg_store_fold_words (const char *name)
   return g_string_free (joined, FALSE);
 }
 
-/* What a search means */
+/* What every store's search decides the same way, whatever its database: what staff typed
+ * is words, the start of a number with or without its calling code, or text to find
+ * anywhere. The SQLite store decides it in its parse_search(); these are written to be shared
+ * with it, from pv-store-rules.c. */
 
 typedef enum
 {
   SEARCH_NONE,
-  SEARCH_WORDS,           /* names with a word starting with each of words */
-  SEARCH_NUMBER_START,    /* numbers starting with text, "+" and digits, in E.164 */
-  SEARCH_DIGITS,          /* numbers starting with text, digits, with or without the code */
-  SEARCH_ANYWHERE,        /* text anywhere in the number or the name */
+  SEARCH_WORDS,           /* names with a word starting with each word of the text */
+  SEARCH_NUMBER_START,    /* numbers starting with the text, "+" and digits, in E.164 */
+  SEARCH_DIGITS,          /* numbers starting with the text, one or two digits, with or
+                           * without their calling code */
+  SEARCH_ANYWHERE,        /* the text anywhere in the number or the name */
 } SearchKind;
-
-typedef enum
-{
-  ANYWHERE_NUMBER,        /* ASCII digits: in numbers, and in the names with digits */
-  ANYWHERE_ODD_NAME,      /* with ASCII punctuation: in the names with some; no number */
-  ANYWHERE_NAME,          /* neither: in names, with no index to help */
-} AnywhereKind;
-
-/* The start of a word or number, and the end of the range of an index that holds every
- * string starting so. */
-typedef struct
-{
-  char  *low;
-  char  *high;            /* nullable: no end */
-  char  *pattern;         /* WORDS: for name_words LIKE, which the trigram index serves */
-  char  *needle;          /* WORDS: for strpos (name_words, …), which no index serves */
-  guint  length;          /* in characters */
-} Prefix;
-
-typedef struct
-{
-  SearchKind    kind;
-  AnywhereKind  anywhere;
-  char         *pattern;  /* ANYWHERE: for LIKE, with its wildcards escaped */
-  GArray       *words;    /* (element-type Prefix) WORDS: none the start of another */
-  Prefix        number;   /* NUMBER_START, DIGITS: "+12" or "+4" */
-  Prefix        national; /* DIGITS: "4" */
-  guint         driver;   /* WORDS: the word whose matches customer_words reads */
-} Search;
 
 static gboolean
 is_phone_separator (char c)
@@ -346,6 +328,146 @@ looks_like_phone_fragment (const char *text)
   return has_digit;
 }
 
+static gboolean
+has_letter_or_digit (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_isalnum (g_utf8_get_char (p)))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Sets @text to what the kind of search returned looks for: the words, or the number with
+ * its separators taken out ("(555) 26" → "55526"), or the text, trimmed. */
+static SearchKind
+classify_search (const char  *search,
+                 char       **text)
+{
+  g_autofree char *trimmed = NULL;
+  gboolean digits;
+
+  *text = NULL;
+  if (search == NULL)
+    return SEARCH_NONE;
+
+  trimmed = g_strstrip (g_utf8_make_valid (search, -1));
+
+  digits = looks_like_phone_fragment (trimmed);
+  if (digits)
+    {
+      char *out = trimmed;
+
+      for (const char *in = trimmed; *in != '\0'; in++)
+        if (!is_phone_separator (*in))
+          *out++ = *in;
+      *out = '\0';
+    }
+
+  if (*trimmed == '\0')
+    return SEARCH_NONE;
+
+  *text = g_steal_pointer (&trimmed);
+
+  if (!digits)
+    return has_letter_or_digit (*text) ? SEARCH_WORDS : SEARCH_ANYWHERE;
+
+  /* A "+" and digits: the start of the number with its calling code, as stored. */
+  if ((*text)[0] == '+' && strchr (*text + 1, '+') == NULL)
+    return SEARCH_NUMBER_START;
+
+  /* One or two digits: the start of the number, with or without its calling code. */
+  if (strlen (*text) < 3 && strchr (*text, '+') == NULL)
+    return SEARCH_DIGITS;
+
+  return SEARCH_ANYWHERE;
+}
+
+/* "%@text%" for LIKE, @text's own % _ \ escaped, so that it is found as typed. */
+static char *
+dup_like_pattern (const char *text)
+{
+  GString *pattern = g_string_new ("%");
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *p);
+    }
+  g_string_append_c (pattern, '%');
+
+  return g_string_free (pattern, FALSE);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Where the numbers the digits search @digits finds lie in number order: after the "+", or
+ * after each of the calling codes @codes, the digits; each the start of a range of numbers.
+ * Calling codes are prefix-free, so sorted by them the ranges come in number order, and only
+ * the "+" one can hold others, which are left out. */
+static GPtrArray *
+number_starts (const char *digits,
+               GPtrArray  *codes)
+{
+  g_autoptr(GPtrArray) starts = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *disjoint = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (starts, g_strconcat ("+", digits, NULL));
+  for (guint i = 0; i < codes->len; i++)
+    g_ptr_array_add (starts, g_strconcat ("+", (const char *) g_ptr_array_index (codes, i),
+                                          digits, NULL));
+  g_ptr_array_sort (starts, compare_strings);
+
+  /* Sorted, the ranges inside another come right after it. */
+  for (guint i = 0; i < starts->len; i++)
+    {
+      const char *start = g_ptr_array_index (starts, i);
+
+      if (disjoint->len == 0 ||
+          !g_str_has_prefix (start, g_ptr_array_index (disjoint, disjoint->len - 1)))
+        g_ptr_array_add (disjoint, g_strdup (start));
+    }
+
+  return disjoint;
+}
+
+/* What a search means here */
+
+typedef enum
+{
+  ANYWHERE_NUMBER,        /* ASCII digits: in numbers, and in the names with digits */
+  ANYWHERE_ODD_NAME,      /* with ASCII punctuation: in the names with some; no number */
+  ANYWHERE_NAME,          /* neither: in names, with no index to help */
+} AnywhereKind;
+
+/* The start of a word or number, and the end of the range of an index that holds every
+ * string starting so. */
+typedef struct
+{
+  char  *low;
+  char  *high;            /* nullable: no end */
+  char  *pattern;         /* WORDS: for name_words LIKE, which the trigram index serves */
+  char  *needle;          /* WORDS: for strpos (name_words, …), which no index serves */
+  guint  length;          /* in characters */
+} Prefix;
+
+typedef struct
+{
+  SearchKind    kind;
+  AnywhereKind  anywhere;
+  char         *pattern;  /* ANYWHERE: for LIKE */
+  GArray       *words;    /* (element-type Prefix) WORDS: none the start of another */
+  Prefix        number;   /* NUMBER_START, DIGITS: "+12" or "+4" */
+  Prefix        national; /* DIGITS: "4" */
+  guint         driver;   /* WORDS: the word whose matches customer_words reads */
+} Search;
+
 /* The least string after every string that starts with @prefix, in byte order, which is code
  * point order: the last character that is not the greatest, plus one. */
 static char *
@@ -365,24 +487,6 @@ dup_past_prefix (const char *prefix)
   chars[length - 1] = chars[length - 1] == 0xD7FF ? 0xE000 : chars[length - 1] + 1;
 
   return g_ucs4_to_utf8 (chars, length, NULL, NULL, NULL);
-}
-
-/* @text between LIKE's wildcards: its own % _ \ escaped, to be found as typed. */
-static char *
-dup_like_pattern (const char *before,
-                  const char *text)
-{
-  GString *pattern = g_string_new (before);
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (pattern, '\\');
-      g_string_append_c (pattern, *p);
-    }
-  g_string_append_c (pattern, '%');
-
-  return g_string_free (pattern, FALSE);
 }
 
 static void
@@ -405,7 +509,8 @@ prefix_clear (gpointer data)
   g_clear_pointer (&prefix->needle, g_free);
 }
 
-/* The words to look for: a word that starts another, or repeats one, finds nothing more. */
+/* The words to look for, folded as names are: a word that starts another, or repeats one,
+ * finds nothing more. */
 static GArray *
 words_of_search (const char *text)
 {
@@ -427,13 +532,11 @@ words_of_search (const char *text)
         continue;
 
       prefix_init (&prefix, word);
-      prefix.pattern = dup_like_pattern ("% ", word);
+      /* Letters and digits only: nothing for LIKE to escape. */
+      prefix.pattern = g_strconcat ("% ", word, "%", NULL);
       prefix.needle = g_strconcat (" ", word, NULL);
       g_array_append_val (words, prefix);
     }
-
-  if (words->len == 0)
-    g_clear_pointer (&words, g_array_unref);
 
   return words;
 }
@@ -456,70 +559,47 @@ anywhere_kind (const char *text)
   return odd ? ANYWHERE_ODD_NAME : ANYWHERE_NAME;
 }
 
-/* Reads what staff typed as the SQLite store's parse_search() does. */
 static void
 search_init (Search     *search,
              const char *typed)
 {
   g_autofree char *text = NULL;
-  gboolean digits;
+  g_autofree char *start = NULL;
 
   memset (search, 0, sizeof *search);
-  search->kind = SEARCH_NONE;
+  search->kind = classify_search (typed, &text);
 
-  if (typed == NULL)
-    return;
-
-  text = g_strstrip (g_utf8_make_valid (typed, -1));
-
-  digits = looks_like_phone_fragment (text);
-  if (digits)
+  switch (search->kind)
     {
-      char *out = text;
+    case SEARCH_WORDS:
+      search->words = words_of_search (text);
+      break;
 
-      for (const char *in = text; *in != '\0'; in++)
-        if (!is_phone_separator (*in))
-          *out++ = *in;
-      *out = '\0';
-    }
-
-  if (*text == '\0')
-    return;
-
-  if (!digits)
-    search->words = words_of_search (text);
-  if (search->words != NULL)
-    {
-      search->kind = SEARCH_WORDS;
-      return;
-    }
-
-  /* A "+" and digits: the start of the number with its calling code, as stored. */
-  if (digits && text[0] == '+' && strchr (text + 1, '+') == NULL)
-    {
-      search->kind = SEARCH_NUMBER_START;
+    case SEARCH_NUMBER_START:
       prefix_init (&search->number, text);
-      return;
-    }
+      break;
 
-  /* One or two digits: the start of the number, with or without its calling code. */
-  if (digits && strlen (text) < 3 && strchr (text, '+') == NULL)
-    {
-      g_autofree char *start = g_strconcat ("+", text, NULL);
-
-      search->kind = SEARCH_DIGITS;
+    case SEARCH_DIGITS:
+      start = g_strconcat ("+", text, NULL);
       prefix_init (&search->number, start);
       prefix_init (&search->national, text);
-      return;
+      break;
+
+    case SEARCH_ANYWHERE:
+      /* A number is a "+" and digits: a lone "+" is in every one. */
+      if (g_str_equal (text, "+"))
+        {
+          search->kind = SEARCH_NONE;
+          break;
+        }
+      search->anywhere = anywhere_kind (text);
+      search->pattern = dup_like_pattern (text);
+      break;
+
+    case SEARCH_NONE:
+    default:
+      break;
     }
-
-  /* A number is a "+" and digits: a lone "+" is in every one. */
-  if (g_str_equal (text, "+"))
-    return;
-
-  search->kind = SEARCH_ANYWHERE;
-  search->anywhere = anywhere_kind (text);
-  search->pattern = dup_like_pattern ("%", text);
 }
 
 static void
@@ -649,17 +729,23 @@ append_word_tests (GString      *sql,
     }
 }
 
-/* " FROM customer_words WHERE …": the customers with a word starting with @word, once each. */
+/* " FROM customer_words WHERE …": the customers with a word starting with @word, once each,
+ * on the first such word, the one after a word before @word. */
 static void
 append_word_source (GString      *sql,
                     PvPgParams   *params,
                     const Prefix *word,
                     gboolean      sampled)
 {
-  g_string_append (sql, " FROM customer_words WHERE ");
-  append_range (sql, params, "word", word);
-  g_string_append (sql, " AND shared < ");
-  append_int (sql, params, word->length);
+  guint low = add_text (params, word->low);
+
+  g_string_append_printf (sql, " FROM customer_words WHERE word >= $%u", low);
+  if (word->high != NULL)
+    {
+      g_string_append (sql, " AND word < ");
+      append_text (sql, params, word->high);
+    }
+  g_string_append_printf (sql, " AND previous < $%u", low);
   if (sampled)
     g_string_append (sql, " AND " IN_SAMPLE ("customer_id"));
 }
@@ -1313,6 +1399,20 @@ name_walk_is_cheaper (PvPgStore         *self,
   return TRUE;
 }
 
+/* The first column of @result as an array literal, "{…}": numbers are "+" and digits, ids
+ * digits, with nothing to quote. */
+static char *
+dup_column_array (const PGresult *result)
+{
+  GString *literal = g_string_new ("{");
+
+  for (int row = 0; row < PQntuples (result); row++)
+    g_string_append_printf (literal, "%s%s", row > 0 ? "," : "", PQgetvalue (result, row, 0));
+  g_string_append_c (literal, '}');
+
+  return g_string_free (literal, FALSE);
+}
+
 /* The ids of the customers with every word, through the trigram index, as an array literal:
  * NULL if there are more than @most. Call with the read mutex held. */
 static gboolean
@@ -1327,7 +1427,6 @@ read_word_matches (PvPgStore   *self,
   g_auto(PvPgParams) params = { NULL };
   g_autoptr(PGresult) result = NULL;
   Source words = { SOURCE_WORDS, search, NULL };
-  GString *literal;
 
   _pv_pg_params_init (&params);
   append_source (sql, &params, &words, FALSE);
@@ -1338,16 +1437,8 @@ read_word_matches (PvPgStore   *self,
   if (result == NULL)
     return FALSE;
 
-  *ids = NULL;
   *n_ids = (guint) PQntuples (result);
-  if (*n_ids > most)
-    return TRUE;
-
-  literal = g_string_new ("{");
-  for (guint row = 0; row < *n_ids; row++)
-    g_string_append_printf (literal, "%s%s", row > 0 ? "," : "", PQgetvalue (result, (int) row, 0));
-  g_string_append_c (literal, '}');
-  *ids = g_string_free (literal, FALSE);
+  *ids = *n_ids > most ? NULL : dup_column_array (result);
 
   return TRUE;
 }
@@ -1483,7 +1574,6 @@ read_walked_keys (PvPgStore     *self,
   g_autoptr(GString) sql = g_string_new (NULL);
   g_auto(PvPgParams) params = { NULL };
   g_autoptr(PGresult) result = NULL;
-  GString *literal;
 
   _pv_pg_params_init (&params);
   g_string_printf (sql, "SELECT %s FROM customers WHERE ", order_key (sort));
@@ -1504,12 +1594,7 @@ read_walked_keys (PvPgStore     *self,
   if (!_pv_pg_store_commit (self, &self->read, error))
     return FALSE;
 
-  /* Numbers are "+" and digits, ids digits: nothing to quote. */
-  literal = g_string_new ("{");
-  for (int row = 0; row < PQntuples (result); row++)
-    g_string_append_printf (literal, "%s%s", row > 0 ? "," : "", PQgetvalue (result, row, 0));
-  g_string_append_c (literal, '}');
-  *keys = g_string_free (literal, FALSE);
+  *keys = dup_column_array (result);
 
   return TRUE;
 }
@@ -1568,7 +1653,9 @@ list_page (PvPgStore         *self,
       break;
 
     case PLAN_WALK:
-      if (offset > 0 && search->kind != SEARCH_NONE)
+      /* Only where the sample chose the walk: elsewhere, the planner knows best. */
+      if (offset > 0 && (search->kind == SEARCH_WORDS || search->kind == SEARCH_NUMBER_START ||
+                         search->kind == SEARCH_DIGITS))
         {
           g_autofree char *keys = NULL;
 
@@ -1682,13 +1769,6 @@ list_all_at (PvPgStore    *self,
 
 /* The starts of numbers in number order */
 
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
 /* The calling codes of the stored numbers, one index lookup each: past the numbers of one
  * code, the next number has the next. Call with the read mutex held. */
 static GPtrArray *
@@ -1731,35 +1811,20 @@ list_calling_codes (PvPgStore  *self,
     }
 }
 
-/* Where the numbers a digits search finds lie in number order: after the "+", or after each
- * stored calling code, the digits; each the start of a range of the number index. Calling
- * codes are prefix-free, so sorted by them the ranges come in number order, and only the "+"
- * one can hold others, which are dropped. */
+/* The ranges of the number index that number_starts() says, for the stored calling codes. */
 static GArray *
 number_start_ranges (const Search *search,
                      GPtrArray    *codes)
 {
-  g_autoptr(GPtrArray) starts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) starts = number_starts (search->national.low, codes);
   GArray *ranges = g_array_new (FALSE, TRUE, sizeof (Prefix));
 
   g_array_set_clear_func (ranges, prefix_clear);
-
-  g_ptr_array_add (starts, g_strdup (search->number.low));
-  for (guint i = 0; i < codes->len; i++)
-    g_ptr_array_add (starts, g_strconcat ("+", (const char *) g_ptr_array_index (codes, i),
-                                          search->national.low, NULL));
-  g_ptr_array_sort (starts, compare_strings);
-
   for (guint i = 0; i < starts->len; i++)
     {
-      const char *start = g_ptr_array_index (starts, i);
       Prefix range = { NULL };
 
-      if (ranges->len > 0 &&
-          g_str_has_prefix (start, g_array_index (ranges, Prefix, ranges->len - 1).low))
-        continue;
-
-      prefix_init (&range, start);
+      prefix_init (&range, g_ptr_array_index (starts, i));
       g_array_append_val (ranges, range);
     }
 
