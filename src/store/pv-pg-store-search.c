@@ -28,8 +28,11 @@
  * when matches are dense; fetch the matches by id and sort them when rare; for a word in
  * name or number order, take the first matches from customer_words alone. The SQL leaves the
  * planner no other choice: the test on a row has no index to use (strpos (name_words, …),
- * left (number, n) = …), the fetch goes through an array of ids. Digits anywhere in a number
- * and text of symbols have indexes of their own and are left to the planner. */
+ * left (number, n) = …), the fetch goes through an array of ids; deep into a walk, where the
+ * planner would rather sort what it takes for a few matches, it is told not to sort. Digits
+ * anywhere in a number and text of symbols have indexes of their own and are left to the
+ * planner. Jumps deep into every customer read the customer before the page from the order's
+ * index alone; unlike the SQLite store's anchors, nothing is kept between calls. */
 
 #define G_LOG_DOMAIN "pv-store"
 
@@ -98,6 +101,7 @@ const char _pv_pg_store_search_schema[] =
   "CREATE INDEX customers_odd_names ON customers (id) WHERE " ODD_NAME ";"
   /* Several words at once. */
   "CREATE INDEX customers_word_trigrams ON customers USING gin (name_words gin_trgm_ops);"
+  /* The sample; the name order's places a walk in that order (see name_walk_is_cheaper()). */
   "CREATE INDEX customers_number_sample ON customers (number) WHERE " IN_SAMPLE ("id") ";"
   "CREATE INDEX customers_national_sample ON customers (national, number)"
   "  WHERE " IN_SAMPLE ("id") ";"
