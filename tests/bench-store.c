@@ -405,6 +405,17 @@ describe_backend (const Backend *backend)
 
 typedef void (*BenchFunc) (PvStore *store, gconstpointer data);
 
+/* What the app's main loop does between a desk's actions: PostgreSQL's notifications of
+ * changes are read as they come. Unread, they fill the listening connection's socket, and
+ * its server process waits for it inside a transaction: one that keeps VACUUM from marking
+ * any page newer than it all-visible, which slows every index-only scan after it. */
+static void
+run_pending_events (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 /* Median milliseconds of n_runs runs of @func, after one warm-up run; @before, if any, runs
  * untimed before each timed one. */
 static double
@@ -423,6 +434,7 @@ measure_runs (PvStore       *store,
 
       if (before != NULL)
         before (store, data);
+      run_pending_events ();
 
       start = g_get_monotonic_time ();
       func (store, data);
@@ -988,8 +1000,10 @@ bench_writes (guint n_rows,
     for (guint b = 0; b < n_backends; b++)
       for (guint i = 0; i < G_N_ELEMENTS (benches); i++)
         {
-          gint64 start = g_get_monotonic_time ();
+          gint64 start;
 
+          run_pending_events ();
+          start = g_get_monotonic_time ();
           benches[i].func (&writes[b]);
           if (run > 0)
             seconds[(b * G_N_ELEMENTS (benches) + i) * n_runs + run - 1] =
@@ -1101,18 +1115,42 @@ copy_customers (PvStore *from,
 }
 
 /* Autovacuum would soon vacuum and analyze the rows just copied, under the reads below; done
- * now, and timed apart, it leaves them the database as it settles. */
+ * now, and timed apart, it leaves them the database as it settles. Until every page is
+ * all-visible, an index-only scan reads the table too: ten times slower deep in a million
+ * rows. VACUUM cannot mark a page all-visible while any transaction may still not see its
+ * rows, such as an autovacuum ANALYZE that began during the copy, so it goes again until
+ * the pages are marked. */
 static void
 settle (const Backend *backend)
 {
   Raw raw = { 0 };
+  g_autofree char *visible = NULL;
   gint64 start = g_get_monotonic_time ();
+  guint n_vacuums = 0;
+  gboolean done;
 
   raw_open (&raw, backend, FALSE);
-  raw_exec (&raw, "VACUUM ANALYZE");
+  do
+    {
+      g_autofree char *settled = NULL;
+
+      if (n_vacuums > 0)
+        g_usleep (G_USEC_PER_SEC);
+      run_pending_events ();
+      raw_exec (&raw, "VACUUM ANALYZE");
+      n_vacuums++;
+      settled = raw_query (&raw, "SELECT sum (relallvisible) = sum (relpages) FROM pg_class "
+                                 "WHERE relname IN ('customers', 'customer_words')");
+      done = g_strcmp0 (settled, "t") == 0;
+    }
+  while (!done && n_vacuums < 60);
+  visible = raw_query (&raw, "SELECT sum (relallvisible) || ' of ' || sum (relpages) "
+                             "FROM pg_class WHERE relname IN ('customers', 'customer_words')");
   raw_close (&raw);
 
-  g_print ("then VACUUM ANALYZE in %.1f s\n", (g_get_monotonic_time () - start) / 1e6);
+  g_print ("then VACUUM ANALYZE in %.1f s, %u times: %s pages of customers and "
+           "customer_words all-visible\n",
+           (g_get_monotonic_time () - start) / 1e6, n_vacuums, visible);
 }
 
 static void
@@ -1268,6 +1306,8 @@ main (int   argc,
           g_printerr ("%s\n", error->message);
           return EXIT_FAILURE;
         }
+      /* As a desk's engine does, hearing the other desks: see run_pending_events (). */
+      pv_store_watch (pg_store);
 
       copy_customers (store, pg_store, n_rows);
       backends[n_backends++] = (Backend) { BACKEND_POSTGRESQL, "PG", pg_uri, !pg_server, pg_store };
