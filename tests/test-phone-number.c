@@ -128,6 +128,12 @@ static const ParseCase cases[] = {
   E164 ("IT", "+39 02 1234 5678", "+390212345678", "IT"),
   E164 ("IT", "0039 02 1234 5678", "+390212345678", "IT"),
   E164 ("IT", "+39 (0)2 1234 5678", "+390212345678", "IT"),
+  /* Gabon's old seven-digit numbers and its new eight-digit ones (a leading 0 added) share
+   * a national form; at home the old ones are written internationally so both read back. */
+  NUMBER ("GA", "+241 5 55 26 71", "+2415552671",
+          "+241 5 55 26 71", "+241 5 55 26 71", "GA", MOBILE),
+  NUMBER ("GA", "05 55 26 71", "+24105552671",
+          "05 55 26 71", "+241 05 55 26 71", "GA", MOBILE),
   NUMBER ("IT", "06 6982 1234", "+390669821234",
           "06 6982 1234", "+39 06 6982 1234", "VA", FIXED_LINE),
   NUMBER ("IT", "312 345 6789", "+393123456789", "312 345 6789", "+39 312 345 6789", "IT", MOBILE),
@@ -264,8 +270,9 @@ static const ParseCase cases[] = {
           "(787) 555-1234", "+1 787-555-1234", "PR", FIXED_LINE_OR_MOBILE),
   NUMBER ("US", "+44 7624 123456", "+447624123456",
           "07624 123456", "+44 7624 123456", "IM", MOBILE),
+  /* A satellite number is nobody's national number: it is written the one way it dials. */
   NUMBER ("US", "+870 773 111 632", "+870773111632",
-          "773 111 632", "+870 773 111 632", "001", MOBILE),
+          "+870 773 111 632", "+870 773 111 632", "001", MOBILE),
 
   /* Premium-rate numbers. */
   REFUSED ("DE", "0900 1 234567", PREMIUM_RATE),
@@ -853,6 +860,9 @@ static const DisplayCase display_cases[] = {
   { "+61412345678", "AU", "0412 345 678" },
   { "+819012345678", "JP", "090-1234-5678" },
   { "+870773111632", "US", "+870 773 111 632" },
+  /* Where the national form would be read as another number (see the parse cases). */
+  { "+2415552671", "GA", "+241 5 55 26 71" },
+  { "+24105552671", "GA", "05 55 26 71" },
   /* Codes are compared as they are: a code in lower case is no country's. */
   { "+33612345678", "fr", "+33 6 12 34 56 78" },
   /* What cannot be read is shown as it was stored. */

@@ -103,6 +103,31 @@ convert_possibility (PhoneNumberUtil::ValidationResult result)
     }
 }
 
+/* The national form, unless it would be read back in @region as another number: Gabon's
+ * old seven-digit numbers and its new eight-digit ones that add a leading 0 are both written
+ * "05 55 26 71" at home, so only the international form tells them apart. */
+static void
+format_national (PhoneNumberUtil   *util,
+                 const PhoneNumber &number,
+                 const std::string &region,
+                 std::string       *text)
+{
+  PhoneNumber again;
+  std::string e164;
+  std::string e164_again;
+
+  util->Format (number, PhoneNumberUtil::NATIONAL, text);
+  util->Format (number, PhoneNumberUtil::E164, &e164);
+  if (util->Parse (*text, region, &again) == PhoneNumberUtil::NO_PARSING_ERROR)
+    {
+      util->Format (again, PhoneNumberUtil::E164, &e164_again);
+      if (e164_again == e164)
+        return;
+    }
+
+  util->Format (number, PhoneNumberUtil::INTERNATIONAL, text);
+}
+
 static void
 fill_result (PhoneNumberUtil       *util,
              const PhoneNumber     &number,
@@ -110,14 +135,16 @@ fill_result (PhoneNumberUtil       *util,
 {
   std::string text;
 
+  std::string region;
+
+  util->GetRegionCodeForNumber (number, &region);
+  parsed->region = dup_string (region);
   util->Format (number, PhoneNumberUtil::E164, &text);
   parsed->e164 = dup_string (text);
-  util->Format (number, PhoneNumberUtil::NATIONAL, &text);
+  format_national (util, number, region, &text);
   parsed->national = dup_string (text);
   util->Format (number, PhoneNumberUtil::INTERNATIONAL, &text);
   parsed->international = dup_string (text);
-  util->GetRegionCodeForNumber (number, &text);
-  parsed->region = dup_string (text);
   parsed->country_code = (guint) number.country_code ();
   parsed->type = convert_type (util->GetNumberType (number));
 }
@@ -178,10 +205,12 @@ _pv_phone_number_backend_format_for_display (const char *e164,
       if (office_region != NULL &&
           number.country_code () == util->GetCountryCodeForRegion (office_region))
         {
-          util->GetRegionCodeForNumber (number, &text);
-          if (text == office_region)
+          std::string region;
+
+          util->GetRegionCodeForNumber (number, &region);
+          if (region == office_region)
             {
-              util->Format (number, PhoneNumberUtil::NATIONAL, &text);
+              format_national (util, number, region, &text);
               return dup_string (text);
             }
         }
