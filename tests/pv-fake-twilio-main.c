@@ -11,6 +11,8 @@
 
 #include <glib/gi18n.h>
 #include <glib-unix.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -76,6 +78,15 @@ print_message (PvFakeTwilio              *fake,
                gpointer                   user_data)
 {
   g_print ("SMS to %s: %s\n", message->to, message->body);
+  fflush (stdout);
+}
+
+static void
+print_inbound (PvFakeTwilio              *fake,
+               const PvFakeTwilioMessage *message,
+               gpointer                   user_data)
+{
+  g_print ("SMS from %s to %s: %s\n", message->from, message->to, message->body);
   fflush (stdout);
 }
 
@@ -213,6 +224,56 @@ check_options (int           port,
   return TRUE;
 }
 
+/* --text-us: the customer's phone replying, through the sandbox already running on @port. */
+static int
+text_us (int         port,
+         const char *from,
+         const char *body)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 10, NULL);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%d/sandbox/inbound", port);
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+  JsonObject *object;
+  const char *data;
+  gsize length;
+
+  msg = soup_message_new_from_encoded_form (SOUP_METHOD_POST, url,
+                                            soup_form_encode ("From", from, "Body", body, NULL));
+  reply = soup_session_send_and_read (session, msg, NULL, &error);
+  if (reply == NULL)
+    {
+      g_printerr ("%s: no sandbox answers on 127.0.0.1:%d (start one with --port %d): %s\n",
+                  g_get_prgname (), port, port, error->message);
+      return EXIT_FAILURE;
+    }
+
+  data = g_bytes_get_data (reply, &length);
+  if (!json_parser_load_from_data (parser, data != NULL ? data : "", length, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_printerr ("%s: what answers on 127.0.0.1:%d is not the sandbox (HTTP %u)\n",
+                  g_get_prgname (), port, soup_message_get_status (msg));
+      return EXIT_FAILURE;
+    }
+
+  object = json_node_get_object (root);
+  if (soup_message_get_status (msg) != SOUP_STATUS_CREATED)
+    {
+      g_printerr ("%s: the sandbox refused the text (HTTP %u): %s\n", g_get_prgname (),
+                  soup_message_get_status (msg),
+                  json_object_get_string_member_with_default (object, "message", "?"));
+      return EXIT_FAILURE;
+    }
+
+  g_print ("Text from %s: %s (%s)\n", from, body,
+           json_object_get_string_member_with_default (object, "sid", "?"));
+  return EXIT_SUCCESS;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -230,6 +291,7 @@ main (int   argc,
   g_autofree char *account_sid = NULL;
   g_autofree char *auth_token = NULL;
   g_autofree char *fault_name = NULL;
+  g_autofree char *text_us_from = NULL;
   int fault_count = NO_FAULT_COUNT;
   int slow_delay = PV_FAKE_TWILIO_DEFAULT_SLOW_DELAY_MS;
   PvFakeTwilioFault fault = PV_FAKE_TWILIO_FAULT_NONE;
@@ -265,6 +327,9 @@ main (int   argc,
       "N" },
     { "slow-delay", 0, 0, G_OPTION_ARG_INT, &slow_delay,
       "How long --fault slow holds each answer (default 3000)", "MS" },
+    { "text-us", 0, 0, G_OPTION_ARG_STRING, &text_us_from,
+      "Instead of running a sandbox, text BODY from NUMBER to the one running on --port, "
+      "as the customer replying", "NUMBER" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -278,7 +343,7 @@ main (int   argc,
   /* g_print() converts to the locale's charset; without this an é in a body prints as “?”. */
   setlocale (LC_ALL, "");
 
-  context = g_option_context_new (NULL);
+  context = g_option_context_new ("[--text-us NUMBER BODY]");
   g_option_context_set_summary (context,
                                 "A local stand-in for Twilio's Messaging, Voice and Lookup "
                                 "APIs. Paste the printed exports into the shell that runs "
@@ -303,6 +368,26 @@ main (int   argc,
       return EXIT_FAILURE;
     }
 
+  if (text_us_from != NULL)
+    {
+      const char * const from[] = { text_us_from, NULL };
+
+      if (argc != 2 || port == 0)
+        {
+          g_printerr ("%s: --text-us wants a NUMBER and one BODY, and the --port of the "
+                      "running sandbox\n", g_get_prgname ());
+          return EXIT_FAILURE;
+        }
+
+      if (!check_numbers (from, "--text-us", &error))
+        {
+          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+          return EXIT_FAILURE;
+        }
+
+      return text_us (port, text_us_from, argv[1]);
+    }
+
   fake = pv_fake_twilio_new_with_credentials (account_sid, auth_token);
   pv_fake_twilio_set_delivery_step (fake, delivery_step);
   pv_fake_twilio_set_trial_account (fake, trial);
@@ -323,6 +408,7 @@ main (int   argc,
   for (guint i = 0; landline != NULL && landline[i] != NULL; i++)
     pv_fake_twilio_set_line_type (fake, landline[i], "landline");
   g_signal_connect (fake, "message-received", G_CALLBACK (print_message), NULL);
+  g_signal_connect (fake, "inbound-received", G_CALLBACK (print_inbound), NULL);
   g_signal_connect (fake, "call-started", G_CALLBACK (print_call), NULL);
 
   if (!pv_fake_twilio_listen (fake, port, &error))

@@ -54,7 +54,9 @@ struct _PvFakeTwilio
 
   GPtrArray         *requests;             /* PvFakeTwilioRequest* */
   GPtrArray         *messages;             /* StoredMessage*, oldest first */
-  GHashTable        *messages_by_sid;      /* SID → StoredMessage*, borrowed from messages */
+  GPtrArray         *inbound;              /* StoredMessage* customers sent, oldest first */
+  GHashTable        *messages_by_sid;      /* SID → StoredMessage*, borrowed from messages
+                                            * and inbound */
   GPtrArray         *slow_replies;         /* SlowReply* */
 
   /* pv-fake-twilio-calls.c */

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pv-fake-twilio.h"
@@ -34,6 +35,7 @@ typedef struct
   guint                num_segments;
   char                *final_status;
   int                  error_code;
+  gboolean             inbound;       /* from a customer, date_created being when it arrived */
 } StoredMessage;
 
 typedef struct
@@ -56,6 +58,7 @@ typedef enum
   RESOURCE_NONE,
   RESOURCE_ACCOUNT,
   RESOURCE_MESSAGES,
+  RESOURCE_MESSAGE_LIST,
   RESOURCE_MESSAGE,
   RESOURCE_CALLS,
   RESOURCE_CALL,
@@ -86,7 +89,9 @@ enum {
 
 enum {
   MESSAGE_RECEIVED,
+  INBOUND_RECEIVED,
   CALL_STARTED,
+  REQUEST_STARTED,
   N_SIGNALS
 };
 
@@ -478,6 +483,14 @@ compute_state (PvFakeTwilio  *self,
   state->num_segments = message->num_segments;
   state->from = message->public.from;
 
+  if (message->inbound)
+    {
+      state->status = "received";
+      state->date_sent = g_date_time_ref (message->date_created);
+      state->date_updated = g_date_time_ref (message->date_created);
+      return;
+    }
+
   if (state->from == NULL && !just_created)
     state->from = PV_FAKE_TWILIO_PHONE_NUMBER;
 
@@ -511,51 +524,49 @@ compute_state (PvFakeTwilio  *self,
     }
 }
 
-/* Member order follows what api.twilio.com sends. */
+/* Adds the Message resource as a value to @builder, from @state (see compute_state()).
+ * Member order follows what api.twilio.com sends. */
 static void
-reply_message (PvFakeTwilio  *self,
-               Reply         *reply,
-               guint          status,
-               StoredMessage *message,
-               gboolean       just_created)
+add_message (PvFakeTwilio       *self,
+             JsonBuilder        *builder,
+             StoredMessage      *message,
+             const MessageState *state)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autofree char *uri = NULL;
   g_autofree char *media_uri = NULL;
   g_autofree char *num_segments = NULL;
-  MessageState state;
-
-  compute_state (self, message, just_created, &state);
 
   uri = g_strdup_printf (ACCOUNTS_PREFIX "%s/Messages/%s.json",
                          self->account_sid, message->public.sid);
   media_uri = g_strdup_printf (ACCOUNTS_PREFIX "%s/Messages/%s/Media.json",
                                self->account_sid, message->public.sid);
-  num_segments = g_strdup_printf ("%u", state.num_segments);
+  num_segments = g_strdup_printf ("%u", state->num_segments);
 
   json_builder_begin_object (builder);
   pv_fake_add_string_or_null (builder, "body", message->public.body);
   pv_fake_add_string_or_null (builder, "num_segments", num_segments);
-  pv_fake_add_string_or_null (builder, "direction", "outbound-api");
-  pv_fake_add_string_or_null (builder, "from", state.from);
-  pv_fake_add_date_or_null (builder, "date_updated", state.date_updated);
+  pv_fake_add_string_or_null (builder, "direction",
+                              message->inbound ? "inbound" : "outbound-api");
+  pv_fake_add_string_or_null (builder, "from", state->from);
+  pv_fake_add_date_or_null (builder, "date_updated", state->date_updated);
   pv_fake_add_string_or_null (builder, "price", NULL);
   pv_fake_add_string_or_null (builder, "error_message",
-                              state.error_code != 0 ? describe_delivery_error (state.error_code)
-                                                    : NULL);
+                              state->error_code != 0
+                                ? describe_delivery_error (state->error_code)
+                                : NULL);
   pv_fake_add_string_or_null (builder, "uri", uri);
   pv_fake_add_string_or_null (builder, "account_sid", self->account_sid);
   pv_fake_add_string_or_null (builder, "num_media", "0");
   pv_fake_add_string_or_null (builder, "to", message->public.to);
   pv_fake_add_date_or_null (builder, "date_created", message->date_created);
-  pv_fake_add_string_or_null (builder, "status", state.status);
+  pv_fake_add_string_or_null (builder, "status", state->status);
   pv_fake_add_string_or_null (builder, "sid", message->public.sid);
-  pv_fake_add_date_or_null (builder, "date_sent", state.date_sent);
+  pv_fake_add_date_or_null (builder, "date_sent", state->date_sent);
   pv_fake_add_string_or_null (builder, "messaging_service_sid",
                               message->public.messaging_service_sid);
   json_builder_set_member_name (builder, "error_code");
-  if (state.error_code != 0)
-    json_builder_add_int_value (builder, state.error_code);
+  if (state->error_code != 0)
+    json_builder_add_int_value (builder, state->error_code);
   else
     json_builder_add_null_value (builder);
   pv_fake_add_string_or_null (builder, "price_unit", "USD");
@@ -565,9 +576,28 @@ reply_message (PvFakeTwilio  *self,
   pv_fake_add_string_or_null (builder, "media", media_uri);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
+}
 
-  g_date_time_unref (state.date_updated);
-  g_clear_pointer (&state.date_sent, g_date_time_unref);
+static void
+clear_state (MessageState *state)
+{
+  g_clear_pointer (&state->date_updated, g_date_time_unref);
+  g_clear_pointer (&state->date_sent, g_date_time_unref);
+}
+
+static void
+reply_message (PvFakeTwilio  *self,
+               Reply         *reply,
+               guint          status,
+               StoredMessage *message,
+               gboolean       just_created)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  MessageState state;
+
+  compute_state (self, message, just_created, &state);
+  add_message (self, builder, message, &state);
+  clear_state (&state);
 
   pv_fake_reply_take_builder (reply, status, builder);
 }
@@ -720,6 +750,363 @@ create_message (PvFakeTwilio *self,
   g_signal_emit (self, signals[MESSAGE_RECEIVED], 0, &message->public);
 }
 
+/* The Messages list (GET …/Messages.json). */
+
+#define DEFAULT_PAGE_SIZE 50
+#define MAX_PAGE_SIZE     1000
+
+typedef struct
+{
+  const char *to;
+  const char *from;
+  const char *sent_after_text;   /* DateSent>, on or after that GMT day */
+  const char *sent_before_text;  /* DateSent<, before that GMT day */
+  const char *sent_on_text;      /* DateSent, that GMT day */
+  GDateTime  *sent_after;
+  GDateTime  *sent_before;
+  GDateTime  *sent_on;
+  guint       page_size;
+  guint       page;
+  const char *page_token;
+} ListQuery;
+
+typedef struct
+{
+  StoredMessage *message;
+  MessageState   state;
+} ListedMessage;
+
+static void
+list_query_clear (ListQuery *list)
+{
+  g_clear_pointer (&list->sent_after, g_date_time_unref);
+  g_clear_pointer (&list->sent_before, g_date_time_unref);
+  g_clear_pointer (&list->sent_on, g_date_time_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ListQuery, list_query_clear)
+
+static void
+listed_message_clear (ListedMessage *listed)
+{
+  clear_state (&listed->state);
+}
+
+/* Twilio filters by whole GMT days, written YYYY-MM-DD and nothing else. */
+static gboolean
+parse_day (const char  *text,
+           GDateTime  **day)
+{
+  static const char shape[] = "dddd-dd-dd";
+
+  if (text == NULL)
+    return TRUE;
+
+  if (strlen (text) != strlen (shape))
+    return FALSE;
+
+  for (guint i = 0; shape[i] != '\0'; i++)
+    {
+      if (shape[i] == 'd' ? !g_ascii_isdigit (text[i]) : text[i] != shape[i])
+        return FALSE;
+    }
+
+  *day = g_date_time_new_utc (atoi (text), atoi (text + 5), atoi (text + 8), 0, 0, 0);
+
+  return *day != NULL;
+}
+
+static gboolean
+parse_count (const char *text,
+             guint       min,
+             guint       max,
+             guint      *value)
+{
+  guint64 number;
+
+  if (text == NULL)
+    return TRUE;
+
+  if (!g_ascii_string_to_unsigned (text, 10, min, max, &number, NULL))
+    return FALSE;
+
+  *value = (guint) number;
+  return TRUE;
+}
+
+/* "PA" (the page after) or "PB" (the page before) and the SID of a message, as the fake
+ * writes them into next_page_uri and previous_page_uri. */
+static gboolean
+is_page_token (const char *token)
+{
+  if (!g_str_has_prefix (token, "PA") && !g_str_has_prefix (token, "PB"))
+    return FALSE;
+
+  return pv_fake_is_sid (token + 2, "SM") || pv_fake_is_sid (token + 2, "MM");
+}
+
+/* Returns: %FALSE, having replied 400 as Twilio would, when a parameter is unusable. */
+static gboolean
+parse_list_query (GHashTable *query,
+                  ListQuery  *list,
+                  Reply      *reply)
+{
+#define QUERY_VALUE(name) (query != NULL ? g_hash_table_lookup (query, name) : NULL)
+  list->to = QUERY_VALUE ("To");
+  list->from = QUERY_VALUE ("From");
+  list->sent_after_text = QUERY_VALUE ("DateSent>");
+  list->sent_before_text = QUERY_VALUE ("DateSent<");
+  list->sent_on_text = QUERY_VALUE ("DateSent");
+  list->page_token = QUERY_VALUE ("PageToken");
+  list->page_size = DEFAULT_PAGE_SIZE;
+  list->page = 0;
+
+  if (!parse_day (list->sent_after_text, &list->sent_after) ||
+      !parse_day (list->sent_before_text, &list->sent_before) ||
+      !parse_day (list->sent_on_text, &list->sent_on))
+    {
+      pv_fake_reply_error (reply, SOUP_STATUS_BAD_REQUEST, 20001, "Invalid date value");
+      return FALSE;
+    }
+
+  /* The API description bounds PageSize to 1–1000; Twilio refuses what is outside. */
+  if (!parse_count (QUERY_VALUE ("PageSize"), 1, MAX_PAGE_SIZE, &list->page_size))
+    {
+      pv_fake_reply_error (reply, SOUP_STATUS_BAD_REQUEST, 20001,
+                           "Invalid PageSize: must be between 1 and 1000");
+      return FALSE;
+    }
+
+  if (!parse_count (QUERY_VALUE ("Page"), 0, G_MAXINT, &list->page))
+    {
+      pv_fake_reply_error (reply, SOUP_STATUS_BAD_REQUEST, 20001, "Invalid Page");
+      return FALSE;
+    }
+
+  if (list->page_token != NULL && !is_page_token (list->page_token))
+    {
+      pv_fake_reply_error (reply, SOUP_STATUS_BAD_REQUEST, 20001, "Invalid PageToken");
+      return FALSE;
+    }
+#undef QUERY_VALUE
+
+  return TRUE;
+}
+
+static gboolean
+list_query_matches (const ListQuery     *list,
+                    const ListedMessage *listed)
+{
+  GDateTime *sent = listed->state.date_sent;
+  gboolean by_date = list->sent_after != NULL || list->sent_before != NULL ||
+                     list->sent_on != NULL;
+
+  if (list->to != NULL && g_strcmp0 (list->to, listed->message->public.to) != 0)
+    return FALSE;
+
+  if (list->from != NULL && g_strcmp0 (list->from, listed->state.from) != 0)
+    return FALSE;
+
+  /* What has not gone out yet has no date to filter on. */
+  if (by_date && sent == NULL)
+    return FALSE;
+
+  if (list->sent_after != NULL && g_date_time_compare (sent, list->sent_after) < 0)
+    return FALSE;
+
+  if (list->sent_before != NULL && g_date_time_compare (sent, list->sent_before) >= 0)
+    return FALSE;
+
+  if (list->sent_on != NULL)
+    {
+      g_autoptr(GDateTime) next_day = g_date_time_add_days (list->sent_on, 1);
+
+      if (g_date_time_compare (sent, list->sent_on) < 0 ||
+          g_date_time_compare (sent, next_day) >= 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static GDateTime *
+listed_date (const ListedMessage *listed)
+{
+  return listed->state.date_sent != NULL ? listed->state.date_sent
+                                         : listed->message->date_created;
+}
+
+/* Newest first by date_sent, as Twilio lists them; a stable sort keeps ties in the order
+ * the messages were stored. */
+static int
+compare_listed (gconstpointer a,
+                gconstpointer b)
+{
+  const ListedMessage *first = a;
+  const ListedMessage *second = b;
+
+  return g_date_time_compare (listed_date (second), listed_date (first));
+}
+
+static void
+append_query_param (GString    *uri,
+                    const char *encoded_name,
+                    const char *value)
+{
+  g_autofree char *escaped = NULL;
+
+  if (value == NULL)
+    return;
+
+  escaped = g_uri_escape_string (value, NULL, FALSE);
+  g_string_append_printf (uri, "%s%s=%s", strchr (uri->str, '?') != NULL ? "&" : "?",
+                          encoded_name, escaped);
+}
+
+/* The list's own URI with @page and @page_token (nullable), its filters kept. */
+static char *
+build_list_uri (PvFakeTwilio    *self,
+                const ListQuery *list,
+                guint            page,
+                const char      *page_token)
+{
+  GString *uri = g_string_new (NULL);
+  g_autofree char *page_size = g_strdup_printf ("%u", list->page_size);
+  g_autofree char *page_number = g_strdup_printf ("%u", page);
+
+  g_string_append_printf (uri, ACCOUNTS_PREFIX "%s/Messages.json", self->account_sid);
+  append_query_param (uri, "To", list->to);
+  append_query_param (uri, "From", list->from);
+  append_query_param (uri, "DateSent%3E", list->sent_after_text);
+  append_query_param (uri, "DateSent%3C", list->sent_before_text);
+  append_query_param (uri, "DateSent", list->sent_on_text);
+  append_query_param (uri, "PageSize", page_size);
+  append_query_param (uri, "Page", page_number);
+  append_query_param (uri, "PageToken", page_token);
+
+  return g_string_free (uri, FALSE);
+}
+
+static void
+add_listed (PvFakeTwilio    *self,
+            GArray          *listed,
+            const ListQuery *list,
+            GPtrArray       *messages)
+{
+  for (guint i = 0; i < messages->len; i++)
+    {
+      ListedMessage item = { .message = g_ptr_array_index (messages, i) };
+
+      compute_state (self, item.message, FALSE, &item.state);
+      if (list_query_matches (list, &item))
+        g_array_append_val (listed, item);
+      else
+        listed_message_clear (&item);
+    }
+}
+
+/* Where the page starts: after the message a "PA" token names, a page before the one a "PB"
+ * token names, else at Page × PageSize. Tokens keep paging steady while new messages arrive
+ * at the front; a token whose message is gone falls back to the page number. */
+static guint
+find_page_start (const ListQuery *list,
+                 GArray          *listed)
+{
+  guint fallback = MIN ((guint64) list->page * list->page_size, listed->len);
+
+  if (list->page_token == NULL)
+    return fallback;
+
+  for (guint i = 0; i < listed->len; i++)
+    {
+      const ListedMessage *item = &g_array_index (listed, ListedMessage, i);
+
+      if (!g_str_equal (item->message->public.sid, list->page_token + 2))
+        continue;
+
+      if (g_str_has_prefix (list->page_token, "PB"))
+        return i > list->page_size ? i - list->page_size : 0;
+
+      return i + 1;
+    }
+
+  return fallback;
+}
+
+static void
+list_messages (PvFakeTwilio *self,
+               GHashTable   *query,
+               Reply        *reply)
+{
+  g_auto(ListQuery) list = { 0 };
+  g_autoptr(GArray) listed = g_array_new (FALSE, TRUE, sizeof (ListedMessage));
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *uri = NULL;
+  g_autofree char *first_page_uri = NULL;
+  g_autofree char *next_page_uri = NULL;
+  g_autofree char *previous_page_uri = NULL;
+  guint start;
+  guint end;
+
+  g_array_set_clear_func (listed, (GDestroyNotify) listed_message_clear);
+
+  if (!parse_list_query (query, &list, reply))
+    return;
+
+  add_listed (self, listed, &list, self->messages);
+  add_listed (self, listed, &list, self->inbound);
+  g_array_sort (listed, compare_listed);
+
+  start = find_page_start (&list, listed);
+  end = MIN (start + list.page_size, listed->len);
+
+  uri = build_list_uri (self, &list, list.page, list.page_token);
+  first_page_uri = build_list_uri (self, &list, 0, NULL);
+  if (end < listed->len)
+    {
+      g_autofree char *token = g_strconcat ("PA", g_array_index (listed, ListedMessage,
+                                                                 end - 1).message->public.sid,
+                                            NULL);
+
+      next_page_uri = build_list_uri (self, &list, list.page + 1, token);
+    }
+  if (list.page > 0 && start < end)
+    {
+      g_autofree char *token = g_strconcat ("PB", g_array_index (listed, ListedMessage,
+                                                                 start).message->public.sid,
+                                            NULL);
+
+      previous_page_uri = build_list_uri (self, &list, list.page - 1, token);
+    }
+
+  /* Members in the order api.twilio.com sends them. */
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "end");
+  json_builder_add_int_value (builder, end > start ? end - 1 : start);
+  pv_fake_add_string_or_null (builder, "first_page_uri", first_page_uri);
+  json_builder_set_member_name (builder, "messages");
+  json_builder_begin_array (builder);
+  for (guint i = start; i < end; i++)
+    {
+      ListedMessage *item = &g_array_index (listed, ListedMessage, i);
+
+      add_message (self, builder, item->message, &item->state);
+    }
+  json_builder_end_array (builder);
+  pv_fake_add_string_or_null (builder, "next_page_uri", next_page_uri);
+  json_builder_set_member_name (builder, "page");
+  json_builder_add_int_value (builder, list.page);
+  json_builder_set_member_name (builder, "page_size");
+  json_builder_add_int_value (builder, list.page_size);
+  pv_fake_add_string_or_null (builder, "previous_page_uri", previous_page_uri);
+  json_builder_set_member_name (builder, "start");
+  json_builder_add_int_value (builder, start);
+  pv_fake_add_string_or_null (builder, "uri", uri);
+  json_builder_end_object (builder);
+
+  pv_fake_reply_take_builder (reply, SOUP_STATUS_OK, builder);
+}
+
 static gboolean
 is_authorized (PvFakeTwilio *self,
                const char   *authorization)
@@ -758,10 +1145,11 @@ is_authorized (PvFakeTwilio *self,
 }
 
 #define LOOKUP_PREFIX "/v2/PhoneNumbers/"
+#define SANDBOX_INBOUND_PATH "/sandbox/inbound"
 
 /* The resources below an account: "/2010-04-01/Accounts/{AC}" then one of these, with a
- * SID where the pattern has "*". (SOUP_METHOD_GET is no constant, so the methods are
- * spelt out.) */
+ * SID where the pattern has "*"; a pattern may come once per method. (SOUP_METHOD_GET is
+ * no constant, so the methods are spelt out.) */
 static const struct
 {
   const char *pattern;
@@ -770,6 +1158,7 @@ static const struct
 } account_resources[] = {
   { ".json", RESOURCE_ACCOUNT, "GET" },
   { "/Messages.json", RESOURCE_MESSAGES, "POST" },
+  { "/Messages.json", RESOURCE_MESSAGE_LIST, "GET" },
   { "/Messages/*.json", RESOURCE_MESSAGE, "GET" },
   { "/Calls.json", RESOURCE_CALLS, "POST" },
   { "/Calls/*.json", RESOURCE_CALL, "GET" },
@@ -845,7 +1234,7 @@ parse_path (const char  *method,
       if (!g_str_equal (method, account_resources[i].method))
         {
           g_clear_pointer (sid, g_free);
-          return RESOURCE_NONE;
+          continue;
         }
 
       *account_sid = g_strndup (rest, end - rest);
@@ -906,6 +1295,10 @@ route (PvFakeTwilio *self,
       create_message (self, form, reply);
       break;
 
+    case RESOURCE_MESSAGE_LIST:
+      list_messages (self, query, reply);
+      break;
+
     case RESOURCE_MESSAGE:
       message = g_hash_table_lookup (self->messages_by_sid, message_sid);
       if (message == NULL)
@@ -930,6 +1323,52 @@ route (PvFakeTwilio *self,
     default:
       g_assert_not_reached ();
     }
+}
+
+/* POST /sandbox/inbound with From, Body and, for tests, DateSent (ISO 8601): a customer's
+ * text to the account's number. No credentials: the fake only listens on 127.0.0.1. */
+static void
+receive_sandbox_inbound (PvFakeTwilio *self,
+                         const char   *method,
+                         GHashTable   *form,
+                         Reply        *reply)
+{
+  const char *from = form != NULL ? g_hash_table_lookup (form, "From") : NULL;
+  const char *body = form != NULL ? g_hash_table_lookup (form, "Body") : NULL;
+  const char *date_text = form != NULL ? g_hash_table_lookup (form, "DateSent") : NULL;
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) date_sent = NULL;
+  g_autofree char *sid = NULL;
+
+  if (!g_str_equal (method, SOUP_METHOD_POST))
+    {
+      pv_fake_reply_error (reply, SOUP_STATUS_METHOD_NOT_ALLOWED, 20004, "Method not allowed");
+      return;
+    }
+
+  if (pv_fake_is_blank (from) || !pv_fake_is_e164 (from))
+    {
+      g_autofree char *text = describe_create_error (21212, NULL, from, NULL);
+
+      pv_fake_reply_error (reply, SOUP_STATUS_BAD_REQUEST, 21212, text);
+      return;
+    }
+
+  if (pv_fake_is_blank (body) || !g_utf8_validate (body, -1, NULL))
+    {
+      pv_fake_reply_error (reply, SOUP_STATUS_BAD_REQUEST, 21602, "Message body is required.");
+      return;
+    }
+
+  if (date_text != NULL && (date_sent = g_date_time_new_from_iso8601 (date_text, utc)) == NULL)
+    {
+      pv_fake_reply_error (reply, SOUP_STATUS_BAD_REQUEST, 20001, "Invalid date value");
+      return;
+    }
+
+  sid = pv_fake_twilio_add_inbound (self, from, body, date_sent);
+  reply_message (self, reply, SOUP_STATUS_CREATED,
+                 g_hash_table_lookup (self->messages_by_sid, sid), FALSE);
 }
 
 static GHashTable *
@@ -1045,6 +1484,7 @@ handle_request (SoupServer        *server,
   g_autofree char *request_id = pv_fake_random_hex ("RQ");
   PvFakeTwilioRequest *request;
   PvFakeTwilioFault fault;
+  gboolean control;
   Reply reply = { 0 };
 
   request = g_new0 (PvFakeTwilioRequest, 1);
@@ -1055,7 +1495,11 @@ handle_request (SoupServer        *server,
   request->form = decode_form (msg);
   request->query = g_strdup (g_uri_get_query (soup_server_message_get_uri (msg)));
 
-  fault = take_fault (self, request->method, path);
+  g_signal_emit (self, signals[REQUEST_STARTED], 0, request);
+
+  /* The sandbox's own controls stand for the customer's phone, not for Twilio. */
+  control = g_str_equal (path, SANDBOX_INBOUND_PATH);
+  fault = control ? PV_FAKE_TWILIO_FAULT_NONE : take_fault (self, request->method, path);
 
   switch (fault)
     {
@@ -1084,7 +1528,9 @@ handle_request (SoupServer        *server,
     case PV_FAKE_TWILIO_FAULT_DROP_AFTER_PROCESSING:
     case PV_FAKE_TWILIO_FAULT_HTTP_500_AFTER_PROCESSING:
     default:
-      if (is_authorized (self, request->authorization))
+      if (control)
+        receive_sandbox_inbound (self, request->method, request->form, &reply);
+      else if (is_authorized (self, request->authorization))
         route (self, request->method, path, query, request->form, &reply);
       else
         reply_unauthorized (&reply);
@@ -1178,6 +1624,7 @@ pv_fake_twilio_finalize (GObject *object)
   g_clear_pointer (&self->requests, g_ptr_array_unref);
   g_clear_pointer (&self->messages_by_sid, g_hash_table_unref);
   g_clear_pointer (&self->messages, g_ptr_array_unref);
+  g_clear_pointer (&self->inbound, g_ptr_array_unref);
   pv_fake_twilio_finalize_calls (self);
 
   G_OBJECT_CLASS (pv_fake_twilio_parent_class)->finalize (object);
@@ -1274,6 +1721,37 @@ pv_fake_twilio_class_init (PvFakeTwilioClass *klass)
                   G_TYPE_NONE, 1, G_TYPE_POINTER);
 
   /**
+   * PvFakeTwilio::inbound-received:
+   * @message: (type gpointer): the const PvFakeTwilioMessage* a customer just sent
+   *
+   * Emitted for each text pv_fake_twilio_add_inbound() or POST /sandbox/inbound adds.
+   */
+  signals[INBOUND_RECEIVED] =
+    g_signal_new ("inbound-received",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 1, G_TYPE_POINTER);
+
+  /**
+   * PvFakeTwilio::request-started:
+   * @request: (type gpointer): the PvFakeTwilioRequest* just received, its status still 0
+   *
+   * Emitted for each request before the fake decides on its fault, so that a handler can
+   * set one for this very request, e.g. to fail the third page of a list.
+   */
+  signals[REQUEST_STARTED] =
+    g_signal_new ("request-started",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 1, G_TYPE_POINTER);
+
+  /**
    * PvFakeTwilio::call-started:
    * @call: (type gpointer): the const PvFakeTwilioCall* just placed
    *
@@ -1306,6 +1784,7 @@ pv_fake_twilio_init (PvFakeTwilio *self)
   self->create_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
   self->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) stored_message_free);
+  self->inbound = g_ptr_array_new_with_free_func ((GDestroyNotify) stored_message_free);
   self->messages_by_sid = g_hash_table_new (g_str_hash, g_str_equal);
   self->slow_replies = g_ptr_array_new_with_free_func ((GDestroyNotify) slow_reply_free);
   pv_fake_twilio_init_calls (self);
@@ -1588,6 +2067,56 @@ pv_fake_twilio_dup_last_code_to (PvFakeTwilio *self,
   return g_match_info_fetch (match, 0);
 }
 
+/**
+ * pv_fake_twilio_add_inbound:
+ * @from: the customer's number
+ * @body: what they wrote
+ * @date_sent: (nullable): when it reached Twilio, %NULL for now
+ *
+ * Returns: (transfer full): the new message's SM… SID
+ */
+char *
+pv_fake_twilio_add_inbound (PvFakeTwilio *self,
+                            const char   *from,
+                            const char   *body,
+                            GDateTime    *date_sent)
+{
+  StoredMessage *message;
+
+  g_return_val_if_fail (PV_IS_FAKE_TWILIO (self), NULL);
+  g_return_val_if_fail (from != NULL, NULL);
+  g_return_val_if_fail (body != NULL, NULL);
+
+  message = g_new0 (StoredMessage, 1);
+  message->inbound = TRUE;
+  message->public.sid = pv_fake_random_hex ("SM");
+  message->public.to = g_strdup (PV_FAKE_TWILIO_PHONE_NUMBER);
+  message->public.from = g_strdup (from);
+  message->public.body = g_strdup (body);
+  /* Twilio's dates have whole seconds; a listed date must compare as it reads. */
+  message->date_created = date_sent != NULL
+    ? g_date_time_add (date_sent, -(g_date_time_get_microsecond (date_sent)))
+    : g_date_time_new_from_unix_utc (g_get_real_time () / G_USEC_PER_SEC);
+  message->created_usec = g_get_monotonic_time ();
+  message->num_segments = count_segments (message->public.body);
+  message->final_status = g_strdup ("received");
+
+  g_ptr_array_add (self->inbound, message);
+  g_hash_table_insert (self->messages_by_sid, message->public.sid, message);
+
+  g_signal_emit (self, signals[INBOUND_RECEIVED], 0, &message->public);
+
+  return g_strdup (message->public.sid);
+}
+
+GPtrArray *
+pv_fake_twilio_get_inbound (PvFakeTwilio *self)
+{
+  g_return_val_if_fail (PV_IS_FAKE_TWILIO (self), NULL);
+
+  return self->inbound;
+}
+
 /* Forgets requests, messages and calls; the account, faults and per-number settings stay. */
 void
 pv_fake_twilio_clear (PvFakeTwilio *self)
@@ -1596,6 +2125,7 @@ pv_fake_twilio_clear (PvFakeTwilio *self)
 
   g_hash_table_remove_all (self->messages_by_sid);
   g_ptr_array_set_size (self->messages, 0);
+  g_ptr_array_set_size (self->inbound, 0);
   g_ptr_array_set_size (self->requests, 0);
   pv_fake_twilio_clear_calls (self);
 }

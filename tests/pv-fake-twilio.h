@@ -133,6 +133,16 @@ const PvFakeTwilioMessage *pv_fake_twilio_get_last_message_to   (PvFakeTwilio   
                                                                  const char         *to);
 char                      *pv_fake_twilio_dup_last_code_to      (PvFakeTwilio       *self,
                                                                  const char         *to);
+/* A text from @from to the account's number PV_FAKE_TWILIO_PHONE_NUMBER, as a customer's
+ * reply: listed by GET …/Messages.json with direction "inbound", status "received".
+ * @date_sent: (nullable): when it arrived, %NULL for now. Returns: (transfer full) its SM… SID */
+char                      *pv_fake_twilio_add_inbound           (PvFakeTwilio       *self,
+                                                                 const char         *from,
+                                                                 const char         *body,
+                                                                 GDateTime          *date_sent);
+/* PvFakeTwilioMessage* of pv_fake_twilio_add_inbound(), oldest first, owned by the fake like
+ * pv_fake_twilio_get_messages(), which only has what the account sent. */
+GPtrArray                 *pv_fake_twilio_get_inbound           (PvFakeTwilio       *self);
 void                       pv_fake_twilio_clear                 (PvFakeTwilio       *self);
 
 /* Calls (pv-fake-twilio-calls.c). final_status: "completed" (the default), "busy",

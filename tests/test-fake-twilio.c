@@ -928,7 +928,7 @@ test_not_found (void)
     { "GET", TRUE, "/Messages/nonsense.json" },
     { "DELETE", TRUE, "/Messages/SM0123456789abcdef0123456789abcdef.json" },
     { "GET", TRUE, "/Calls.json" },
-    { "GET", TRUE, "/Messages.json" },
+    { "DELETE", TRUE, "/Messages.json" },
     { "POST", TRUE, ".json" },
     { "GET", TRUE, "" },
     { "GET", FALSE, "/v2/Services/VA0123456789abcdef0123456789abcdef/Verifications" },
@@ -1817,6 +1817,334 @@ test_lookup_invalid (void)
   harness_clear (&h);
 }
 
+/* The Messages list */
+
+#define OTHER_CUSTOMER "+14155550100"
+
+static void
+add_inbound_at (Harness    *h,
+                const char *from,
+                const char *body,
+                const char *iso8601)
+{
+  g_autoptr(GDateTime) sent = g_date_time_new_from_iso8601 (iso8601, NULL);
+  g_autofree char *sid = NULL;
+
+  g_assert_nonnull (sent);
+  sid = pv_fake_twilio_add_inbound (h->fake, from, body, sent);
+
+  assert_matches ("^SM[0-9a-f]{32}$", sid);
+}
+
+/* GET …/Messages.json?@query (raw, as sent) */
+static JsonObject *
+list_json (Harness    *h,
+           const char *query,
+           guint       expected_status)
+{
+  g_autofree char *path = g_strconcat (h->messages_path, "?", query, NULL);
+
+  return get_json (h, path, expected_status);
+}
+
+/* The bodies of a list page, in order, joined by "|". */
+static char *
+list_bodies (Harness    *h,
+             const char *query)
+{
+  g_autoptr(JsonObject) page = list_json (h, query, SOUP_STATUS_OK);
+  JsonArray *messages = json_node_get_array (get_member (page, "messages"));
+  g_autoptr(GString) bodies = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (messages); i++)
+    g_string_append_printf (bodies, "%s%s", i > 0 ? "|" : "",
+                            get_string (json_array_get_object_element (messages, i), "body"));
+
+  return g_string_free (g_steal_pointer (&bodies), FALSE);
+}
+
+static void
+test_list_filters (void)
+{
+  static const struct
+  {
+    const char *query;
+    const char *bodies;
+  } cases[] = {
+    { "To=%2B15005550006", "late|yes|other|early" },
+    { "To=%2B15005550006&From=%2B14155552671", "late|yes|early" },
+    { "To=%2B15005550006&DateSent%3E=2026-12-02", "late|yes|other" },
+    { "To=%2B15005550006&DateSent%3C=2026-12-02", "early" },
+    { "To=%2B15005550006&DateSent=2026-12-02", "yes|other" },
+    { "To=%2B15005550006&DateSent%3E=2026-12-02&DateSent%3C=2026-12-03", "yes|other" },
+    { "From=%2B15005550006&To=%2B14155552671", "Code 123456" },
+    { "To=%2B19995550000", "" },
+  };
+  Harness h = { 0 };
+  g_autoptr(JsonObject) sent = NULL;
+  g_autoptr(JsonObject) page = NULL;
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *messages;
+  JsonObject *inbound;
+
+  harness_init (&h);
+  pv_fake_twilio_set_delivery_step (h.fake, 0);
+  g_signal_connect (h.fake, "inbound-received", G_CALLBACK (count_signal), seen);
+
+  sent = post_messages (&h, SOUP_STATUS_CREATED,
+                        "To", CUSTOMER, "From", "+15005550006", "Body", "Code 123456", NULL);
+  add_inbound_at (&h, CUSTOMER, "early", "2026-12-01T23:59:59Z");
+  add_inbound_at (&h, CUSTOMER, "yes", "2026-12-02T20:00:00Z");
+  add_inbound_at (&h, OTHER_CUSTOMER, "other", "2026-12-02T19:00:00+00:00");
+  add_inbound_at (&h, CUSTOMER, "late", "2026-12-03T03:00:00+02:00");
+  g_assert_cmpuint (seen->len, ==, 4);
+  g_assert_cmpuint (pv_fake_twilio_get_inbound (h.fake)->len, ==, 4);
+  g_assert_cmpuint (pv_fake_twilio_get_messages (h.fake)->len, ==, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *bodies = list_bodies (&h, cases[i].query);
+
+      g_test_message ("Query: %s", cases[i].query);
+      g_assert_cmpstr (bodies, ==, cases[i].bodies);
+    }
+
+  /* Both directions, with the full Message resource. */
+  page = list_json (&h, "PageSize=10", SOUP_STATUS_OK);
+  messages = json_node_get_array (get_member (page, "messages"));
+  g_assert_cmpuint (json_array_get_length (messages), ==, 5);
+  inbound = NULL;
+  for (guint i = 0; i < json_array_get_length (messages); i++)
+    {
+      JsonObject *item = json_array_get_object_element (messages, i);
+
+      if (g_str_equal (get_string (item, "body"), "yes"))
+        inbound = item;
+      else if (g_str_equal (get_string (item, "body"), "Code 123456"))
+        g_assert_cmpstr (get_string (item, "direction"), ==, "outbound-api");
+    }
+  g_assert_nonnull (inbound);
+  g_assert_cmpstr (get_string (inbound, "direction"), ==, "inbound");
+  g_assert_cmpstr (get_string (inbound, "status"), ==, "received");
+  g_assert_cmpstr (get_string (inbound, "from"), ==, CUSTOMER);
+  g_assert_cmpstr (get_string (inbound, "to"), ==, "+15005550006");
+  g_assert_cmpstr (get_string (inbound, "date_sent"), ==, "Wed, 02 Dec 2026 20:00:00 +0000");
+  g_assert_cmpuint (json_object_get_size (inbound), ==, 20);
+
+  /* An inbound message can be fetched like any other. */
+  {
+    g_autoptr(JsonObject) fetched = fetch_message (&h, g_ptr_array_index (seen, 1));
+
+    g_assert_cmpstr (get_string (fetched, "body"), ==, "yes");
+    g_assert_cmpstr (get_string (fetched, "direction"), ==, "inbound");
+  }
+
+  harness_clear (&h);
+}
+
+static void
+test_list_bad_parameters (void)
+{
+  static const char * const bad_dates[] = {
+    "DateSent=%3E%3D2026-12-01",   /* the operator in the value */
+    "DateSent%3E==2026-12-01",     /* "DateSent>=" with "=" doubled */
+    "DateSent%3E=2026-12-01T00:00:00Z",
+    "DateSent%3C=2026-12-1",
+    "DateSent=2026-02-30",
+    "DateSent%3E=",
+  };
+  static const char * const bad_others[] = {
+    "PageSize=1001", "PageSize=0", "PageSize=ten", "Page=-1", "PageToken=PAnope",
+  };
+  Harness h = { 0 };
+  Exchange exchange = { 0 };
+  g_autoptr(JsonObject) unauthorized = NULL;
+  g_autoptr(JsonObject) largest = NULL;
+
+  harness_init (&h);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_dates); i++)
+    {
+      g_autoptr(JsonObject) error = NULL;
+
+      g_test_message ("Query: %s", bad_dates[i]);
+      error = list_json (&h, bad_dates[i], SOUP_STATUS_BAD_REQUEST);
+      assert_twilio_error (error, 20001, 400);
+      g_assert_cmpstr (get_string (error, "message"), ==, "Invalid date value");
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_others); i++)
+    {
+      g_autoptr(JsonObject) error = NULL;
+
+      g_test_message ("Query: %s", bad_others[i]);
+      error = list_json (&h, bad_others[i], SOUP_STATUS_BAD_REQUEST);
+      assert_twilio_error (error, 20001, 400);
+    }
+
+  largest = list_json (&h, "PageSize=1000", SOUP_STATUS_OK);
+  g_assert_cmpint (get_int (largest, "page_size"), ==, 1000);
+
+  exchange.msg = new_message (&h, SOUP_METHOD_GET, h.messages_path, NULL);
+  set_basic_auth (exchange.msg, pv_fake_twilio_get_account_sid (h.fake), "wrong");
+  unauthorized = exchange_json (&h, &exchange, SOUP_STATUS_UNAUTHORIZED);
+  assert_twilio_error (unauthorized, 20003, 401);
+  exchange_clear (&exchange);
+
+  harness_clear (&h);
+}
+
+static void
+test_list_paging (void)
+{
+  Harness h = { 0 };
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GDateTime) start = g_date_time_new_utc (2026, 12, 2, 8, 0, 0);
+  g_autofree char *path = NULL;
+  g_autofree char *first_uri = NULL;
+  guint page_number = 0;
+
+  harness_init (&h);
+  for (guint i = 0; i < 120; i++)
+    {
+      g_autoptr(GDateTime) sent = g_date_time_add_minutes (start, i);
+      g_autofree char *sid = pv_fake_twilio_add_inbound (h.fake, CUSTOMER, "YES", sent);
+    }
+
+  first_uri = g_strconcat (h.messages_path,
+                           "?To=%2B15005550006&DateSent%3E=2026-12-02&PageSize=50&Page=0",
+                           NULL);
+  path = g_strconcat (h.messages_path, "?To=%2B15005550006&DateSent%3E=2026-12-02&PageSize=50",
+                      NULL);
+
+  while (path != NULL)
+    {
+      g_autoptr(JsonObject) page = get_json (&h, path, SOUP_STATUS_OK);
+      JsonArray *messages = json_node_get_array (get_member (page, "messages"));
+      guint length = json_array_get_length (messages);
+      JsonNode *next = get_member (page, "next_page_uri");
+
+      g_test_message ("Page %u: %s", page_number, path);
+      g_assert_cmpint (get_int (page, "page"), ==, page_number);
+      g_assert_cmpint (get_int (page, "page_size"), ==, 50);
+      g_assert_cmpint (get_int (page, "start"), ==, page_number * 50);
+      g_assert_cmpint (get_int (page, "end"), ==, page_number * 50 + length - 1);
+      g_assert_cmpstr (get_string (page, "first_page_uri"), ==, first_uri);
+      g_assert_true (g_str_has_prefix (get_string (page, "uri"), h.messages_path));
+      if (page_number == 0)
+        assert_null_member (page, "previous_page_uri");
+      else
+        assert_matches ("[?&]Page=[0-9]+&PageToken=PBSM[0-9a-f]{32}$",
+                        get_string (page, "previous_page_uri"));
+
+      for (guint i = 0; i < length; i++)
+        g_assert_true (g_hash_table_add (seen, g_strdup (get_string (
+          json_array_get_object_element (messages, i), "sid"))));
+
+      g_clear_pointer (&path, g_free);
+      if (!JSON_NODE_HOLDS_NULL (next))
+        {
+          const char *uri = json_node_get_string (next);
+
+          g_assert_true (g_str_has_prefix (uri, h.messages_path));
+          g_assert_nonnull (strstr (uri, "To=%2B15005550006"));
+          g_assert_nonnull (strstr (uri, "DateSent%3E=2026-12-02"));
+          g_assert_nonnull (strstr (uri, "PageSize=50"));
+          assert_matches ("[?&]Page=[0-9]+&PageToken=PASM[0-9a-f]{32}$", uri);
+          path = g_strdup (uri);
+        }
+      page_number++;
+    }
+
+  g_assert_cmpuint (page_number, ==, 3);
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 120);
+
+  /* Without PageSize, Twilio's default of 50. */
+  {
+    g_autoptr(JsonObject) page = list_json (&h, "To=%2B15005550006", SOUP_STATUS_OK);
+
+    g_assert_cmpint (get_int (page, "page_size"), ==, 50);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (get_member (page,
+                                                                              "messages"))),
+                      ==, 50);
+  }
+
+  harness_clear (&h);
+}
+
+/* POST /sandbox/inbound: the customer's phone, with no credentials. */
+static void
+test_sandbox_inbound_endpoint (void)
+{
+  Harness h = { 0 };
+  Exchange exchange = { 0 };
+  g_autoptr(JsonObject) message = NULL;
+  g_autoptr(JsonObject) error = NULL;
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *url = NULL;
+  const PvFakeTwilioMessage *stored;
+
+  harness_init (&h);
+  g_signal_connect (h.fake, "inbound-received", G_CALLBACK (count_signal), seen);
+  url = g_strconcat (h.base_url, "/sandbox/inbound", NULL);
+
+  exchange.msg = soup_message_new_from_encoded_form (SOUP_METHOD_POST, url,
+                                                     soup_form_encode ("From", CUSTOMER,
+                                                                       "Body", "PV 482913",
+                                                                       "DateSent",
+                                                                       "2026-12-02T21:00:00+01:00",
+                                                                       NULL));
+  message = exchange_json (&h, &exchange, SOUP_STATUS_CREATED);
+  exchange_clear (&exchange);
+
+  assert_matches ("^SM[0-9a-f]{32}$", get_string (message, "sid"));
+  g_assert_cmpstr (get_string (message, "direction"), ==, "inbound");
+  g_assert_cmpstr (get_string (message, "status"), ==, "received");
+  g_assert_cmpstr (get_string (message, "from"), ==, CUSTOMER);
+  g_assert_cmpstr (get_string (message, "to"), ==, "+15005550006");
+  g_assert_cmpstr (get_string (message, "body"), ==, "PV 482913");
+  g_assert_cmpstr (get_string (message, "date_sent"), ==, "Wed, 02 Dec 2026 20:00:00 +0000");
+  g_assert_cmpuint (seen->len, ==, 1);
+  stored = g_ptr_array_index (pv_fake_twilio_get_inbound (h.fake), 0);
+  g_assert_cmpstr (stored->sid, ==, get_string (message, "sid"));
+  g_assert_cmpstr (stored->from, ==, CUSTOMER);
+
+  /* Without DateSent: now. */
+  exchange.msg = soup_message_new_from_encoded_form (SOUP_METHOD_POST, url,
+                                                     soup_form_encode ("From", CUSTOMER,
+                                                                       "Body", "YES", NULL));
+  g_clear_pointer (&message, json_object_unref);
+  message = exchange_json (&h, &exchange, SOUP_STATUS_CREATED);
+  exchange_clear (&exchange);
+  assert_recent_date (message, "date_sent");
+
+  exchange.msg = soup_message_new_from_encoded_form (SOUP_METHOD_POST, url,
+                                                     soup_form_encode ("From", "me",
+                                                                       "Body", "YES", NULL));
+  error = exchange_json (&h, &exchange, SOUP_STATUS_BAD_REQUEST);
+  assert_twilio_error (error, 21212, 400);
+  exchange_clear (&exchange);
+  g_clear_pointer (&error, json_object_unref);
+
+  exchange.msg = soup_message_new_from_encoded_form (SOUP_METHOD_POST, url,
+                                                     soup_form_encode ("From", CUSTOMER,
+                                                                       "Body", "YES",
+                                                                       "DateSent", "today",
+                                                                       NULL));
+  error = exchange_json (&h, &exchange, SOUP_STATUS_BAD_REQUEST);
+  assert_twilio_error (error, 20001, 400);
+  exchange_clear (&exchange);
+  g_clear_pointer (&error, json_object_unref);
+
+  exchange.msg = soup_message_new (SOUP_METHOD_GET, url);
+  error = exchange_json (&h, &exchange, SOUP_STATUS_METHOD_NOT_ALLOWED);
+  exchange_clear (&exchange);
+
+  g_assert_cmpuint (seen->len, ==, 2);
+
+  harness_clear (&h);
+}
+
 /* The standalone program, as multi-process shell tests run it. */
 
 typedef struct
@@ -1965,6 +2293,61 @@ test_sandbox_call (void)
 
   exchange_clear (&exchange);
   sandbox_stop (&sandbox);
+}
+
+/* Runs pv-fake-twilio --text-us; returns its exit status and what it printed. */
+static int
+run_text_us (const char  *port,
+             const char  *from,
+             const char  *body,
+             char       **out,
+             char       **err)
+{
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "pv-fake-twilio", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                              &error, program, "--port", port, "--text-us", from, body, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+
+  return g_subprocess_get_exit_status (process);
+}
+
+/* Staff play the customer replying, from a second terminal. */
+static void
+test_sandbox_text_us (void)
+{
+  static const char * const options[] = { NULL };
+  Sandbox sandbox = { 0 };
+  g_autofree char *port = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *line = NULL;
+
+  sandbox_start (&sandbox, options);
+  port = g_strdup (strrchr (sandbox.base_url, ':') + 1);
+
+  g_assert_cmpint (run_text_us (port, CUSTOMER, "PV 482913", &out, &err), ==, 0);
+  assert_matches ("^Text from \\+14155552671: PV 482913 \\(SM[0-9a-f]{32}\\)\n$", out);
+  line = sandbox_read_line (&sandbox);
+  g_assert_cmpstr (line, ==, "SMS from " CUSTOMER " to +15005550006: PV 482913");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_text_us (port, "me", "YES", &out, &err), !=, 0);
+  g_assert_nonnull (strstr (err, "E.164"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  sandbox_stop (&sandbox);
+
+  /* Nothing listens there any more. */
+  g_assert_cmpint (run_text_us (port, CUSTOMER, "YES", &out, &err), !=, 0);
+  g_assert_nonnull (strstr (err, "no sandbox answers"));
+  g_assert_cmpstr (out, ==, "");
 }
 
 static void
@@ -2252,6 +2635,11 @@ main (int   argc,
                    test_sandbox_500_after_processing);
   g_test_add_func ("/fake-twilio/sandbox/slow", test_sandbox_slow);
   g_test_add_func ("/fake-twilio/sandbox/call", test_sandbox_call);
+  g_test_add_func ("/fake-twilio/sandbox/text-us", test_sandbox_text_us);
+  g_test_add_func ("/fake-twilio/sandbox/inbound-endpoint", test_sandbox_inbound_endpoint);
+  g_test_add_func ("/fake-twilio/list/filters", test_list_filters);
+  g_test_add_func ("/fake-twilio/list/bad-parameters", test_list_bad_parameters);
+  g_test_add_func ("/fake-twilio/list/paging", test_list_paging);
   g_test_add_func ("/fake-twilio/sandbox/bad-fault-options", test_sandbox_bad_fault_options);
   g_test_add_func ("/fake-twilio/recording/requests", test_request_recording);
   g_test_add_func ("/fake-twilio/recording/code-extraction", test_code_extraction);

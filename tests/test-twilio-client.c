@@ -563,16 +563,19 @@ test_send_http_faults (Fixture       *fixture,
     }
 }
 
+/* A fault of the fake, and the error the client should make of it. */
+typedef struct
+{
+  PvFakeTwilioFault fault;
+  PvTwilioError     error;
+} FaultCase;
+
 /* Fetching changes nothing at Twilio, so it keeps the plain classification. */
 static void
 test_fetch_faults (Fixture       *fixture,
                    gconstpointer  user_data)
 {
-  static const struct
-  {
-    PvFakeTwilioFault fault;
-    PvTwilioError     error;
-  } cases[] = {
+  static const FaultCase cases[] = {
     { PV_FAKE_TWILIO_FAULT_HTTP_429, PV_TWILIO_ERROR_RATE_LIMITED },
     { PV_FAKE_TWILIO_FAULT_HTTP_500, PV_TWILIO_ERROR_UNAVAILABLE },
     { PV_FAKE_TWILIO_FAULT_HTTP_503, PV_TWILIO_ERROR_UNAVAILABLE },
@@ -1609,6 +1612,303 @@ test_cancel_while_reading_body (void)
   raw_server_free (server);
 }
 
+/* Listing inbound messages */
+
+#define OUR_NUMBER "+15005550006"
+#define OTHER      "+14155550100"
+
+static GPtrArray *
+list_inbound (PvTwilioClient  *client,
+              const char      *from,
+              GDateTime       *sent_since,
+              GCancellable    *cancellable,
+              GError         **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pv_twilio_client_list_inbound_async (client, OUR_NUMBER, from, sent_since, cancellable,
+                                       pv_test_store_result_cb, &result);
+  return pv_twilio_client_list_inbound_finish (client, pv_test_wait_for_result (&result),
+                                               error);
+}
+
+static GDateTime *
+new_time (const char *iso8601)
+{
+  GDateTime *time = g_date_time_new_from_iso8601 (iso8601, NULL);
+
+  g_assert_nonnull (time);
+  return time;
+}
+
+/* @count texts from CUSTOMER, one a minute from 2026-12-02 08:00 GMT, added in an order
+ * that is not theirs. */
+static void
+add_inbound_texts (Fixture *fixture,
+                   guint    count)
+{
+  g_autoptr(GDateTime) start = new_time ("2026-12-02T08:00:00Z");
+
+  for (guint i = 0; i < count; i++)
+    {
+      guint minute = (i * 7) % count;
+      g_autoptr(GDateTime) sent = g_date_time_add_minutes (start, minute);
+      g_autofree char *body = g_strdup_printf ("YES %u", minute);
+      g_autofree char *sid = pv_fake_twilio_add_inbound (fixture->fake, CUSTOMER, body, sent);
+    }
+}
+
+static void
+test_list_inbound_wire (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autoptr(GDateTime) sent = new_time ("2026-12-02T23:00:00Z");
+  g_autoptr(GDateTime) before = new_time ("2026-12-01T23:59:59Z");
+  g_autoptr(GDateTime) since = new_time ("2026-12-03T00:30:00+02:00");
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sid = NULL;
+  g_autofree char *other_sid = NULL;
+  g_autofree char *old_sid = NULL;
+  const PvTwilioInbound *inbound;
+  PvFakeTwilioRequest *request;
+
+  sid = pv_fake_twilio_add_inbound (fixture->fake, CUSTOMER, "Yes 482913", sent);
+  other_sid = pv_fake_twilio_add_inbound (fixture->fake, OTHER, "Who is this?", sent);
+  old_sid = pv_fake_twilio_add_inbound (fixture->fake, CUSTOMER, "Too early", before);
+
+  /* 00:30 at +02:00 is still the 2nd in GMT: that is the day Twilio filters on. */
+  messages = list_inbound (fixture->client, CUSTOMER, since, NULL, &error);
+  g_assert_no_error (error);
+
+  request = get_only_request (fixture);
+  g_assert_cmpstr (request->method, ==, "GET");
+  g_assert_true (g_str_has_suffix (request->path, "/Messages.json"));
+  g_assert_nonnull (strstr (request->query, "To=%2B15005550006"));
+  g_assert_nonnull (strstr (request->query, "From=%2B14155552671"));
+  g_assert_nonnull (strstr (request->query, "DateSent%3E=2026-12-02"));
+  g_assert_nonnull (strstr (request->query, "PageSize=100"));
+  g_assert_null (strstr (request->query, "DateSent="));
+
+  g_assert_cmpuint (messages->len, ==, 1);
+  inbound = g_ptr_array_index (messages, 0);
+  g_assert_cmpstr (inbound->sid, ==, sid);
+  g_assert_cmpstr (inbound->from, ==, CUSTOMER);
+  g_assert_cmpstr (inbound->to, ==, OUR_NUMBER);
+  g_assert_cmpstr (inbound->body, ==, "Yes 482913");
+  g_assert_cmpint (inbound->date_sent, ==, g_date_time_to_unix (sent));
+  g_clear_pointer (&messages, g_ptr_array_unref);
+
+  /* Without a sender, everyone's of that day, and no From= at all. */
+  messages = list_inbound (fixture->client, NULL, since, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (pv_fake_twilio_get_requests (fixture->fake)->len, ==, 2);
+  request = g_ptr_array_index (pv_fake_twilio_get_requests (fixture->fake), 1);
+  g_assert_null (strstr (request->query, "From="));
+  g_assert_cmpuint (messages->len, ==, 2);
+  /* Same date_sent: ordered by SID. */
+  g_assert_cmpint (strcmp (((PvTwilioInbound *) g_ptr_array_index (messages, 0))->sid,
+                           ((PvTwilioInbound *) g_ptr_array_index (messages, 1))->sid), <, 0);
+}
+
+/* Adds a text in the middle of the listing: pages then shift, which must not show twice. */
+static void
+add_text_on_second_page_cb (PvFakeTwilio        *fake,
+                            PvFakeTwilioRequest *request,
+                            gpointer             user_data)
+{
+  guint *pages = user_data;
+
+  if (++*pages == 2)
+    {
+      g_autoptr(GDateTime) sent = new_time ("2026-12-02T20:00:00Z");
+      g_autofree char *sid = pv_fake_twilio_add_inbound (fake, CUSTOMER, "Late", sent);
+    }
+}
+
+static void
+test_list_inbound_paging (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autoptr(GDateTime) since = new_time ("2026-12-02T00:00:00Z");
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *requests;
+  guint pages = 0;
+
+  add_inbound_texts (fixture, 250);
+  g_signal_connect (fixture->fake, "request-started",
+                    G_CALLBACK (add_text_on_second_page_cb), &pages);
+
+  messages = list_inbound (fixture->client, CUSTOMER, since, NULL, &error);
+  g_assert_no_error (error);
+
+  requests = pv_fake_twilio_get_requests (fixture->fake);
+  g_assert_cmpuint (requests->len, ==, 3);
+  for (guint i = 1; i < requests->len; i++)
+    {
+      PvFakeTwilioRequest *request = g_ptr_array_index (requests, i);
+
+      g_assert_nonnull (strstr (request->query, "PageToken=PA"));
+      g_assert_nonnull (strstr (request->query, "DateSent%3E=2026-12-02"));
+    }
+
+  /* The late one came in on a page already read: it is for the next poll. */
+  g_assert_cmpuint (messages->len, ==, 250);
+  for (guint i = 0; i < messages->len; i++)
+    {
+      PvTwilioInbound *inbound = g_ptr_array_index (messages, i);
+      g_autofree char *body = g_strdup_printf ("YES %u", i);
+
+      g_assert_true (g_hash_table_add (seen, inbound->sid));
+      g_assert_cmpstr (inbound->body, ==, body);
+      if (i > 0)
+        g_assert_cmpint (inbound->date_sent, >,
+                         ((PvTwilioInbound *) g_ptr_array_index (messages, i - 1))->date_sent);
+    }
+}
+
+/* Sets @user_data's fault on the second request. */
+static void
+fail_second_page_cb (PvFakeTwilio        *fake,
+                     PvFakeTwilioRequest *request,
+                     gpointer             user_data)
+{
+  PvFakeTwilioFault fault = GPOINTER_TO_INT (user_data);
+
+  if (pv_fake_twilio_get_requests (fake)->len == 1)
+    pv_fake_twilio_set_fault (fake, fault);
+}
+
+static void
+test_list_inbound_fails_mid_paging (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  static const FaultCase cases[] = {
+    { PV_FAKE_TWILIO_FAULT_HTTP_429, PV_TWILIO_ERROR_RATE_LIMITED },
+    { PV_FAKE_TWILIO_FAULT_HTTP_503, PV_TWILIO_ERROR_UNAVAILABLE },
+    { PV_FAKE_TWILIO_FAULT_TRUNCATED, PV_TWILIO_ERROR_MALFORMED_REPLY },
+    { PV_FAKE_TWILIO_FAULT_NOT_JSON, PV_TWILIO_ERROR_MALFORMED_REPLY },
+    { PV_FAKE_TWILIO_FAULT_OVERSIZED, PV_TWILIO_ERROR_MALFORMED_REPLY },
+    { PV_FAKE_TWILIO_FAULT_DROP_AFTER_PROCESSING, PV_TWILIO_ERROR_NETWORK },
+  };
+  g_autoptr(GDateTime) since = new_time ("2026-12-02T00:00:00Z");
+
+  add_inbound_texts (fixture, 250);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) messages = NULL;
+      g_autoptr(GError) error = NULL;
+      gulong handler;
+
+      g_test_message ("Fault %d", cases[i].fault);
+      pv_fake_twilio_set_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_NONE);
+      g_ptr_array_set_size (pv_fake_twilio_get_requests (fixture->fake), 0);
+      handler = g_signal_connect (fixture->fake, "request-started",
+                                  G_CALLBACK (fail_second_page_cb),
+                                  GINT_TO_POINTER (cases[i].fault));
+
+      messages = list_inbound (fixture->client, NULL, since, NULL, &error);
+
+      g_assert_error (error, PV_TWILIO_ERROR, (int) cases[i].error);
+      g_assert_null (messages);
+      /* libsoup sends a GET again once when a kept-alive connection drops it. */
+      g_assert_cmpuint (pv_fake_twilio_get_requests (fixture->fake)->len, >=, 2);
+      assert_error_is_safe (error, token (fixture));
+      g_signal_handler_disconnect (fixture->fake, handler);
+    }
+  pv_fake_twilio_set_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_NONE);
+}
+
+static void
+test_list_inbound_wrong_token (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  g_autoptr(PvTwilioCredentials) credentials = new_fake_credentials (fixture, WRONG_TOKEN,
+                                                                     FALSE);
+  g_autoptr(GDateTime) since = new_time ("2026-12-02T00:00:00Z");
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pv_twilio_client_set_credentials (fixture->client, credentials);
+
+  messages = list_inbound (fixture->client, NULL, since, NULL, &error);
+
+  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_AUTH_FAILED);
+  assert_twilio_code_mentioned (error, 20003);
+  assert_error_is_safe (error, WRONG_TOKEN);
+  g_assert_null (messages);
+}
+
+static void
+cancel_on_second_page_cb (PvFakeTwilio        *fake,
+                          PvFakeTwilioRequest *request,
+                          gpointer             user_data)
+{
+  if (pv_fake_twilio_get_requests (fake)->len == 1)
+    g_cancellable_cancel (user_data);
+}
+
+static void
+test_list_inbound_cancel (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GCancellable) between = g_cancellable_new ();
+  g_autoptr(GDateTime) since = new_time ("2026-12-02T00:00:00Z");
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  gulong handler;
+
+  add_inbound_texts (fixture, 150);
+
+  /* While the fake holds the first page. */
+  pv_fake_twilio_set_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_SLOW);
+  pv_fake_twilio_set_slow_delay (fixture->fake, 5000);
+  g_timeout_add (100, cancel_cb, cancellable);
+
+  messages = list_inbound (fixture->client, NULL, since, cancellable, &error);
+
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (messages);
+  g_clear_error (&error);
+
+  /* While the second page is on its way. */
+  pv_fake_twilio_set_fault (fixture->fake, PV_FAKE_TWILIO_FAULT_NONE);
+  g_ptr_array_set_size (pv_fake_twilio_get_requests (fixture->fake), 0);
+  handler = g_signal_connect (fixture->fake, "request-started",
+                              G_CALLBACK (cancel_on_second_page_cb), between);
+
+  messages = list_inbound (fixture->client, NULL, since, between, &error);
+
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (messages);
+  g_signal_handler_disconnect (fixture->fake, handler);
+}
+
+/* A server that always has another page must not keep the client reading forever. */
+static void
+test_list_inbound_page_cap (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autoptr(GDateTime) since = new_time ("2026-12-02T00:00:00Z");
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add_inbound_texts (fixture, PV_TWILIO_MAX_LIST_PAGES * 100 + 1);
+
+  messages = list_inbound (fixture->client, NULL, since, NULL, &error);
+
+  g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_MALFORMED_REPLY);
+  g_assert_nonnull (strstr (error->message, "pages"));
+  g_assert_null (messages);
+  g_assert_cmpuint (pv_fake_twilio_get_requests (fixture->fake)->len, ==,
+                    PV_TWILIO_MAX_LIST_PAGES);
+}
+
 /* Parsing, without a server */
 
 #define VALID_SID "\"sid\": \"SM0123456789abcdef0123456789abcdef\""
@@ -1717,6 +2017,101 @@ test_parse_message_with_nul (void)
 
   g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_MALFORMED_REPLY);
   g_assert_null (message);
+}
+
+#define INBOUND_SID  "SM00000000000000000000000000000001"
+#define OUTBOUND_SID "SM00000000000000000000000000000002"
+
+static void
+test_parse_inbound_page (void)
+{
+  static const char page_json[] =
+    "{\"messages\": ["
+    "  {\"sid\": \"" INBOUND_SID "\", \"direction\": \"inbound\", \"status\": \"received\","
+    "   \"from\": \"+14155552671\", \"to\": \"+15005550006\", \"body\": \"YES\","
+    "   \"date_sent\": \"Wed, 02 Dec 2026 20:00:00 +0000\"},"
+    "  {\"sid\": \"" OUTBOUND_SID "\", \"direction\": \"outbound-api\", \"to\": 12},"
+    "  {\"sid\": \"MM00000000000000000000000000000003\", \"direction\": \"inbound\","
+    "   \"from\": null, \"to\": \"+15005550006\", \"body\": null, \"date_sent\": null},"
+    "  {\"sid\": \"SM00000000000000000000000000000004\", \"direction\": \"inbound\","
+    "   \"from\": \"+1\", \"to\": \"+1\", \"body\": \"x\", \"date_sent\": \"yesterday\"}"
+    " ],"
+    " \"next_page_uri\": \"/2010-04-01/Accounts/AC0/Messages.json?Page=1&PageToken=PAx\"}";
+  static const char * const malformed[] = {
+    "{\"page\": 0, \"next_page_uri\": null}",
+    "{\"messages\": {}, \"next_page_uri\": null}",
+    "{\"messages\": [5], \"next_page_uri\": null}",
+    "{\"messages\": [{\"sid\": \"XX1\", \"direction\": \"inbound\"}], \"next_page_uri\": null}",
+    "{\"messages\": [{\"sid\": \"" INBOUND_SID "\", \"direction\": \"inbound\", \"body\": 5}]}",
+    "{\"messages\": [], \"next_page_uri\": 3}",
+    "[]",
+  };
+  g_autoptr(GBytes) reply = g_bytes_new_static (page_json, strlen (page_json));
+  g_autoptr(PvTwilioInboundPage) page = NULL;
+  g_autoptr(GError) error = NULL;
+  PvTwilioInbound *inbound;
+
+  page = pv_twilio_json_parse_inbound_page (reply, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (page->next_page_uri, ==,
+                   "/2010-04-01/Accounts/AC0/Messages.json?Page=1&PageToken=PAx");
+
+  /* The outbound item is left out, however odd it looks. */
+  g_assert_cmpuint (page->items->len, ==, 3);
+  inbound = g_ptr_array_index (page->items, 0);
+  g_assert_cmpstr (inbound->sid, ==, INBOUND_SID);
+  g_assert_cmpstr (inbound->from, ==, "+14155552671");
+  g_assert_cmpstr (inbound->to, ==, "+15005550006");
+  g_assert_cmpstr (inbound->body, ==, "YES");
+  g_assert_cmpint (inbound->date_sent, ==, 1796241600);
+  inbound = g_ptr_array_index (page->items, 1);
+  g_assert_cmpstr (inbound->from, ==, "");
+  g_assert_cmpstr (inbound->body, ==, "");
+  g_assert_cmpint (inbound->date_sent, ==, 0);
+  inbound = g_ptr_array_index (page->items, 2);
+  g_assert_cmpint (inbound->date_sent, ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (malformed); i++)
+    {
+      g_autoptr(GBytes) bad = g_bytes_new_static (malformed[i], strlen (malformed[i]));
+      g_autoptr(PvTwilioInboundPage) bad_page = NULL;
+      g_autoptr(GError) bad_error = NULL;
+
+      g_test_message ("Reply: %s", malformed[i]);
+      bad_page = pv_twilio_json_parse_inbound_page (bad, &bad_error);
+
+      g_assert_error (bad_error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_MALFORMED_REPLY);
+      g_assert_null (bad_page);
+    }
+}
+
+static void
+test_parse_rfc2822 (void)
+{
+  static const struct
+  {
+    const char *text;
+    gint64      unix_time;
+  } cases[] = {
+    { "Wed, 02 Dec 2026 20:00:00 +0000", 1796241600 },
+    { "02 Dec 2026 20:00:00 +0000", 1796241600 },
+    { "Wed, 2 Dec 2026 22:00:00 +0200", 1796241600 },
+    { "Wed, 02 Dec 2026 15:00:00 -0500", 1796241600 },
+    { "Wed, 02 Dec 2026 20:00:00 GMT", 1796241600 },
+    { "Wed, 02 Dek 2026 20:00:00 +0000", 0 },
+    { "Wed, 31 Feb 2026 20:00:00 +0000", 0 },
+    { "Wed, 02 Dec 2026 20:00:00", 0 },
+    { "Wed, 02 Dec 2026 20:00:00 +0000 trailing", 0 },
+    { "2026-12-02T20:00:00Z", 0 },
+    { "", 0 },
+    { NULL, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("Date: %s", cases[i].text);
+      g_assert_cmpint (pv_twilio_json_parse_rfc2822 (cases[i].text), ==, cases[i].unix_time);
+    }
 }
 
 static void
@@ -1914,6 +2309,13 @@ main (int   argc,
   add_fixture_test ("/twilio-client/cancel/before-sending", test_cancel_before_sending);
   add_fixture_test ("/twilio-client/cancel/fetch", test_cancel_fetch);
   add_fixture_test ("/twilio-client/no-credentials", test_no_credentials);
+  add_fixture_test ("/twilio-client/list-inbound/wire", test_list_inbound_wire);
+  add_fixture_test ("/twilio-client/list-inbound/paging", test_list_inbound_paging);
+  add_fixture_test ("/twilio-client/list-inbound/fails-mid-paging",
+                    test_list_inbound_fails_mid_paging);
+  add_fixture_test ("/twilio-client/list-inbound/wrong-token", test_list_inbound_wrong_token);
+  add_fixture_test ("/twilio-client/list-inbound/cancel", test_list_inbound_cancel);
+  add_fixture_test ("/twilio-client/list-inbound/page-cap", test_list_inbound_page_cap);
 
   g_test_add_func ("/twilio-client/reply/premature-close", test_reply_premature_close);
   g_test_add_func ("/twilio-client/reply/announced-too-large", test_reply_announced_too_large);
@@ -1929,6 +2331,8 @@ main (int   argc,
   g_test_add_func ("/twilio-client/parse/message-with-nul", test_parse_message_with_nul);
   g_test_add_func ("/twilio-client/parse/deeply-nested", test_parse_deeply_nested);
   g_test_add_func ("/twilio-client/parse/account", test_parse_account);
+  g_test_add_func ("/twilio-client/parse/inbound-page", test_parse_inbound_page);
+  g_test_add_func ("/twilio-client/parse/rfc2822", test_parse_rfc2822);
   g_test_add_func ("/twilio-client/parse/error-reply", test_parse_error_reply);
   g_test_add_func ("/twilio-client/parse/error-reply-unreadable",
                    test_parse_error_reply_unreadable);

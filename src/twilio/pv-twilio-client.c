@@ -75,6 +75,8 @@ G_DEFINE_BOXED_TYPE (PvTwilioCall, pv_twilio_call,
                      pv_twilio_call_copy, pv_twilio_call_free)
 G_DEFINE_BOXED_TYPE (PvTwilioLookup, pv_twilio_lookup,
                      pv_twilio_lookup_copy, pv_twilio_lookup_free)
+G_DEFINE_BOXED_TYPE (PvTwilioInbound, pv_twilio_inbound,
+                     pv_twilio_inbound_copy, pv_twilio_inbound_free)
 
 enum {
   PROP_0,
@@ -93,6 +95,7 @@ typedef enum
   REPLY_CALL,
   REPLY_CALL_FAILURE,
   REPLY_LOOKUP,
+  REPLY_INBOUND_PAGE,
 } ReplyKind;
 
 /* What fetch_call_failure returns through its task. */
@@ -253,6 +256,36 @@ pv_twilio_lookup_free (PvTwilioLookup *self)
   g_free (self->country_code);
   g_strfreev (self->validation_errors);
   g_free (self->carrier_name);
+  g_free (self);
+}
+
+PvTwilioInbound *
+pv_twilio_inbound_copy (const PvTwilioInbound *self)
+{
+  PvTwilioInbound *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_new0 (PvTwilioInbound, 1);
+  copy->sid = g_strdup (self->sid);
+  copy->from = g_strdup (self->from);
+  copy->to = g_strdup (self->to);
+  copy->body = g_strdup (self->body);
+  copy->date_sent = self->date_sent;
+
+  return copy;
+}
+
+void
+pv_twilio_inbound_free (PvTwilioInbound *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->sid);
+  g_free (self->from);
+  g_free (self->to);
+  g_free (self->body);
   g_free (self);
 }
 
@@ -744,6 +777,11 @@ finish_reply (GTask *task)
     case REPLY_ACCOUNT:
       resource = pv_twilio_json_parse_account_name (reply, &error);
       free_func = g_free;
+      break;
+
+    case REPLY_INBOUND_PAGE:
+      resource = pv_twilio_json_parse_inbound_page (reply, &error);
+      free_func = (GDestroyNotify) pv_twilio_inbound_page_free;
       break;
 
     default:
@@ -1425,4 +1463,198 @@ pv_twilio_client_lookup_line_type_finish (PvTwilioClient  *self,
                                           GError         **error)
 {
   return propagate_pointer (self, result, pv_twilio_client_lookup_line_type_async, error);
+}
+
+/* What listing inbound messages keeps between its pages. */
+typedef struct
+{
+  char       *page_prefix;  /* what every next_page_uri must start with */
+  GPtrArray  *items;        /* PvTwilioInbound* */
+  GHashTable *seen;         /* SIDs in items, borrowed */
+  guint       pages;
+} InboundList;
+
+static void
+inbound_list_free (InboundList *list)
+{
+  g_free (list->page_prefix);
+  g_clear_pointer (&list->seen, g_hash_table_unref);
+  g_clear_pointer (&list->items, g_ptr_array_unref);
+  g_free (list);
+}
+
+static int
+compare_inbound (gconstpointer a,
+                 gconstpointer b)
+{
+  const PvTwilioInbound *first = *(const PvTwilioInbound * const *) a;
+  const PvTwilioInbound *second = *(const PvTwilioInbound * const *) b;
+
+  if (first->date_sent != second->date_sent)
+    return first->date_sent < second->date_sent ? -1 : 1;
+
+  return strcmp (first->sid, second->sid);
+}
+
+static void request_inbound_page (PvTwilioClient *self,
+                                  GTask          *task,
+                                  const char     *path);
+
+static void
+inbound_page_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  PvTwilioClient *self = PV_TWILIO_CLIENT (object);
+  g_autoptr(GTask) task = user_data;
+  InboundList *list = g_task_get_task_data (task);
+  g_autoptr(PvTwilioInboundPage) page = NULL;
+  GError *error = NULL;
+
+  page = g_task_propagate_pointer (G_TASK (result), &error);
+  if (page == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  for (guint i = 0; i < page->items->len; i++)
+    {
+      PvTwilioInbound *inbound = g_ptr_array_index (page->items, i);
+
+      /* A message that arrives while paging shifts the pages under the client, so the same
+       * one can be listed twice. */
+      if (g_hash_table_contains (list->seen, inbound->sid))
+        continue;
+
+      inbound = pv_twilio_inbound_copy (inbound);
+      g_ptr_array_add (list->items, inbound);
+      g_hash_table_add (list->seen, inbound->sid);
+    }
+
+  if (page->next_page_uri == NULL)
+    {
+      g_ptr_array_sort (list->items, compare_inbound);
+      g_task_return_pointer (task, g_ptr_array_ref (list->items),
+                             (GDestroyNotify) g_ptr_array_unref);
+      return;
+    }
+
+  /* The URI is appended to the base URL, which carries the credentials: one that strays
+   * from this account's Messages list ("@evil.example/…") must not be followed. */
+  if (!g_str_has_prefix (page->next_page_uri, list->page_prefix))
+    {
+      g_debug ("Not following a next_page_uri outside the Messages list");
+      g_task_return_error (task, pv_twilio_error_new (PV_TWILIO_ERROR_MALFORMED_REPLY));
+      return;
+    }
+
+  if (list->pages >= PV_TWILIO_MAX_LIST_PAGES)
+    {
+      g_task_return_new_error (task, PV_TWILIO_ERROR, PV_TWILIO_ERROR_MALFORMED_REPLY,
+                               _("Twilio listed more than %u pages of messages, so PhoneVerify "
+                                 "stopped reading them. Try again later."),
+                               PV_TWILIO_MAX_LIST_PAGES);
+      return;
+    }
+
+  request_inbound_page (self, task, page->next_page_uri);
+}
+
+/* Each page is a request of its own, with the list's cancellable, so that it maps errors
+ * and caps its size as every other request does. */
+static void
+request_inbound_page (PvTwilioClient *self,
+                      GTask          *task,
+                      const char     *path)
+{
+  InboundList *list = g_task_get_task_data (task);
+  g_autoptr(GTask) page_task = NULL;
+
+  list->pages++;
+  page_task = g_task_new (self, g_task_get_cancellable (task), inbound_page_cb,
+                          g_object_ref (task));
+  g_task_set_source_tag (page_task, request_inbound_page);
+  start_request (self, page_task, self->base_url, path, NULL, REPLY_INBOUND_PAGE);
+}
+
+/**
+ * pv_twilio_client_list_inbound_async:
+ * @to: our number, in E.164
+ * @from: (nullable): only messages from this number, or %NULL for any sender
+ * @sent_since: messages sent on or after the GMT day of this time are listed; Twilio
+ *   filters by whole GMT days only, so earlier ones of that day come too
+ *
+ * Lists the messages sent to @to, following every page. Only items with direction
+ * "inbound" are kept.
+ */
+void
+pv_twilio_client_list_inbound_async (PvTwilioClient      *self,
+                                     const char          *to,
+                                     const char          *from,
+                                     GDateTime           *sent_since,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GString) query = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *path = NULL;
+  InboundList *list;
+
+  g_return_if_fail (PV_IS_TWILIO_CLIENT (self));
+  g_return_if_fail (to != NULL);
+  g_return_if_fail (sent_since != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pv_twilio_client_list_inbound_async);
+
+  if (!can_authenticate (self))
+    {
+      g_task_return_error (task, new_no_account_error ());
+      return;
+    }
+
+  list = g_new0 (InboundList, 1);
+  list->page_prefix = build_account_path (self, "/Messages.json?");
+  list->items = g_ptr_array_new_with_free_func ((GDestroyNotify) pv_twilio_inbound_free);
+  list->seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_task_set_task_data (task, list, (GDestroyNotify) inbound_list_free);
+
+  /* The name is "DateSent>", the value a bare GMT date: putting the operator in the value
+   * ("DateSent=>=…") is either ignored or refused with 20001. */
+  utc = g_date_time_to_utc (sent_since);
+  date = g_date_time_format (utc, "%Y-%m-%d");
+
+  query = g_string_new (NULL);
+  escaped = g_uri_escape_string (to, NULL, FALSE);
+  g_string_append_printf (query, "To=%s", escaped);
+  if (from != NULL)
+    {
+      g_free (escaped);
+      escaped = g_uri_escape_string (from, NULL, FALSE);
+      g_string_append_printf (query, "&From=%s", escaped);
+    }
+  g_string_append_printf (query, "&DateSent%%3E=%s&PageSize=100", date);
+
+  path = g_strconcat (list->page_prefix, query->str, NULL);
+  request_inbound_page (self, task, path);
+}
+
+/**
+ * pv_twilio_client_list_inbound_finish:
+ *
+ * Returns: (transfer container) (element-type PvTwilioInbound): the messages, sorted by
+ *   date_sent then SID, each SID once
+ */
+GPtrArray *
+pv_twilio_client_list_inbound_finish (PvTwilioClient  *self,
+                                      GAsyncResult    *result,
+                                      GError         **error)
+{
+  return propagate_pointer (self, result, pv_twilio_client_list_inbound_async, error);
 }

@@ -89,6 +89,27 @@ void            pv_twilio_lookup_free      (PvTwilioLookup       *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PvTwilioLookup, pv_twilio_lookup_free)
 
+#define PV_TYPE_TWILIO_INBOUND (pv_twilio_inbound_get_type ())
+
+/* Listing follows at most this many pages before giving up. */
+#define PV_TWILIO_MAX_LIST_PAGES 50
+
+/* A text a customer sent to the account's number. */
+typedef struct
+{
+  char   *sid;        /* SM… or MM… */
+  char   *from;       /* the sender, as Twilio gives it (E.164 for phones); "" when null */
+  char   *to;         /* our number; "" when null */
+  char   *body;       /* "" when Twilio sent null */
+  gint64  date_sent;  /* Unix seconds (UTC); 0 when null or unreadable */
+} PvTwilioInbound;
+
+GType            pv_twilio_inbound_get_type  (void) G_GNUC_CONST;
+PvTwilioInbound *pv_twilio_inbound_copy      (const PvTwilioInbound *self);
+void             pv_twilio_inbound_free      (PvTwilioInbound       *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PvTwilioInbound, pv_twilio_inbound_free)
+
 G_DECLARE_FINAL_TYPE (PvTwilioClient, pv_twilio_client, PV, TWILIO_CLIENT, GObject)
 
 PvTwilioClient  *pv_twilio_client_new                     (const char                 *base_url);
@@ -160,6 +181,16 @@ void             pv_twilio_client_lookup_line_type_async  (PvTwilioClient       
                                                            GAsyncReadyCallback         callback,
                                                            gpointer                    user_data);
 PvTwilioLookup  *pv_twilio_client_lookup_line_type_finish (PvTwilioClient             *self,
+                                                           GAsyncResult               *result,
+                                                           GError                    **error);
+void             pv_twilio_client_list_inbound_async      (PvTwilioClient             *self,
+                                                           const char                 *to,
+                                                           const char                 *from,
+                                                           GDateTime                  *sent_since,
+                                                           GCancellable               *cancellable,
+                                                           GAsyncReadyCallback         callback,
+                                                           gpointer                    user_data);
+GPtrArray       *pv_twilio_client_list_inbound_finish     (PvTwilioClient             *self,
                                                            GAsyncResult               *result,
                                                            GError                    **error);
 

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "pv-twilio-credentials.h"
@@ -671,6 +672,197 @@ pv_twilio_json_parse_account_name (GBytes  *reply,
     }
 
   return g_strdup (friendly_name);
+}
+
+/**
+ * pv_twilio_json_parse_rfc2822:
+ * @text: (nullable): a date as Twilio writes them, "Wed, 02 Dec 2026 20:00:00 +0000"
+ *
+ * The day name is optional and not checked, as RFC 2822 allows; the zone may be any
+ * offset, or "GMT"/"UT".
+ *
+ * Returns: the time in Unix seconds, or 0 when @text is %NULL or not such a date
+ */
+gint64
+pv_twilio_json_parse_rfc2822 (const char *text)
+{
+  static const char * const months[] = {
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+  };
+  g_autoptr(GTimeZone) zone = NULL;
+  g_autoptr(GDateTime) time = NULL;
+  char month_name[4];
+  char zone_text[6];
+  int day, year, hour, minute, second;
+  int month = 0;
+  int end = 0;
+  const char *comma;
+
+  if (text == NULL)
+    return 0;
+
+  comma = strchr (text, ',');
+  if (comma != NULL)
+    text = comma + 1;
+
+  if (sscanf (text, " %2d %3s %4d %2d:%2d:%2d %5s%n",
+              &day, month_name, &year, &hour, &minute, &second, zone_text, &end) != 7 ||
+      text[end] != '\0')
+    return 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (months); i++)
+    {
+      if (g_str_equal (month_name, months[i]))
+        month = i + 1;
+    }
+
+  if (g_str_equal (zone_text, "GMT") || g_str_equal (zone_text, "UT"))
+    zone = g_time_zone_new_utc ();
+  else if ((zone_text[0] == '+' || zone_text[0] == '-') && strlen (zone_text) == 5 &&
+           strspn (zone_text + 1, "0123456789") == 4)
+    zone = g_time_zone_new_identifier (zone_text);
+
+  if (month == 0 || zone == NULL)
+    return 0;
+
+  time = g_date_time_new (zone, year, month, day, hour, minute, second);
+  if (time == NULL)
+    return 0;
+
+  return g_date_time_to_unix (time);
+}
+
+void
+pv_twilio_inbound_page_free (PvTwilioInboundPage *page)
+{
+  if (page == NULL)
+    return;
+
+  g_clear_pointer (&page->items, g_ptr_array_unref);
+  g_free (page->next_page_uri);
+  g_free (page);
+}
+
+/* Returns: (transfer full) (nullable): the item if it is an inbound message, else %NULL
+ * with @error unset, or %NULL with @error set when it is an inbound one that cannot be read */
+static PvTwilioInbound *
+parse_inbound_item (JsonNode  *item,
+                    GError   **error)
+{
+  g_autoptr(PvTwilioInbound) inbound = NULL;
+  JsonObject *object;
+  const char *direction;
+  const char *sid;
+  const char *from;
+  const char *to;
+  const char *body;
+  const char *date_sent;
+
+  if (!JSON_NODE_HOLDS_OBJECT (item))
+    {
+      set_malformed (error, "message is not an object");
+      return NULL;
+    }
+
+  object = json_node_get_object (item);
+  if (!get_optional_string (object, "direction", &direction))
+    {
+      set_malformed (error, "bad direction");
+      return NULL;
+    }
+
+  /* What the account sent is no reply, whatever shape it has. */
+  if (g_strcmp0 (direction, "inbound") != 0)
+    return NULL;
+
+  if (!get_string (object, "sid", &sid) || !pv_twilio_message_sid_is_valid (sid))
+    {
+      set_malformed (error, "bad sid");
+      return NULL;
+    }
+
+  if (!get_optional_string (object, "from", &from) ||
+      !get_optional_string (object, "to", &to) ||
+      !get_optional_string (object, "body", &body))
+    {
+      set_malformed (error, "bad from, to or body");
+      return NULL;
+    }
+
+  /* A date that cannot be read still leaves a reply worth showing. */
+  if (!get_optional_string (object, "date_sent", &date_sent))
+    date_sent = NULL;
+
+  inbound = g_new0 (PvTwilioInbound, 1);
+  inbound->sid = g_strdup (sid);
+  inbound->from = g_strdup (from != NULL ? from : "");
+  inbound->to = g_strdup (to != NULL ? to : "");
+  inbound->body = g_strdup (body != NULL ? body : "");
+  inbound->date_sent = pv_twilio_json_parse_rfc2822 (date_sent);
+
+  return g_steal_pointer (&inbound);
+}
+
+/**
+ * pv_twilio_json_parse_inbound_page:
+ * @reply: the body of a 2xx reply to a Messages list
+ *
+ * Returns: (transfer full): the page, or %NULL with a %PV_TWILIO_ERROR_MALFORMED_REPLY
+ *   error
+ */
+PvTwilioInboundPage *
+pv_twilio_json_parse_inbound_page (GBytes  *reply,
+                                   GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(PvTwilioInboundPage) page = NULL;
+  JsonObject *object;
+  JsonNode *node;
+  JsonArray *items;
+  const char *next_page_uri;
+  guint n_items;
+
+  g_return_val_if_fail (reply != NULL, NULL);
+
+  if (!(object = parse_object (parser, reply, error)))
+    return NULL;
+
+  node = json_object_get_member (object, "messages");
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      set_malformed (error, "no messages list");
+      return NULL;
+    }
+
+  if (!get_optional_string (object, "next_page_uri", &next_page_uri))
+    {
+      set_malformed (error, "bad next_page_uri");
+      return NULL;
+    }
+
+  page = g_new0 (PvTwilioInboundPage, 1);
+  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify) pv_twilio_inbound_free);
+  page->next_page_uri = g_strdup (next_page_uri);
+
+  items = json_node_get_array (node);
+  n_items = json_array_get_length (items);
+  for (guint i = 0; i < n_items; i++)
+    {
+      GError *item_error = NULL;
+      PvTwilioInbound *inbound = parse_inbound_item (json_array_get_element (items, i),
+                                                     &item_error);
+
+      if (item_error != NULL)
+        {
+          g_propagate_error (error, item_error);
+          return NULL;
+        }
+
+      if (inbound != NULL)
+        g_ptr_array_add (page->items, inbound);
+    }
+
+  return g_steal_pointer (&page);
 }
 
 static gboolean

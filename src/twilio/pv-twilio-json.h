@@ -31,6 +31,21 @@ gboolean         pv_twilio_json_parse_call_failure (GBytes      *reply,
                                                     GError     **error);
 PvTwilioLookup  *pv_twilio_json_parse_lookup       (GBytes      *reply,
                                                     GError     **error);
+/* One page of a Messages list: only its inbound items (PvTwilioInbound*, in reply order),
+ * and the relative URI of the next page, %NULL on the last. */
+typedef struct
+{
+  GPtrArray *items;
+  char      *next_page_uri;
+} PvTwilioInboundPage;
+
+void                 pv_twilio_inbound_page_free       (PvTwilioInboundPage *page);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PvTwilioInboundPage, pv_twilio_inbound_page_free)
+
+PvTwilioInboundPage *pv_twilio_json_parse_inbound_page (GBytes      *reply,
+                                                        GError     **error);
+/* "Wed, 02 Dec 2026 20:00:00 +0000" as Unix seconds, or 0 when @text is not such a date. */
+gint64           pv_twilio_json_parse_rfc2822      (const char  *text);
 int              pv_twilio_json_parse_error_code   (GBytes      *reply);
 GError          *pv_twilio_json_parse_error_reply  (GBytes      *reply,
                                                     guint        http_status);
