@@ -4707,8 +4707,8 @@ test_open_migrate_v1 (Fixture       *fixture,
   sqlite3_close (db);
 
   store = open_store (fixture);
-  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 6);
-  g_assert_cmpint (PV_STORE_SCHEMA_VERSION, ==, 6);
+  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 7);
+  g_assert_cmpint (PV_STORE_SCHEMA_VERSION, ==, 7);
   /* Version 5 counted the customers already there. */
   g_assert_true (pv_store_count_customers (store, NULL, &n, &error));
   g_assert_no_error (error);
@@ -4759,7 +4759,7 @@ test_open_migrate_v1 (Fixture       *fixture,
   g_clear_object (&store);
 
   db = open_raw (fixture->path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 6);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 7);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE name = 'changes'"),
                    ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema "
@@ -4769,11 +4769,99 @@ test_open_migrate_v1 (Fixture       *fixture,
 
   /* Opened again, nothing is migrated twice. */
   store = open_store (fixture);
-  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 6);
+  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 7);
   g_clear_pointer (&sent, pv_customer_free);
   sent = lookup (store, "+15552600001");
   g_assert_cmpstr (sent->message_sid, ==, "SM2");
   g_assert_cmpint (sent->send_id, ==, 1);
+}
+
+/* Version 7 widened the channel's check for codes the customer texts us: a database of
+ * version 6 keeps every send's channel, and takes the new one. */
+static void
+test_open_migrate_v6 (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(PvCustomer) called = NULL;
+  g_autoptr(PvCustomer) texted = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+  g_auto(PvAttempt) attempt = { 0 };
+  sqlite3 *db;
+
+  g_assert_cmpint (claim_send (store, "+15552700001", "Called", FALSE, "d1", &claim), ==,
+                   PV_SEND_GRANTED);
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, "CA1"));
+  pv_send_claim_clear (&claim);
+  g_clear_object (&store);
+
+  /* Back to version 6's shape: the same column with the old check. */
+  db = open_raw (fixture->path);
+  raw_exec (db, "UPDATE customers SET channel = 'call';"
+                "ALTER TABLE customers RENAME COLUMN channel TO channel_7;"
+                "ALTER TABLE customers ADD COLUMN channel TEXT CHECK (channel IN ('sms', 'call'));"
+                "UPDATE customers SET channel = channel_7;"
+                "ALTER TABLE customers DROP COLUMN channel_7;"
+                "INSERT INTO customers (number, status, channel, code_digest, code_expires_at, "
+                "last_sent_at, send_state, created_at, updated_at) VALUES "
+                "('+15552700002', 'pending', 'sms', 'd2', 1767229200, 1767225600, 'sent', "
+                "1767225600, 1767225600);"
+                "PRAGMA user_version = 6;");
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE customers SET channel = 'inbound'", NULL, NULL,
+                                 NULL), ==, SQLITE_CONSTRAINT);
+  sqlite3_close (db);
+
+  store = open_store (fixture);
+  g_assert_cmpint (pv_sqlite_store_get_schema_version (PV_SQLITE_STORE (store)), ==, 7);
+  called = lookup (store, "+15552700001");
+  g_assert_cmpint (called->channel, ==, PV_CHANNEL_CALL);
+  g_assert_cmpstr (called->name, ==, "Called");
+  texted = lookup (store, "+15552700002");
+  g_assert_cmpint (texted->channel, ==, PV_CHANNEL_SMS);
+
+  /* The attempt says how the code went out. */
+  g_assert_cmpint (claim_attempt (store, "+15552700001", &attempt), ==, PV_ATTEMPT_GRANTED);
+  g_assert_cmpint (attempt.channel, ==, PV_CHANNEL_CALL);
+  g_clear_object (&store);
+
+  db = open_raw (fixture->path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 7);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE customers SET channel = 'inbound' "
+                                     "WHERE number = '+15552700002'", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE customers SET channel = 'fax'", NULL, NULL, NULL),
+                   ==, SQLITE_CONSTRAINT);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_table_info ('customers') "
+                                "WHERE name LIKE '%channel%'"), ==, 1);
+  sqlite3_close (db);
+}
+
+/* A code the customer is to text us is claimed like any other, and an attempt on it says
+ * so, so that a code staff can see is never accepted as typed in. */
+static void
+test_claim_send_inbound (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PvCustomer) customer = NULL;
+  g_auto(PvSendClaim) claim = { 0 };
+  g_auto(PvAttempt) attempt = { 0 };
+  PvSendRequest request = send_request ("+15552700003", "Ada", FALSE, "d1");
+
+  request.channel = PV_CHANNEL_INBOUND;
+  g_assert_true (pv_store_claim_send (store, &request, &claim, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (claim.verdict, ==, PV_SEND_GRANTED);
+  g_assert_cmpint (claim.customer->channel, ==, PV_CHANNEL_INBOUND);
+  g_assert_true (finish_send (store, &claim, PV_SEND_OUTCOME_SENT, NULL));
+
+  customer = lookup (store, "+15552700003");
+  g_assert_cmpint (customer->channel, ==, PV_CHANNEL_INBOUND);
+  g_assert_cmpint (customer->send_state, ==, PV_SEND_STATE_SENT);
+  g_assert_cmpint (claim_attempt (store, "+15552700003", &attempt), ==, PV_ATTEMPT_GRANTED);
+  g_assert_cmpint (attempt.channel, ==, PV_CHANNEL_INBOUND);
+  g_assert_cmpstr (attempt.code_digest, ==, "d1");
 }
 
 /* The Customers list reads on workers through a connection of its own; the verifier's
@@ -5097,7 +5185,9 @@ main (int   argc,
   ADD_BOTH ("/store/list/after-stable", test_list_after_stable_under_inserts);
   ADD_BOTH ("/store/threads", test_threads);
   ADD_TEST ("/store/open/migrate-v1", test_open_migrate_v1);
+  ADD_TEST ("/store/open/migrate-v6", test_open_migrate_v6);
   ADD_BOTH ("/store/send/claim-new", test_claim_send_new);
+  ADD_BOTH ("/store/send/claim-inbound", test_claim_send_inbound);
   ADD_BOTH ("/store/send/claim-live-code", test_claim_send_live_code);
   ADD_BOTH ("/store/send/claim-in-flight", test_claim_send_in_flight);
   ADD_BOTH ("/store/send/claim-stale-in-flight", test_claim_send_stale_in_flight);

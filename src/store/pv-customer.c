@@ -50,6 +50,7 @@ static const char * const channel_strings[] = {
   [PV_CHANNEL_NONE] = NULL,
   [PV_CHANNEL_SMS] = "sms",
   [PV_CHANNEL_CALL] = "call",
+  [PV_CHANNEL_INBOUND] = "inbound",
 };
 
 /* Where a NULL @string stands for the first value: finds @string in @strings[1…]. */

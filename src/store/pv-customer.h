@@ -41,6 +41,7 @@ typedef enum
   PV_CHANNEL_NONE,
   PV_CHANNEL_SMS,
   PV_CHANNEL_CALL,
+  PV_CHANNEL_INBOUND,  /* nothing goes out: the customer texts the code to the office */
 } PvChannel;
 
 /* Where the last code's text message stands. SENDING is written before the request goes

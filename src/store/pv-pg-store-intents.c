@@ -466,7 +466,7 @@ _pv_pg_store_claim_attempt (PvStore     *store,
                               "WHERE number = $1 AND status = 'pending' "
                               "AND code_digest IS NOT NULL AND failed_attempts < $2 "
                               "AND code_expires_at > $3 "
-                              "RETURNING code_digest, failed_attempts",
+                              "RETURNING code_digest, failed_attempts, channel",
                               &params, error);
   if (result == NULL)
     goto failed;
@@ -476,6 +476,9 @@ _pv_pg_store_claim_attempt (PvStore     *store,
       attempt->verdict = PV_ATTEMPT_GRANTED;
       attempt->code_digest = _pv_pg_result_dup (result, 0, 0);
       attempt->attempts_used = (guint) _pv_pg_result_int (result, 0, 1);
+      attempt->channel = _pv_store_channel_or_text (PQgetisnull (result, 0, 2)
+                                                    ? NULL : PQgetvalue (result, 0, 2),
+                                                    TRUE);
     }
   else
     {

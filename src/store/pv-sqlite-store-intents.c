@@ -466,7 +466,7 @@ _pv_sqlite_store_claim_attempt (PvStore     *store,
                                          "WHERE number = ?1 AND status = 'pending' "
                                          "AND code_digest IS NOT NULL AND failed_attempts < ?2 "
                                          "AND code_expires_at > ?3 "
-                                         "RETURNING code_digest, failed_attempts",
+                                         "RETURNING code_digest, failed_attempts, channel",
                                          error);
   if (stmt == NULL)
     return FALSE;
@@ -481,6 +481,8 @@ _pv_sqlite_store_claim_attempt (PvStore     *store,
       attempt->verdict = PV_ATTEMPT_GRANTED;
       attempt->code_digest = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
       attempt->attempts_used = (guint) sqlite3_column_int64 (stmt, 1);
+      attempt->channel = _pv_store_channel_or_text ((const char *) sqlite3_column_text (stmt, 2),
+                                                    TRUE);
       result = sqlite3_step (stmt);
     }
   else if (result == SQLITE_DONE)

@@ -180,6 +180,16 @@ static const char migration_to_6[] =
   "ALTER TABLE customers ADD COLUMN language TEXT;"
   "ALTER TABLE events ADD COLUMN channel TEXT;";
 
+/* Version 7: codes the customer texts to the office. SQLite cannot change a column's CHECK
+ * in place, so the channels move to a new column with the wider one; the old column is
+ * referenced by nothing else in the schema, which DROP COLUMN requires. */
+static const char migration_to_7[] =
+  "ALTER TABLE customers ADD COLUMN send_channel TEXT "
+  "  CHECK (send_channel IN ('sms', 'call', 'inbound'));"
+  "UPDATE customers SET send_channel = channel WHERE channel IS NOT NULL;"
+  "ALTER TABLE customers DROP COLUMN channel;"
+  "ALTER TABLE customers RENAME COLUMN send_channel TO channel;";
+
 /* Step i takes a database from version i to version i + 1. */
 static const char * const migrations[] = {
   migration_to_1,
@@ -188,6 +198,7 @@ static const char * const migrations[] = {
   migration_to_4,
   migration_to_5,
   migration_to_6,
+  migration_to_7,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PV_STORE_SCHEMA_VERSION);

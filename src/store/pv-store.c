@@ -241,8 +241,9 @@ pv_store_finish_send (PvStore              *self,
   g_return_val_if_fail (PV_IS_STORE (self), FALSE);
   g_return_val_if_fail (claim != NULL && claim->verdict == PV_SEND_GRANTED, FALSE);
   g_return_val_if_fail (outcome != NULL, FALSE);
-  g_return_val_if_fail (outcome->kind != PV_SEND_OUTCOME_SENT || outcome->message_sid != NULL,
-                        FALSE);
+  /* Only a code the customer texts us goes out without a message of ours. */
+  g_return_val_if_fail (outcome->kind != PV_SEND_OUTCOME_SENT || outcome->message_sid != NULL ||
+                        claim->customer->channel == PV_CHANNEL_INBOUND, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   on_channel = *outcome;

@@ -116,10 +116,12 @@ typedef struct
   PvAttemptVerdict  verdict;
   char             *code_digest;      /* GRANTED */
   guint             attempts_used;    /* GRANTED: including this one */
+  PvChannel         channel;          /* GRANTED: how the code reached, or is to reach, the
+                                       * customer */
 } PvAttempt;
 
 /* The schema version the SQLite store writes (PRAGMA user_version). */
-#define PV_STORE_SCHEMA_VERSION 6
+#define PV_STORE_SCHEMA_VERSION 7
 
 G_DECLARE_INTERFACE (PvStore, pv_store, PV, STORE, GObject)
 
