@@ -10,7 +10,8 @@ set -eu
 packages="meson ninja-build pkg-config gcc g++ libc6-dev gettext \
 libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libgtk-4-bin libadwaita-1-dev \
 libsoup-3.0-dev libjson-glib-dev libsecret-1-dev libsqlite3-dev libpq-dev libphonenumber-dev \
-iso-codes desktop-file-utils appstream librsvg2-common gnome-keyring dbus gsettings-desktop-schemas"
+libqrencode-dev iso-codes desktop-file-utils appstream librsvg2-common gnome-keyring dbus \
+gsettings-desktop-schemas"
 
 if [ "${1:-}" = "--tests" ]; then
   # No dbus-x11: it makes GDBus autolaunch stray buses whenever DISPLAY is set.
@@ -27,6 +28,8 @@ if [ "${1:-}" = "--tests" ]; then
   # Debian's postgresql package also creates and starts a cluster of its own on port 5432;
   # nothing uses it, and the tests' servers take other ports.
   packages="$packages postgresql postgresql-client"
+  # tests/test-qr-code.c reads the QR codes it draws back with zbarimg.
+  packages="$packages zbar-tools"
 fi
 
 missing=""

@@ -11,8 +11,8 @@
 Prints TAP. flatpak-builder must parse the manifest with warnings made fatal (so an unknown
 key fails), and the manifest must give exactly the sandbox the issue asks for. The app itself is
 the last module, built from this directory; every module before it (libphonenumber and what it
-needs, and libpq, which the GNOME SDK lacks) must come from release archives pinned by https URL
-and sha256, since nothing here can download them to check.
+needs, and libpq and libqrencode, which the GNOME SDK lacks) must come from release archives
+pinned by https URL and sha256, since nothing here can download them to check.
 """
 
 import json
@@ -55,6 +55,18 @@ LIBPQ_CONFIGURE = {
     ("--without-readline",): "readline, which only psql uses",
     ("--without-icu",): "ICU, which only the server uses",
 }
+
+# libqrencode comes from an upstream 4.x release tarball, the major version Debian 12 ships.
+QRENCODE_ARCHIVE = re.compile(r"https://fukuchi\.org/works/qrencode/"
+                              r"qrencode-4\.[0-9]+\.[0-9]+\.tar\.(gz|bz2)")
+# How each build system spells "no qrencode command-line tool": the app only needs the library,
+# and the tool would pull in libpng and ship a binary nobody runs.
+QRENCODE_NO_TOOLS = {
+    "autotools": lambda opts: "--without-tools" in opts or "--with-tools=no" in opts,
+    "cmake": lambda opts: str(cmake_options(opts).get("WITH_TOOLS", "")).upper()
+    in ("OFF", "FALSE", "NO", "0"),
+}
+QRENCODE_NO_TOOLS["cmake-ninja"] = QRENCODE_NO_TOOLS["cmake"]
 
 results = []
 
@@ -135,6 +147,23 @@ def check_libpq(module):
     for spellings, what in LIBPQ_CONFIGURE.items():
         check(any(spelling in configure for spelling in spellings),
               f"libpq is configured with {spellings[0]}: {what}", configure)
+
+
+def check_qrencode(module):
+    """libqrencode alone is built, from a pinned upstream release, without its tool."""
+    sources = module.get("sources")
+    urls = [str(source.get("url", "")) for source in sources or [] if isinstance(source, dict)]
+    check(len(urls) == 1 and QRENCODE_ARCHIVE.fullmatch(urls[0]),
+          "libqrencode is built from one qrencode 4 release archive on fukuchi.org", urls)
+
+    buildsystem = module.get("buildsystem", "autotools")
+    config_opts = module.get("config-opts", [])
+    if not isinstance(config_opts, list):
+        config_opts = []
+    no_tools = QRENCODE_NO_TOOLS.get(buildsystem)
+    check(no_tools and no_tools(config_opts),
+          "libqrencode is built without its qrencode tool (--without-tools or -DWITH_TOOLS=NO)",
+          (buildsystem, config_opts))
 
 
 def show_manifest(path):
@@ -237,6 +266,10 @@ def main():
 
     check("libpq" in dependencies, f"libpq is built before {APP_MODULE}", names)
     check_libpq(next((module for module in modules[:-1] if module.get("name") == "libpq"), {}))
+
+    check("qrencode" in dependencies, f"qrencode is built before {APP_MODULE}", names)
+    check_qrencode(next((module for module in modules[:-1] if module.get("name") == "qrencode"),
+                        {}))
 
     if shown is not None:
         check((shown.get("id"), shown.get("command"), shown.get("finish-args"))
