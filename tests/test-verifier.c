@@ -117,6 +117,14 @@ delivery_changed_cb (PvVerifier *verifier,
   record (fixture, "delivery %s %s %d", number, status, error_code);
 }
 
+static void
+awaiting_ended_cb (PvVerifier *verifier,
+                   const char *number,
+                   Fixture    *fixture)
+{
+  record (fixture, "awaiting-ended %s", number);
+}
+
 static GBytes *
 test_key (void)
 {
@@ -158,6 +166,8 @@ new_verifier (Fixture        *fixture,
   g_signal_connect (verifier, "verified", G_CALLBACK (verified_cb), fixture);
   g_signal_connect (verifier, "reset", G_CALLBACK (reset_cb), fixture);
   g_signal_connect (verifier, "delivery-changed", G_CALLBACK (delivery_changed_cb), fixture);
+  g_signal_connect (verifier, "awaiting-ended", G_CALLBACK (awaiting_ended_cb), fixture);
+  pv_verifier_set_inbound_interval (verifier, 20);
 
   return verifier;
 }
@@ -2643,6 +2653,296 @@ test_lookup_chooses_channel (Fixture       *fixture,
   g_assert_cmpuint (count_messages (fixture), ==, 1);
 }
 
+/* -- the customer texts us -------------------------------------------------------------- */
+
+static PvTextsUs *
+start_texts_us (Fixture     *fixture,
+                const char  *input,
+                GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  pv_verifier_texts_us_async (fixture->verifier, input, NULL, "Ada", NULL, result_cb, &slot);
+  result = wait_for_result (&slot);
+
+  return pv_verifier_texts_us_finish (fixture->verifier, result, error);
+}
+
+static PvTextsUs *
+texts_us (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  PvTextsUs *texts_us = start_texts_us (fixture, SHOWN, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (texts_us);
+  return texts_us;
+}
+
+/* Runs the main loop until the fake has answered @n more lists of messages. */
+static void
+wait_for_polls (Fixture *fixture,
+                guint    n)
+{
+  GPtrArray *requests = pv_fake_twilio_get_requests (fixture->fake);
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  guint seen = 0;
+  guint start = requests->len;
+
+  while (seen < n)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+      seen = 0;
+      for (guint i = start; i < requests->len; i++)
+        {
+          const PvFakeTwilioRequest *request = g_ptr_array_index (requests, i);
+
+          if (g_str_equal (request->method, "GET") && g_str_has_suffix (request->path, "/Messages.json"))
+            seen++;
+        }
+    }
+}
+
+static gboolean
+has_signal_prefix (Fixture    *fixture,
+                   const char *prefix)
+{
+  for (guint i = 0; i < fixture->signals->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (fixture->signals, i), prefix))
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+wait_for_signal_prefix (Fixture    *fixture,
+                        const char *prefix)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (!has_signal_prefix (fixture, prefix))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+text_from (Fixture    *fixture,
+           const char *number,
+           const char *body)
+{
+  g_autofree char *sid = pv_fake_twilio_add_inbound (fixture->fake, number, body, NULL);
+
+  g_assert_nonnull (sid);
+}
+
+static void
+test_texts_us_verifies (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(PvTextsUs) request = texts_us (fixture);
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autofree char *expected_body = NULL;
+  g_autofree char *typed = NULL;
+
+  g_assert_cmpstr (request->number, ==, NUMBER);
+  g_assert_cmpstr (request->office_number, ==, pv_fake_twilio_get_phone_number (fixture->fake));
+  g_assert_cmpuint (strlen (request->code), ==, PV_CODE_DEFAULT_LENGTH);
+  expected_body = g_strdup_printf ("PV %s", request->code);
+  g_assert_cmpstr (request->body, ==, expected_body);
+  g_assert_cmpint (request->expires_at, ==, START_TIME + 600);
+  /* Nothing goes out, and the code is stored as a digest only. */
+  g_assert_cmpuint (count_messages (fixture), ==, 0);
+  g_assert_cmpuint (pv_fake_twilio_get_calls (fixture->fake)->len, ==, 0);
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpint (customer->channel, ==, PV_CHANNEL_INBOUND);
+  g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_PENDING);
+  g_assert_null (strstr (customer->code_digest, request->code));
+  g_assert_true (pv_verifier_is_awaiting_text (fixture->verifier, NUMBER));
+
+  /* As people type it: lower case, no space. */
+  typed = g_strdup_printf ("pv%s", request->code);
+  text_from (fixture, NUMBER, typed);
+  wait_for_signal_text (fixture, "verified " NUMBER);
+  g_assert_false (pv_verifier_is_awaiting_text (fixture->verifier, NUMBER));
+  g_clear_pointer (&customer, pv_customer_free);
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_VERIFIED);
+  g_assert_true (has_signal_prefix (fixture, "update success none " SHOWN " is now verified."));
+}
+
+static void
+test_texts_us_wrong_sender (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(PvTextsUs) request = texts_us (fixture);
+  g_autoptr(PvCustomer) customer = NULL;
+
+  /* Anyone can text the code they see on the screen: only the customer's phone counts. */
+  text_from (fixture, "+14155550100", request->body);
+  wait_for_polls (fixture, 3);
+  g_assert_false (has_signal_prefix (fixture, "verified"));
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_PENDING);
+  g_assert_cmpuint (customer->failed_attempts, ==, 0);
+  g_assert_true (pv_verifier_is_awaiting_text (fixture->verifier, NUMBER));
+
+  text_from (fixture, NUMBER, request->body);
+  wait_for_signal_text (fixture, "verified " NUMBER);
+}
+
+static void
+test_texts_us_wrong_code (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(PvTextsUs) request = texts_us (fixture);
+  g_autofree char *wrong = wrong_code_for (request->code);
+  g_autofree char *body = g_strdup_printf ("PV %s", wrong);
+  g_autoptr(PvCustomer) customer = NULL;
+
+  text_from (fixture, NUMBER, body);
+  wait_for_signal_prefix (fixture, "update error");
+  /* Listed again at every poll, the text counts once. */
+  wait_for_polls (fixture, 3);
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpuint (customer->failed_attempts, ==, 1);
+  g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_PENDING);
+  g_assert_false (has_signal_prefix (fixture, "verified"));
+
+  text_from (fixture, NUMBER, request->body);
+  wait_for_signal_text (fixture, "verified " NUMBER);
+}
+
+static void
+test_texts_us_expired (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(PvTextsUs) request = texts_us (fixture);
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autofree char *update = NULL;
+
+  pv_clock_advance (fixture->clock, 601);
+  text_from (fixture, NUMBER, request->body);
+  wait_for_signal_text (fixture, "awaiting-ended " NUMBER);
+  update = g_strdup_printf ("update error none No text came from %s before the code expired.",
+                            SHOWN);
+  g_assert_true (has_signal_prefix (fixture, update));
+  g_assert_false (pv_verifier_is_awaiting_text (fixture->verifier, NUMBER));
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_PENDING);
+
+  /* Read now, the text is too late all the same. */
+  g_assert_false (pv_verifier_read_text (fixture->verifier, NUMBER, request->body, NULL));
+  g_assert_false (has_signal_prefix (fixture, "verified"));
+}
+
+/* A text sent before the code was made (an earlier code's, or a message SID listed again)
+ * never counts, even with the same digits. */
+static void
+test_texts_us_old_text (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(PvTextsUs) request = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) before = g_date_time_add_minutes (now, -10);
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autofree char *old_sid = NULL;
+
+  /* The manual clock starts at the real time here, as the fake dates messages by it. */
+  pv_clock_advance (fixture->clock, g_date_time_to_unix (now) - START_TIME);
+  request = texts_us (fixture);
+  old_sid = pv_fake_twilio_add_inbound (fixture->fake, NUMBER, request->body, before);
+  wait_for_polls (fixture, 3);
+  g_assert_false (has_signal_prefix (fixture, "verified"));
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpuint (customer->failed_attempts, ==, 0);
+
+  text_from (fixture, NUMBER, request->body);
+  wait_for_signal_text (fixture, "verified " NUMBER);
+}
+
+static void
+test_texts_us_typed_refused (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(PvTextsUs) request = texts_us (fixture);
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Staff can see this code: typed in, it proves nothing. */
+  g_assert_false (pv_verifier_verify (fixture->verifier, NUMBER, request->code, &error));
+  g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_AWAITING_TEXT);
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_PENDING);
+  g_assert_cmpuint (customer->failed_attempts, ==, 0);
+  g_assert_false (has_signal_prefix (fixture, "verified"));
+}
+
+/* Sending a code out afterwards never sends the one that was on the screen. */
+static void
+test_texts_us_then_text_out (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(PvTextsUs) request = texts_us (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *sent = NULL;
+  GAsyncResult *slot = NULL;
+
+  pv_verifier_send_again_async (fixture->verifier, NUMBER, PV_CHANNEL_SMS, NULL, result_cb,
+                                &slot);
+  result = wait_for_result (&slot);
+  g_assert_true (pv_verifier_send_again_finish (fixture->verifier, result, &error));
+  g_assert_no_error (error);
+  sent = pv_fake_twilio_dup_last_code_to (fixture->fake, NUMBER);
+  g_assert_nonnull (sent);
+  g_assert_cmpstr (sent, !=, request->code);
+  g_assert_false (pv_verifier_verify (fixture->verifier, NUMBER, request->code, NULL));
+  g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, sent, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_texts_us_stop (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(PvTextsUs) request = texts_us (fixture);
+  g_autofree char *update = g_strdup_printf ("update error none %s replied STOP", SHOWN);
+
+  text_from (fixture, NUMBER, "Stop");
+  wait_for_signal_prefix (fixture, update);
+  g_assert_true (pv_verifier_is_awaiting_text (fixture->verifier, NUMBER));
+
+  text_from (fixture, NUMBER, "Hello?");
+  wait_for_signal_prefix (fixture, "update info none " SHOWN " texted the office, but");
+
+  text_from (fixture, NUMBER, request->body);
+  wait_for_signal_text (fixture, "verified " NUMBER);
+}
+
+static void
+test_texts_us_no_office_number (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(PvTwilioCredentials) credentials = NULL;
+  g_autoptr(PvTextsUs) request = NULL;
+  g_autoptr(GError) error = NULL;
+
+  credentials = pv_twilio_credentials_new (pv_fake_twilio_get_account_sid (fixture->fake), NULL,
+                                           pv_fake_twilio_get_auth_token (fixture->fake), NULL,
+                                           pv_fake_twilio_get_messaging_service_sid (fixture->fake));
+  pv_twilio_client_set_credentials (fixture->client, credentials);
+
+  request = start_texts_us (fixture, SHOWN, &error);
+  g_assert_null (request);
+  g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_NO_OFFICE_NUMBER);
+  g_assert_true (has_signal_prefix (fixture, "update error open-preferences"));
+  g_assert_null (lookup (fixture, NUMBER));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2652,6 +2952,15 @@ main (int   argc,
 #define ADD(path, func) add_test (path, "", NULL, func)
 
   ADD ("register/invalid-input", test_register_invalid_input);
+  ADD ("texts-us/verifies", test_texts_us_verifies);
+  ADD ("texts-us/wrong-sender", test_texts_us_wrong_sender);
+  ADD ("texts-us/wrong-code", test_texts_us_wrong_code);
+  ADD ("texts-us/expired", test_texts_us_expired);
+  ADD ("texts-us/old-text", test_texts_us_old_text);
+  ADD ("texts-us/typed-refused", test_texts_us_typed_refused);
+  ADD ("texts-us/then-text-out", test_texts_us_then_text_out);
+  ADD ("texts-us/stop", test_texts_us_stop);
+  ADD ("texts-us/no-office-number", test_texts_us_no_office_number);
   ADD ("register/new-number", test_register_new_number);
   ADD ("register/name-cleaned", test_register_name_is_cleaned);
   for (guint i = 0; i < G_N_ELEMENTS (hostile_names); i++)

@@ -12,6 +12,7 @@
 
 #include "pv-call-tracker.h"
 #include "pv-delivery-tracker.h"
+#include "pv-inbound-watcher.h"
 #include "pv-twilio-error.h"
 #include "pv-verifier.h"
 
@@ -30,6 +31,8 @@ struct _PvVerifier
   GHashTable      *trackers;         /* E.164 number → PvDeliveryTracker or PvCallTracker */
   PvMessageComposer *composer;       /* what customers are sent, in their language */
   gboolean         check_line_type;  /* ask Twilio Lookup before a first send */
+  PvInboundWatcher *inbound;         /* made when a text is first awaited */
+  guint            inbound_interval; /* milliseconds, 0 for the watcher's own */
 
   char            *default_country;   /* ISO 3166-1 alpha-2 */
   char           **served_countries;  /* served besides default_country */
@@ -48,6 +51,7 @@ enum {
   VERIFIED,
   RESET,
   DELIVERY_CHANGED,
+  AWAITING_ENDED,
   N_SIGNALS
 };
 
@@ -75,6 +79,15 @@ char    *_pv_verifier_display_number    (PvVerifier             *self,
 void     _pv_verifier_track_delivery    (PvVerifier             *self,
                                          const char             *number,
                                          const PvTwilioMessage  *message);
+gboolean _pv_verifier_check_code        (PvVerifier             *self,
+                                         const char             *e164,
+                                         const char             *digits,
+                                         gboolean                typed,
+                                         GError                **error);
+void     _pv_verifier_await_text        (PvVerifier             *self,
+                                         const char             *number,
+                                         gint64                  since,
+                                         gint64                  until);
 void     _pv_verifier_track_call        (PvVerifier             *self,
                                          const char             *number,
                                          const PvTwilioCall     *call);

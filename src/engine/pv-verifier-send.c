@@ -44,6 +44,7 @@ typedef struct
   PvChannel    channel;    /* NONE until chosen */
   PvChannel    proposed;   /* what the Register step offers for the number */
   PvChannel    last;       /* of the customer's last send, NONE for a new customer */
+  gboolean     known;      /* the number was stored when the send was prepared */
   char        *language;   /* the customer's, from staff's choice or the country */
   PvSendClaim  claim;
 } PendingSend;
@@ -88,7 +89,8 @@ make_send_request (PvVerifier        *self,
     .owner = self->owner,
     .code_lifetime = self->code_lifetime,
     .max_attempts = self->max_attempts,
-    .resend_cooldown = self->resend_cooldown,
+    /* A code the customer texts us costs the office nothing to show again. */
+    .resend_cooldown = pending->channel == PV_CHANNEL_INBOUND ? 0 : self->resend_cooldown,
     .max_sends_per_hour = self->max_sends_per_hour,
   };
 
@@ -444,6 +446,44 @@ minutes_left (PvVerifier       *self,
   return (guint) MAX ((left + 59) / 60, 1);
 }
 
+/* Nothing goes out for a code the customer texts us: the claim is done as it is made, and
+ * the code goes to whoever shows it. Takes @code. */
+static void
+await_text (PvVerifier *self,
+            GTask      *task,
+            char       *code)
+{
+  PendingSend *pending = g_task_get_task_data (task);
+  const PvCustomer *customer = pending->claim.customer;
+  PvSendOutcome outcome = { .kind = PV_SEND_OUTCOME_SENT };
+  g_autofree char *shown = NULL;
+  PvTextsUs *texts_us;
+
+  texts_us = g_new0 (PvTextsUs, 1);
+  texts_us->number = g_strdup (pending->number);
+  texts_us->office_number = g_strdup (pv_twilio_client_get_phone_number (self->client));
+  texts_us->body = g_strdup_printf ("%s %s", PV_TEXTS_US_PREFIX, code);
+  texts_us->code = code;
+  texts_us->expires_at = customer->code_expires_at;
+
+  /* Verified or sent a newer code at another desk in the meantime: this one is void. */
+  if (!finish_send (self, &pending->claim, &outcome))
+    {
+      pv_texts_us_free (texts_us);
+      g_task_return_new_error (task, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_BUSY,
+                               _("Another desk changed this customer at the same moment. "
+                                 "Try again."));
+      return;
+    }
+
+  _pv_verifier_await_text (self, pending->number, customer->last_sent_at,
+                           customer->code_expires_at);
+  shown = _pv_verifier_display_number (self, pending->number);
+  _pv_verifier_emit_update (self, PV_UPDATE_INFO, PV_UPDATE_ACTION_NONE,
+                            _("Waiting for a text from %s."), shown);
+  g_task_return_pointer (task, texts_us, (GDestroyNotify) pv_texts_us_free);
+}
+
 /* Puts the granted claim's code in a text or a call script and sends it. */
 static void
 send_claimed (PvVerifier *self,
@@ -457,6 +497,11 @@ send_claimed (PvVerifier *self,
   guint minutes = minutes_left (self, customer);
 
   code = code_for_claim (self, &pending->claim, &error);
+  if (code != NULL && customer->channel == PV_CHANNEL_INBOUND)
+    {
+      await_text (self, task, g_steal_pointer (&code));
+      return;
+    }
   if (code != NULL && customer->channel == PV_CHANNEL_CALL)
     content = pv_message_composer_compose_call (self->composer, pending->language, code,
                                                 minutes);
@@ -505,7 +550,7 @@ claim_and_send (PvVerifier *self,
   PvSendRequest request;
 
   /* Wording the office cannot send is found before anything is claimed. */
-  if (pending->channel != PV_CHANNEL_CALL &&
+  if (pending->channel == PV_CHANNEL_SMS &&
       !pv_message_composer_check_text (self->composer, pending->language, &error))
     {
       _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
@@ -641,6 +686,7 @@ prepare_send (PvVerifier  *self,
   pending->channel = channel;
   pending->proposed = pv_verifier_propose_channel (self, parsed);
   pending->last = stored != NULL ? stored->channel : PV_CHANNEL_NONE;
+  pending->known = stored != NULL;
   g_task_set_task_data (task, pending, (GDestroyNotify) pending_send_free);
 
   return pending;
@@ -827,6 +873,72 @@ pv_verifier_register_finish (PvVerifier    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/**
+ * pv_verifier_texts_us_async:
+ * @input: the number as staff typed it
+ * @country: (nullable): as for pv_verifier_register_in_country_async()
+ * @name: (nullable): as for pv_verifier_register_async()
+ *
+ * Makes a code for the customer to text to the office's number, and awaits that text:
+ * nothing is sent to the customer. A new code replaces a live one (the customer may hold
+ * a texted code, but staff may not see that one), so pressing again shows a new code. When
+ * a text with the code comes from the number, ::verified is emitted; when the code expires
+ * first, ::awaiting-ended.
+ */
+void
+pv_verifier_texts_us_async (PvVerifier          *self,
+                            const char          *input,
+                            const char          *country,
+                            const char          *name,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  PendingSend *pending;
+
+  g_return_if_fail (PV_IS_VERIFIER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pv_verifier_texts_us_async);
+
+  pending = prepare_send (self, task, input, country, name, PV_CHANNEL_INBOUND);
+  if (pending == NULL)
+    return;
+
+  if (pv_twilio_client_get_phone_number (self->client) == NULL)
+    {
+      GError *error = g_error_new_literal (PV_VERIFIER_ERROR,
+                                           PV_VERIFIER_ERROR_NO_OFFICE_NUMBER,
+                                           _("Customers can text the office only when it "
+                                             "sends from a phone number of its own. Enter "
+                                             "the office’s Twilio number in Preferences."));
+
+      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  pending->resend = pending->known;
+  claim_and_send (self, task);
+}
+
+/**
+ * pv_verifier_texts_us_finish:
+ *
+ * Returns: (transfer full): the code to show and where to text it, or %NULL with @error
+ *   set (staff were told why through ::update)
+ */
+PvTextsUs *
+pv_verifier_texts_us_finish (PvVerifier    *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* A code again for a number that had one: on @channel, or with @reverify a new code for a
  * re-verification. Takes @task. */
 static void
@@ -850,9 +962,11 @@ send_code_again (PvVerifier *self,
 
   pending->resend = TRUE;
   pending->reverify = reverify;
-  /* Again the way it went last, unless staff said otherwise. */
+  /* Again the way it went last, unless staff said otherwise; a code the customer was to
+   * text us is sent out this time, since that is what sending again means. */
   if (pending->channel == PV_CHANNEL_NONE)
-    pending->channel = pending->last != PV_CHANNEL_NONE ? pending->last : pending->proposed;
+    pending->channel = pending->last != PV_CHANNEL_NONE && pending->last != PV_CHANNEL_INBOUND
+                       ? pending->last : pending->proposed;
   claim_and_send (self, owned);
 }
 

@@ -442,6 +442,21 @@ report_wrong_code (PvVerifier        *self,
 
 /* The attempt was not even counted; says why. */
 static gboolean
+report_awaiting_text (PvVerifier  *self,
+                      const char  *e164,
+                      GError     **error)
+{
+  g_autofree char *shown = _pv_verifier_display_number (self, e164);
+  GError *reason = g_error_new (PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_AWAITING_TEXT,
+                                _("%s verifies by texting the code to the office. Wait for "
+                                  "their text, or send them a new code."),
+                                shown);
+
+  return _pv_verifier_report_failure (self, error, reason, PV_UPDATE_ERROR,
+                                      PV_UPDATE_ACTION_NONE, FALSE);
+}
+
+static gboolean
 report_refused_attempt (PvVerifier       *self,
                         const char       *number,
                         const PvAttempt  *attempt,
@@ -545,12 +560,11 @@ pv_verifier_verify_in_country (PvVerifier  *self,
                                const char  *code,
                                GError     **error)
 {
-  g_auto(PvAttempt) attempt = { 0, };
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(PvCustomer) stored = NULL;
   g_autofree char *e164 = NULL;
   g_autofree char *digits = NULL;
-  g_autofree char *shown = NULL;
-  gboolean matches, applied = FALSE;
+  gboolean verified;
 
   g_return_val_if_fail (PV_IS_VERIFIER (self), FALSE);
 
@@ -576,21 +590,49 @@ pv_verifier_verify_in_country (PvVerifier  *self,
                              PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, FALSE);
     }
 
-  if (!pv_store_claim_attempt (self->store, e164, self->max_attempts, &attempt, &local_error))
+  /* A point lookup, so that staff typing in the code they see on the screen for the
+   * customer to text us does not use up one of the customer's attempts. */
+  stored = pv_store_lookup (self->store, e164, NULL);
+  if (stored != NULL && stored->channel == PV_CHANNEL_INBOUND &&
+      stored->status == PV_CUSTOMER_STATUS_PENDING)
     {
       explicit_bzero (digits, strlen (digits));
+      return report_awaiting_text (self, e164, error);
+    }
+
+  verified = _pv_verifier_check_code (self, e164, digits, TRUE, error);
+  explicit_bzero (digits, strlen (digits));
+
+  return verified;
+}
+
+/* Counts an attempt, then compares @digits with the live code's digest. A code @typed in
+ * by staff never verifies one that the customer was to text us: staff can see that one. */
+gboolean
+_pv_verifier_check_code (PvVerifier  *self,
+                         const char  *e164,
+                         const char  *digits,
+                         gboolean     typed,
+                         GError     **error)
+{
+  g_auto(PvAttempt) attempt = { 0, };
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *shown = NULL;
+  gboolean matches, applied = FALSE;
+
+  if (!pv_store_claim_attempt (self->store, e164, self->max_attempts, &attempt, &local_error))
+    {
       return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
                              PV_UPDATE_ERROR, PV_UPDATE_ACTION_RETRY, FALSE);
     }
 
   if (attempt.verdict != PV_ATTEMPT_GRANTED)
-    {
-      explicit_bzero (digits, strlen (digits));
-      return report_refused_attempt (self, e164, &attempt, error);
-    }
+    return report_refused_attempt (self, e164, &attempt, error);
+
+  if (typed && attempt.channel == PV_CHANNEL_INBOUND)
+    return report_awaiting_text (self, e164, error);
 
   matches = pv_code_digest_matches (self->digest_key, e164, digits, attempt.code_digest);
-  explicit_bzero (digits, strlen (digits));
 
   if (!matches)
     return report_wrong_code (self, e164, &attempt, error);
@@ -759,6 +801,9 @@ pv_verifier_dispose (GObject *object)
   g_hash_table_remove_all (self->trackers);
   g_clear_object (&self->composer);
   g_clear_object (&self->store);
+  if (self->inbound != NULL)
+    g_signal_handlers_disconnect_by_data (self->inbound, self);
+  g_clear_object (&self->inbound);
   g_clear_object (&self->client);
   g_clear_object (&self->clock);
 
@@ -933,6 +978,14 @@ pv_verifier_class_init (PvVerifierClass *klass)
 
   _pv_verifier_signals[VERIFIED] =
     g_signal_new ("verified", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * PvVerifier::awaiting-ended:
+   * @number: a number whose text did not come before its code expired
+   */
+  _pv_verifier_signals[AWAITING_ENDED] =
+    g_signal_new ("awaiting-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   /**

@@ -35,6 +35,10 @@ typedef enum
   PV_VERIFIER_ERROR_NOT_CONFIGURED,    /* no Twilio credentials or no digest key */
   PV_VERIFIER_ERROR_COUNTRY_NOT_SERVED, /* a number from a country the office does not serve */
   PV_VERIFIER_ERROR_LINE_TYPE_REFUSED, /* Twilio Lookup: invalid, premium and the like */
+  PV_VERIFIER_ERROR_AWAITING_TEXT,     /* a code the customer is to text us is typed in */
+  PV_VERIFIER_ERROR_OPTED_OUT,         /* the customer replied STOP or the like */
+  PV_VERIFIER_ERROR_NO_CODE_IN_TEXT,   /* the customer's text holds no code */
+  PV_VERIFIER_ERROR_NO_OFFICE_NUMBER,  /* a Messaging Service sends: no number to text */
 } PvVerifierError;
 
 typedef enum
@@ -61,6 +65,22 @@ typedef enum
   PV_UPDATE_ACTION_TEXT_INSTEAD,  /* the same code, by text */
   PV_UPDATE_ACTION_OPEN_VOICE_GEO_PERMISSIONS,  /* in the Twilio Console */
 } PvUpdateAction;
+
+/* A code the customer texts to the office, from pv_verifier_texts_us_finish(). */
+typedef struct
+{
+  char   *number;         /* the customer's, E.164: only a text from it counts */
+  char   *office_number;  /* E.164: where the customer texts the code */
+  char   *code;           /* shown to the customer; never logged or stored in clear */
+  char   *body;           /* what their text says: the code after PV_TEXTS_US_PREFIX */
+  gint64  expires_at;     /* Unix seconds */
+} PvTextsUs;
+
+/* Tells the office's texts apart from anything else the customer might send it. */
+#define PV_TEXTS_US_PREFIX "PV"
+
+void pv_texts_us_free (PvTextsUs *texts_us);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PvTextsUs, pv_texts_us_free)
 
 G_DECLARE_FINAL_TYPE (PvVerifier, pv_verifier, PV, VERIFIER, GObject)
 
@@ -122,6 +142,26 @@ void         pv_verifier_verify_again_async  (PvVerifier           *self,
 gboolean     pv_verifier_verify_again_finish (PvVerifier           *self,
                                               GAsyncResult         *result,
                                               GError              **error);
+void         pv_verifier_texts_us_async (PvVerifier           *self,
+                                         const char           *input,
+                                         const char           *country,
+                                         const char           *name,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+PvTextsUs   *pv_verifier_texts_us_finish (PvVerifier          *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+gboolean     pv_verifier_is_awaiting_text (PvVerifier         *self,
+                                         const char           *number);
+void         pv_verifier_stop_awaiting_text (PvVerifier       *self,
+                                         const char           *number);
+void         pv_verifier_set_inbound_interval (PvVerifier     *self,
+                                         guint                 milliseconds);
+gboolean     pv_verifier_read_text      (PvVerifier           *self,
+                                         const char           *number,
+                                         const char           *body,
+                                         GError              **error);
 int          pv_verifier_recover_sends  (PvVerifier           *self,
                                          GError              **error);
 gboolean     pv_verifier_verify_in_country (PvVerifier        *self,

@@ -46,8 +46,10 @@ _pv_store_judge_send (const PvSendRequest *request,
   if (!request->resend && _pv_store_has_live_code (customer, request->max_attempts, now))
     return PV_SEND_REFUSED_LIVE_CODE;
 
+  /* The wait is between texts and calls: nothing went out for a code the customer was to
+   * text us. */
   ready_at = customer->last_sent_at + request->resend_cooldown;
-  if (customer->last_sent_at != 0 && now < ready_at)
+  if (customer->last_sent_at != 0 && customer->channel != PV_CHANNEL_INBOUND && now < ready_at)
     {
       *wait = (guint) (ready_at - now);
       return PV_SEND_REFUSED_COOLDOWN;
@@ -63,13 +65,15 @@ _pv_store_judge_send (const PvSendRequest *request,
   return PV_SEND_GRANTED;
 }
 
-/* Codes sent before schema version 6 have no seed, and cannot be made again. */
+/* Codes sent before schema version 6 have no seed, and cannot be made again. A code the
+ * customer was to text us was on the screen: sent out, staff could read it back themselves. */
 gboolean
 _pv_store_keeps_code (const PvSendRequest *request,
                       const PvCustomer    *stored,
                       gint64               now)
 {
   return stored != NULL && request->keep_code && stored->code_seed != NULL &&
+         stored->channel != PV_CHANNEL_INBOUND &&
          _pv_store_has_live_code (stored, request->max_attempts, now);
 }
 

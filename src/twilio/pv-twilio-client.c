@@ -533,6 +533,20 @@ pv_twilio_client_has_credentials (PvTwilioClient *self)
   return pv_twilio_credentials_is_complete (self->credentials);
 }
 
+/**
+ * pv_twilio_client_get_phone_number:
+ *
+ * Returns: (nullable): the account's number texts are sent from, in E.164; %NULL when a
+ *   Messaging Service picks the sender, or without credentials
+ */
+const char *
+pv_twilio_client_get_phone_number (PvTwilioClient *self)
+{
+  g_return_val_if_fail (PV_IS_TWILIO_CLIENT (self), NULL);
+
+  return self->credentials != NULL ? self->credentials->from : NULL;
+}
+
 void
 pv_twilio_client_set_timeout (PvTwilioClient *self,
                               guint           seconds)

@@ -120,6 +120,7 @@ const char      *pv_twilio_client_get_lookups_url         (PvTwilioClient       
 void             pv_twilio_client_set_credentials         (PvTwilioClient             *self,
                                                            const PvTwilioCredentials  *credentials);
 gboolean         pv_twilio_client_has_credentials         (PvTwilioClient             *self);
+const char      *pv_twilio_client_get_phone_number        (PvTwilioClient             *self);
 void             pv_twilio_client_set_timeout             (PvTwilioClient             *self,
                                                            guint                       seconds);
 void             pv_twilio_client_send_message_async      (PvTwilioClient             *self,
