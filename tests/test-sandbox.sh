@@ -337,5 +337,39 @@ status=$?
 [ $status -eq 64 ] || fail "--channel voice gave exit status $status, not 64"
 grep -qx -- '--channel takes “sms” or “call”.' "$work/channel.err" || fail "no message for --channel voice"
 
+# -- the customer texts us ---------------------------------------------------------------
+# Nothing is sent: the customer texts the code shown to the office's number, here through
+# the sandbox's own command, and only a text from their number counts.
+port=${PHONE_VERIFY_TWILIO_API_URL##*:}
+"$app" --texts-us "(415) 555-2680" --name "Grace Hopper" >"$work/texts-us.out" \
+  2>"$work/texts-us.err" &
+texts_us_pid=$!
+i=0
+until grep -q '^Text “PV [0-9]*” to ' "$work/texts-us.out" 2>/dev/null; do
+  i=$((i + 1))
+  [ $i -gt 100 ] && fail "--texts-us did not print what to text"
+  sleep 0.05
+done
+body=$(sed -n 's/^Text “\(PV [0-9]*\)” to (500) 555-0006$/\1/p' "$work/texts-us.out")
+[ ${#body} -eq 9 ] || fail "--texts-us did not print PV, a six-digit code and the office number"
+grep -qx "sms:+15005550006?body=PV%20${body#PV }" "$work/texts-us.out" \
+  || fail "--texts-us did not print the sms: URI"
+grep -q '^SMS to +14155552680' "$work/fake.out" && fail "--texts-us texted the customer"
+
+"$fake" --port "$port" --text-us "+14155550100" "$body" >"$work/stranger.out" 2>&1 \
+  || fail "the sandbox did not take a text from another number"
+grep -q '^SMS from +14155550100 to +15005550006: PV ' "$work/fake.out" \
+  || fail "the sandbox did not print the text it received"
+sleep 6   # more than one poll of the inbound messages
+kill -0 "$texts_us_pid" 2>/dev/null || fail "a text from another number ended --texts-us"
+
+"$fake" --port "$port" --text-us "+14155552680" "$body" >"$work/customer.out" 2>&1 \
+  || fail "the sandbox did not take the customer's text"
+wait "$texts_us_pid"
+status=$?
+[ $status -eq 0 ] || fail "--texts-us exited with $status after the customer's text"
+grep -qx '(415) 555-2680 is now verified.' "$work/texts-us.out" \
+  || fail "--texts-us did not report the number verified"
+
 echo "sandbox flow passed"
 exit 0

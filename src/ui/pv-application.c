@@ -147,6 +147,7 @@ pv_application_handle_local_options (GApplication *application,
   const char *name = NULL;
   const char *check = NULL;
   const char *country = NULL;
+  const char *texts_us = NULL;
   const char *channel_name = NULL;
   const char *database = NULL;
   PvChannel channel = PV_CHANNEL_NONE;
@@ -160,6 +161,7 @@ pv_application_handle_local_options (GApplication *application,
 
   if (!lookup_text_option (options, "send-code", &send_to)
       || !lookup_text_option (options, "resend", &resend)
+      || !lookup_text_option (options, "texts-us", &texts_us)
       || !lookup_text_option (options, "verify", &verify)
       || !lookup_text_option (options, "code", &code)
       || !lookup_text_option (options, "name", &name)
@@ -180,17 +182,19 @@ pv_application_handle_local_options (GApplication *application,
 
   /* The stored words are the option's: "sms" and "call". */
   if (channel_name != NULL &&
-      (!pv_channel_from_string (channel_name, &channel) || channel == PV_CHANNEL_NONE))
+      (!pv_channel_from_string (channel_name, &channel) || channel == PV_CHANNEL_NONE ||
+       channel == PV_CHANNEL_INBOUND))
     {
       /* Translators: keep “sms” and “call” as they are: they are what to type */
       g_printerr ("%s\n", _("--channel takes “sms” or “call”."));
       return EXIT_USAGE;
     }
 
-  if ((send_to != NULL) + (resend != NULL) + (verify != NULL) + (check != NULL) > 1)
+  if ((send_to != NULL) + (resend != NULL) + (verify != NULL) + (check != NULL) +
+      (texts_us != NULL) > 1)
     {
-      g_printerr ("%s\n", _("Use only one of --send-code, --resend, --verify and "
-                             "--check-number."));
+      g_printerr ("%s\n", _("Use only one of --send-code, --texts-us, --resend, --verify "
+                             "and --check-number."));
       return EXIT_USAGE;
     }
 
@@ -202,6 +206,9 @@ pv_application_handle_local_options (GApplication *application,
 
   if (resend != NULL)
     return pv_command_line_resend (resend, channel);
+
+  if (texts_us != NULL)
+    return pv_command_line_texts_us (texts_us, country, name);
 
   if (verify != NULL)
     {
@@ -429,6 +436,9 @@ pv_application_init (PvApplication *self)
       N_("Send a verification code to NUMBER, without opening a window"), N_("NUMBER") },
     { "name", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("The customer’s name, with --send-code"), N_("NAME") },
+    { "texts-us", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Verify NUMBER by a text the customer sends the office: prints the number to text, "
+         "the code and a QR code, then waits for the text"), N_("NUMBER") },
     { "resend", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Send a new code to NUMBER once the wait after the last one is over, without "
          "opening a window"), N_("NUMBER") },

@@ -8,21 +8,25 @@
 /* The same flow as the window, from a terminal: for trying PhoneVerify against the
  * sandbox (the fake Twilio run on its own) and for automation, where the TWILIO_*
  * variables stand in for the keyring. It prints exactly what the window would show as
- * notifications, and nothing more: never a code. */
+ * notifications, and nothing more: never a code that goes out to a customer. (The one
+ * --texts-us prints is for the customer to send us, and proves nothing on its own.) */
 
 #define G_LOG_DOMAIN "pv-command-line"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <unistd.h>
 
 #include "pv-command-line.h"
 #include "pv-database.h"
 #include "pv-engine.h"
 #include "pv-phone-number.h"
 #include "pv-engine-enums.h"
+#include "pv-qr-code.h"
 #include "pv-secret-store.h"
 #include "pv-send-status.h"
+#include "pv-sms-uri.h"
 #include "pv-twilio-error.h"
 #include "pv-verifier.h"
 
@@ -175,6 +179,25 @@ check_country_option (const char  *country,
   return country == NULL || pv_phone_number_check_region (country, error);
 }
 
+/* The verifier for a verb that reads a number in @country, or NULL once the reason is
+ * printed. */
+static PvVerifier *
+create_verifier_in_country (gboolean    need_credentials,
+                            const char *country)
+{
+  g_autoptr(PvVerifier) verifier = NULL;
+  g_autoptr(GError) error = NULL;
+
+  verifier = create_verifier (need_credentials, &error);
+  if (verifier == NULL || !check_country_option (country, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return NULL;
+    }
+
+  return g_steal_pointer (&verifier);
+}
+
 /**
  * pv_command_line_check_number:
  *
@@ -300,18 +323,9 @@ pv_command_line_send_code (const char *input,
   g_autofree char *number = NULL;
   Waiter waiter = { NULL };
 
-  verifier = create_verifier (TRUE, &error);
+  verifier = create_verifier_in_country (TRUE, country);
   if (verifier == NULL)
-    {
-      g_printerr ("%s\n", error->message);
-      return 1;
-    }
-
-  if (!check_country_option (country, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      return 1;
-    }
+    return 1;
 
   pv_verifier_register_in_country_async (verifier, input, country, name, channel, NULL,
                                          waiter_cb, &waiter);
@@ -322,6 +336,104 @@ pv_command_line_send_code (const char *input,
 
   /* The verifier has already said why, through its update signal. */
   return exit_status_for_send (number != NULL, error);
+}
+
+typedef struct
+{
+  const char *number;
+  gboolean    over;
+  gboolean    verified;
+} TextAwaiter;
+
+static void
+text_verified_cb (PvVerifier  *verifier,
+                  const char  *number,
+                  TextAwaiter *awaiter)
+{
+  if (g_strcmp0 (number, awaiter->number) != 0)
+    return;
+
+  awaiter->verified = TRUE;
+  awaiter->over = TRUE;
+}
+
+static void
+awaiting_ended_cb (PvVerifier  *verifier,
+                   const char  *number,
+                   TextAwaiter *awaiter)
+{
+  if (g_strcmp0 (number, awaiter->number) == 0)
+    awaiter->over = TRUE;
+}
+
+/* What the window's step shows, for a customer at the desk: where to text, what, and the
+ * QR code that fills both in, drawn in text only where a terminal shows it. */
+static void
+print_texts_us (const PvTextsUs *texts_us,
+                const char      *office_region)
+{
+  g_autofree char *office = pv_phone_number_format_for_display (texts_us->office_number,
+                                                                office_region);
+  g_autofree char *uri = pv_sms_uri_new (texts_us->office_number, texts_us->body);
+  g_autoptr(PvQrCode) qr = NULL;
+
+  /* Translators: the first %s is what to text, such as “PV 482913”; the second a number */
+  g_print (_("Text “%s” to %s"), texts_us->body, office);
+  g_print ("\n%s\n", uri);
+
+  if (isatty (STDOUT_FILENO) && g_get_charset (NULL))
+    {
+      g_autofree char *drawn = NULL;
+
+      qr = pv_qr_code_new (uri, NULL);
+      if (qr != NULL)
+        {
+          drawn = pv_qr_code_to_terminal (qr);
+          g_print ("%s", drawn);
+        }
+    }
+}
+
+int
+pv_command_line_texts_us (const char *input,
+                          const char *country,
+                          const char *name)
+{
+  g_autoptr(PvVerifier) verifier = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PvTextsUs) texts_us = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autofree char *office_region = NULL;
+  TextAwaiter awaiter = { NULL, FALSE, FALSE };
+  Waiter waiter = { NULL };
+  gulong verified_handler, ended_handler;
+
+  verifier = create_verifier_in_country (TRUE, country);
+  if (verifier == NULL)
+    return 1;
+
+  pv_verifier_texts_us_async (verifier, input, country, name, NULL, waiter_cb, &waiter);
+  result = wait_for (&waiter);
+  texts_us = pv_verifier_texts_us_finish (verifier, result, &error);
+  if (texts_us == NULL)
+    return 1;   /* the verifier has said why */
+
+  settings = g_settings_new (APP_ID);
+  office_region = g_settings_get_string (settings, "default-country");
+  print_texts_us (texts_us, office_region);
+
+  awaiter.number = texts_us->number;
+  verified_handler = g_signal_connect (verifier, "verified", G_CALLBACK (text_verified_cb),
+                                       &awaiter);
+  ended_handler = g_signal_connect (verifier, "awaiting-ended", G_CALLBACK (awaiting_ended_cb),
+                                    &awaiter);
+  while (!awaiter.over)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (verifier, verified_handler);
+  g_signal_handler_disconnect (verifier, ended_handler);
+
+  return awaiter.verified ? 0 : 1;
 }
 
 int
@@ -356,20 +468,10 @@ pv_command_line_verify (const char *number,
                         const char *code)
 {
   g_autoptr(PvVerifier) verifier = NULL;
-  g_autoptr(GError) error = NULL;
 
-  verifier = create_verifier (FALSE, &error);
+  verifier = create_verifier_in_country (FALSE, country);
   if (verifier == NULL)
-    {
-      g_printerr ("%s\n", error->message);
-      return 1;
-    }
-
-  if (!check_country_option (country, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      return 1;
-    }
+    return 1;
 
   return pv_verifier_verify_in_country (verifier, number, country, code, NULL) ? 0 : 1;
 }

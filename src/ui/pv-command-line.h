@@ -20,6 +20,9 @@ int pv_command_line_send_code (const char *input,
                                const char *country,
                                const char *name,
                                PvChannel   channel);
+int pv_command_line_texts_us  (const char *input,
+                               const char *country,
+                               const char *name);
 int pv_command_line_resend    (const char *number,
                                PvChannel   channel);
 int pv_command_line_verify    (const char *number,
