@@ -2943,6 +2943,61 @@ test_texts_us_no_office_number (Fixture       *fixture,
   g_assert_null (lookup (fixture, NUMBER));
 }
 
+/* With the setting on, a texted code may also be texted back: "YES 482913" verifies. */
+static void
+test_reply_to_confirm (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *code = NULL;
+  g_autofree char *reply = NULL;
+
+  g_object_set (fixture->verifier, "reply-to-confirm", TRUE, NULL);
+  code = register_and_read_code (fixture);
+  g_assert_true (pv_verifier_is_awaiting_text (fixture->verifier, NUMBER));
+
+  text_from (fixture, "+14155550100", code);
+  wait_for_polls (fixture, 2);
+  g_assert_false (has_signal_prefix (fixture, "verified"));
+
+  reply = g_strdup_printf ("YES %s", code);
+  text_from (fixture, NUMBER, reply);
+  wait_for_signal_text (fixture, "verified " NUMBER);
+  g_assert_false (pv_verifier_is_awaiting_text (fixture->verifier, NUMBER));
+}
+
+/* Off, nothing is asked: polling costs requests, and a typed code verifies as before. */
+static void
+test_reply_to_confirm_off (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *code = register_and_read_code (fixture);
+  GPtrArray *requests = pv_fake_twilio_get_requests (fixture->fake);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (pv_verifier_is_awaiting_text (fixture->verifier, NUMBER));
+  for (guint i = 0; i < requests->len; i++)
+    g_assert_false (g_str_equal (((PvFakeTwilioRequest *) requests->pdata[i])->method, "GET") &&
+                    g_str_has_suffix (((PvFakeTwilioRequest *) requests->pdata[i])->path,
+                                      "/Messages.json"));
+  g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
+  g_assert_no_error (error);
+}
+
+/* A typed code ends the wait for a reply. */
+static void
+test_reply_to_confirm_typed (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *code = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_object_set (fixture->verifier, "reply-to-confirm", TRUE, NULL);
+  code = register_and_read_code (fixture);
+  g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
+  g_assert_no_error (error);
+  g_assert_false (pv_verifier_is_awaiting_text (fixture->verifier, NUMBER));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2961,6 +3016,9 @@ main (int   argc,
   ADD ("texts-us/then-text-out", test_texts_us_then_text_out);
   ADD ("texts-us/stop", test_texts_us_stop);
   ADD ("texts-us/no-office-number", test_texts_us_no_office_number);
+  ADD ("reply-to-confirm/on", test_reply_to_confirm);
+  ADD ("reply-to-confirm/off", test_reply_to_confirm_off);
+  ADD ("reply-to-confirm/typed", test_reply_to_confirm_typed);
   ADD ("register/new-number", test_register_new_number);
   ADD ("register/name-cleaned", test_register_name_is_cleaned);
   for (guint i = 0; i < G_N_ELEMENTS (hostile_names); i++)

@@ -32,6 +32,7 @@ struct _PvVerifier
   PvMessageComposer *composer;       /* what customers are sent, in their language */
   gboolean         check_line_type;  /* ask Twilio Lookup before a first send */
   PvInboundWatcher *inbound;         /* made when a text is first awaited */
+  gboolean         reply_to_confirm; /* a texted code may also be texted back */
   guint            inbound_interval; /* milliseconds, 0 for the watcher's own */
 
   char            *default_country;   /* ISO 3166-1 alpha-2 */

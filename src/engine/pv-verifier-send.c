@@ -353,6 +353,9 @@ finish_claimed_send (PvVerifier *self,
     }
 
   report_sent (self, pending);
+  if (self->reply_to_confirm && claim->customer->channel == PV_CHANNEL_SMS)
+    _pv_verifier_await_text (self, number, claim->customer->last_sent_at,
+                             claim->customer->code_expires_at);
   g_signal_emit (self, _pv_verifier_signals[CODE_SENT], 0, number);
   g_signal_emit (self, _pv_verifier_signals[DELIVERY_CHANGED], 0, number, status, error_code);
 

@@ -56,8 +56,10 @@ expired_cb (PvInboundWatcher *watcher,
   g_autofree char *shown = _pv_verifier_display_number (self, number);
   g_autoptr(PvCustomer) current = pv_store_lookup (self->store, number, NULL);
 
-  /* Verified meanwhile by a text another desk read, or by a code sent out since. */
-  if (current != NULL && current->status == PV_CUSTOMER_STATUS_VERIFIED)
+  /* Verified meanwhile by a text another desk read, or by a code sent out since; a texted
+   * code that could also be replied to simply expires, as any texted code does. */
+  if (current == NULL || current->status == PV_CUSTOMER_STATUS_VERIFIED ||
+      current->channel != PV_CHANNEL_INBOUND)
     return;
 
   _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE,
@@ -225,9 +227,6 @@ pv_verifier_read_text (PvVerifier  *self,
 
   verified = _pv_verifier_check_code (self, number, code, FALSE, error);
   explicit_bzero (code, strlen (code));
-
-  if (verified)
-    pv_verifier_stop_awaiting_text (self, number);
 
   return verified;
 }

@@ -47,6 +47,7 @@ enum {
   PROP_DELIVERY_TIMEOUT,
   PROP_POLL_INTERVAL,
   PROP_CHECK_LINE_TYPE,
+  PROP_REPLY_TO_CONFIRM,
   N_PROPS
 };
 
@@ -648,6 +649,7 @@ _pv_verifier_check_code (PvVerifier  *self,
     return report_lost_verification (self, e164, error);
 
   g_hash_table_remove (self->trackers, e164);
+  pv_verifier_stop_awaiting_text (self, e164);
 
   shown = _pv_verifier_display_number (self, e164);
   _pv_verifier_emit_update (self, PV_UPDATE_SUCCESS, PV_UPDATE_ACTION_NONE,
@@ -756,6 +758,7 @@ pv_verifier_bind_settings (PvVerifier *self,
     "max-sends-per-hour",
     "delivery-timeout",
     "check-line-type",
+    "reply-to-confirm",
   };
 
   g_return_if_fail (PV_IS_VERIFIER (self));
@@ -854,6 +857,8 @@ pv_verifier_get_property (GObject    *object,
     g_value_set_uint (value, *field);
   else if (prop_id == PROP_CHECK_LINE_TYPE)
     g_value_set_boolean (value, self->check_line_type);
+  else if (prop_id == PROP_REPLY_TO_CONFIRM)
+    g_value_set_boolean (value, self->reply_to_confirm);
   else if (prop_id == PROP_DEFAULT_COUNTRY)
     g_value_set_string (value, self->default_country);
   else if (prop_id == PROP_SERVED_COUNTRIES)
@@ -882,6 +887,10 @@ pv_verifier_set_property (GObject      *object,
   else if (prop_id == PROP_CHECK_LINE_TYPE)
     {
       self->check_line_type = g_value_get_boolean (value);
+    }
+  else if (prop_id == PROP_REPLY_TO_CONFIRM)
+    {
+      self->reply_to_confirm = g_value_get_boolean (value);
     }
   else if (prop_id == PROP_DEFAULT_COUNTRY)
     {
@@ -951,6 +960,11 @@ pv_verifier_class_init (PvVerifierClass *klass)
   /* Off by default: Twilio charges for each lookup. */
   properties[PROP_CHECK_LINE_TYPE] =
     g_param_spec_boolean ("check-line-type", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+
+  /* Off by default: replies are read by asking Twilio every few seconds. */
+  properties[PROP_REPLY_TO_CONFIRM] =
+    g_param_spec_boolean ("reply-to-confirm", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

@@ -85,6 +85,7 @@ struct _PvPreferencesWindow
   AdwEntryRow          *office_name_row;
   AdwComboRow          *office_language_row;
   GtkSwitch            *line_type_switch;
+  GtkSwitch            *reply_switch;
   AdwPreferencesGroup  *database_group;
   GtkCheckButton       *local_check;
   GtkCheckButton       *shared_check;
@@ -603,6 +604,8 @@ setup_messages_page (PvPreferencesWindow *self)
                                 "selected", G_SETTINGS_BIND_DEFAULT, language_from_setting,
                                 choice_to_setting, (gpointer) languages, NULL);
   g_settings_bind (self->settings, "check-line-type", self->line_type_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "reply-to-confirm", self->reply_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
 
   for (guint i = 0; languages[i] != NULL; i++)
@@ -1505,6 +1508,7 @@ pv_preferences_window_class_init (PvPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, office_name_row);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, office_language_row);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, line_type_switch);
+  gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, reply_switch);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, resend_cooldown_row);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, resend_cooldown_spin);
   gtk_widget_class_bind_template_child (widget_class, PvPreferencesWindow, save_button);
