@@ -53,6 +53,8 @@ static const ReplyCase cases[] = {
   { "   ", PV_REPLY_OTHER, NULL },
   { "🙂", PV_REPLY_OTHER, NULL },
   { "\xff\xfe", PV_REPLY_OTHER, NULL },
+  /* Not UTF-8, from the fuzzer: read as if each bad byte were U+FFFD. */
+  { "\xd8\xd8" "482913" "\xd8\xd8\xd8\xd8", PV_REPLY_CODE, "482913" },
   { "PV", PV_REPLY_OTHER, NULL },
 };
 

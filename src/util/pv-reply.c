@@ -33,7 +33,10 @@ static const char * const code_prefixes[] = {
 static GPtrArray *
 fold_words (const char *body)
 {
-  g_autofree char *decomposed = g_utf8_normalize (body, -1, G_NORMALIZE_NFKD);
+  /* g_utf8_normalize () reads past the end of text that is not UTF-8. Twilio's JSON is, but
+   * this must hold whatever reaches it. */
+  g_autofree char *valid = g_utf8_make_valid (body, -1);
+  g_autofree char *decomposed = g_utf8_normalize (valid, -1, G_NORMALIZE_NFKD);
   g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) word = g_string_new (NULL);
   gboolean in_digits = FALSE;

@@ -134,6 +134,34 @@ check_call_failure (GBytes *reply)
   g_assert_true (g_utf8_validate (pv_twilio_error_describe_call_failure (code), -1, NULL));
 }
 
+/* A page of the customers' texts: every item is usable as the watcher uses it. */
+static void
+check_inbound_page (GBytes *reply)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PvTwilioInboundPage) page = pv_twilio_json_parse_inbound_page (reply, &error);
+
+  if (page == NULL)
+    {
+      assert_malformed (error);
+      return;
+    }
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < page->items->len; i++)
+    {
+      const PvTwilioInbound *text = g_ptr_array_index (page->items, i);
+      g_autoptr(PvTwilioInbound) copy = pv_twilio_inbound_copy (text);
+
+      g_assert_nonnull (text->sid);
+      g_assert_nonnull (text->from);
+      g_assert_nonnull (text->body);
+      g_assert_cmpint (text->date_sent, >=, 0);
+      g_assert_cmpstr (copy->sid, ==, text->sid);
+      g_assert_cmpstr (copy->body, ==, text->body);
+    }
+}
+
 static void
 check_lookup (GBytes *reply)
 {
@@ -198,6 +226,8 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   check_call (reply);
   check_call_failure (reply);
   check_lookup (reply);
+  check_inbound_page (reply);
+  pv_twilio_json_parse_rfc2822 (text);
 
   /* The client also checks SIDs that come from the database and the keyring. */
   pv_twilio_message_sid_is_valid (text);
