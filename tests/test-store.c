@@ -433,7 +433,7 @@ test_strings (void)
                           "deleted", "send-unknown", "send-refused", "renamed",
                           "language-set" };
   const char *send_states[] = { NULL, "sending", "sent", "unknown" };
-  const char *channels[] = { NULL, "sms", "call" };
+  const char *channels[] = { NULL, "sms", "call", "inbound" };
   PvCustomerStatus status;
   PvChannel channel;
   PvEventKind kind;

@@ -2905,6 +2905,21 @@ test_texts_us_then_text_out (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
+/* Send Code after Back: the code on the screen went nowhere, so a new one is texted out. */
+static void
+test_texts_us_then_register (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(PvTextsUs) request = texts_us (fixture);
+  g_autofree char *code = NULL;
+
+  pv_verifier_stop_awaiting_text (fixture->verifier, NUMBER);
+  code = register_and_read_code (fixture);
+  g_assert_cmpstr (code, !=, request->code);
+  g_assert_false (pv_verifier_verify (fixture->verifier, NUMBER, request->code, NULL));
+  g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, code, NULL));
+}
+
 static void
 test_texts_us_stop (Fixture       *fixture,
                     gconstpointer  data)
@@ -3015,6 +3030,7 @@ main (int   argc,
   ADD ("texts-us/typed-refused", test_texts_us_typed_refused);
   ADD ("texts-us/then-text-out", test_texts_us_then_text_out);
   ADD ("texts-us/stop", test_texts_us_stop);
+  ADD ("texts-us/then-register", test_texts_us_then_register);
   ADD ("texts-us/no-office-number", test_texts_us_no_office_number);
   ADD ("reply-to-confirm/on", test_reply_to_confirm);
   ADD ("reply-to-confirm/off", test_reply_to_confirm_off);

@@ -459,7 +459,6 @@ await_text (PvVerifier *self,
   PendingSend *pending = g_task_get_task_data (task);
   const PvCustomer *customer = pending->claim.customer;
   PvSendOutcome outcome = { .kind = PV_SEND_OUTCOME_SENT };
-  g_autofree char *shown = NULL;
   PvTextsUs *texts_us;
 
   texts_us = g_new0 (PvTextsUs, 1);
@@ -479,11 +478,10 @@ await_text (PvVerifier *self,
       return;
     }
 
+  /* Whoever shows the code says that a text is awaited: no update, which would only repeat
+   * it. */
   _pv_verifier_await_text (self, pending->number, customer->last_sent_at,
                            customer->code_expires_at);
-  shown = _pv_verifier_display_number (self, pending->number);
-  _pv_verifier_emit_update (self, PV_UPDATE_INFO, PV_UPDATE_ACTION_NONE,
-                            _("Waiting for a text from %s."), shown);
   g_task_return_pointer (task, texts_us, (GDestroyNotify) pv_texts_us_free);
 }
 

@@ -43,7 +43,10 @@ _pv_store_judge_send (const PvSendRequest *request,
   if (is_in_flight (customer, now))
     return PV_SEND_REFUSED_IN_FLIGHT;
 
-  if (!request->resend && _pv_store_has_live_code (customer, request->max_attempts, now))
+  /* The customer may be reading out a code that went out; one they were to text us went
+   * nowhere, and sending a code out instead replaces it. */
+  if (!request->resend && customer->channel != PV_CHANNEL_INBOUND &&
+      _pv_store_has_live_code (customer, request->max_attempts, now))
     return PV_SEND_REFUSED_LIVE_CODE;
 
   /* The wait is between texts and calls: nothing went out for a code the customer was to

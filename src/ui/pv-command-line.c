@@ -422,6 +422,7 @@ pv_command_line_texts_us (const char *input,
   settings = g_settings_new (APP_ID);
   office_region = g_settings_get_string (settings, "default-country");
   print_texts_us (texts_us, office_region);
+  g_print ("%s\n", _("Waiting for the customer’s text…"));
 
   awaiter.number = texts_us->number;
   verified_handler = g_signal_connect (verifier, "verified", G_CALLBACK (text_verified_cb),
