@@ -7,7 +7,9 @@
 
 /* The three steps of a verification: register, verify, verified. The verifier's signals
  * move between them, as the tutorial's socket events moved its page: code-sent goes to
- * Verify, reset back to Register, verified to Verified. Before an account is set up, or
+ * Verify, reset back to Register, verified to Verified. Customer Texts Us is a step of its
+ * own beside Verify (pv-texts-us-page.c), which ::verified and ::awaiting-ended move on
+ * from. Before an account is set up, or
  * when the keyring or database fails, the view shows what is wrong instead. */
 
 #define G_LOG_DOMAIN "pv-verify-view"
@@ -24,6 +26,7 @@
 #include "pv-country-row.h"
 #include "pv-deferred-icons.h"
 #include "pv-send-status.h"
+#include "pv-texts-us-page.h"
 #include "pv-verify-view.h"
 
 typedef enum
@@ -32,6 +35,7 @@ typedef enum
   LAST_SEND_REGISTER,
   LAST_SEND_RESEND,
   LAST_SEND_VERIFY_AGAIN,
+  LAST_SEND_TEXTS_US,
 } LastSend;
 
 /* How long a start may take before the Verify view says it is still loading. */
@@ -70,6 +74,9 @@ struct _PvVerifyView
   GtkLabel      *register_problem_label;
   GtkButton     *send_button;
   GtkSpinner    *send_spinner;
+  GtkButton     *texts_us_button;
+  GtkSpinner    *texts_us_spinner;
+  PvTextsUsPage *texts_us_page;
   GtkLabel      *verify_title;
   GtkImage      *delivery_icon;
   GtkLabel      *delivery_label;
@@ -139,11 +146,14 @@ update_actions (PvVerifyView *self)
   const char *code = gtk_editable_get_text (GTK_EDITABLE (self->code_row));
   gint64 wait = self->resend_ready_at - g_get_monotonic_time ();
   guint cooldown = 0;
+  gboolean texts_us;
 
   if (ready && self->number != NULL && wait > 0)
     cooldown = (guint) ((wait + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "verify.send-code",
+                                 ready && !self->sending && phone[0] != '\0');
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "verify.texts-us",
                                  ready && !self->sending && phone[0] != '\0');
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "verify.verify",
                                  ready && self->number != NULL && code[0] != '\0');
@@ -152,8 +162,12 @@ update_actions (PvVerifyView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "verify.switch-channel",
                                  ready && !self->sending && self->number != NULL && cooldown == 0);
 
-  gtk_spinner_set_spinning (self->send_spinner, self->sending);
-  gtk_widget_set_visible (GTK_WIDGET (self->send_spinner), self->sending);
+  /* The spinner goes in the button that was pressed. */
+  texts_us = self->sending && self->last_send == LAST_SEND_TEXTS_US;
+  gtk_spinner_set_spinning (self->send_spinner, self->sending && !texts_us);
+  gtk_widget_set_visible (GTK_WIDGET (self->send_spinner), self->sending && !texts_us);
+  gtk_spinner_set_spinning (self->texts_us_spinner, texts_us);
+  gtk_widget_set_visible (GTK_WIDGET (self->texts_us_spinner), texts_us);
 
   set_send_again_labels (self, cooldown);
 }
@@ -276,6 +290,20 @@ show_flow_page (PvVerifyView *self,
     gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
   else if (g_str_equal (name, "verified"))
     gtk_widget_grab_focus (GTK_WIDGET (self->another_button));
+  else if (g_str_equal (name, "texts-us"))
+    gtk_widget_grab_focus (GTK_WIDGET (self->texts_us_page));
+}
+
+/* Leaving the Customer Texts Us step: no one here waits for that text any more. The code
+ * stays valid (see pv_verifier_stop_awaiting_text()). */
+static void
+stop_texts_us (PvVerifyView *self)
+{
+  const char *number = pv_texts_us_page_get_number (self->texts_us_page);
+
+  if (number != NULL && self->verifier != NULL)
+    pv_verifier_stop_awaiting_text (self->verifier, number);
+  pv_texts_us_page_clear (self->texts_us_page);
 }
 
 static void
@@ -320,8 +348,16 @@ verified_cb (PvVerifyView *self,
   g_autofree char *when = NULL;
   g_autofree char *who = NULL;
   g_autofree char *description = NULL;
-  g_autofree char *shown = pv_engine_format_number (self->engine, number);
+  g_autofree char *shown = NULL;
+  const char *page = gtk_stack_get_visible_child_name (self->steps);
 
+  /* The step awaits one customer's text; another number verified meanwhile is only
+   * toasted. */
+  if (g_strcmp0 (page, "texts-us") == 0
+      && g_strcmp0 (number, pv_texts_us_page_get_number (self->texts_us_page)) != 0)
+    return;
+
+  shown = pv_engine_format_number (self->engine, number);
   customer = pv_store_lookup (pv_engine_get_store (self->engine), number, NULL);
   if (customer != NULL && customer->verified_at != 0)
     verified_at = g_date_time_new_from_unix_local (customer->verified_at);
@@ -348,6 +384,7 @@ verified_cb (PvVerifyView *self,
 
   g_clear_pointer (&self->number, g_free);
   g_clear_handle_id (&self->cooldown_source, g_source_remove);
+  stop_texts_us (self);
   show_flow_page (self, "verified");
   update_actions (self);
 }
@@ -360,6 +397,14 @@ delivery_changed_cb (PvVerifyView *self,
 {
   if (g_strcmp0 (number, self->number) == 0)
     show_delivery (self, status, error_code);
+}
+
+static void
+awaiting_ended_cb (PvVerifyView *self,
+                   const char   *number)
+{
+  if (g_strcmp0 (number, pv_texts_us_page_get_number (self->texts_us_page)) == 0)
+    pv_texts_us_page_show_expired (self->texts_us_page);
 }
 
 static void set_row_invalid (AdwEntryRow *row,
@@ -393,6 +438,34 @@ update_cb (PvVerifyView   *self,
     }
 }
 
+/* Verified or deleted at another desk while the customer was to text this one: the step
+ * moves on as the code step does. */
+static void
+texts_us_store_changed (PvVerifyView       *self,
+                        const char * const *numbers)
+{
+  g_autofree char *number = g_strdup (pv_texts_us_page_get_number (self->texts_us_page));
+  g_autoptr(PvCustomer) customer = NULL;
+
+  if (number == NULL || (numbers != NULL && !g_strv_contains (numbers, number)))
+    return;
+
+  customer = pv_store_lookup (pv_engine_get_store (self->engine), number, NULL);
+  if (customer == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("%s was deleted in another window."), number);
+
+      stop_texts_us (self);
+      reset_cb (self);
+      gtk_label_set_label (self->register_problem_label, text);
+      gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), TRUE);
+    }
+  else if (customer->status == PV_CUSTOMER_STATUS_VERIFIED)
+    {
+      verified_cb (self, number);
+    }
+}
+
 /* Another window, the command line or another desk changed the customer on screen: the
  * code step follows it, as if the change had been made here. */
 static void
@@ -401,6 +474,12 @@ store_changed_cb (PvVerifyView       *self,
 {
   g_autoptr(PvCustomer) customer = NULL;
   const char *page = gtk_stack_get_visible_child_name (self->steps);
+
+  if (g_strcmp0 (page, "texts-us") == 0)
+    {
+      texts_us_store_changed (self, numbers);
+      return;
+    }
 
   if (self->number == NULL || g_strcmp0 (page, "verify") != 0)
     return;
@@ -450,6 +529,8 @@ connect_verifier (PvVerifyView *self)
   g_signal_connect_object (verifier, "reset", G_CALLBACK (reset_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (verifier, "update", G_CALLBACK (update_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (verifier, "verified", G_CALLBACK (verified_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (verifier, "awaiting-ended", G_CALLBACK (awaiting_ended_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (verifier, "delivery-changed", G_CALLBACK (delivery_changed_cb), self,
                            G_CONNECT_SWAPPED);
@@ -545,6 +626,7 @@ engine_state_changed_cb (PvVerifyView *self)
     case PV_ENGINE_READY:
     default:
       if (page == NULL || !(g_str_equal (page, "register") || g_str_equal (page, "verify")
+                            || g_str_equal (page, "texts-us")
                             || g_str_equal (page, "verified")))
         show_flow_page (self, "register");
       break;
@@ -779,6 +861,91 @@ send_code_action (GtkWidget  *widget,
 }
 
 static void
+texts_us_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(PvVerifyView) self = user_data;
+  g_autoptr(PvTextsUs) texts_us = NULL;
+  g_autoptr(PvPhoneNumber) customer = NULL;
+  g_autofree char *customer_shown = NULL;
+  g_autofree char *office_shown = NULL;
+  const char *page;
+
+  /* Why it failed reached staff through the verifier's ::update, at the fields. */
+  texts_us = pv_verifier_texts_us_finish (PV_VERIFIER (object), result, NULL);
+  self->sending = FALSE;
+  update_actions (self);
+
+  if (texts_us == NULL)
+    return;
+
+  /* Staff moved on while the code was made (Start Over, another customer picked in the
+   * Customers view): nobody is left here to show it to. */
+  page = gtk_stack_get_visible_child_name (self->steps);
+  if (self->engine == NULL
+      || !(g_strcmp0 (page, "register") == 0 || g_strcmp0 (page, "texts-us") == 0))
+    {
+      pv_verifier_stop_awaiting_text (PV_VERIFIER (object), texts_us->number);
+      return;
+    }
+
+  /* The customer dials the office from their own phone: as a number of their own country
+   * if it is one, in international form if not (a visitor's phone). */
+  customer = pv_phone_number_parse (texts_us->number, get_reading_country (self), NULL);
+  customer_shown = pv_engine_format_number (self->engine, texts_us->number);
+  office_shown = pv_phone_number_format_for_display (texts_us->office_number,
+                                                     customer != NULL ? customer->region : NULL);
+
+  g_clear_pointer (&self->number, g_free);
+  g_clear_handle_id (&self->cooldown_source, g_source_remove);
+  pv_texts_us_page_set_clock (self->texts_us_page, pv_engine_get_clock (self->engine));
+  pv_texts_us_page_show_code (self->texts_us_page, texts_us, customer_shown, office_shown);
+  show_flow_page (self, "texts-us");
+}
+
+/* The same fields, read and refused the same way as for Send Code; the verifier makes a
+ * code to show instead of one to send. */
+static void
+texts_us_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  PvVerifyView *self = PV_VERIFY_VIEW (widget);
+
+  if (self->sending)
+    return;
+
+  self->sending = TRUE;
+  self->last_send = LAST_SEND_TEXTS_US;
+  gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), FALSE);
+  set_name_invalid (self, FALSE);
+  set_row_invalid (ADW_ENTRY_ROW (self->phone_row), FALSE);
+  update_actions (self);
+
+  pv_verifier_texts_us_async (self->verifier,
+                              gtk_editable_get_text (GTK_EDITABLE (self->phone_row)),
+                              get_reading_country (self),
+                              gtk_editable_get_text (GTK_EDITABLE (self->name_row)),
+                              self->cancellable,
+                              texts_us_cb,
+                              g_object_ref (self));
+}
+
+/* Back to the form as it was typed, to send a code instead or to correct the number. */
+static void
+stop_texts_us_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  PvVerifyView *self = PV_VERIFY_VIEW (widget);
+
+  stop_texts_us (self);
+  show_flow_page (self, "register");
+  update_actions (self);
+}
+
+static void
 verify_cb (PvVerifyView *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "verify.verify", NULL);
@@ -849,6 +1016,7 @@ start_over_action (GtkWidget  *widget,
   PvVerifyView *self = PV_VERIFY_VIEW (widget);
 
   /* A send still in flight finishes on its own; only its outcome is no longer shown here. */
+  stop_texts_us (self);
   g_clear_pointer (&self->number, g_free);
   g_clear_handle_id (&self->cooldown_source, g_source_remove);
   gtk_editable_set_text (GTK_EDITABLE (self->phone_row), "");
@@ -912,6 +1080,8 @@ pv_verify_view_retry (PvVerifyView *self)
     pv_verify_view_verify_again (self, self->number, NULL);
   else if (self->last_send == LAST_SEND_REGISTER)
     send_code_cb (self);
+  else if (self->last_send == LAST_SEND_TEXTS_US)
+    gtk_widget_activate_action (GTK_WIDGET (self), "verify.texts-us", NULL);
 }
 
 /**
@@ -1070,6 +1240,7 @@ pv_verify_view_unroot (GtkWidget *widget)
 {
   PvVerifyView *self = PV_VERIFY_VIEW (widget);
 
+  stop_texts_us (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -1148,6 +1319,7 @@ pv_verify_view_class_init (PvVerifyViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   g_type_ensure (PV_TYPE_COUNTRY_ROW);
+  g_type_ensure (PV_TYPE_TEXTS_US_PAGE);
 
   object_class->dispose = pv_verify_view_dispose;
   object_class->finalize = pv_verify_view_finalize;
@@ -1184,6 +1356,9 @@ pv_verify_view_class_init (PvVerifyViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, send_spinner);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, steps);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, store_failed_page);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, texts_us_button);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, texts_us_page);
+  gtk_widget_class_bind_template_child (widget_class, PvVerifyView, texts_us_spinner);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, verified_page);
   gtk_widget_class_bind_template_child (widget_class, PvVerifyView, verify_title);
   gtk_widget_class_bind_template_callback (widget_class, code_changed_cb);
@@ -1194,6 +1369,9 @@ pv_verify_view_class_init (PvVerifyViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, verify_cb);
 
   gtk_widget_class_install_action (widget_class, "verify.send-code", NULL, send_code_action);
+  gtk_widget_class_install_action (widget_class, "verify.texts-us", NULL, texts_us_action);
+  gtk_widget_class_install_action (widget_class, "verify.stop-texts-us", NULL,
+                                   stop_texts_us_action);
   gtk_widget_class_install_action (widget_class, "verify.verify", NULL, verify_action);
   gtk_widget_class_install_action (widget_class, "verify.resend", NULL, resend_action);
   gtk_widget_class_install_action (widget_class, "verify.switch-channel", NULL, resend_action);
@@ -1210,6 +1388,14 @@ pv_verify_view_init (PvVerifyView *self)
   self->cancellable = g_cancellable_new ();
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Send Code"),
+                                  -1);
+  /* A box, not a label, is the button's child: its name is said here. The tooltip is its
+   * description. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->texts_us_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Customer Texts Us"),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _("The customer texts a code to the office: nothing is "
+                                    "sent to them"),
                                   -1);
   gtk_widget_set_visible (GTK_WIDGET (self->normalized_label), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), FALSE);
