@@ -822,6 +822,25 @@ new_code_sent_cb (GObject      *object,
   start_cooldown_ticker (self);
 }
 
+/* Both ways of starting from the Register step: one at a time, with the form's earlier
+ * errors cleared. Returns FALSE while one is under way. */
+static gboolean
+begin_register (PvVerifyView *self,
+                LastSend      kind)
+{
+  if (self->sending)
+    return FALSE;
+
+  self->sending = TRUE;
+  self->last_send = kind;
+  gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), FALSE);
+  set_name_invalid (self, FALSE);
+  set_row_invalid (ADW_ENTRY_ROW (self->phone_row), FALSE);
+  update_actions (self);
+
+  return TRUE;
+}
+
 /* Enter in either field sends, unless the action is disabled (empty number, already sending). */
 static void
 send_code_cb (PvVerifyView *self)
@@ -836,15 +855,8 @@ send_code_action (GtkWidget  *widget,
 {
   PvVerifyView *self = PV_VERIFY_VIEW (widget);
 
-  if (self->sending)
+  if (!begin_register (self, LAST_SEND_REGISTER))
     return;
-
-  self->sending = TRUE;
-  self->last_send = LAST_SEND_REGISTER;
-  gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), FALSE);
-  set_name_invalid (self, FALSE);
-  set_row_invalid (ADW_ENTRY_ROW (self->phone_row), FALSE);
-  update_actions (self);
 
   pv_verifier_register_in_country_async (self->verifier,
                                          gtk_editable_get_text (GTK_EDITABLE (self->phone_row)),
@@ -913,15 +925,8 @@ texts_us_action (GtkWidget  *widget,
 {
   PvVerifyView *self = PV_VERIFY_VIEW (widget);
 
-  if (self->sending)
+  if (!begin_register (self, LAST_SEND_TEXTS_US))
     return;
-
-  self->sending = TRUE;
-  self->last_send = LAST_SEND_TEXTS_US;
-  gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), FALSE);
-  set_name_invalid (self, FALSE);
-  set_row_invalid (ADW_ENTRY_ROW (self->phone_row), FALSE);
-  update_actions (self);
 
   pv_verifier_texts_us_async (self->verifier,
                               gtk_editable_get_text (GTK_EDITABLE (self->phone_row)),
