@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -44,6 +45,25 @@ typedef struct
   PvVerifier     *verifier;
   GPtrArray      *signals;   /* "code-sent +1…", "update error retry …", "reset", … */
 } Fixture;
+
+/* What the verifier makes of the customer as stored now. */
+static guint
+cooldown_remaining (Fixture    *fixture,
+                    const char *number)
+{
+  g_autoptr(PvCustomer) customer = pv_store_lookup (fixture->store, number, NULL);
+
+  return pv_verifier_get_cooldown_remaining (fixture->verifier, customer);
+}
+
+static guint
+attempts_left (Fixture    *fixture,
+               const char *number)
+{
+  g_autoptr(PvCustomer) customer = pv_store_lookup (fixture->store, number, NULL);
+
+  return pv_verifier_get_attempts_left (fixture->verifier, customer);
+}
 
 static void
 record (Fixture    *fixture,
@@ -1050,7 +1070,7 @@ test_register_lost_answer_wait (Fixture       *fixture,
   number = do_register (fixture, NUMBER, NULL, &error);
   g_assert_error (error, PV_TWILIO_ERROR, PV_TWILIO_ERROR_OUTCOME_UNKNOWN);
   assert_signals (fixture, (const char *[]) { update, "code-sent +14155552671", NULL });
-  g_assert_cmpuint (pv_verifier_get_cooldown_remaining (fixture->verifier, NUMBER), ==, cooldown);
+  g_assert_cmpuint (cooldown_remaining (fixture, NUMBER), ==, cooldown);
 }
 
 /* No answer in time to the send of a new code for a known customer: the new code replaces
@@ -1077,7 +1097,7 @@ test_register_timeout_still_counts (Fixture       *fixture,
   after = lookup (fixture, NUMBER);
   g_assert_cmpstr (after->code_digest, !=, before->code_digest);
   g_assert_cmpint (after->send_id, ==, before->send_id + 1);
-  g_assert_cmpuint (pv_verifier_get_cooldown_remaining (fixture->verifier, NUMBER), ==, 30);
+  g_assert_cmpuint (cooldown_remaining (fixture, NUMBER), ==, 30);
 
   /* The text did go out, and its code is the one that works. */
   g_assert_cmpuint (count_messages (fixture), ==, 2);
@@ -1297,7 +1317,9 @@ test_register_busy (Fixture       *fixture,
   pv_fake_twilio_set_slow_delay (fixture->fake, 200);
   start_register (fixture->verifier, NUMBER, NULL, &first);
 
-  sending = lookup (fixture, NUMBER);
+  /* The claim is made on the verifier's store queue, so it is in the store soon after. */
+  while ((sending = lookup (fixture, NUMBER)) == NULL)
+    g_main_context_iteration (NULL, TRUE);
   g_assert_nonnull (sending);
   g_assert_cmpint (sending->send_state, ==, PV_SEND_STATE_SENDING);
   g_assert_cmpstr (sending->send_owner, ==, owner);
@@ -1307,14 +1329,13 @@ test_register_busy (Fixture       *fixture,
   g_assert_cmpint (sending->last_sent_at, ==, START_TIME);
 
   start_register (fixture->verifier, NUMBER, NULL, &second);
-  assert_signals (fixture, (const char *[]) {
-    "update error none A code is already on its way to (415) 555-2671.",
-    NULL });
-
   number = finish_register (fixture->verifier, &second, &error);
   g_assert_null (number);
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_BUSY);
   g_clear_error (&error);
+  assert_signals (fixture, (const char *[]) {
+    "update error none A code is already on its way to (415) 555-2671.",
+    NULL });
 
   number = finish_register (fixture->verifier, &first, &error);
   g_assert_no_error (error);
@@ -1329,7 +1350,9 @@ test_register_busy (Fixture       *fixture,
                    pv_fake_twilio_get_last_message_to (fixture->fake, NUMBER)->sid);
 }
 
-/* Cancelled before the request went out: nothing was sent, so nothing is kept. */
+/* Cancelled at once: the claim is queued off the main thread, so the cancellation reaches
+ * it before the store does. Nothing was claimed or sent, so nothing is kept, not even a
+ * refused send in the history. */
 static void
 test_register_cancelled (Fixture       *fixture,
                          gconstpointer  data)
@@ -1349,7 +1372,8 @@ test_register_cancelled (Fixture       *fixture,
   /* Cancelling is the staff member's own doing: no message about it. */
   assert_signals (fixture, (const char *[]) { NULL });
   g_assert_null (lookup (fixture, NUMBER));
-  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_SEND_REFUSED), ==, 1);
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_SEND_REFUSED), ==, 0);
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_CODE_SENT), ==, 0);
   g_assert_cmpuint (count_messages (fixture), ==, 0);
 }
 
@@ -1731,7 +1755,7 @@ test_resend_cooldown (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   pv_clock_advance (fixture->clock, 10);
-  g_assert_cmpuint (pv_verifier_get_cooldown_remaining (fixture->verifier, NUMBER), ==, 20);
+  g_assert_cmpuint (cooldown_remaining (fixture, NUMBER), ==, 20);
   g_assert_false (do_resend (fixture, NUMBER, &error));
   g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_COOLDOWN);
   assert_signals (fixture, (const char *[]) {
@@ -1741,7 +1765,7 @@ test_resend_cooldown (Fixture       *fixture,
   g_clear_error (&error);
 
   pv_clock_advance (fixture->clock, 20);
-  g_assert_cmpuint (pv_verifier_get_cooldown_remaining (fixture->verifier, NUMBER), ==, 0);
+  g_assert_cmpuint (cooldown_remaining (fixture, NUMBER), ==, 0);
   g_assert_true (do_resend (fixture, NUMBER, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count_messages (fixture), ==, 2);
@@ -1826,6 +1850,233 @@ test_verify_success (Fixture       *fixture,
   g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_VERIFIED), ==, 1);
 }
 
+/* -- off the main thread ------------------------------------------------------------------ */
+
+/* Another process holds the database's write lock, as a desk mid-transaction does: the
+ * verifier's store calls wait for it on their queue, not on the main thread. */
+static sqlite3 *
+hold_write_lock (Fixture *fixture)
+{
+  const char *path = pv_sqlite_store_get_path (PV_SQLITE_STORE (fixture->store));
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  return db;
+}
+
+static void
+release_write_lock (sqlite3 *db)
+{
+  g_assert_cmpint (sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static gboolean
+count_tick_cb (gpointer user_data)
+{
+  guint *ticks = user_data;
+
+  (*ticks)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop for @milliseconds; returns how often a 10 ms timeout ran meanwhile. */
+static guint
+run_main_loop_for (guint milliseconds)
+{
+  gint64 until = g_get_monotonic_time () + milliseconds * G_TIME_SPAN_MILLISECOND;
+  guint ticks = 0;
+  guint source = g_timeout_add (10, count_tick_cb, &ticks);
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (source);
+
+  return ticks;
+}
+
+static void
+test_async_verify_waits_off_main_thread (Fixture       *fixture,
+                                         gconstpointer  data)
+{
+  g_autofree char *code = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  sqlite3 *lock;
+
+  /* No delivery report while the main loop runs: only the check's signals are expected. */
+  pv_fake_twilio_set_delivery_step (fixture->fake, 60000);
+  code = register_and_read_code (fixture);
+  lock = hold_write_lock (fixture);
+
+  pv_verifier_verify_async (fixture->verifier, NUMBER, NULL, code, NULL, result_cb, &slot);
+
+  /* The main loop keeps running while the check waits for the lock, and the check does. */
+  g_assert_cmpuint (run_main_loop_for (300), >=, 10);
+  g_assert_null (slot);
+  assert_signals (fixture, (const char *[]) { NULL });
+
+  release_write_lock (lock);
+  result = wait_for_result (&slot);
+  g_assert_true (pv_verifier_verify_finish (fixture->verifier, result, NULL, &error));
+  g_assert_no_error (error);
+  assert_signals (fixture, (const char *[]) {
+    "update success none (415) 555-2671 is now verified.",
+    "verified +14155552671",
+    NULL });
+
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_VERIFIED);
+}
+
+static void
+test_async_send_waits_off_main_thread (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+  GAsyncResult *slot = NULL;
+  sqlite3 *lock = hold_write_lock (fixture);
+
+  pv_fake_twilio_set_delivery_step (fixture->fake, 60000);
+  start_register (fixture->verifier, NUMBER, NULL, &slot);
+
+  /* Nothing goes to Twilio before the claim is made, and the window draws meanwhile. */
+  g_assert_cmpuint (run_main_loop_for (300), >=, 10);
+  g_assert_null (slot);
+  g_assert_cmpuint (pv_fake_twilio_get_requests (fixture->fake)->len, ==, 0);
+
+  release_write_lock (lock);
+  number = finish_register (fixture->verifier, &slot, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (number, ==, NUMBER);
+  g_assert_cmpuint (count_messages (fixture), ==, 1);
+  assert_signals (fixture, (const char *[]) {
+    "update success none A verification code was sent to (415) 555-2671.",
+    "code-sent +14155552671",
+    "delivery +14155552671 queued 0",
+    NULL });
+}
+
+/* Holds up the verifier's store queue until the test opens it. */
+typedef struct
+{
+  GMutex   mutex;
+  GCond    cond;
+  gboolean open;
+} Gate;
+
+static gboolean
+wait_at_gate_job (PvStore   *store,
+                  gpointer   data,
+                  GError   **error)
+{
+  Gate *gate = data;
+
+  g_mutex_lock (&gate->mutex);
+  while (!gate->open)
+    g_cond_wait (&gate->cond, &gate->mutex);
+  g_mutex_unlock (&gate->mutex);
+
+  return TRUE;
+}
+
+static void
+open_gate (Gate *gate)
+{
+  g_mutex_lock (&gate->mutex);
+  gate->open = TRUE;
+  g_cond_signal (&gate->cond);
+  g_mutex_unlock (&gate->mutex);
+}
+
+/* Cancelled while it waited its turn, the check never began: no attempt is used. */
+static void
+test_async_verify_cancelled_before_store (Fixture       *fixture,
+                                          gconstpointer  data)
+{
+  g_autofree char *code = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) gate_result = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  PvStoreQueue *queue = pv_verifier_get_store_queue (fixture->verifier);
+  GAsyncResult *gate_slot = NULL;
+  GAsyncResult *slot = NULL;
+  Gate gate = { 0, };
+
+  /* No delivery report meanwhile: only the check's signals are expected. */
+  pv_fake_twilio_set_delivery_step (fixture->fake, 60000);
+  code = register_and_read_code (fixture);
+  g_mutex_init (&gate.mutex);
+  g_cond_init (&gate.cond);
+  pv_store_queue_run_async (queue, wait_at_gate_job, &gate, NULL, result_cb, &gate_slot);
+  pv_verifier_verify_async (fixture->verifier, NUMBER, NULL, code, cancellable, result_cb,
+                            &slot);
+  g_cancellable_cancel (cancellable);
+  open_gate (&gate);
+
+  gate_result = wait_for_result (&gate_slot);
+  g_assert_true (pv_store_queue_run_finish (queue, gate_result, NULL));
+  result = wait_for_result (&slot);
+  g_assert_false (pv_verifier_verify_finish (fixture->verifier, result, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_signals (fixture, (const char *[]) { NULL });
+  g_assert_cmpuint (attempts_left (fixture, NUMBER), ==, 5);
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_VERIFIED), ==, 0);
+  g_mutex_clear (&gate.mutex);
+  g_cond_clear (&gate.cond);
+}
+
+static void
+test_async_verify_wrong_code (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *code = NULL;
+  g_autofree char *wrong = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  guint left = 99;
+
+  /* No delivery report meanwhile: only the check's signals are expected. */
+  pv_fake_twilio_set_delivery_step (fixture->fake, 60000);
+  code = register_and_read_code (fixture);
+  wrong = wrong_code_for (code);
+  pv_verifier_verify_async (fixture->verifier, "(415) 555-2671", NULL, wrong, NULL,
+                            result_cb, &slot);
+  result = wait_for_result (&slot);
+  g_assert_false (pv_verifier_verify_finish (fixture->verifier, result, &left, &error));
+  g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_WRONG_CODE);
+  g_assert_cmpuint (left, ==, 4);
+  g_assert_cmpuint (attempts_left (fixture, NUMBER), ==, 4);
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_CHECK_FAILED), ==, 1);
+  assert_signals (fixture, (const char *[]) {
+    "update error none Wrong code: 4 attempts left.",
+    NULL });
+}
+
+/* Input that is not a code is refused before the store is asked, through the callback. */
+static void
+test_async_verify_malformed (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  pv_verifier_verify_async (fixture->verifier, NUMBER, NULL, "12ab56", NULL, result_cb,
+                            &slot);
+  g_assert_null (slot);
+  result = wait_for_result (&slot);
+  g_assert_false (pv_verifier_verify_finish (fixture->verifier, result, NULL, &error));
+  g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_INVALID_CODE);
+}
+
 static void
 test_verify_not_requested (Fixture       *fixture,
                            gconstpointer  data)
@@ -1907,7 +2158,7 @@ test_verify_wrong_code_then_lock (Fixture       *fixture,
       g_assert_error (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_WRONG_CODE);
       g_clear_error (&error);
       assert_signals (fixture, (const char *[]) { expected, NULL });
-      g_assert_cmpuint (pv_verifier_get_attempts_left (fixture->verifier, NUMBER), ==, left);
+      g_assert_cmpuint (attempts_left (fixture, NUMBER), ==, left);
     }
 
   customer = lookup (fixture, NUMBER);
@@ -1980,7 +2231,7 @@ test_verify_malformed_code (Fixture       *fixture,
     }
 
   /* None of that used up an attempt. */
-  g_assert_cmpuint (pv_verifier_get_attempts_left (fixture->verifier, NUMBER), ==, 5);
+  g_assert_cmpuint (attempts_left (fixture, NUMBER), ==, 5);
   g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
 }
 
@@ -2010,7 +2261,7 @@ test_verify_too_long_code (Fixture       *fixture,
         NULL });
     }
 
-  g_assert_cmpuint (pv_verifier_get_attempts_left (fixture->verifier, NUMBER), ==, 5);
+  g_assert_cmpuint (attempts_left (fixture, NUMBER), ==, 5);
   g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_CHECK_FAILED), ==, 0);
   g_assert_true (pv_verifier_verify (fixture->verifier, NUMBER, code, &error));
   g_assert_no_error (error);
@@ -3088,6 +3339,11 @@ main (int   argc,
   ADD ("resend/hourly-limit", test_resend_hourly_limit);
   ADD ("resend/unknown-number", test_resend_unknown_number);
   ADD ("verify/success", test_verify_success);
+  ADD ("async/verify-waits-off-main-thread", test_async_verify_waits_off_main_thread);
+  ADD ("async/send-waits-off-main-thread", test_async_send_waits_off_main_thread);
+  ADD ("async/verify-cancelled-before-store", test_async_verify_cancelled_before_store);
+  ADD ("async/verify-wrong-code", test_async_verify_wrong_code);
+  ADD ("async/verify-malformed", test_async_verify_malformed);
   ADD ("verify/not-requested", test_verify_not_requested);
   ADD ("verify/already-verified", test_verify_already_verified);
   ADD ("verify/expired", test_verify_expired);

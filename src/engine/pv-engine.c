@@ -178,6 +178,17 @@ read_keyring (PvEngine *self)
 }
 
 static void
+sends_recovered_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (pv_verifier_recover_sends_finish (PV_VERIFIER (object), result, &error) < 0)
+    g_warning ("Could not look for interrupted sends: %s", error->message);
+}
+
+static void
 store_opened_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -200,9 +211,8 @@ store_opened_cb (GObject      *object,
   self->verifier = pv_verifier_new (self->store, self->client, self->clock);
   pv_verifier_bind_settings (self->verifier, self->settings);
 
-  /* A point query on a partial index: nothing to wait for, even at a million customers. */
-  if (pv_verifier_recover_sends (self->verifier, &error) < 0)
-    g_warning ("Could not look for interrupted sends: %s", error->message);
+  /* Before any send of ours, which queues behind it. */
+  pv_verifier_recover_sends_async (self->verifier, NULL, sends_recovered_cb, NULL);
   pv_store_watch (self->store);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 

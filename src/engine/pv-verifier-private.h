@@ -13,6 +13,7 @@
 #include "pv-call-tracker.h"
 #include "pv-delivery-tracker.h"
 #include "pv-inbound-watcher.h"
+#include "pv-store-queue.h"
 #include "pv-twilio-error.h"
 #include "pv-verifier.h"
 
@@ -23,6 +24,7 @@ struct _PvVerifier
   GObject          parent_instance;
 
   PvStore         *store;
+  PvStoreQueue    *queue;            /* the store calls that must not hold up the window */
   PvTwilioClient  *client;
   PvClock         *clock;
   GBytes          *digest_key;
@@ -85,6 +87,13 @@ gboolean _pv_verifier_check_code        (PvVerifier             *self,
                                          const char             *digits,
                                          gboolean                typed,
                                          GError                **error);
+void     _pv_verifier_check_code_async  (PvVerifier             *self,
+                                         const char             *e164,
+                                         const char             *digits,
+                                         gboolean                typed,
+                                         GCancellable           *cancellable,
+                                         GAsyncReadyCallback     callback,
+                                         gpointer                user_data);
 void     _pv_verifier_await_text        (PvVerifier             *self,
                                          const char             *number,
                                          gint64                  since,

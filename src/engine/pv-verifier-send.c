@@ -34,10 +34,16 @@
 #define CALL_RING_SECONDS  30
 #define CALL_LIMIT_SECONDS 120
 
-/* One send, from the checks to Twilio's answer: the task's data. */
-typedef struct
+/* One send, from the checks to Twilio's answer: the task's data. The store's parts of it
+ * run on the verifier's store queue, each step continuing from the one before. */
+typedef struct _PendingSend PendingSend;
+typedef void (*PendingStep) (PvVerifier *self,
+                             GTask      *task);
+
+struct _PendingSend
 {
   char        *number;     /* E.164 */
+  char        *region;     /* the number's country */
   char        *name;       /* cleaned; NULL for a send again */
   gboolean     resend;
   gboolean     reverify;
@@ -46,16 +52,47 @@ typedef struct
   PvChannel    last;       /* of the customer's last send, NONE for a new customer */
   gboolean     known;      /* the number was stored when the send was prepared */
   char        *language;   /* the customer's, from staff's choice or the country */
+  PendingStep  prepared;   /* what comes once staff's choices for the customer are read */
+  PendingStep  recorded;   /* what comes once the outcome is recorded */
+
+  char        *code_digest;
+  char        *code_seed;
+  PvSendRequest request;   /* points into the fields above */
   PvSendClaim  claim;
-} PendingSend;
+
+  /* How the send ended, for the step after it is recorded. */
+  PvSendOutcome outcome;   /* points into the fields below */
+  char        *outcome_detail;
+  char        *message_sid;
+  char        *delivery_status;
+  gboolean     finished;   /* the store took the outcome: nobody else's change came first */
+  PvCustomer  *current;    /* the customer once the outcome is recorded */
+  GError      *error;      /* why the send ended, for the task */
+  PvUpdateAction error_action;
+  gboolean     cancelled;
+  PvTwilioMessage *message; /* Twilio took the text: to follow */
+  PvTwilioCall *call;       /* Twilio took the call: to follow */
+  PvTextsUs   *texts_us;   /* the code the customer is to text us */
+};
 
 static void
 pending_send_free (PendingSend *pending)
 {
   g_free (pending->number);
+  g_free (pending->region);
   g_free (pending->name);
   g_free (pending->language);
+  g_free (pending->code_digest);
+  g_free (pending->code_seed);
   pv_send_claim_clear (&pending->claim);
+  g_free (pending->outcome_detail);
+  g_free (pending->message_sid);
+  g_free (pending->delivery_status);
+  g_clear_pointer (&pending->current, pv_customer_free);
+  g_clear_error (&pending->error);
+  g_clear_pointer (&pending->message, pv_twilio_message_free);
+  g_clear_pointer (&pending->call, pv_twilio_call_free);
+  g_clear_pointer (&pending->texts_us, pv_texts_us_free);
   g_free (pending);
 }
 
@@ -71,9 +108,7 @@ action_for_twilio_error (const GError *error)
 
 static PvSendRequest
 make_send_request (PvVerifier        *self,
-                   const PendingSend *pending,
-                   const char        *digest,
-                   const char        *seed)
+                   const PendingSend *pending)
 {
   PvSendRequest request = {
     .number = pending->number,
@@ -83,8 +118,8 @@ make_send_request (PvVerifier        *self,
     /* Another channel, or the same one again, carries the code the customer may hold; a
      * re-verification is about a number that may have changed hands, so it gets a new one. */
     .keep_code = pending->resend && !pending->reverify,
-    .code_digest = digest,
-    .code_seed = seed,
+    .code_digest = pending->code_digest,
+    .code_seed = pending->code_seed,
     .channel = pending->channel,
     .owner = self->owner,
     .code_lifetime = self->code_lifetime,
@@ -190,52 +225,103 @@ report_refused_claim (PvVerifier        *self,
   return error;
 }
 
-/* Records @outcome; on a database failure the outcome is only logged, since the send itself
- * is over either way and a restart will find it marked as in flight and say so. */
+/* On the store queue: records how the send ended, then reads the customer as that left
+ * it. On a database failure the outcome is only logged, since the send itself is over
+ * either way and a restart will find it marked as in flight and say so. */
 static gboolean
-finish_send (PvVerifier          *self,
-             const PvSendClaim   *claim,
-             const PvSendOutcome *outcome)
+finish_send_job (PvStore   *store,
+                 gpointer   data,
+                 GError   **error)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean applied = FALSE;
+  PendingSend *pending = data;
+  g_autoptr(GError) local_error = NULL;
 
-  if (!pv_store_finish_send (self->store, claim, outcome, &applied, &error))
-    g_warning ("Could not record how a send ended: %s", error->message);
+  if (!pv_store_finish_send (store, &pending->claim, &pending->outcome, &pending->finished,
+                             &local_error))
+    g_warning ("Could not record how a send ended: %s", local_error->message);
+  else if (pending->finished)
+    pending->current = pv_store_lookup (store, pending->number, NULL);
 
-  return applied;
+  return TRUE;
+}
+
+static void
+send_finished_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PendingSend *pending = g_task_get_task_data (task);
+
+  pv_store_queue_run_finish (PV_STORE_QUEUE (object), result, NULL);
+  pending->recorded (g_task_get_source_object (task), task);
+}
+
+/* Records the outcome in @pending, then goes on with @then. Nothing cancels this: the send
+ * happened or did not, and the store must say which. */
+static void
+finish_send (PvVerifier         *self,
+             GTask              *task,
+             PvSendOutcomeKind   kind,
+             const char         *detail,
+             PendingStep         then)
+{
+  PendingSend *pending = g_task_get_task_data (task);
+
+  g_free (pending->outcome_detail);
+  pending->outcome_detail = g_strdup (detail);
+  pending->outcome.kind = kind;
+  pending->outcome.detail = pending->outcome_detail;
+  pending->outcome.message_sid = pending->message_sid;
+  pending->outcome.delivery_status = pending->delivery_status;
+
+  pending->recorded = then;
+  pv_store_queue_run_async (self->queue, finish_send_job, pending, NULL,
+                            send_finished_cb, g_object_ref (task));
+}
+
+/* Whether what the store holds now is still this send: not verified with a code that
+ * arrived before Twilio's slow reply, replaced by a newer code, or deleted meanwhile. */
+static gboolean
+is_still_current (const PendingSend *pending)
+{
+  return pending->finished && pending->current != NULL &&
+         pending->current->send_id == pending->claim.customer->send_id &&
+         pending->current->status != PV_CUSTOMER_STATUS_VERIFIED;
+}
+
+static void
+return_error (GTask *task)
+{
+  PendingSend *pending = g_task_get_task_data (task);
+
+  g_task_return_error (task, g_steal_pointer (&pending->error));
 }
 
 /* Twilio may or may not have the message or the call: the code, the customer and the
  * counters stay, and staff are told exactly that. */
 static void
-report_unknown_outcome (PvVerifier        *self,
-                        const PvSendClaim *claim,
-                        gboolean           cancelled)
+unknown_outcome_recorded (PvVerifier *self,
+                          GTask      *task)
 {
-  const char *number = claim->customer->number;
-  gboolean call = claim->customer->channel == PV_CHANNEL_CALL;
-  g_autofree char *shown = _pv_verifier_display_number (self, number);
-  g_autoptr(PvCustomer) current = NULL;
+  PendingSend *pending = g_task_get_task_data (task);
+  const char *number = pending->number;
+  gboolean call = pending->claim.customer->channel == PV_CHANNEL_CALL;
+  g_autofree char *shown = NULL;
   guint wait;
-  PvSendOutcome outcome = {
-    .kind = PV_SEND_OUTCOME_UNKNOWN,
-    .detail = cancelled ? "cancelled" : "no answer",
-  };
 
   /* Verified at another desk, or a newer code sent, while Twilio did not answer: what
    * happened since stands, and this send has nothing left to say. */
-  if (!finish_send (self, claim, &outcome) || cancelled)
-    return;
-
-  current = pv_store_lookup (self->store, number, NULL);
-  if (current == NULL || current->send_id != claim->customer->send_id ||
-      current->status == PV_CUSTOMER_STATUS_VERIFIED)
-    return;
+  if (!is_still_current (pending) || pending->cancelled)
+    {
+      return_error (task);
+      return;
+    }
 
   /* Sending again is offered only once it can be used; until then the code step counts
    * down. */
-  wait = cooldown_remaining (self, claim->customer);
+  shown = _pv_verifier_display_number (self, number);
+  wait = cooldown_remaining (self, pending->claim.customer);
   if (wait > 0 && call)
     _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE,
                               ngettext ("Twilio did not confirm the call to %s. The phone may "
@@ -267,6 +353,7 @@ report_unknown_outcome (PvVerifier        *self,
                                 "arrive: wait for it, or send a new code."),
                               shown);
   g_signal_emit (self, _pv_verifier_signals[CODE_SENT], 0, number);
+  return_error (task);
 }
 
 /* What staff are told once Twilio has taken the send, in one sentence (a toast shows only
@@ -300,9 +387,64 @@ report_sent (PvVerifier        *self,
                               shown, language);
 }
 
+static void
+refusal_recorded (PvVerifier *self,
+                  GTask      *task)
+{
+  PendingSend *pending = g_task_get_task_data (task);
+
+  if (!g_error_matches (pending->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    _pv_verifier_emit_error_update (self, pending->error, pending->error_action);
+  return_error (task);
+}
+
+/* Nothing went out: as if the claim had never been made. Takes @error. */
+static void
+refuse_claimed_send (PvVerifier     *self,
+                     GTask          *task,
+                     GError         *error,
+                     PvUpdateAction  action)
+{
+  PendingSend *pending = g_task_get_task_data (task);
+
+  pending->error = error;
+  pending->error_action = action;
+  finish_send (self, task, PV_SEND_OUTCOME_REFUSED, error->message, refusal_recorded);
+}
+
+static void
+sent_recorded (PvVerifier *self,
+               GTask      *task)
+{
+  PendingSend *pending = g_task_get_task_data (task);
+  const char *number = pending->number;
+  const PvCustomer *customer = pending->claim.customer;
+
+  /* What happened later wins, and this send has nothing left to say. */
+  if (!is_still_current (pending))
+    {
+      g_task_return_pointer (task, g_strdup (number), g_free);
+      return;
+    }
+
+  report_sent (self, pending);
+  if (self->reply_to_confirm && customer->channel == PV_CHANNEL_SMS)
+    _pv_verifier_await_text (self, number, customer->last_sent_at, customer->code_expires_at);
+  g_signal_emit (self, _pv_verifier_signals[CODE_SENT], 0, number);
+  g_signal_emit (self, _pv_verifier_signals[DELIVERY_CHANGED], 0, number,
+                 pending->delivery_status, pending->outcome.error_code);
+
+  if (pending->message != NULL)
+    _pv_verifier_track_delivery (self, number, pending->message);
+  else if (pending->call != NULL)
+    _pv_verifier_track_call (self, number, pending->call);
+
+  g_task_return_pointer (task, g_strdup (number), g_free);
+}
+
 /* Twilio's answer to a text or a call: @sid and @status when it took the send, else
- * @error. Returns whether the send is still the customer's current one, to follow. */
-static gboolean
+ * @error, which this takes. */
+static void
 finish_claimed_send (PvVerifier *self,
                      GTask      *task,
                      const char *sid,
@@ -311,56 +453,26 @@ finish_claimed_send (PvVerifier *self,
                      GError     *error)
 {
   PendingSend *pending = g_task_get_task_data (task);
-  PvSendClaim *claim = &pending->claim;
-  const char *number = pending->number;
-  g_autoptr(PvCustomer) current = NULL;
-  g_autoptr(GError) owned_error = error;
-  PvSendOutcome outcome = { 0, };
 
   if (sid == NULL && pv_twilio_error_is_outcome_unknown (error))
     {
-      report_unknown_outcome (self, claim, g_cancellable_is_cancelled (g_task_get_cancellable (task)));
-      g_task_return_error (task, g_steal_pointer (&owned_error));
-      return FALSE;
+      pending->error = error;
+      pending->cancelled = g_cancellable_is_cancelled (g_task_get_cancellable (task));
+      finish_send (self, task, PV_SEND_OUTCOME_UNKNOWN,
+                   pending->cancelled ? "cancelled" : "no answer", unknown_outcome_recorded);
+      return;
     }
 
   if (sid == NULL)
     {
-      /* Refused before anything went out: as if the claim had never been made. */
-      outcome.kind = PV_SEND_OUTCOME_REFUSED;
-      outcome.detail = error->message;
-      finish_send (self, claim, &outcome);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        _pv_verifier_emit_error_update (self, error, action_for_twilio_error (error));
-      g_task_return_error (task, g_steal_pointer (&owned_error));
-      return FALSE;
+      refuse_claimed_send (self, task, error, action_for_twilio_error (error));
+      return;
     }
 
-  outcome.kind = PV_SEND_OUTCOME_SENT;
-  outcome.message_sid = sid;
-  outcome.delivery_status = status;
-  outcome.error_code = error_code;
-
-  /* Verified with a code that arrived before Twilio's slow reply, sent a newer code, or
-   * deleted: what happened later wins, and this send has nothing left to say. */
-  if (!finish_send (self, claim, &outcome) ||
-      (current = pv_store_lookup (self->store, number, NULL)) == NULL ||
-      current->send_id != claim->customer->send_id ||
-      current->status == PV_CUSTOMER_STATUS_VERIFIED)
-    {
-      g_task_return_pointer (task, g_strdup (number), g_free);
-      return FALSE;
-    }
-
-  report_sent (self, pending);
-  if (self->reply_to_confirm && claim->customer->channel == PV_CHANNEL_SMS)
-    _pv_verifier_await_text (self, number, claim->customer->last_sent_at,
-                             claim->customer->code_expires_at);
-  g_signal_emit (self, _pv_verifier_signals[CODE_SENT], 0, number);
-  g_signal_emit (self, _pv_verifier_signals[DELIVERY_CHANGED], 0, number, status, error_code);
-
-  g_task_return_pointer (task, g_strdup (number), g_free);
-  return TRUE;
+  pending->message_sid = g_strdup (sid);
+  pending->delivery_status = g_strdup (status);
+  pending->outcome.error_code = error_code;
+  finish_send (self, task, PV_SEND_OUTCOME_SENT, NULL, sent_recorded);
 }
 
 static void
@@ -371,7 +483,7 @@ send_message_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   PvVerifier *self = g_task_get_source_object (task);
   PendingSend *pending = g_task_get_task_data (task);
-  g_autoptr(PvTwilioMessage) message = NULL;
+  PvTwilioMessage *message;
   GError *error = NULL;
 
   message = pv_twilio_client_send_message_finish (PV_TWILIO_CLIENT (object), result, &error);
@@ -381,9 +493,8 @@ send_message_cb (GObject      *object,
       return;
     }
 
-  if (finish_claimed_send (self, task, message->sid, message->status, message->error_code,
-                           NULL))
-    _pv_verifier_track_delivery (self, pending->number, message);
+  pending->message = message;
+  finish_claimed_send (self, task, message->sid, message->status, message->error_code, NULL);
 }
 
 static void
@@ -394,7 +505,7 @@ start_call_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   PvVerifier *self = g_task_get_source_object (task);
   PendingSend *pending = g_task_get_task_data (task);
-  g_autoptr(PvTwilioCall) call = NULL;
+  PvTwilioCall *call;
   GError *error = NULL;
 
   call = pv_twilio_client_start_call_finish (PV_TWILIO_CLIENT (object), result, &error);
@@ -404,8 +515,8 @@ start_call_cb (GObject      *object,
       return;
     }
 
-  if (finish_claimed_send (self, task, call->sid, call->status, 0, NULL))
-    _pv_verifier_track_call (self, pending->number, call);
+  pending->call = call;
+  finish_claimed_send (self, task, call->sid, call->status, 0, NULL);
 }
 
 /* The code a granted claim sends: a new one from its seed, or the live one made again.
@@ -449,29 +560,16 @@ minutes_left (PvVerifier       *self,
   return (guint) MAX ((left + 59) / 60, 1);
 }
 
-/* Nothing goes out for a code the customer texts us: the claim is done as it is made, and
- * the code goes to whoever shows it. Takes @code. */
 static void
-await_text (PvVerifier *self,
-            GTask      *task,
-            char       *code)
+awaited_text_recorded (PvVerifier *self,
+                       GTask      *task)
 {
   PendingSend *pending = g_task_get_task_data (task);
   const PvCustomer *customer = pending->claim.customer;
-  PvSendOutcome outcome = { .kind = PV_SEND_OUTCOME_SENT };
-  PvTextsUs *texts_us;
-
-  texts_us = g_new0 (PvTextsUs, 1);
-  texts_us->number = g_strdup (pending->number);
-  texts_us->office_number = g_strdup (pv_twilio_client_get_phone_number (self->client));
-  texts_us->body = g_strdup_printf ("%s %s", PV_TEXTS_US_PREFIX, code);
-  texts_us->code = code;
-  texts_us->expires_at = customer->code_expires_at;
 
   /* Verified or sent a newer code at another desk in the meantime: this one is void. */
-  if (!finish_send (self, &pending->claim, &outcome))
+  if (!pending->finished)
     {
-      pv_texts_us_free (texts_us);
       g_task_return_new_error (task, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_BUSY,
                                _("Another desk changed this customer at the same moment. "
                                  "Try again."));
@@ -482,7 +580,29 @@ await_text (PvVerifier *self,
    * it. */
   _pv_verifier_await_text (self, pending->number, customer->last_sent_at,
                            customer->code_expires_at);
-  g_task_return_pointer (task, texts_us, (GDestroyNotify) pv_texts_us_free);
+  g_task_return_pointer (task, g_steal_pointer (&pending->texts_us),
+                         (GDestroyNotify) pv_texts_us_free);
+}
+
+/* Nothing goes out for a code the customer texts us: the claim is done as it is made, and
+ * the code goes to whoever shows it. Takes @code. */
+static void
+await_text (PvVerifier *self,
+            GTask      *task,
+            char       *code)
+{
+  PendingSend *pending = g_task_get_task_data (task);
+  PvTextsUs *texts_us;
+
+  texts_us = g_new0 (PvTextsUs, 1);
+  texts_us->number = g_strdup (pending->number);
+  texts_us->office_number = g_strdup (pv_twilio_client_get_phone_number (self->client));
+  texts_us->body = g_strdup_printf ("%s %s", PV_TEXTS_US_PREFIX, code);
+  texts_us->code = code;
+  texts_us->expires_at = pending->claim.customer->code_expires_at;
+  pending->texts_us = texts_us;
+
+  finish_send (self, task, PV_SEND_OUTCOME_SENT, NULL, awaited_text_recorded);
 }
 
 /* Puts the granted claim's code in a text or a call script and sends it. */
@@ -514,11 +634,8 @@ send_claimed (PvVerifier *self,
 
   if (content == NULL)
     {
-      PvSendOutcome outcome = { .kind = PV_SEND_OUTCOME_REFUSED, .detail = error->message };
-
-      finish_send (self, &pending->claim, &outcome);
-      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
-      g_task_return_error (task, g_steal_pointer (&error));
+      refuse_claimed_send (self, task, g_steal_pointer (&error),
+                           PV_UPDATE_ACTION_OPEN_PREFERENCES);
       return;
     }
 
@@ -536,46 +653,31 @@ send_claimed (PvVerifier *self,
   explicit_bzero (content, strlen (content));
 }
 
-/* Makes a fresh code, claims the send in the store (which stores the code's digest and
- * seed and marks the send in flight before any request goes out, or keeps the live code),
- * and sends it. */
-static void
-claim_and_send (PvVerifier *self,
-                GTask      *task)
+static gboolean
+claim_send_job (PvStore   *store,
+                gpointer   data,
+                GError   **error)
 {
+  PendingSend *pending = data;
+
+  return pv_store_claim_send (store, &pending->request, &pending->claim, error);
+}
+
+static void
+send_claimed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PvVerifier *self = g_task_get_source_object (task);
   PendingSend *pending = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *seed = NULL;
-  g_autofree char *code = NULL;
-  g_autofree char *digest = NULL;
-  PvSendRequest request;
+  GError *error = NULL;
 
-  /* Wording the office cannot send is found before anything is claimed. */
-  if (pending->channel == PV_CHANNEL_SMS &&
-      !pv_message_composer_check_text (self->composer, pending->language, &error))
+  if (!pv_store_queue_run_finish (PV_STORE_QUEUE (object), result, &error))
     {
-      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  seed = pv_code_generate_seed (&error);
-  if (seed == NULL)
-    {
-      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_RETRY);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  code = pv_code_derive (self->digest_key, pending->number, seed, self->code_length);
-  digest = pv_code_digest (self->digest_key, pending->number, code);
-  explicit_bzero (code, strlen (code));
-
-  request = make_send_request (self, pending, digest, seed);
-  if (!pv_store_claim_send (self->store, &request, &pending->claim, &error))
-    {
-      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_RETRY);
-      g_task_return_error (task, g_steal_pointer (&error));
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_RETRY);
+      g_task_return_error (task, error);
       return;
     }
 
@@ -586,6 +688,45 @@ claim_and_send (PvVerifier *self,
     }
 
   send_claimed (self, task);
+}
+
+/* Makes a fresh code, claims the send in the store (which stores the code's digest and
+ * seed and marks the send in flight before any request goes out, or keeps the live code),
+ * and sends it. */
+static void
+claim_and_send (PvVerifier *self,
+                GTask      *task)
+{
+  PendingSend *pending = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+
+  /* Wording the office cannot send is found before anything is claimed. */
+  if (pending->channel == PV_CHANNEL_SMS &&
+      !pv_message_composer_check_text (self->composer, pending->language, &error))
+    {
+      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  pending->code_seed = pv_code_generate_seed (&error);
+  if (pending->code_seed == NULL)
+    {
+      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_RETRY);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  code = pv_code_derive (self->digest_key, pending->number, pending->code_seed,
+                         self->code_length);
+  pending->code_digest = pv_code_digest (self->digest_key, pending->number, code);
+  explicit_bzero (code, strlen (code));
+
+  pending->request = make_send_request (self, pending);
+  pv_store_queue_run_async (self->queue, claim_send_job, pending,
+                            g_task_get_cancellable (task), send_claimed_cb,
+                            g_object_ref (task));
 }
 
 /* Codes go only to the countries the office serves: a stream of sends to far-away numbers
@@ -629,22 +770,51 @@ pv_verifier_propose_channel (PvVerifier          *self,
   return number->type == PV_PHONE_NUMBER_TYPE_FIXED_LINE ? PV_CHANNEL_CALL : PV_CHANNEL_SMS;
 }
 
+/* Staff's choices for this customer, if known, read after this verifier's own writes. The
+ * claim decides the rest, so a store that cannot be read here will say so there. */
+static void
+choices_read_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PvVerifier *self = g_task_get_source_object (task);
+  PendingSend *pending = g_task_get_task_data (task);
+  g_autoptr(PvCustomer) stored = NULL;
+  GError *error = NULL;
+
+  stored = pv_store_queue_lookup_finish (PV_STORE_QUEUE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_clear_error (&error);
+
+  pending->last = stored != NULL ? stored->channel : PV_CHANNEL_NONE;
+  pending->known = stored != NULL;
+  pending->language = g_strdup (pv_message_composer_choose_language (
+                                  self->composer, stored != NULL ? stored->language : NULL,
+                                  pending->region));
+  pending->prepared (self, task);
+}
+
 /* The checks register and resend share, in the order of the form: the number, then the
  * name (register only: @name is NULL for a resend), then whether codes can be sent at
- * all. Returns the send with its number in E.164 and the customer's language, or NULL
- * once @task has failed with the reason told to staff; nothing is stored or sent before
- * all of them pass. */
+ * all. Once they pass, reads staff's choices for the customer and goes on with @then;
+ * otherwise fails @task with the reason told to staff and returns NULL. Nothing is stored
+ * or sent before all of them pass. */
 static PendingSend *
 prepare_send (PvVerifier  *self,
               GTask       *task,
               const char  *input,
               const char  *country,
               const char  *name,
-              PvChannel    channel)
+              PvChannel    channel,
+              PendingStep  then)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PvPhoneNumber) parsed = NULL;
-  g_autoptr(PvCustomer) stored = NULL;
   g_autofree char *cleaned = NULL;
   PendingSend *pending;
 
@@ -675,20 +845,17 @@ prepare_send (PvVerifier  *self,
       return NULL;
     }
 
-  /* A point lookup, for staff's choices for this customer; the claim decides the rest. */
-  stored = pv_store_lookup (self->store, parsed->e164, NULL);
-
   pending = g_new0 (PendingSend, 1);
   pending->number = g_strdup (parsed->e164);
+  pending->region = g_strdup (parsed->region);
   pending->name = g_steal_pointer (&cleaned);
-  pending->language = g_strdup (pv_message_composer_choose_language (
-                                  self->composer, stored != NULL ? stored->language : NULL,
-                                  parsed->region));
   pending->channel = channel;
   pending->proposed = pv_verifier_propose_channel (self, parsed);
-  pending->last = stored != NULL ? stored->channel : PV_CHANNEL_NONE;
-  pending->known = stored != NULL;
+  pending->prepared = then;
   g_task_set_task_data (task, pending, (GDestroyNotify) pending_send_free);
+
+  pv_store_queue_lookup_async (self->queue, pending->number, g_task_get_cancellable (task),
+                               choices_read_cb, g_object_ref (task));
 
   return pending;
 }
@@ -853,10 +1020,7 @@ pv_verifier_register_in_country_async (PvVerifier          *self,
    * client says, OUTCOME_UNKNOWN included. */
   g_task_set_check_cancellable (task, FALSE);
 
-  if (prepare_send (self, task, input, country, name, channel) == NULL)
-    return;
-
-  choose_channel_and_send (self, task);
+  prepare_send (self, task, input, country, name, channel, choose_channel_and_send);
 }
 
 /**
@@ -872,6 +1036,29 @@ pv_verifier_register_finish (PvVerifier    *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+claim_awaited_text (PvVerifier *self,
+                    GTask      *task)
+{
+  PendingSend *pending = g_task_get_task_data (task);
+
+  if (pv_twilio_client_get_phone_number (self->client) == NULL)
+    {
+      GError *error = g_error_new_literal (PV_VERIFIER_ERROR,
+                                           PV_VERIFIER_ERROR_NO_OFFICE_NUMBER,
+                                           _("Customers can text the office only when it "
+                                             "sends from a phone number of its own. Enter "
+                                             "the office’s Twilio number in Preferences."));
+
+      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  pending->resend = pending->known;
+  claim_and_send (self, task);
 }
 
 /**
@@ -896,32 +1083,13 @@ pv_verifier_texts_us_async (PvVerifier          *self,
                             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  PendingSend *pending;
 
   g_return_if_fail (PV_IS_VERIFIER (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pv_verifier_texts_us_async);
 
-  pending = prepare_send (self, task, input, country, name, PV_CHANNEL_INBOUND);
-  if (pending == NULL)
-    return;
-
-  if (pv_twilio_client_get_phone_number (self->client) == NULL)
-    {
-      GError *error = g_error_new_literal (PV_VERIFIER_ERROR,
-                                           PV_VERIFIER_ERROR_NO_OFFICE_NUMBER,
-                                           _("Customers can text the office only when it "
-                                             "sends from a phone number of its own. Enter "
-                                             "the office’s Twilio number in Preferences."));
-
-      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_OPEN_PREFERENCES);
-      g_task_return_error (task, error);
-      return;
-    }
-
-  pending->resend = pending->known;
-  claim_and_send (self, task);
+  prepare_send (self, task, input, country, name, PV_CHANNEL_INBOUND, claim_awaited_text);
 }
 
 /**
@@ -938,6 +1106,20 @@ pv_verifier_texts_us_finish (PvVerifier    *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Again the way it went last, unless staff said otherwise; a code the customer was to text
+ * us is sent out this time, since that is what sending again means. */
+static void
+claim_code_again (PvVerifier *self,
+                  GTask      *task)
+{
+  PendingSend *pending = g_task_get_task_data (task);
+
+  if (pending->channel == PV_CHANNEL_NONE)
+    pending->channel = pending->last != PV_CHANNEL_NONE && pending->last != PV_CHANNEL_INBOUND
+                       ? pending->last : pending->proposed;
+  claim_and_send (self, task);
 }
 
 /* A code again for a number that had one: on @channel, or with @reverify a new code for a
@@ -957,18 +1139,12 @@ send_code_again (PvVerifier *self,
   /* As for a registration: once the request is out, cancelling does not make it unsent. */
   g_task_set_check_cancellable (owned, FALSE);
 
-  pending = prepare_send (self, owned, number, NULL, NULL, channel);
+  pending = prepare_send (self, owned, number, NULL, NULL, channel, claim_code_again);
   if (pending == NULL)
     return;
 
   pending->resend = TRUE;
   pending->reverify = reverify;
-  /* Again the way it went last, unless staff said otherwise; a code the customer was to
-   * text us is sent out this time, since that is what sending again means. */
-  if (pending->channel == PV_CHANNEL_NONE)
-    pending->channel = pending->last != PV_CHANNEL_NONE && pending->last != PV_CHANNEL_INBOUND
-                       ? pending->last : pending->proposed;
-  claim_and_send (self, owned);
 }
 
 /**
@@ -1075,19 +1251,16 @@ pv_verifier_verify_again_finish (PvVerifier    *self,
 
 /**
  * pv_verifier_get_cooldown_remaining:
- * @number: an E.164 number
+ * @customer: (nullable): a customer as the store has it
  *
- * Returns: how many seconds until another code may be sent to @number
+ * Returns: how many seconds until another code may be sent to @customer
  */
 guint
-pv_verifier_get_cooldown_remaining (PvVerifier *self,
-                                    const char *number)
+pv_verifier_get_cooldown_remaining (PvVerifier       *self,
+                                    const PvCustomer *customer)
 {
-  g_autoptr(PvCustomer) customer = NULL;
-
   g_return_val_if_fail (PV_IS_VERIFIER (self), 0);
 
-  customer = pv_store_lookup (self->store, number, NULL);
   if (customer == NULL)
     return 0;
 

@@ -36,6 +36,20 @@ pv_texts_us_free (PvTextsUs *texts_us)
   g_free (texts_us);
 }
 
+static char *read_code_in_text (PvVerifier  *self,
+                                 const char  *number,
+                                 const char  *body,
+                                 GError     **error);
+
+static void
+text_checked_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  /* Staff were told the outcome through ::update. */
+  pv_verifier_verify_finish (PV_VERIFIER (object), result, NULL, NULL);
+}
+
 static void
 text_received_cb (PvInboundWatcher *watcher,
                   const char       *number,
@@ -43,18 +57,28 @@ text_received_cb (PvInboundWatcher *watcher,
                   const char       *sid,
                   PvVerifier       *self)
 {
+  g_autofree char *code = NULL;
+
   /* Told to staff through ::update; the message SID is the only trace of it in the log. */
   g_debug ("Text %s from a customer awaited", sid);
-  pv_verifier_read_text (self, number, body, NULL);
+  code = read_code_in_text (self, number, body, NULL);
+  if (code == NULL)
+    return;
+
+  _pv_verifier_check_code_async (self, number, code, FALSE, NULL, text_checked_cb, NULL);
+  explicit_bzero (code, strlen (code));
 }
 
 static void
-expired_cb (PvInboundWatcher *watcher,
-            const char       *number,
-            PvVerifier       *self)
+expired_lookup_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
-  g_autofree char *shown = _pv_verifier_display_number (self, number);
-  g_autoptr(PvCustomer) current = pv_store_lookup (self->store, number, NULL);
+  g_autoptr(PvVerifier) self = user_data;
+  g_autoptr(PvCustomer) current = NULL;
+  g_autofree char *shown = NULL;
+
+  current = pv_store_queue_lookup_finish (PV_STORE_QUEUE (object), result, NULL);
 
   /* Verified meanwhile by a text another desk read, or by a code sent out since; a texted
    * code that could also be replied to simply expires, as any texted code does. */
@@ -62,9 +86,19 @@ expired_cb (PvInboundWatcher *watcher,
       current->channel != PV_CHANNEL_INBOUND)
     return;
 
+  shown = _pv_verifier_display_number (self, current->number);
   _pv_verifier_emit_update (self, PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE,
                             _("No text came from %s before the code expired."), shown);
-  g_signal_emit (self, _pv_verifier_signals[AWAITING_ENDED], 0, number);
+  g_signal_emit (self, _pv_verifier_signals[AWAITING_ENDED], 0, current->number);
+}
+
+static void
+expired_cb (PvInboundWatcher *watcher,
+            const char       *number,
+            PvVerifier       *self)
+{
+  pv_store_queue_lookup_async (self->queue, number, NULL, expired_lookup_cb,
+                               g_object_ref (self));
 }
 
 static void
@@ -157,33 +191,17 @@ report_text (PvVerifier      *self,
                                       kind, PV_UPDATE_ACTION_NONE, FALSE);
 }
 
-/**
- * pv_verifier_read_text:
- * @number: the E.164 number the text came from, as Twilio says
- * @body: what it says
- *
- * Acts on a text a customer sent the office: a code in it is checked like a code read out
- * (an attempt is counted, and only the live code verifies), whichever way that code went
- * out. STOP and its like are told to staff, since Twilio will not text the customer
- * until they reply START.
- *
- * Returns: %TRUE if the number is now verified
- */
-gboolean
-pv_verifier_read_text (PvVerifier  *self,
-                       const char  *number,
-                       const char  *body,
-                       GError     **error)
+/* What a text says, told to staff unless it holds a code. Returns the code to check, or
+ * NULL. */
+static char *
+read_code_in_text (PvVerifier  *self,
+                   const char  *number,
+                   const char  *body,
+                   GError     **error)
 {
-  g_autofree char *shown = NULL;
+  g_autofree char *shown = _pv_verifier_display_number (self, number);
   g_autofree char *message = NULL;
   g_autofree char *code = NULL;
-  gboolean verified;
-
-  g_return_val_if_fail (PV_IS_VERIFIER (self), FALSE);
-  g_return_val_if_fail (number != NULL, FALSE);
-
-  shown = _pv_verifier_display_number (self, number);
 
   switch (pv_reply_read (body, &code))
     {
@@ -192,22 +210,23 @@ pv_verifier_read_text (PvVerifier  *self,
                                    "until they reply START. A code they text us still "
                                    "counts."),
                                  shown);
-      return report_text (self, error, PV_VERIFIER_ERROR_OPTED_OUT, PV_UPDATE_ERROR, message);
+      report_text (self, error, PV_VERIFIER_ERROR_OPTED_OUT, PV_UPDATE_ERROR, message);
+      return NULL;
 
     case PV_REPLY_OPT_IN:
       message = g_strdup_printf (_("%s replied START: texts can reach them again, but the "
                                    "reply held no code."),
                                  shown);
-      return report_text (self, error, PV_VERIFIER_ERROR_NO_CODE_IN_TEXT, PV_UPDATE_INFO,
-                          message);
+      report_text (self, error, PV_VERIFIER_ERROR_NO_CODE_IN_TEXT, PV_UPDATE_INFO, message);
+      return NULL;
 
     case PV_REPLY_HELP:
     case PV_REPLY_OTHER:
       message = g_strdup_printf (_("%s texted the office, but the text holds no code. Ask "
                                    "them to send the code alone."),
                                  shown);
-      return report_text (self, error, PV_VERIFIER_ERROR_NO_CODE_IN_TEXT, PV_UPDATE_INFO,
-                          message);
+      report_text (self, error, PV_VERIFIER_ERROR_NO_CODE_IN_TEXT, PV_UPDATE_INFO, message);
+      return NULL;
 
     case PV_REPLY_CODE:
     default:
@@ -220,10 +239,42 @@ pv_verifier_read_text (PvVerifier  *self,
 
       explicit_bzero (code, strlen (code));
       _pv_verifier_check_configured (self, &reason);
-      return _pv_verifier_report_failure (self, error, g_steal_pointer (&reason),
-                                          PV_UPDATE_ERROR, PV_UPDATE_ACTION_OPEN_PREFERENCES,
-                                          FALSE);
+      _pv_verifier_report_failure (self, error, g_steal_pointer (&reason), PV_UPDATE_ERROR,
+                                   PV_UPDATE_ACTION_OPEN_PREFERENCES, FALSE);
+      return NULL;
     }
+
+  return g_steal_pointer (&code);
+}
+
+/**
+ * pv_verifier_read_text:
+ * @number: the E.164 number the text came from, as Twilio says
+ * @body: what it says
+ *
+ * Acts on a text a customer sent the office: a code in it is checked like a code read out
+ * (an attempt is counted, and only the live code verifies), whichever way that code went
+ * out. STOP and its like are told to staff, since Twilio will not text the customer
+ * until they reply START. This waits for the store; the texts the verifier awaits itself
+ * are checked on its store queue.
+ *
+ * Returns: %TRUE if the number is now verified
+ */
+gboolean
+pv_verifier_read_text (PvVerifier  *self,
+                       const char  *number,
+                       const char  *body,
+                       GError     **error)
+{
+  g_autofree char *code = NULL;
+  gboolean verified;
+
+  g_return_val_if_fail (PV_IS_VERIFIER (self), FALSE);
+  g_return_val_if_fail (number != NULL, FALSE);
+
+  code = read_code_in_text (self, number, body, error);
+  if (code == NULL)
+    return FALSE;
 
   verified = _pv_verifier_check_code (self, number, code, FALSE, error);
   explicit_bzero (code, strlen (code));

@@ -195,41 +195,142 @@ forget_tracker (PvVerifier    *self,
     g_hash_table_remove (self->trackers, number);
 }
 
+/* A send's progress, recorded on the store queue while it is the customer's current send,
+ * then told from the main thread. */
+typedef struct _DeliveryRecord DeliveryRecord;
+typedef void (*DeliveryRecorded) (PvVerifier     *self,
+                                  DeliveryRecord *record);
+
+struct _DeliveryRecord
+{
+  PvVerifier       *verifier;
+  char             *number;
+  char             *sid;
+  char             *status;
+  int               error_code;
+  int               failure_code;     /* a failed call's reason */
+  gboolean          record;           /* FALSE: only read the customer */
+  gboolean          look_up;          /* read the customer once recorded */
+  DeliveryRecorded  recorded;         /* (nullable) what to tell once recorded */
+
+  gboolean          applied;
+  PvCustomer       *current;
+  GError           *error;
+};
+
+static void
+delivery_record_free (DeliveryRecord *record)
+{
+  g_object_unref (record->verifier);
+  g_free (record->number);
+  g_free (record->sid);
+  g_free (record->status);
+  g_clear_pointer (&record->current, pv_customer_free);
+  g_clear_error (&record->error);
+  g_free (record);
+}
+
+static gboolean
+record_delivery_job (PvStore   *store,
+                     gpointer   data,
+                     GError   **error)
+{
+  DeliveryRecord *record = data;
+
+  record->applied = TRUE;
+  if (record->record &&
+      !pv_store_record_delivery (store, record->number, record->sid, record->status,
+                                 record->error_code, &record->applied, &record->error))
+    return TRUE;
+
+  if (record->applied && record->look_up)
+    record->current = pv_store_lookup (store, record->number, NULL);
+
+  return TRUE;
+}
+
+static void
+delivery_recorded_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  DeliveryRecord *record = user_data;
+  PvVerifier *self = record->verifier;
+
+  pv_store_queue_run_finish (PV_STORE_QUEUE (object), result, NULL);
+
+  if (record->error != NULL)
+    _pv_verifier_emit_error_update (self, record->error, PV_UPDATE_ACTION_NONE);
+  else if (record->applied)
+    {
+      if (record->record)
+        g_signal_emit (self, _pv_verifier_signals[DELIVERY_CHANGED], 0,
+                       record->number, record->status, record->error_code);
+      if (record->recorded != NULL)
+        record->recorded (self, record);
+    }
+
+  delivery_record_free (record);
+}
+
+/* Only for the customer's current send: after a deletion or a newer code, this one no
+ * longer matters. */
+static DeliveryRecord *
+delivery_record_new (PvVerifier *self,
+                     const char *number,
+                     const char *sid,
+                     const char *status,
+                     int         error_code)
+{
+  DeliveryRecord *record = g_new0 (DeliveryRecord, 1);
+
+  record->verifier = g_object_ref (self);
+  record->number = g_strdup (number);
+  record->sid = g_strdup (sid);
+  record->status = g_strdup (status);
+  record->error_code = error_code;
+  record->record = TRUE;
+
+  return record;
+}
+
+static void
+record_delivery (PvVerifier     *self,
+                 DeliveryRecord *record)
+{
+  pv_store_queue_run_async (self->queue, record_delivery_job, record, NULL,
+                            delivery_recorded_cb, record);
+}
+
+static void
+report_undelivered (PvVerifier     *self,
+                    DeliveryRecord *record)
+{
+  g_autofree char *shown = NULL;
+
+  if (!g_str_equal (record->status, "undelivered") && !g_str_equal (record->status, "failed"))
+    return;
+
+  shown = _pv_verifier_display_number (self, record->number);
+  _pv_verifier_emit_update (self, PV_UPDATE_ERROR,
+             _pv_verifier_action_for_next_step (
+               pv_twilio_error_get_delivery_next_step (record->error_code)),
+             /* Translators: %s is a phone number, then the reason Twilio gave */
+             _("The code could not be delivered to %s. %s"),
+             shown, pv_twilio_error_describe_delivery (record->error_code));
+}
+
 static void
 delivery_status_changed_cb (PvVerifier        *self,
                             PvTwilioMessage   *message,
                             PvDeliveryTracker *tracker)
 {
-  g_autoptr(GError) error = NULL;
-  const char *number = g_object_get_data (G_OBJECT (tracker), "number");
-  gboolean applied = FALSE;
+  DeliveryRecord *record;
 
-  /* Only for the customer's current message: after a deletion or a newer code, this one no
-   * longer matters. */
-  if (!pv_store_record_delivery (self->store, number, message->sid, message->status,
-                                 message->error_code, &applied, &error))
-    {
-      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_NONE);
-      return;
-    }
-
-  if (!applied)
-    return;
-
-  g_signal_emit (self, _pv_verifier_signals[DELIVERY_CHANGED], 0,
-                 number, message->status, message->error_code);
-
-  if (g_str_equal (message->status, "undelivered") || g_str_equal (message->status, "failed"))
-    {
-      g_autofree char *shown = _pv_verifier_display_number (self, number);
-
-      _pv_verifier_emit_update (self, PV_UPDATE_ERROR,
-                 _pv_verifier_action_for_next_step (
-                   pv_twilio_error_get_delivery_next_step (message->error_code)),
-                 /* Translators: %s is a phone number, then the reason Twilio gave */
-                 _("The code could not be delivered to %s. %s"),
-                 shown, pv_twilio_error_describe_delivery (message->error_code));
-    }
+  record = delivery_record_new (self, g_object_get_data (G_OBJECT (tracker), "number"),
+                                message->sid, message->status, message->error_code);
+  record->recorded = report_undelivered;
+  record_delivery (self, record);
 }
 
 static void
@@ -256,31 +357,6 @@ _pv_verifier_track_delivery (PvVerifier            *self,
                G_CALLBACK (delivery_status_changed_cb), G_CALLBACK (delivery_finished_cb));
 }
 
-/* Records how a call stands, only while it is the customer's current send. */
-static gboolean
-record_call_status (PvVerifier *self,
-                    const char *number,
-                    const char *sid,
-                    const char *status,
-                    int         error_code)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean applied = FALSE;
-
-  if (!pv_store_record_delivery (self->store, number, sid, status, error_code, &applied,
-                                 &error))
-    {
-      _pv_verifier_emit_error_update (self, error, PV_UPDATE_ACTION_NONE);
-      return FALSE;
-    }
-
-  if (applied)
-    g_signal_emit (self, _pv_verifier_signals[DELIVERY_CHANGED], 0, number, status,
-                   error_code);
-
-  return applied;
-}
-
 static void
 call_status_changed_cb (PvVerifier         *self,
                         const PvTwilioCall *call,
@@ -290,7 +366,7 @@ call_status_changed_cb (PvVerifier         *self,
 
   /* A failed call's reason comes with "finished", once the notifications are read. */
   if (!g_str_equal (call->status, "failed"))
-    record_call_status (self, number, call->sid, call->status, 0);
+    record_delivery (self, delivery_record_new (self, number, call->sid, call->status, 0));
 }
 
 /* How a call that did not read the code out ended, for staff. */
@@ -322,6 +398,19 @@ report_unanswered_call (PvVerifier *self,
                               shown, pv_twilio_error_describe_call_failure (failure_code));
 }
 
+/* Told only while the call is still the customer's current send, and the code still
+ * unread. */
+static void
+report_unanswered_if_current (PvVerifier     *self,
+                              DeliveryRecord *record)
+{
+  const PvCustomer *customer = record->current;
+
+  if (customer != NULL && customer->status == PV_CUSTOMER_STATUS_PENDING &&
+      g_strcmp0 (customer->message_sid, record->sid) == 0)
+    report_unanswered_call (self, record->number, record->status, record->failure_code);
+}
+
 static void
 call_finished_cb (PvVerifier          *self,
                   PvCallTrackerResult  result,
@@ -329,21 +418,20 @@ call_finished_cb (PvVerifier          *self,
 {
   g_autofree char *number = g_strdup (g_object_get_data (G_OBJECT (tracker), "number"));
   const char *status = pv_call_tracker_get_status (tracker);
-  int failure_code = pv_call_tracker_get_failure_code (tracker);
-  gboolean current = TRUE;
+  DeliveryRecord *record;
 
-  if (g_str_equal (status, "failed"))
-    current = record_call_status (self, number, pv_call_tracker_get_call_sid (tracker), status,
-                                  failure_code);
+  record = delivery_record_new (self, number, pv_call_tracker_get_call_sid (tracker), status,
+                                pv_call_tracker_get_failure_code (tracker));
+  record->failure_code = pv_call_tracker_get_failure_code (tracker);
+  record->record = g_str_equal (status, "failed");
+  record->look_up = result == PV_CALL_TRACKER_FINAL && !g_str_equal (status, "completed");
+  if (record->look_up)
+    record->recorded = report_unanswered_if_current;
 
-  if (current && result == PV_CALL_TRACKER_FINAL && !g_str_equal (status, "completed"))
-    {
-      g_autoptr(PvCustomer) customer = pv_store_lookup (self->store, number, NULL);
-
-      if (customer != NULL && customer->status == PV_CUSTOMER_STATUS_PENDING &&
-          g_strcmp0 (customer->message_sid, pv_call_tracker_get_call_sid (tracker)) == 0)
-        report_unanswered_call (self, number, status, failure_code);
-    }
+  if (record->record || record->look_up)
+    record_delivery (self, record);
+  else
+    delivery_record_free (record);
 
   forget_tracker (self, number, PV_POLL_TRACKER (tracker));
 }
@@ -409,18 +497,148 @@ clean_code (const char  *code,
   return g_string_free (digits, FALSE);
 }
 
+/* One code checked against the store, from the attempt to its verdict. The store's part
+ * runs on the verifier's store queue, or in the caller for the blocking form. */
+typedef enum
+{
+  CHECK_VERIFIED,
+  CHECK_WRONG,          /* the attempt is counted and recorded */
+  CHECK_REFUSED,        /* no attempt: see attempt.verdict */
+  CHECK_AWAITING_TEXT,  /* typed in, for a code the customer is to text us */
+  CHECK_LOST,           /* matched, but the code went before it could verify */
+} CheckResult;
+
+typedef struct
+{
+  char        *e164;
+  char        *digits;
+  gboolean     typed;
+  guint        max_attempts;
+  GBytes      *digest_key;
+
+  CheckResult  result;
+  PvAttempt    attempt;
+  gboolean     verified_meanwhile; /* LOST: someone verified with the same code */
+} CodeCheck;
+
+static void
+code_check_free (CodeCheck *check)
+{
+  g_free (check->e164);
+  if (check->digits != NULL)
+    explicit_bzero (check->digits, strlen (check->digits));
+  g_free (check->digits);
+  g_bytes_unref (check->digest_key);
+  pv_attempt_clear (&check->attempt);
+  g_free (check);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CodeCheck, code_check_free)
+
+static CodeCheck *
+code_check_new (PvVerifier *self,
+                const char *e164,
+                const char *digits,
+                gboolean    typed)
+{
+  CodeCheck *check = g_new0 (CodeCheck, 1);
+
+  check->e164 = g_strdup (e164);
+  check->digits = g_strdup (digits);
+  check->typed = typed;
+  check->max_attempts = self->max_attempts;
+  check->digest_key = g_bytes_ref (self->digest_key);
+
+  return check;
+}
+
+/* Counts an attempt, then compares the digits with the live code's digest. A code typed
+ * in by staff never verifies one that the customer was to text us: staff can see that
+ * one. Only store calls and the comparison: it may run on the store queue's thread. */
 static gboolean
-report_wrong_code (PvVerifier        *self,
-                   const char        *number,
-                   const PvAttempt   *attempt,
-                   GError           **error)
+check_code_job (PvStore   *store,
+                gpointer   data,
+                GError   **error)
+{
+  CodeCheck *check = data;
+  g_autoptr(GError) local_error = NULL;
+  gboolean applied = FALSE;
+
+  /* A point lookup first, so that staff typing in the code they see on the screen for the
+   * customer to text us does not use up one of the customer's attempts. */
+  if (check->typed)
+    {
+      g_autoptr(PvCustomer) stored = pv_store_lookup (store, check->e164, NULL);
+
+      if (stored != NULL && stored->channel == PV_CHANNEL_INBOUND &&
+          stored->status == PV_CUSTOMER_STATUS_PENDING)
+        {
+          check->result = CHECK_AWAITING_TEXT;
+          return TRUE;
+        }
+    }
+
+  if (!pv_store_claim_attempt (store, check->e164, check->max_attempts, &check->attempt,
+                               error))
+    return FALSE;
+
+  if (check->attempt.verdict != PV_ATTEMPT_GRANTED)
+    {
+      check->result = CHECK_REFUSED;
+      return TRUE;
+    }
+
+  /* Checked again here, atomically with the attempt: the lookup above is only a
+   * courtesy. */
+  if (check->typed && check->attempt.channel == PV_CHANNEL_INBOUND)
+    {
+      check->result = CHECK_AWAITING_TEXT;
+      return TRUE;
+    }
+
+  if (!pv_code_digest_matches (check->digest_key, check->e164, check->digits,
+                               check->attempt.code_digest))
+    {
+      /* The attempt is counted already; this only adds it to the history. */
+      if (!pv_store_record_failed_attempt (store, check->e164, &local_error))
+        g_warning ("Could not record a wrong code: %s", local_error->message);
+      check->result = CHECK_WRONG;
+      return TRUE;
+    }
+
+  /* A code works once: the digest goes in the same statement that verifies. */
+  if (!pv_store_mark_verified (store, check->e164, check->attempt.code_digest, &applied,
+                               error))
+    return FALSE;
+
+  if (!applied)
+    {
+      g_autoptr(PvCustomer) customer = pv_store_lookup (store, check->e164, NULL);
+
+      check->verified_meanwhile = customer != NULL &&
+                                  customer->status == PV_CUSTOMER_STATUS_VERIFIED;
+      check->result = CHECK_LOST;
+      return TRUE;
+    }
+
+  check->result = CHECK_VERIFIED;
+  return TRUE;
+}
+
+/* After a wrong code, how many more may be tried. */
+static guint
+attempts_left_after (const CodeCheck *check)
+{
+  return check->max_attempts - MIN (check->attempt.attempts_used, check->max_attempts);
+}
+
+static gboolean
+report_wrong_code (PvVerifier       *self,
+                   const CodeCheck  *check,
+                   GError          **error)
 {
   g_autoptr(GError) local_error = NULL;
-  guint attempts_left = self->max_attempts - MIN (attempt->attempts_used, self->max_attempts);
-
-  if (!pv_store_record_failed_attempt (self->store, number, &local_error))
-    g_warning ("Could not record a wrong code: %s", local_error->message);
-  g_clear_error (&local_error);
+  guint attempts_left = attempts_left_after (check);
 
   if (attempts_left == 0)
     {
@@ -503,15 +721,14 @@ report_refused_attempt (PvVerifier       *self,
 /* The code matched, but mark_verified found the digest gone: someone else verified with
  * the same code a moment ago, or a newer code replaced it. */
 static gboolean
-report_lost_verification (PvVerifier  *self,
-                          const char  *number,
-                          GError     **error)
+report_lost_verification (PvVerifier       *self,
+                          const CodeCheck  *check,
+                          GError          **error)
 {
-  g_autoptr(PvCustomer) customer = pv_store_lookup (self->store, number, NULL);
-  g_autofree char *shown = _pv_verifier_display_number (self, number);
+  g_autofree char *shown = _pv_verifier_display_number (self, check->e164);
   g_autoptr(GError) local_error = NULL;
 
-  if (customer != NULL && customer->status == PV_CUSTOMER_STATUS_VERIFIED)
+  if (check->verified_meanwhile)
     {
       g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED,
                    _("%s is already verified."), shown);
@@ -527,6 +744,165 @@ report_lost_verification (PvVerifier  *self,
                          PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, FALSE);
 }
 
+/* Tells staff how the check went. Returns whether the number is now verified. */
+static gboolean
+report_code_check (PvVerifier       *self,
+                   const CodeCheck  *check,
+                   GError          **error)
+{
+  g_autofree char *shown = NULL;
+
+  switch (check->result)
+    {
+    case CHECK_REFUSED:
+      return report_refused_attempt (self, check->e164, &check->attempt, error);
+
+    case CHECK_AWAITING_TEXT:
+      return report_awaiting_text (self, check->e164, error);
+
+    case CHECK_WRONG:
+      return report_wrong_code (self, check, error);
+
+    case CHECK_LOST:
+      return report_lost_verification (self, check, error);
+
+    case CHECK_VERIFIED:
+    default:
+      break;
+    }
+
+  g_hash_table_remove (self->trackers, check->e164);
+  pv_verifier_stop_awaiting_text (self, check->e164);
+
+  shown = _pv_verifier_display_number (self, check->e164);
+  _pv_verifier_emit_update (self, PV_UPDATE_SUCCESS, PV_UPDATE_ACTION_NONE,
+               _("%s is now verified."), shown);
+  g_signal_emit (self, _pv_verifier_signals[VERIFIED], 0, check->e164);
+
+  return TRUE;
+}
+
+static gboolean
+report_store_failure (PvVerifier  *self,
+                      GError      *reason,
+                      GError     **error)
+{
+  return _pv_verifier_report_failure (self, error, reason, PV_UPDATE_ERROR,
+                                      PV_UPDATE_ACTION_RETRY, FALSE);
+}
+
+/* Blocks on the store: for the command line, which has no window to keep drawing. */
+gboolean
+_pv_verifier_check_code (PvVerifier  *self,
+                         const char  *e164,
+                         const char  *digits,
+                         gboolean     typed,
+                         GError     **error)
+{
+  g_autoptr(CodeCheck) check = code_check_new (self, e164, digits, typed);
+  GError *local_error = NULL;
+
+  if (!check_code_job (self->store, check, &local_error))
+    return report_store_failure (self, local_error, error);
+
+  return report_code_check (self, check, error);
+}
+
+static void
+code_checked_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PvVerifier *self = g_task_get_source_object (task);
+  CodeCheck *check = g_task_get_task_data (task);
+  GError *reason = NULL;
+  GError *error = NULL;
+
+  if (!pv_store_queue_run_finish (PV_STORE_QUEUE (object), result, &reason))
+    {
+      /* Cancelled before it began: no attempt was used, and nothing is to be said. */
+      if (g_error_matches (reason, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (&error, reason);
+      else
+        report_store_failure (self, reason, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (report_code_check (self, check, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* As _pv_verifier_check_code(), on the store queue. */
+void
+_pv_verifier_check_code_async (PvVerifier          *self,
+                               const char          *e164,
+                               const char          *digits,
+                               gboolean             typed,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  CodeCheck *check = code_check_new (self, e164, digits, typed);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, _pv_verifier_check_code_async);
+  /* Once the attempt is counted, what it came to is reported, cancelled or not: staff must
+   * not be told nothing happened when a number was verified. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, check, (GDestroyNotify) code_check_free);
+
+  pv_store_queue_run_async (self->queue, check_code_job, check, cancellable, code_checked_cb,
+                            task);
+}
+
+/* The checks before any attempt is counted: the number, the key, the code's form. Returns
+ * the code's digits, or NULL once staff were told why. */
+static char *
+prepare_check (PvVerifier  *self,
+               const char  *number,
+               const char  *country,
+               const char  *code,
+               char       **e164,
+               GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *normalized = NULL;
+  char *digits;
+
+  normalized = pv_phone_number_normalize (number,
+                                          country != NULL ? country : self->default_country,
+                                          &local_error);
+  if (normalized == NULL)
+    {
+      _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
+                                   PV_UPDATE_ERROR, PV_UPDATE_ACTION_START_OVER, FALSE);
+      return NULL;
+    }
+
+  if (self->digest_key == NULL)
+    {
+      _pv_verifier_check_configured (self, &local_error);
+      _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
+                                   PV_UPDATE_ERROR, PV_UPDATE_ACTION_OPEN_PREFERENCES, FALSE);
+      return NULL;
+    }
+
+  digits = clean_code (code, &local_error);
+  if (digits == NULL)
+    {
+      _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
+                                   PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, FALSE);
+      return NULL;
+    }
+
+  *e164 = g_steal_pointer (&normalized);
+  return digits;
+}
+
 /**
  * pv_verifier_verify:
  * @number: the number the code was sent to, in any form pv_phone_number_normalize() takes
@@ -536,6 +912,9 @@ report_lost_verification (PvVerifier  *self,
  * (letters, too few digits, more digits than any code has) is refused without using up
  * an attempt. Every other attempt is counted in the store before the code is compared,
  * so the limit holds however many processes check codes for the number at once.
+ *
+ * This waits for the store, which may take as long as another desk's transaction or the
+ * network: it is for the command line. A window uses pv_verifier_verify_async().
  *
  * Returns: %TRUE if the number is now verified
  */
@@ -561,45 +940,15 @@ pv_verifier_verify_in_country (PvVerifier  *self,
                                const char  *code,
                                GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(PvCustomer) stored = NULL;
   g_autofree char *e164 = NULL;
   g_autofree char *digits = NULL;
   gboolean verified;
 
   g_return_val_if_fail (PV_IS_VERIFIER (self), FALSE);
 
-  e164 = pv_phone_number_normalize (number, country != NULL ? country : self->default_country,
-                                    &local_error);
-  if (e164 == NULL)
-    {
-      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
-                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_START_OVER, FALSE);
-    }
-
-  if (self->digest_key == NULL)
-    {
-      _pv_verifier_check_configured (self, &local_error);
-      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
-                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_OPEN_PREFERENCES, FALSE);
-    }
-
-  digits = clean_code (code, &local_error);
+  digits = prepare_check (self, number, country, code, &e164, error);
   if (digits == NULL)
-    {
-      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
-                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, FALSE);
-    }
-
-  /* A point lookup, so that staff typing in the code they see on the screen for the
-   * customer to text us does not use up one of the customer's attempts. */
-  stored = pv_store_lookup (self->store, e164, NULL);
-  if (stored != NULL && stored->channel == PV_CHANNEL_INBOUND &&
-      stored->status == PV_CUSTOMER_STATUS_PENDING)
-    {
-      explicit_bzero (digits, strlen (digits));
-      return report_awaiting_text (self, e164, error);
-    }
+    return FALSE;
 
   verified = _pv_verifier_check_code (self, e164, digits, TRUE, error);
   explicit_bzero (digits, strlen (digits));
@@ -607,54 +956,126 @@ pv_verifier_verify_in_country (PvVerifier  *self,
   return verified;
 }
 
-/* Counts an attempt, then compares @digits with the live code's digest. A code @typed in
- * by staff never verifies one that the customer was to text us: staff can see that one. */
-gboolean
-_pv_verifier_check_code (PvVerifier  *self,
-                         const char  *e164,
-                         const char  *digits,
-                         gboolean     typed,
-                         GError     **error)
+/**
+ * pv_verifier_verify_async:
+ * @number: as for pv_verifier_verify()
+ * @country: (nullable): as for pv_verifier_verify_in_country()
+ * @code: as for pv_verifier_verify()
+ * @cancellable: (nullable): stops the check only if it has not reached the store yet
+ *
+ * As pv_verifier_verify_in_country(), with the store's part on the verifier's store
+ * queue: the main loop runs while another desk holds the customer's row or the network is
+ * slow. Staff are told the outcome through ::update, as for the blocking form.
+ */
+void
+pv_verifier_verify_async (PvVerifier          *self,
+                          const char          *number,
+                          const char          *country,
+                          const char          *code,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
 {
-  g_auto(PvAttempt) attempt = { 0, };
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *shown = NULL;
-  gboolean matches, applied = FALSE;
+  g_autofree char *e164 = NULL;
+  g_autofree char *digits = NULL;
+  GError *error = NULL;
 
-  if (!pv_store_claim_attempt (self->store, e164, self->max_attempts, &attempt, &local_error))
+  g_return_if_fail (PV_IS_VERIFIER (self));
+
+  digits = prepare_check (self, number, country, code, &e164, &error);
+  if (digits == NULL)
     {
-      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
-                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_RETRY, FALSE);
+      g_task_report_error (self, callback, user_data, pv_verifier_verify_async, error);
+      return;
     }
 
-  if (attempt.verdict != PV_ATTEMPT_GRANTED)
-    return report_refused_attempt (self, e164, &attempt, error);
+  _pv_verifier_check_code_async (self, e164, digits, TRUE, cancellable, callback, user_data);
+  explicit_bzero (digits, strlen (digits));
+}
 
-  if (typed && attempt.channel == PV_CHANNEL_INBOUND)
-    return report_awaiting_text (self, e164, error);
+/**
+ * pv_verifier_verify_finish:
+ * @attempts_left: (out) (optional): after a wrong code, how many more may be tried
+ *
+ * Returns: %TRUE if the number is now verified, else %FALSE with @error set
+ */
+gboolean
+pv_verifier_verify_finish (PvVerifier    *self,
+                           GAsyncResult  *result,
+                           guint         *attempts_left,
+                           GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), FALSE);
 
-  matches = pv_code_digest_matches (self->digest_key, e164, digits, attempt.code_digest);
-
-  if (!matches)
-    return report_wrong_code (self, e164, &attempt, error);
-
-  /* A code works once: the digest goes in the same statement that verifies. */
-  if (!pv_store_mark_verified (self->store, e164, attempt.code_digest, &applied, &local_error))
+  if (attempts_left != NULL)
     {
-      return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
-                             PV_UPDATE_ERROR, PV_UPDATE_ACTION_RETRY, FALSE);
+      CodeCheck *check = g_task_get_task_data (G_TASK (result));
+
+      *attempts_left = 0;
+      if (check != NULL && check->result == CHECK_WRONG)
+        *attempts_left = attempts_left_after (check);
     }
 
-  if (!applied)
-    return report_lost_verification (self, e164, error);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
 
-  g_hash_table_remove (self->trackers, e164);
-  pv_verifier_stop_awaiting_text (self, e164);
+typedef struct
+{
+  char   *owner;
+  gint64  now;
+  int     recovered;
+} Recovery;
 
-  shown = _pv_verifier_display_number (self, e164);
-  _pv_verifier_emit_update (self, PV_UPDATE_SUCCESS, PV_UPDATE_ACTION_NONE,
-               _("%s is now verified."), shown);
-  g_signal_emit (self, _pv_verifier_signals[VERIFIED], 0, e164);
+static void
+recovery_free (Recovery *recovery)
+{
+  g_free (recovery->owner);
+  g_free (recovery);
+}
+
+static Recovery *
+recovery_new (PvVerifier *self)
+{
+  Recovery *recovery = g_new0 (Recovery, 1);
+
+  recovery->owner = g_strdup (self->owner);
+  recovery->now = pv_clock_get_now (self->clock);
+
+  return recovery;
+}
+
+static gboolean
+recover_sends_job (PvStore   *store,
+                   gpointer   data,
+                   GError   **error)
+{
+  Recovery *recovery = data;
+  g_autoptr(GPtrArray) sending = NULL;
+
+  sending = pv_store_list_sends_in_flight (store, error);
+  if (sending == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < sending->len; i++)
+    {
+      const PvCustomer *customer = g_ptr_array_index (sending, i);
+      gboolean applied = FALSE;
+
+      /* Our own sends are still under way; others' only if their process lives and they
+       * are recent. */
+      if (g_strcmp0 (customer->send_owner, recovery->owner) == 0)
+        continue;
+
+      if (!pv_process_owner_is_gone (customer->send_owner) &&
+          recovery->now - customer->last_sent_at < PV_SEND_IN_FLIGHT_MAX_SECONDS)
+        continue;
+
+      if (!pv_store_abandon_send (store, customer, "interrupted", &applied, error))
+        return FALSE;
+
+      if (applied)
+        recovery->recovered++;
+    }
 
   return TRUE;
 }
@@ -664,7 +1085,8 @@ _pv_verifier_check_code (PvVerifier  *self,
  *
  * Marks sends left in flight by a process that is gone (killed mid-send, or the machine
  * lost power) as having an unknown outcome, so nobody is told a text is on its way that
- * may never have left. Run once at start, off the main thread if the store is slow.
+ * may never have left. This waits for the store: a window uses
+ * pv_verifier_recover_sends_async().
  *
  * Returns: how many sends were recovered, or -1 with @error set
  */
@@ -672,55 +1094,86 @@ int
 pv_verifier_recover_sends (PvVerifier  *self,
                            GError     **error)
 {
-  g_autoptr(GPtrArray) sending = NULL;
-  gint64 now = pv_clock_get_now (self->clock);
-  int recovered = 0;
+  Recovery *recovery;
+  int recovered;
 
   g_return_val_if_fail (PV_IS_VERIFIER (self), -1);
 
-  sending = pv_store_list_sends_in_flight (self->store, error);
-  if (sending == NULL)
-    return -1;
-
-  for (guint i = 0; i < sending->len; i++)
-    {
-      const PvCustomer *customer = g_ptr_array_index (sending, i);
-      gboolean applied = FALSE;
-
-      /* Our own sends are still under way; others' only if their process lives and they
-       * are recent. */
-      if (g_strcmp0 (customer->send_owner, self->owner) == 0)
-        continue;
-
-      if (!pv_process_owner_is_gone (customer->send_owner) &&
-          now - customer->last_sent_at < PV_SEND_IN_FLIGHT_MAX_SECONDS)
-        continue;
-
-      if (!pv_store_abandon_send (self->store, customer, "interrupted", &applied, error))
-        return -1;
-
-      if (applied)
-        recovered++;
-    }
+  recovery = recovery_new (self);
+  recovered = recover_sends_job (self->store, recovery, error) ? recovery->recovered : -1;
+  recovery_free (recovery);
 
   return recovered;
 }
 
+static void
+sends_recovered_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Recovery *recovery = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!pv_store_queue_run_finish (PV_STORE_QUEUE (object), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, recovery->recovered);
+}
+
+/**
+ * pv_verifier_recover_sends_async:
+ *
+ * As pv_verifier_recover_sends(), on the verifier's store queue: the sends of this
+ * process claimed after it are queued behind it.
+ */
+void
+pv_verifier_recover_sends_async (PvVerifier          *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task;
+  Recovery *recovery;
+
+  g_return_if_fail (PV_IS_VERIFIER (self));
+
+  recovery = recovery_new (self);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pv_verifier_recover_sends_async);
+  g_task_set_task_data (task, recovery, (GDestroyNotify) recovery_free);
+
+  pv_store_queue_run_async (self->queue, recover_sends_job, recovery, cancellable,
+                            sends_recovered_cb, task);
+}
+
+/**
+ * pv_verifier_recover_sends_finish:
+ *
+ * Returns: how many sends were recovered, or -1 with @error set
+ */
+int
+pv_verifier_recover_sends_finish (PvVerifier    *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+
+  return (int) g_task_propagate_int (G_TASK (result), error);
+}
+
 /**
  * pv_verifier_get_attempts_left:
- * @number: an E.164 number
+ * @customer: a customer as the store has it
  *
- * Returns: how many wrong codes may still be entered for @number's current code
+ * Returns: how many wrong codes may still be entered for @customer's current code
  */
 guint
-pv_verifier_get_attempts_left (PvVerifier *self,
-                               const char *number)
+pv_verifier_get_attempts_left (PvVerifier       *self,
+                               const PvCustomer *customer)
 {
-  g_autoptr(PvCustomer) customer = NULL;
-
   g_return_val_if_fail (PV_IS_VERIFIER (self), 0);
 
-  customer = pv_store_lookup (self->store, number, NULL);
   if (customer == NULL || customer->code_digest == NULL)
     return 0;
 
@@ -803,6 +1256,7 @@ pv_verifier_dispose (GObject *object)
 
   g_hash_table_remove_all (self->trackers);
   g_clear_object (&self->composer);
+  g_clear_object (&self->queue);
   g_clear_object (&self->store);
   if (self->inbound != NULL)
     g_signal_handlers_disconnect_by_data (self->inbound, self);
@@ -1045,8 +1499,25 @@ pv_verifier_new (PvStore        *store,
 
   self = g_object_new (PV_TYPE_VERIFIER, NULL);
   self->store = g_object_ref (store);
+  self->queue = pv_store_queue_new (store);
   self->client = g_object_ref (client);
   self->clock = g_object_ref (clock);
 
   return self;
+}
+
+/**
+ * pv_verifier_get_store_queue:
+ *
+ * The queue the verifier's own store calls go through, for a page that reads what they
+ * wrote without holding up the window.
+ *
+ * Returns: (transfer none): the queue
+ */
+PvStoreQueue *
+pv_verifier_get_store_queue (PvVerifier *self)
+{
+  g_return_val_if_fail (PV_IS_VERIFIER (self), NULL);
+
+  return self->queue;
 }

@@ -13,6 +13,7 @@
 #include "pv-message-composer.h"
 #include "pv-phone-number.h"
 #include "pv-store.h"
+#include "pv-store-queue.h"
 #include "pv-twilio-client.h"
 
 G_BEGIN_DECLS
@@ -96,10 +97,11 @@ PvMessageComposer *pv_verifier_get_composer (PvVerifier       *self);
 PvStore     *pv_verifier_get_store      (PvVerifier           *self);
 PvChannel    pv_verifier_propose_channel (PvVerifier          *self,
                                          const PvPhoneNumber  *number);
+PvStoreQueue *pv_verifier_get_store_queue (PvVerifier        *self);
 guint        pv_verifier_get_cooldown_remaining (PvVerifier   *self,
-                                         const char           *number);
+                                         const PvCustomer     *customer);
 guint        pv_verifier_get_attempts_left (PvVerifier        *self,
-                                         const char           *number);
+                                         const PvCustomer     *customer);
 void         pv_verifier_register_async (PvVerifier           *self,
                                          const char           *input,
                                          const char           *name,
@@ -164,6 +166,13 @@ gboolean     pv_verifier_read_text      (PvVerifier           *self,
                                          GError              **error);
 int          pv_verifier_recover_sends  (PvVerifier           *self,
                                          GError              **error);
+void         pv_verifier_recover_sends_async (PvVerifier      *self,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+int          pv_verifier_recover_sends_finish (PvVerifier     *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
 gboolean     pv_verifier_verify_in_country (PvVerifier        *self,
                                          const char           *number,
                                          const char           *country,
@@ -172,6 +181,17 @@ gboolean     pv_verifier_verify_in_country (PvVerifier        *self,
 gboolean     pv_verifier_verify         (PvVerifier           *self,
                                          const char           *number,
                                          const char           *code,
+                                         GError              **error);
+void         pv_verifier_verify_async   (PvVerifier           *self,
+                                         const char           *number,
+                                         const char           *country,
+                                         const char           *code,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+gboolean     pv_verifier_verify_finish  (PvVerifier           *self,
+                                         GAsyncResult         *result,
+                                         guint                *attempts_left,
                                          GError              **error);
 
 G_END_DECLS

@@ -50,6 +50,7 @@ struct _PvVerifyView
   GCancellable  *cancellable;
   char          *number;       /* the E.164 number on the Verify step */
   gboolean       sending;
+  gboolean       checking;         /* a typed code is being checked */
   LastSend       last_send;
   guint          cooldown_source;
   gint64         resend_ready_at;  /* monotonic µs; asked of the store once per send */
@@ -156,7 +157,8 @@ update_actions (PvVerifyView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "verify.texts-us",
                                  ready && !self->sending && phone[0] != '\0');
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "verify.verify",
-                                 ready && self->number != NULL && code[0] != '\0');
+                                 ready && !self->checking && self->number != NULL &&
+                                 code[0] != '\0');
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "verify.resend",
                                  ready && !self->sending && self->number != NULL && cooldown == 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "verify.switch-channel",
@@ -191,12 +193,13 @@ cooldown_tick_cb (gpointer user_data)
 /* The countdown runs on the monotonic clock, so the ticker and every keystroke need not
  * ask the database again. */
 static void
-start_cooldown_ticker (PvVerifyView *self)
+start_cooldown_ticker (PvVerifyView     *self,
+                       const PvCustomer *customer)
 {
   guint remaining = 0;
 
   if (self->number != NULL)
-    remaining = pv_verifier_get_cooldown_remaining (self->verifier, self->number);
+    remaining = pv_verifier_get_cooldown_remaining (self->verifier, customer);
   self->resend_ready_at = g_get_monotonic_time () + (gint64) remaining * G_USEC_PER_SEC;
 
   if (self->cooldown_source == 0)
@@ -306,11 +309,73 @@ stop_texts_us (PvVerifyView *self)
   pv_texts_us_page_clear (self->texts_us_page);
 }
 
+typedef void (*CustomerReadFunc) (PvVerifyView     *self,
+                                  const char       *number,
+                                  const PvCustomer *customer);
+
+typedef struct
+{
+  PvVerifyView     *self;
+  char             *number;
+  CustomerReadFunc  then;
+} CustomerRead;
+
+static void
+customer_read_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  CustomerRead *read = user_data;
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  customer = pv_store_queue_lookup_finish (PV_STORE_QUEUE (object), result, &error);
+
+  /* Closed meanwhile, or the store cannot be read: what is shown stays, and the next
+   * intent will say what is wrong with the store. */
+  if (error == NULL)
+    read->then (read->self, read->number, customer);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Could not read the customer on screen: %s", error->message);
+
+  g_object_unref (read->self);
+  g_free (read->number);
+  g_free (read);
+}
+
+/* Reads @number's customer on the verifier's store queue, after its own writes, and hands
+ * it to @then: the window keeps drawing while another desk holds the row. */
+static void
+read_customer (PvVerifyView     *self,
+               const char       *number,
+               CustomerReadFunc  then)
+{
+  CustomerRead *read = g_new0 (CustomerRead, 1);
+
+  read->self = g_object_ref (self);
+  read->number = g_strdup (number);
+  read->then = then;
+  pv_store_queue_lookup_async (pv_verifier_get_store_queue (self->verifier), number,
+                               self->cancellable, customer_read_cb, read);
+}
+
+/* The code step for the customer the verifier sent a code to, once read. */
+static void
+show_code_step (PvVerifyView     *self,
+                const char       *number,
+                const PvCustomer *customer)
+{
+  if (g_strcmp0 (number, self->number) != 0)
+    return;
+
+  show_send_state (self, customer);
+  start_cooldown_ticker (self, customer);
+}
+
 static void
 code_sent_cb (PvVerifyView *self,
               const char   *number)
 {
-  g_autoptr(PvCustomer) customer = NULL;
   g_autofree char *title = NULL;
   g_autofree char *shown = NULL;
 
@@ -322,13 +387,12 @@ code_sent_cb (PvVerifyView *self,
   title = g_strdup_printf (_("Enter the Code Sent to %s"), shown);
   gtk_label_set_label (self->verify_title, title);
 
-  customer = pv_store_lookup (pv_engine_get_store (self->engine), number, NULL);
-  show_send_state (self, customer);
-
+  /* Nothing of the last customer's stays while this one's is read. */
+  show_send_state (self, NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
   gtk_widget_set_visible (GTK_WIDGET (self->attempts_label), FALSE);
   show_flow_page (self, "verify");
-  start_cooldown_ticker (self);
+  read_customer (self, number, show_code_step);
 }
 
 static void
@@ -340,10 +404,10 @@ reset_cb (PvVerifyView *self)
 }
 
 static void
-verified_cb (PvVerifyView *self,
-             const char   *number)
+show_verified (PvVerifyView     *self,
+               const char       *number,
+               const PvCustomer *customer)
 {
-  g_autoptr(PvCustomer) customer = NULL;
   g_autoptr(GDateTime) verified_at = NULL;
   g_autofree char *when = NULL;
   g_autofree char *who = NULL;
@@ -358,7 +422,6 @@ verified_cb (PvVerifyView *self,
     return;
 
   shown = pv_engine_format_number (self->engine, number);
-  customer = pv_store_lookup (pv_engine_get_store (self->engine), number, NULL);
   if (customer != NULL && customer->verified_at != 0)
     verified_at = g_date_time_new_from_unix_local (customer->verified_at);
   else
@@ -387,6 +450,13 @@ verified_cb (PvVerifyView *self,
   stop_texts_us (self);
   show_flow_page (self, "verified");
   update_actions (self);
+}
+
+static void
+verified_cb (PvVerifyView *self,
+             const char   *number)
+{
+  read_customer (self, number, show_verified);
 }
 
 static void
@@ -438,81 +508,91 @@ update_cb (PvVerifyView   *self,
     }
 }
 
+static void
+show_deleted_elsewhere (PvVerifyView *self,
+                        const char   *number)
+{
+  g_autofree char *text = g_strdup_printf (_("%s was deleted in another window."), number);
+
+  reset_cb (self);
+  gtk_label_set_label (self->register_problem_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), TRUE);
+}
+
 /* Verified or deleted at another desk while the customer was to text this one: the step
  * moves on as the code step does. */
 static void
-texts_us_store_changed (PvVerifyView       *self,
-                        const char * const *numbers)
+follow_texts_us_customer (PvVerifyView     *self,
+                          const char       *number,
+                          const PvCustomer *customer)
 {
-  g_autofree char *number = g_strdup (pv_texts_us_page_get_number (self->texts_us_page));
-  g_autoptr(PvCustomer) customer = NULL;
+  const char *page = gtk_stack_get_visible_child_name (self->steps);
 
-  if (number == NULL || (numbers != NULL && !g_strv_contains (numbers, number)))
+  if (g_strcmp0 (page, "texts-us") != 0 ||
+      g_strcmp0 (number, pv_texts_us_page_get_number (self->texts_us_page)) != 0)
     return;
 
-  customer = pv_store_lookup (pv_engine_get_store (self->engine), number, NULL);
   if (customer == NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("%s was deleted in another window."), number);
-
       stop_texts_us (self);
-      reset_cb (self);
-      gtk_label_set_label (self->register_problem_label, text);
-      gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), TRUE);
+      show_deleted_elsewhere (self, number);
     }
   else if (customer->status == PV_CUSTOMER_STATUS_VERIFIED)
     {
-      verified_cb (self, number);
+      show_verified (self, number, customer);
     }
 }
 
 /* Another window, the command line or another desk changed the customer on screen: the
  * code step follows it, as if the change had been made here. */
 static void
-store_changed_cb (PvVerifyView       *self,
-                  const char * const *numbers)
+follow_code_step_customer (PvVerifyView     *self,
+                           const char       *number,
+                           const PvCustomer *customer)
 {
-  g_autoptr(PvCustomer) customer = NULL;
   const char *page = gtk_stack_get_visible_child_name (self->steps);
 
-  if (g_strcmp0 (page, "texts-us") == 0)
-    {
-      texts_us_store_changed (self, numbers);
-      return;
-    }
-
-  if (self->number == NULL || g_strcmp0 (page, "verify") != 0)
+  if (g_strcmp0 (number, self->number) != 0 || g_strcmp0 (page, "verify") != 0)
     return;
 
-  if (numbers != NULL && !g_strv_contains (numbers, self->number))
-    return;
-
-  customer = pv_store_lookup (pv_engine_get_store (self->engine), self->number, NULL);
   if (customer == NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("%s was deleted in another window."),
-                                               self->number);
-
-      reset_cb (self);
-      gtk_label_set_label (self->register_problem_label, text);
-      gtk_widget_set_visible (GTK_WIDGET (self->register_problem_label), TRUE);
+      show_deleted_elsewhere (self, number);
       return;
     }
 
   if (customer->status == PV_CUSTOMER_STATUS_VERIFIED)
     {
-      g_autofree char *number = g_strdup (self->number);
-
-      verified_cb (self, number);
+      show_verified (self, number, customer);
       return;
     }
 
   show_send_state (self, customer);
   if (customer->failed_attempts > 0)
-    show_attempts_left (self, pv_verifier_get_attempts_left (self->verifier, self->number));
+    show_attempts_left (self, pv_verifier_get_attempts_left (self->verifier, customer));
   else
     gtk_widget_set_visible (GTK_WIDGET (self->attempts_label), FALSE);
-  start_cooldown_ticker (self);
+  start_cooldown_ticker (self, customer);
+}
+
+static void
+store_changed_cb (PvVerifyView       *self,
+                  const char * const *numbers)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->steps);
+  const char *number = NULL;
+
+  if (g_strcmp0 (page, "texts-us") == 0)
+    number = pv_texts_us_page_get_number (self->texts_us_page);
+  else if (g_strcmp0 (page, "verify") == 0)
+    number = self->number;
+
+  if (number == NULL || (numbers != NULL && !g_strv_contains (numbers, number)))
+    return;
+
+  read_customer (self, number,
+                 g_strcmp0 (page, "texts-us") == 0 ? follow_texts_us_customer
+                                                   : follow_code_step_customer);
 }
 
 static void
@@ -819,7 +899,9 @@ new_code_sent_cb (GObject      *object,
 
   pv_verifier_resend_finish (PV_VERIFIER (object), result, NULL);
   self->sending = FALSE;
-  start_cooldown_ticker (self);
+  update_actions (self);
+  if (self->number != NULL)
+    read_customer (self, self->number, show_code_step);
 }
 
 /* Both ways of starting from the Register step: one at a time, with the form's earlier
@@ -956,26 +1038,67 @@ verify_cb (PvVerifyView *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "verify.verify", NULL);
 }
 
+typedef struct
+{
+  PvVerifyView *self;
+  GCancellable *cancellable;  /* the view's when the code was checked */
+} CodeCheck;
+
+static void
+code_checked_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  CodeCheck *check = user_data;
+  PvVerifyView *self = check->self;
+  g_autoptr(GError) error = NULL;
+  guint attempts_left = 0;
+  gboolean verified;
+
+  /* Staff are told the outcome through the verifier's signals, verified or not; only the
+   * code field is left to do. */
+  verified = pv_verifier_verify_finish (PV_VERIFIER (object), result, &attempts_left, &error);
+  if (!g_cancellable_is_cancelled (check->cancellable))
+    {
+      self->checking = FALSE;
+      update_actions (self);
+
+      if (!verified &&
+          (g_error_matches (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_WRONG_CODE) ||
+           g_error_matches (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_LOCKED)))
+        {
+          show_attempts_left (self, attempts_left);
+          gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
+          gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
+        }
+    }
+
+  g_object_unref (check->cancellable);
+  g_object_unref (check->self);
+  g_free (check);
+}
+
 static void
 verify_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
   PvVerifyView *self = PV_VERIFY_VIEW (widget);
-  g_autofree char *number = g_strdup (self->number);
-  g_autoptr(GError) error = NULL;
+  CodeCheck *check;
 
-  if (pv_verifier_verify (self->verifier, number,
-                          gtk_editable_get_text (GTK_EDITABLE (self->code_row)), &error))
+  /* One check at a time: pressing Enter twice would use two attempts. */
+  if (self->checking || self->number == NULL)
     return;
 
-  if (!g_error_matches (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_WRONG_CODE)
-      && !g_error_matches (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_LOCKED))
-    return;
+  check = g_new0 (CodeCheck, 1);
+  check->self = g_object_ref (self);
+  check->cancellable = g_object_ref (self->cancellable);
+  self->checking = TRUE;
+  update_actions (self);
 
-  show_attempts_left (self, pv_verifier_get_attempts_left (self->verifier, number));
-  gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
-  gtk_widget_grab_focus (GTK_WIDGET (self->code_row));
+  pv_verifier_verify_async (self->verifier, self->number, NULL,
+                            gtk_editable_get_text (GTK_EDITABLE (self->code_row)),
+                            self->cancellable, code_checked_cb, check);
 }
 
 static void
@@ -1249,6 +1372,7 @@ pv_verify_view_unroot (GtkWidget *widget)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  self->checking = FALSE;
 
   GTK_WIDGET_CLASS (pv_verify_view_parent_class)->unroot (widget);
 }
