@@ -4776,6 +4776,54 @@ test_open_migrate_v1 (Fixture       *fixture,
   g_assert_cmpint (sent->send_id, ==, 1);
 }
 
+/* The shared database's version 3 keeps the number of customers in a row of its own: a
+ * database of version 2 with customers in it starts from their count, and the triggers
+ * follow every insert, delete and import from then on. */
+static void
+test_postgresql_migrate_v2 (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *kept = NULL;
+  static const char *numbers[] = { "+14155550101", "+14155550102", "+14155550103" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
+    pv_customer_free (insert_customer (store, numbers[i], "Ada"));
+  g_clear_object (&store);
+
+  /* Back to version 2, as a desk of the last release left it. */
+  g_free (pv_test_postgres_query (fixture->uri,
+                                  "DROP TRIGGER customers_count_added ON customers;"
+                                  "DROP TRIGGER customers_count_removed ON customers;"
+                                  "DROP TRIGGER customers_count_emptied ON customers;"
+                                  "DROP FUNCTION pv_count_added (), pv_count_removed (),"
+                                  "  pv_count_emptied ();"
+                                  "DROP TABLE customer_count;"
+                                  "UPDATE pv_schema SET version = 2;"));
+
+  store = open_store (fixture);
+  version = pv_test_postgres_query (fixture->uri, "SELECT version FROM pv_schema");
+  g_assert_cmpstr (version, ==, "3");
+  g_assert_cmpuint (count_customers (store), ==, 3);
+
+  pv_customer_free (insert_customer (store, "+14155550104", "Grace"));
+  g_assert_cmpuint (count_customers (store), ==, 4);
+  g_assert_true (pv_store_delete_customer (store, numbers[0], PV_EVENT_DELETED, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_customers (store), ==, 3);
+
+  /* The count is the table's, whoever writes to it. */
+  g_free (pv_test_postgres_query (fixture->uri,
+                                  "DELETE FROM customers WHERE number = '+14155550102'"));
+  g_assert_cmpuint (count_customers (store), ==, 2);
+  kept = pv_test_postgres_query (fixture->uri, "SELECT n FROM customer_count");
+  g_assert_cmpstr (kept, ==, "2");
+  g_free (pv_test_postgres_query (fixture->uri, "TRUNCATE customers CASCADE"));
+  g_assert_cmpuint (count_customers (store), ==, 0);
+}
+
 /* Version 7 widened the channel's check for codes the customer texts us: a database of
  * version 6 keeps every send's channel, and takes the new one. */
 static void
@@ -5223,8 +5271,12 @@ main (int   argc,
   ADD_BOTH ("/store/watch/own-changes", test_watch_own_changes);
   ADD_TEST ("/store/watch/foreign-writer", test_watch_foreign_writer);
   if (postgres != NULL)
-    g_test_add ("/store/" POSTGRESQL "/server-restart", Fixture, POSTGRESQL, fixture_set_up,
-                test_postgresql_server_restart, fixture_tear_down);
+    {
+      g_test_add ("/store/" POSTGRESQL "/server-restart", Fixture, POSTGRESQL, fixture_set_up,
+                  test_postgresql_server_restart, fixture_tear_down);
+      g_test_add ("/store/" POSTGRESQL "/open/migrate-v2", Fixture, POSTGRESQL, fixture_set_up,
+                  test_postgresql_migrate_v2, fixture_tear_down);
+    }
 
 #undef ADD_TEST
 

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 #define PV_TYPE_PG_STORE (pv_pg_store_get_type ())
 
 /* The schema version the PostgreSQL store writes (in its pv_schema table). */
-#define PV_PG_STORE_SCHEMA_VERSION 2
+#define PV_PG_STORE_SCHEMA_VERSION 3
 
 G_DECLARE_FINAL_TYPE (PvPgStore, pv_pg_store, PV, PG_STORE, GObject)
 
