@@ -296,111 +296,6 @@ _pv_pg_store_fold_words (const char *name)
  * anywhere. The SQLite store decides it in its parse_search(); these are written to be shared
  * with it, from pv-store-rules.c. */
 
-typedef enum
-{
-  SEARCH_NONE,
-  SEARCH_WORDS,           /* names with a word starting with each word of the text */
-  SEARCH_NUMBER_START,    /* numbers starting with the text, "+" and digits, in E.164 */
-  SEARCH_DIGITS,          /* numbers starting with the text, one or two digits, with or
-                           * without their calling code */
-  SEARCH_ANYWHERE,        /* the text anywhere in the number or the name */
-} SearchKind;
-
-static gboolean
-is_phone_separator (char c)
-{
-  return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')';
-}
-
-/* Staff type numbers the way they are printed: "(555) 260-01". */
-static gboolean
-looks_like_phone_fragment (const char *text)
-{
-  gboolean has_digit = FALSE;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (g_ascii_isdigit (*p))
-        has_digit = TRUE;
-      else if (*p != '+' && !is_phone_separator (*p))
-        return FALSE;
-    }
-
-  return has_digit;
-}
-
-static gboolean
-has_letter_or_digit (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    if (g_unichar_isalnum (g_utf8_get_char (p)))
-      return TRUE;
-
-  return FALSE;
-}
-
-/* Sets @text to what the kind of search returned looks for: the words, or the number with
- * its separators taken out ("(555) 26" → "55526"), or the text, trimmed. */
-static SearchKind
-classify_search (const char  *search,
-                 char       **text)
-{
-  g_autofree char *trimmed = NULL;
-  gboolean digits;
-
-  *text = NULL;
-  if (search == NULL)
-    return SEARCH_NONE;
-
-  trimmed = g_strstrip (g_utf8_make_valid (search, -1));
-
-  digits = looks_like_phone_fragment (trimmed);
-  if (digits)
-    {
-      char *out = trimmed;
-
-      for (const char *in = trimmed; *in != '\0'; in++)
-        if (!is_phone_separator (*in))
-          *out++ = *in;
-      *out = '\0';
-    }
-
-  if (*trimmed == '\0')
-    return SEARCH_NONE;
-
-  *text = g_steal_pointer (&trimmed);
-
-  if (!digits)
-    return has_letter_or_digit (*text) ? SEARCH_WORDS : SEARCH_ANYWHERE;
-
-  /* A "+" and digits: the start of the number with its calling code, as stored. */
-  if ((*text)[0] == '+' && strchr (*text + 1, '+') == NULL)
-    return SEARCH_NUMBER_START;
-
-  /* One or two digits: the start of the number, with or without its calling code. */
-  if (strlen (*text) < 3 && strchr (*text, '+') == NULL)
-    return SEARCH_DIGITS;
-
-  return SEARCH_ANYWHERE;
-}
-
-/* "%@text%" for LIKE, @text's own % _ \ escaped, so that it is found as typed. */
-static char *
-dup_like_pattern (const char *text)
-{
-  GString *pattern = g_string_new ("%");
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (pattern, '\\');
-      g_string_append_c (pattern, *p);
-    }
-  g_string_append_c (pattern, '%');
-
-  return g_string_free (pattern, FALSE);
-}
-
 static int
 compare_strings (gconstpointer a,
                  gconstpointer b)
@@ -460,7 +355,7 @@ typedef struct
 
 typedef struct
 {
-  SearchKind    kind;
+  PvSearchKind  kind;
   AnywhereKind  anywhere;
   char         *pattern;  /* ANYWHERE: for LIKE */
   GArray       *words;    /* (element-type Prefix) WORDS: none the start of another */
@@ -568,36 +463,36 @@ search_init (Search     *search,
   g_autofree char *start = NULL;
 
   memset (search, 0, sizeof *search);
-  search->kind = classify_search (typed, &text);
+  search->kind = _pv_store_classify_search (typed, &text);
 
   switch (search->kind)
     {
-    case SEARCH_WORDS:
+    case PV_SEARCH_WORDS:
       search->words = words_of_search (text);
       break;
 
-    case SEARCH_NUMBER_START:
+    case PV_SEARCH_NUMBER_START:
       prefix_init (&search->number, text);
       break;
 
-    case SEARCH_DIGITS:
+    case PV_SEARCH_DIGITS:
       start = g_strconcat ("+", text, NULL);
       prefix_init (&search->number, start);
       prefix_init (&search->national, text);
       break;
 
-    case SEARCH_ANYWHERE:
+    case PV_SEARCH_ANYWHERE:
       /* A number is a "+" and digits: a lone "+" is in every one. */
       if (g_str_equal (text, "+"))
         {
-          search->kind = SEARCH_NONE;
+          search->kind = PV_SEARCH_NONE;
           break;
         }
       search->anywhere = anywhere_kind (text);
-      search->pattern = dup_like_pattern (text);
+      search->pattern = _pv_store_like_pattern (text);
       break;
 
-    case SEARCH_NONE:
+    case PV_SEARCH_NONE:
     default:
       break;
     }
@@ -989,22 +884,22 @@ search_sources (const Search *search,
 {
   switch (search->kind)
     {
-    case SEARCH_WORDS:
+    case PV_SEARCH_WORDS:
       sources[0] = (Source) { search->words->len > 1 ? SOURCE_WORDS : SOURCE_WORD, search,
                               search_word (search, search->driver) };
       return 1;
 
-    case SEARCH_NUMBER_START:
+    case PV_SEARCH_NUMBER_START:
       sources[0] = (Source) { SOURCE_NUMBER, search, &search->number };
       return 1;
 
-    case SEARCH_DIGITS:
+    case PV_SEARCH_DIGITS:
       sources[0] = (Source) { SOURCE_NUMBER, search, &search->number };
       sources[1] = (Source) { SOURCE_NATIONAL, search, &search->national };
       return 2;
 
-    case SEARCH_NONE:
-    case SEARCH_ANYWHERE:
+    case PV_SEARCH_NONE:
+    case PV_SEARCH_ANYWHERE:
     default:
       return 0;
     }
@@ -1044,10 +939,10 @@ count_locked (PvPgStore  *self,
   *exact = TRUE;
   *n_customers = 0;
 
-  if (search->kind == SEARCH_NONE)
+  if (search->kind == PV_SEARCH_NONE)
     return count_all (self, n_customers, error);
 
-  if (search->kind == SEARCH_ANYWHERE)
+  if (search->kind == PV_SEARCH_ANYWHERE)
     {
       g_autoptr(GString) sql = g_string_new ("SELECT count(*) FROM customers WHERE ");
       g_auto(PvPgParams) params = { NULL };
@@ -1059,7 +954,7 @@ count_locked (PvPgStore  *self,
     }
 
   /* Several words are sampled through one of them, past the cap. */
-  if (search->kind == SEARCH_WORDS && estimate && !choose_driver (self, search, error))
+  if (search->kind == PV_SEARCH_WORDS && estimate && !choose_driver (self, search, error))
     return FALSE;
 
   n_sources = search_sources (search, sources);
@@ -1212,7 +1107,7 @@ append_filter (GString      *sql,
 
   switch (search->kind)
     {
-    case SEARCH_WORDS:
+    case PV_SEARCH_WORDS:
       if (walk)
         {
           /* Past the customers without a name, who come first in name order, and whom no
@@ -1236,7 +1131,7 @@ append_filter (GString      *sql,
         }
       break;
 
-    case SEARCH_NUMBER_START:
+    case PV_SEARCH_NUMBER_START:
       if (walk)
         {
           g_string_append (sql, "left (number, ");
@@ -1252,7 +1147,7 @@ append_filter (GString      *sql,
         }
       break;
 
-    case SEARCH_DIGITS:
+    case PV_SEARCH_DIGITS:
       if (walk)
         {
           g_string_append (sql, "(left (number, ");
@@ -1275,7 +1170,7 @@ append_filter (GString      *sql,
         }
       break;
 
-    case SEARCH_ANYWHERE:
+    case PV_SEARCH_ANYWHERE:
       pattern = add_text (params, search->pattern);
       if (search->anywhere == ANYWHERE_NUMBER)
         g_string_append_printf (sql, "(number LIKE $%u OR (" ODD_NAME " AND name LIKE $%u))",
@@ -1286,7 +1181,7 @@ append_filter (GString      *sql,
         g_string_append_printf (sql, "name LIKE $%u", pattern);
       break;
 
-    case SEARCH_NONE:
+    case PV_SEARCH_NONE:
     default:
       g_string_append (sql, "TRUE");
       break;
@@ -1428,7 +1323,7 @@ choose_plan (PvPgStore         *self,
              char             **ids,
              GError           **error)
 {
-  gboolean top = search->kind == SEARCH_WORDS && search->words->len == 1 &&
+  gboolean top = search->kind == PV_SEARCH_WORDS && search->words->len == 1 &&
                  (sort == PV_STORE_SORT_NAME || sort == PV_STORE_SORT_NUMBER);
   g_autofree char *matches = NULL;
   Source sources[2];
@@ -1439,16 +1334,16 @@ choose_plan (PvPgStore         *self,
   *plan = PLAN_WALK;
   *ids = NULL;
 
-  if (search->kind == SEARCH_NUMBER_START && sort == PV_STORE_SORT_NUMBER)
+  if (search->kind == PV_SEARCH_NUMBER_START && sort == PV_STORE_SORT_NUMBER)
     {
       *plan = PLAN_RANGE;
       return TRUE;
     }
-  if (search->kind != SEARCH_WORDS && search->kind != SEARCH_NUMBER_START &&
-      search->kind != SEARCH_DIGITS)
+  if (search->kind != PV_SEARCH_WORDS && search->kind != PV_SEARCH_NUMBER_START &&
+      search->kind != PV_SEARCH_DIGITS)
     return TRUE;
 
-  if (search->kind == SEARCH_WORDS && search->words->len > 1)
+  if (search->kind == PV_SEARCH_WORDS && search->words->len > 1)
     {
       guint n_ids;
 
@@ -1619,8 +1514,8 @@ list_page (PvPgStore         *self,
 
     case PLAN_WALK:
       /* Only where the sample chose the walk: elsewhere, the planner knows best. */
-      if (offset > 0 && (search->kind == SEARCH_WORDS || search->kind == SEARCH_NUMBER_START ||
-                         search->kind == SEARCH_DIGITS))
+      if (offset > 0 && (search->kind == PV_SEARCH_WORDS || search->kind == PV_SEARCH_NUMBER_START ||
+                         search->kind == PV_SEARCH_DIGITS))
         {
           g_autofree char *keys = NULL;
 
@@ -1645,7 +1540,7 @@ list_page (PvPgStore         *self,
           g_string_append (sql, "::bigint[])");
           joiner = " AND ";
         }
-      else if (search->kind != SEARCH_NONE)
+      else if (search->kind != PV_SEARCH_NONE)
         {
           g_string_append (sql, joiner);
           append_filter (sql, &params, search, sort, plan == PLAN_WALK);
@@ -1683,7 +1578,7 @@ list_following (PvPgStore         *self,
 {
   g_autoptr(GPtrArray) page = NULL;
   g_autoptr(GPtrArray) rest = NULL;
-  gboolean named_only = search->kind == SEARCH_WORDS;
+  gboolean named_only = search->kind == PV_SEARCH_WORDS;
 
   if (named_only && range_is_nameless (sort, descending, after, FALSE))
     page = g_ptr_array_new_with_free_func ((GDestroyNotify) pv_customer_free);
@@ -1908,9 +1803,9 @@ _pv_pg_store_list_customers (PvStore      *store,
   search_init (&parsed, search);
   locker = g_mutex_locker_new (&self->read.mutex);
 
-  if (parsed.kind == SEARCH_DIGITS && sort == PV_STORE_SORT_NUMBER)
+  if (parsed.kind == PV_SEARCH_DIGITS && sort == PV_STORE_SORT_NUMBER)
     return list_number_starts (self, &parsed, descending, offset, NULL, limit, error);
-  if (parsed.kind == SEARCH_NONE && offset > 0)
+  if (parsed.kind == PV_SEARCH_NONE && offset > 0)
     return list_all_at (self, &parsed, sort, descending, offset, limit, error);
 
   return list_page (self, &parsed, sort, descending, offset, NULL, FALSE, limit, error);
@@ -1948,7 +1843,7 @@ _pv_pg_store_list_customers_following (PvStore           *store,
   search_init (&parsed, search);
   locker = g_mutex_locker_new (&self->read.mutex);
 
-  if (parsed.kind == SEARCH_DIGITS && sort == PV_STORE_SORT_NUMBER)
+  if (parsed.kind == PV_SEARCH_DIGITS && sort == PV_STORE_SORT_NUMBER)
     return list_number_starts (self, &parsed, descending, 0, after->number, limit, error);
 
   return list_following (self, &parsed, sort, descending, after, limit, error);
@@ -1985,7 +1880,7 @@ _pv_pg_store_list_customers_after (PvStore      *store,
   search_init (&parsed, search);
   locker = g_mutex_locker_new (&self->read.mutex);
 
-  if (parsed.kind == SEARCH_DIGITS)
+  if (parsed.kind == PV_SEARCH_DIGITS)
     return list_number_starts (self, &parsed, FALSE, 0, after, limit, error);
   if (after == NULL)
     return list_page (self, &parsed, PV_STORE_SORT_NUMBER, FALSE, 0, NULL, FALSE, limit, error);

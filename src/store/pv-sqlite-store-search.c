@@ -131,29 +131,6 @@ static const char * const count_queries[] = {
     "SELECT count(*) FROM customers WHERE (number LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\')",
 };
 
-static gboolean
-is_phone_separator (char c)
-{
-  return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')';
-}
-
-/* Staff type numbers the way they are printed: "(555) 260-01". */
-static gboolean
-looks_like_phone_fragment (const char *text)
-{
-  gboolean has_digit = FALSE;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (g_ascii_isdigit (*p))
-        has_digit = TRUE;
-      else if (*p != '+' && !is_phone_separator (*p))
-        return FALSE;
-    }
-
-  return has_digit;
-}
-
 /* An FTS5 query for names with a word starting with each word of @text, or NULL if @text
  * has no letters or digits. Each word is a quoted string, its quotes doubled: no operator
  * can get in. */
@@ -200,81 +177,53 @@ parse_search (const char  *search,
               char       **words)
 {
   g_autofree char *text = NULL;
-  gboolean digits;
   GString *quoted;
 
   *term = NULL;
   *words = NULL;
 
-  if (search == NULL)
-    return FILTER_NONE;
-
-  text = g_strstrip (g_utf8_make_valid (search, -1));
-
-  digits = looks_like_phone_fragment (text);
-  if (digits)
+  switch (_pv_store_classify_search (search, &text))
     {
-      char *out = text;
+    case PV_SEARCH_NONE:
+      return FILTER_NONE;
 
-      for (const char *in = text; *in != '\0'; in++)
-        if (!is_phone_separator (*in))
-          *out++ = *in;
-      *out = '\0';
-    }
+    case PV_SEARCH_WORDS:
+      *words = words_query (text);
+      return FILTER_WORDS;
 
-  if (*text == '\0')
-    return FILTER_NONE;
-
-  if (!digits)
-    *words = words_query (text);
-  if (*words != NULL)
-    return FILTER_WORDS;
-
-  /* A "+" and digits: the start of the number with its calling code, as stored. */
-  if (digits && text[0] == '+' && strchr (text + 1, '+') == NULL)
-    {
+    case PV_SEARCH_NUMBER_START:
       *words = g_strdup_printf ("full : \"%s\"*", text + 1);
       *term = g_steal_pointer (&text);
       return FILTER_NUMBER_START;
-    }
 
-  /* One or two digits: the start of the number, with or without its calling code. */
-  if (digits && g_utf8_strlen (text, -1) < MIN_FTS_QUERY_LENGTH && strchr (text, '+') == NULL)
-    {
+    case PV_SEARCH_DIGITS:
       *words = g_strdup_printf ("\"%s\"*", text);
       *term = g_steal_pointer (&text);
       return FILTER_DIGITS;
+
+    case PV_SEARCH_ANYWHERE:
+    default:
+      break;
     }
 
-  quoted = g_string_new (NULL);
-
-  if (g_utf8_strlen (text, -1) >= MIN_FTS_QUERY_LENGTH)
+  if (g_utf8_strlen (text, -1) < MIN_FTS_QUERY_LENGTH)
     {
-      /* One FTS5 string, with its quotes doubled, is a phrase: no operator can get in. */
-      g_string_append_c (quoted, '"');
-      for (const char *p = text; *p != '\0'; p++)
-        {
-          if (*p == '"')
-            g_string_append_c (quoted, '"');
-          g_string_append_c (quoted, *p);
-        }
-      g_string_append_c (quoted, '"');
-
-      *term = g_string_free (quoted, FALSE);
-      return FILTER_FULL_TEXT;
+      *term = _pv_store_like_pattern (text);
+      return FILTER_LIKE;
     }
 
-  g_string_append_c (quoted, '%');
+  /* One FTS5 string, with its quotes doubled, is a phrase: no operator can get in. */
+  quoted = g_string_new ("\"");
   for (const char *p = text; *p != '\0'; p++)
     {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (quoted, '\\');
+      if (*p == '"')
+        g_string_append_c (quoted, '"');
       g_string_append_c (quoted, *p);
     }
-  g_string_append_c (quoted, '%');
+  g_string_append_c (quoted, '"');
 
   *term = g_string_free (quoted, FALSE);
-  return FILTER_LIKE;
+  return FILTER_FULL_TEXT;
 }
 
 static void

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "pv-store-rules.h"
 
 gboolean
@@ -194,4 +196,106 @@ _pv_store_delivery_detail (const char *status,
                            int         error_code)
 {
   return error_code != 0 ? g_strdup_printf ("%s %d", status, error_code) : g_strdup (status);
+}
+
+static gboolean
+is_phone_separator (char c)
+{
+  return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')';
+}
+
+/* Staff type numbers the way they are printed: "(555) 260-01". */
+static gboolean
+looks_like_phone_fragment (const char *text)
+{
+  gboolean has_digit = FALSE;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (g_ascii_isdigit (*p))
+        has_digit = TRUE;
+      else if (*p != '+' && !is_phone_separator (*p))
+        return FALSE;
+    }
+
+  return has_digit;
+}
+
+static gboolean
+has_letter_or_digit (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_isalnum (g_utf8_get_char (p)))
+      return TRUE;
+
+  return FALSE;
+}
+
+/**
+ * _pv_store_classify_search:
+ * @search: (nullable): what staff typed, in any encoding
+ * @text: (out): what the search looks for: the words, or the number with its separators
+ *   taken out ("(555) 26" → "55526"), or the text, trimmed; %NULL for %PV_SEARCH_NONE
+ *
+ * Returns: the kind of search, which both stores answer with the same meaning
+ */
+PvSearchKind
+_pv_store_classify_search (const char  *search,
+                           char       **text)
+{
+  g_autofree char *trimmed = NULL;
+  gboolean digits;
+
+  *text = NULL;
+  if (search == NULL)
+    return PV_SEARCH_NONE;
+
+  trimmed = g_strstrip (g_utf8_make_valid (search, -1));
+
+  digits = looks_like_phone_fragment (trimmed);
+  if (digits)
+    {
+      char *out = trimmed;
+
+      for (const char *in = trimmed; *in != '\0'; in++)
+        if (!is_phone_separator (*in))
+          *out++ = *in;
+      *out = '\0';
+    }
+
+  if (*trimmed == '\0')
+    return PV_SEARCH_NONE;
+
+  *text = g_steal_pointer (&trimmed);
+
+  if (!digits)
+    return has_letter_or_digit (*text) ? PV_SEARCH_WORDS : PV_SEARCH_ANYWHERE;
+
+  /* A "+" and digits: the start of the number with its calling code, as stored. */
+  if ((*text)[0] == '+' && strchr (*text + 1, '+') == NULL)
+    return PV_SEARCH_NUMBER_START;
+
+  /* One or two digits: the start of the number, with or without its calling code. */
+  if (strlen (*text) < 3 && strchr (*text, '+') == NULL)
+    return PV_SEARCH_DIGITS;
+
+  return PV_SEARCH_ANYWHERE;
+}
+
+/* "%@text%" for LIKE with a backslash as its escape, @text's own %, _ and backslashes
+ * escaped, so that it is found as typed. */
+char *
+_pv_store_like_pattern (const char *text)
+{
+  GString *pattern = g_string_new ("%");
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *p);
+    }
+  g_string_append_c (pattern, '%');
+
+  return g_string_free (pattern, FALSE);
 }

@@ -60,6 +60,20 @@ typedef gint64      (*PvColumnInt64Func) (gconstpointer  row,
 /* The hourly cap counts sends in a window of this length from the first one. */
 #define PV_SEND_WINDOW_SECONDS (60 * 60)
 
+/* What a search typed by staff looks for, the same on every store. */
+typedef enum
+{
+  PV_SEARCH_NONE,
+  PV_SEARCH_WORDS,        /* names with a word starting with each word of the text */
+  PV_SEARCH_NUMBER_START, /* numbers starting with the text, "+" and digits, in E.164 */
+  PV_SEARCH_DIGITS,       /* numbers starting with the text, one or two digits, with or
+                           * without their calling code */
+  PV_SEARCH_ANYWHERE,     /* the text anywhere in the number or the name */
+} PvSearchKind;
+
+PvSearchKind      _pv_store_classify_search         (const char           *search,
+                                                     char                **text);
+char             *_pv_store_like_pattern            (const char           *text);
 gboolean          _pv_store_has_live_code           (const PvCustomer     *customer,
                                                      guint                 max_attempts,
                                                      gint64                now);
