@@ -393,9 +393,14 @@ static void
 test_call_instead (void)
 {
   GSettings *settings = pv_engine_get_settings (pv_window_get_engine (window));
+  g_autoptr(GSettingsSchema) desktop_schema = NULL;
+  g_autoptr(GSettings) desktop = NULL;
   g_autofree char *texted = NULL;
   g_autofree char *called = NULL;
+  const char *description;
 
+  desktop_schema = g_settings_schema_source_lookup (g_settings_schema_source_get_default (),
+                                                    "org.gnome.desktop.interface", TRUE);
   g_settings_set_uint (settings, "resend-cooldown", 1);
   start_over ();
   type_into ("phone_row", "+14155550121");
@@ -418,9 +423,24 @@ test_call_instead (void)
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find ("resend_button"))), ==, "_Call Again");
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find ("switch_button"))), ==, "Text _Instead");
 
+  /* The Verified step's time follows the desktop's clock, here the 12-hour one. */
+  if (desktop_schema != NULL)
+    {
+      desktop = g_settings_new ("org.gnome.desktop.interface");
+      g_settings_set_string (desktop, "clock-format", "12h");
+    }
+
   type_into ("code_row", texted);
   g_signal_emit_by_name (find ("code_row"), "entry-activated");
   wait_for_page ("verified");
+  description = adw_status_page_get_description (ADW_STATUS_PAGE (find ("verified_page")));
+  g_assert_true (strstr (description, "\nVerified on ") != NULL);
+  if (desktop != NULL)
+    {
+      g_assert_true (g_str_has_suffix (description, " AM") ||
+                     g_str_has_suffix (description, " PM"));
+      g_settings_reset (desktop, "clock-format");
+    }
   g_settings_reset (settings, "resend-cooldown");
 }
 

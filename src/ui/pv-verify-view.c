@@ -21,6 +21,7 @@
 #include "pv-engine-enums.h"
 #include "pv-phone-number.h"
 #include "pv-text.h"
+#include "pv-time-format.h"
 #include "pv-twilio-error.h"
 #include "pv-country.h"
 #include "pv-country-row.h"
@@ -409,6 +410,8 @@ show_verified (PvVerifyView     *self,
                const PvCustomer *customer)
 {
   g_autoptr(GDateTime) verified_at = NULL;
+  g_autofree char *day = NULL;
+  g_autofree char *clock = NULL;
   g_autofree char *when = NULL;
   g_autofree char *who = NULL;
   g_autofree char *description = NULL;
@@ -427,8 +430,13 @@ show_verified (PvVerifyView     *self,
   else
     verified_at = g_date_time_new_now_local ();
 
-  /* Translators: a date and time as in “25 November 2026 at 14:32”; see g_date_time_format() */
-  when = g_date_time_format (verified_at, _("%-d %B %Y at %H:%M"));
+  /* Translators: a date as in “25 November 2026”, in GDateTime's format.
+   * xgettext:no-c-format */
+  day = g_date_time_format (verified_at, _("%-d %B %Y"));
+  clock = pv_time_format_time_of_day (verified_at, pv_time_format_is_twelve_hour ());
+  /* Translators: a date, then a time of day on the clock the desktop is set to, as in
+   * “25 November 2026 at 14:32” or “… at 2:32 PM” */
+  when = g_strdup_printf (_("%s at %s"), day, clock);
 
   /* Names are cleaned before they are stored now, but older rows may hold anything: a
    * control or override in them is shown, not obeyed. */
