@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "pv-preferences-window.h"
 #include "pv-qr-image.h"
 #include "pv-sms-uri.h"
 #include "pv-ui-test.h"
@@ -320,6 +321,57 @@ test_invalid_number (void)
                          10000);
   g_assert_true (gtk_widget_get_visible (find ("register_problem_label")));
   g_assert_cmpstr (visible_page (), ==, "register");
+
+  /* Marked invalid for assistive technologies too, and the reason is a status they read. */
+  gtk_test_accessible_assert_state (GTK_ACCESSIBLE (find ("phone_row")),
+                                    GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE);
+  g_assert_cmpint (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (find ("register_problem_label"))),
+                   ==, GTK_ACCESSIBLE_ROLE_STATUS);
+
+  /* Edited, it is no longer invalid. */
+  type_into ("phone_row", "(415) 555-2671");
+  gtk_test_accessible_assert_state (GTK_ACCESSIBLE (find ("phone_row")),
+                                    GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_FALSE);
+}
+
+/* Spinners say what is going on to whoever cannot see them turn. */
+static void
+assert_spinners_named (GtkWidget *root,
+                       guint     *n_spinners)
+{
+  if (GTK_IS_SPINNER (root))
+    {
+      (*n_spinners)++;
+      if (!gtk_test_accessible_has_property (GTK_ACCESSIBLE (root), GTK_ACCESSIBLE_PROPERTY_LABEL))
+        g_error ("A spinner (%s) has no accessible name",
+                 gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)));
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    assert_spinners_named (child, n_spinners);
+}
+
+static void
+test_spinners_named (void)
+{
+  GtkWidget *preferences;
+  guint n_spinners = 0;
+
+  assert_spinners_named (GTK_WIDGET (window), &n_spinners);
+  g_assert_cmpuint (n_spinners, >=, 2);
+
+  preferences = NULL;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "app.preferences", NULL));
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (application)); l; l = l->next)
+    if (PV_IS_PREFERENCES_WINDOW (l->data))
+      preferences = l->data;
+  g_assert_nonnull (preferences);
+  n_spinners = 0;
+  assert_spinners_named (preferences, &n_spinners);
+  g_assert_cmpuint (n_spinners, >=, 2);
+  gtk_window_destroy (GTK_WINDOW (preferences));
 }
 
 int
@@ -340,6 +392,7 @@ main (int   argc,
   g_test_add_func ("/ui/texts-us/narrow", test_narrow);
   g_test_add_func ("/ui/texts-us/expired-then-new-code", test_expired_then_new_code);
   g_test_add_func ("/ui/texts-us/invalid-number", test_invalid_number);
+  g_test_add_func ("/ui/texts-us/spinners-named", test_spinners_named);
 
   status = g_test_run ();
 
