@@ -15,6 +15,7 @@
 #include "pv-country-row.h"
 #include "pv-twilio-error.h"
 #include "pv-ui-test.h"
+#include "pv-verify-view.h"
 
 static PvFakeTwilio  *fake;
 static PvApplication *application;
@@ -59,6 +60,23 @@ static void
 press (const char *id)
 {
   pv_ui_test_click (find (id));
+}
+
+static gboolean
+code_field_cleared (gpointer user_data)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (find ("code_row")))[0] == '\0';
+}
+
+/* A typed code is checked off the main thread, one at a time; a code that does not verify
+ * empties the field once its check is done, ready for the next. */
+static void
+enter_refused_code (const char *code)
+{
+  type_into ("code_row", code);
+  press ("verify_button");
+  if (!pv_ui_test_wait_until (code_field_cleared, NULL, 10000))
+    g_error ("The check of a refused code did not end");
 }
 
 static void
@@ -305,33 +323,39 @@ test_wrong_code_then_lock (void)
 {
   g_autofree char *code = NULL;
   g_autofree char *wrong = NULL;
+  guint n_messages;
 
   send_to ("+14155550103");
   wait_for_page ("verify");
+  n_messages = pv_fake_twilio_get_messages (fake)->len;
   code = pv_fake_twilio_dup_last_code_to (fake, "+14155550103");
   wrong = g_strdup (code);
   wrong[0] = wrong[0] == '9' ? '0' : wrong[0] + 1;
 
-  type_into ("code_row", wrong);
-  press ("verify_button");
+  enter_refused_code (wrong);
   pv_ui_test_wait_for_label (GTK_WIDGET (window), "4 attempts left");
   pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Wrong code: 4 attempts left.");
   pv_ui_test_screenshot (GTK_WIDGET (window), "verify-wrong-code");
 
   for (guint i = 0; i < 4; i++)
-    {
-      type_into ("code_row", wrong);
-      press ("verify_button");
-    }
+    enter_refused_code (wrong);
   pv_ui_test_wait_for_label (GTK_WIDGET (window), "The code is locked. Send a new code to try again.");
   /* The toast says the whole fact, not only "Wrong code." */
   pv_ui_test_wait_for_toast (GTK_WIDGET (window),
                              "Wrong code, and that was the last attempt: the code is now "
                              "locked, so send a new one to try again.");
 
+  /* Its Resend button, pressed while the cooldown runs, says when a code can go. */
+  g_assert_true (pv_verify_view_get_resend_wait (PV_VERIFY_VIEW (find ("verify_view"))) > 0);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.resend", NULL);
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "Another code can be sent in ");
+  g_assert_cmpuint (pv_fake_twilio_get_messages (fake)->len, ==, n_messages);
+
   /* The right code no longer works either. */
-  type_into ("code_row", code);
-  press ("verify_button");
+  enter_refused_code (code);
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window),
+                             "The code for (415) 555-0103 is locked after too many wrong "
+                             "attempts.");
   g_assert_cmpstr (visible_page (), ==, "verify");
 }
 

@@ -1316,6 +1316,25 @@ pv_verify_view_resend (PvVerifyView *self)
 }
 
 /**
+ * pv_verify_view_get_resend_wait:
+ *
+ * Returns: how many seconds until the code step can send again, 0 when it can now
+ */
+guint
+pv_verify_view_get_resend_wait (PvVerifyView *self)
+{
+  gint64 wait;
+
+  g_return_val_if_fail (PV_IS_VERIFY_VIEW (self), 0);
+
+  wait = self->resend_ready_at - g_get_monotonic_time ();
+  if (self->number == NULL || wait <= 0)
+    return 0;
+
+  return (guint) ((wait + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+}
+
+/**
  * pv_verify_view_switch_channel:
  *
  * Sends the same code on the other channel: a call after a text, a text after a call.

@@ -25,6 +25,7 @@ void      pv_verify_view_prepare    (PvVerifyView *self,
                                      const char   *name);
 void      pv_verify_view_retry      (PvVerifyView *self);
 void      pv_verify_view_resend     (PvVerifyView *self);
+guint     pv_verify_view_get_resend_wait (PvVerifyView *self);
 void      pv_verify_view_switch_channel (PvVerifyView *self);
 void      pv_verify_view_start_over (PvVerifyView *self);
 void      pv_verify_view_verify_again_typed (PvVerifyView *self);

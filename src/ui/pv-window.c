@@ -237,8 +237,25 @@ resend_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   PvWindow *self = PV_WINDOW (widget);
+  guint wait = pv_verify_view_get_resend_wait (self->verify_view);
 
   adw_view_stack_set_visible_child_name (self->view_stack, "verify");
+
+  /* A toast's button outlives the moment it was offered: pressed before the cooldown is
+   * over, it says when it will work rather than doing nothing. */
+  if (wait > 0)
+    {
+      g_autofree char *message = g_strdup_printf (ngettext ("Another code can be sent in %u "
+                                                            "second.",
+                                                            "Another code can be sent in %u "
+                                                            "seconds.",
+                                                            wait),
+                                                  wait);
+
+      update_cb (self, message, PV_UPDATE_INFO, PV_UPDATE_ACTION_NONE);
+      return;
+    }
+
   if (g_str_equal (action_name, "win.switch-channel"))
     pv_verify_view_switch_channel (self->verify_view);
   else
