@@ -1897,14 +1897,30 @@ run_main_loop_for (guint milliseconds)
   return ticks;
 }
 
+/* The check in @slot verified the number: staff were told, and the store says so. */
+static void
+assert_async_verified (Fixture       *fixture,
+                       GAsyncResult **slot)
+{
+  g_autoptr(GAsyncResult) result = wait_for_result (slot);
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pv_verifier_verify_finish (fixture->verifier, result, NULL, &error));
+  g_assert_no_error (error);
+  assert_signals (fixture, (const char *[]) {
+    "update success none (415) 555-2671 is now verified.",
+    "verified +14155552671",
+    NULL });
+  customer = lookup (fixture, NUMBER);
+  g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_VERIFIED);
+}
+
 static void
 test_async_verify_waits_off_main_thread (Fixture       *fixture,
                                          gconstpointer  data)
 {
   g_autofree char *code = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(PvCustomer) customer = NULL;
-  g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
   sqlite3 *lock;
 
@@ -1921,16 +1937,7 @@ test_async_verify_waits_off_main_thread (Fixture       *fixture,
   assert_signals (fixture, (const char *[]) { NULL });
 
   release_write_lock (lock);
-  result = wait_for_result (&slot);
-  g_assert_true (pv_verifier_verify_finish (fixture->verifier, result, NULL, &error));
-  g_assert_no_error (error);
-  assert_signals (fixture, (const char *[]) {
-    "update success none (415) 555-2671 is now verified.",
-    "verified +14155552671",
-    NULL });
-
-  customer = lookup (fixture, NUMBER);
-  g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_VERIFIED);
+  assert_async_verified (fixture, &slot);
 }
 
 static void
@@ -2030,6 +2037,59 @@ test_async_verify_cancelled_before_store (Fixture       *fixture,
   g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_VERIFIED), ==, 0);
   g_mutex_clear (&gate.mutex);
   g_cond_clear (&gate.cond);
+}
+
+/* Cancelled once the check has reached the store, it runs to its end and says so: a number
+ * verified is never reported as cancelled. */
+static void
+test_async_verify_cancelled_while_checking (Fixture       *fixture,
+                                            gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *code = NULL;
+  GAsyncResult *slot = NULL;
+  sqlite3 *lock;
+
+  pv_fake_twilio_set_delivery_step (fixture->fake, 60000);
+  code = register_and_read_code (fixture);
+  lock = hold_write_lock (fixture);
+
+  pv_verifier_verify_async (fixture->verifier, NUMBER, NULL, code, cancellable, result_cb,
+                            &slot);
+  /* The only job on the queue: by now it waits for the lock inside the store. */
+  run_main_loop_for (300);
+  g_cancellable_cancel (cancellable);
+  release_write_lock (lock);
+
+  assert_async_verified (fixture, &slot);
+}
+
+/* Cancelled once the claim is made but before the text went out: the claim is undone, so
+ * the number is not left "on its way" with a send counted that never happened. */
+static void
+test_async_send_cancelled_after_claim (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PvCustomer) customer = NULL;
+  g_autofree char *number = NULL;
+  GAsyncResult *slot = NULL;
+  sqlite3 *lock = hold_write_lock (fixture);
+
+  start_register (fixture->verifier, NUMBER, cancellable, &slot);
+  /* The claim waits for the lock inside the store. */
+  run_main_loop_for (300);
+  g_cancellable_cancel (cancellable);
+  release_write_lock (lock);
+
+  number = finish_register (fixture->verifier, &slot, &error);
+  g_assert_null (number);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (count_messages (fixture), ==, 0);
+  customer = lookup (fixture, NUMBER);
+  g_assert_null (customer);
+  assert_signals (fixture, (const char *[]) { NULL });
 }
 
 static void
@@ -3025,6 +3085,23 @@ test_texts_us_verifies (Fixture       *fixture,
   g_assert_true (has_signal_prefix (fixture, "update success none " SHOWN " is now verified."));
 }
 
+/* Two texts with the code read in one poll: the first verifies, the second says nothing
+ * (no "already verified", no going back to the form). */
+static void
+test_texts_us_twice (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(PvTextsUs) request = texts_us (fixture);
+
+  text_from (fixture, NUMBER, request->body);
+  text_from (fixture, NUMBER, request->body);
+  wait_for_signal_text (fixture, "verified " NUMBER);
+  run_main_loop_for (200);
+  g_assert_false (has_signal_prefix (fixture, "reset"));
+  g_assert_false (has_signal_prefix (fixture, "update info none " SHOWN " is already verified."));
+  g_assert_cmpuint (count_events (fixture, NUMBER, PV_EVENT_VERIFIED), ==, 1);
+}
+
 static void
 test_texts_us_wrong_sender (Fixture       *fixture,
                             gconstpointer  data)
@@ -3274,6 +3351,7 @@ main (int   argc,
 
   ADD ("register/invalid-input", test_register_invalid_input);
   ADD ("texts-us/verifies", test_texts_us_verifies);
+  ADD ("texts-us/twice", test_texts_us_twice);
   ADD ("texts-us/wrong-sender", test_texts_us_wrong_sender);
   ADD ("texts-us/wrong-code", test_texts_us_wrong_code);
   ADD ("texts-us/expired", test_texts_us_expired);
@@ -3343,6 +3421,8 @@ main (int   argc,
   ADD ("async/send-waits-off-main-thread", test_async_send_waits_off_main_thread);
   ADD ("async/verify-cancelled-before-store", test_async_verify_cancelled_before_store);
   ADD ("async/verify-wrong-code", test_async_verify_wrong_code);
+  ADD ("async/verify-cancelled-while-checking", test_async_verify_cancelled_while_checking);
+  ADD ("async/send-cancelled-after-claim", test_async_send_cancelled_after_claim);
   ADD ("async/verify-malformed", test_async_verify_malformed);
   ADD ("verify/not-requested", test_verify_not_requested);
   ADD ("verify/already-verified", test_verify_already_verified);

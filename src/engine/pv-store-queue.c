@@ -34,24 +34,38 @@ typedef struct
   gpointer       data;
 } Job;
 
+static gboolean
+drop_task_cb (gpointer task)
+{
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 run_job (gpointer job_task,
          gpointer user_data)
 {
-  g_autoptr(GTask) task = job_task;
+  GTask *task = job_task;
   PvStoreQueue *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
+  g_autoptr(GSource) drop = NULL;
   GError *error = NULL;
 
   /* Cancelled before it began, the job has changed nothing; once begun it runs to its
    * end, so that no state change is ever left half made. */
-  if (g_task_return_error_if_cancelled (task))
-    return;
+  if (!g_task_return_error_if_cancelled (task))
+    {
+      if (job->func (self->store, job->data, &error))
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, error);
+    }
 
-  if (job->func (self->store, job->data, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  /* Let go of the task where it was made: the last reference to the queue, and to its
+   * store, must not be dropped on the queue's own thread, whose pool the queue frees. */
+  drop = g_idle_source_new ();
+  g_source_set_callback (drop, drop_task_cb, task, NULL);
+  g_source_attach (drop, g_task_get_context (task));
 }
 
 /**
@@ -83,6 +97,8 @@ pv_store_queue_run_async (PvStoreQueue        *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pv_store_queue_run_async);
+  /* A job that ran says what it did even if cancelled meanwhile: what it wrote stands. */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, job, g_free);
 
   /* The pool cannot refuse a push once made: it is never freed while tasks hold us. */

@@ -752,6 +752,17 @@ report_code_check (PvVerifier       *self,
 {
   g_autofree char *shown = NULL;
 
+  /* A text that comes once the number is verified (a second text with the code, read in
+   * the same poll, or a customer texting twice) has nothing to tell staff. */
+  if (!check->typed &&
+      ((check->result == CHECK_REFUSED && check->attempt.verdict == PV_ATTEMPT_VERIFIED) ||
+       (check->result == CHECK_LOST && check->verified_meanwhile)))
+    {
+      g_set_error_literal (error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_ALREADY_VERIFIED,
+                           _("The number is already verified."));
+      return FALSE;
+    }
+
   switch (check->result)
     {
     case CHECK_REFUSED:

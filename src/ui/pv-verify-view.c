@@ -377,6 +377,7 @@ static void
 code_sent_cb (PvVerifyView *self,
               const char   *number)
 {
+  guint cooldown = 0;
   g_autofree char *title = NULL;
   g_autofree char *shown = NULL;
 
@@ -388,7 +389,10 @@ code_sent_cb (PvVerifyView *self,
   title = g_strdup_printf (_("Enter the Code Sent to %s"), shown);
   gtk_label_set_label (self->verify_title, title);
 
-  /* Nothing of the last customer's stays while this one's is read. */
+  /* Nothing of the last customer's stays while this one's is read: a code was just sent,
+   * so sending again waits for the whole cooldown until the store says otherwise. */
+  g_object_get (self->verifier, "resend-cooldown", &cooldown, NULL);
+  self->resend_ready_at = g_get_monotonic_time () + (gint64) cooldown * G_USEC_PER_SEC;
   show_send_state (self, NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
   gtk_widget_set_visible (GTK_WIDGET (self->attempts_label), FALSE);
@@ -1069,6 +1073,11 @@ code_checked_cb (GObject      *object,
   if (!g_cancellable_is_cancelled (check->cancellable))
     {
       self->checking = FALSE;
+
+      /* Verified: the Verified step follows once the customer is read, and meanwhile
+       * nothing is left to press Enter on again. */
+      if (verified)
+        gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
       update_actions (self);
 
       if (!verified &&
