@@ -104,14 +104,20 @@ static const char migration_to_3[] =
   "LOCK TABLE customers IN SHARE ROW EXCLUSIVE MODE;"
   "CREATE TABLE customer_count (n bigint NOT NULL);"
   "INSERT INTO customer_count SELECT count(*) FROM customers;"
+  /* A statement that changed no row (a claim that lost the race to insert, a refusal with
+   * nothing to delete) leaves the count's row unlocked for the other desks. */
   "CREATE FUNCTION pv_count_added () RETURNS trigger LANGUAGE plpgsql AS $$"
   "BEGIN"
-  "  UPDATE customer_count SET n = n + (SELECT count(*) FROM added);"
+  "  IF EXISTS (SELECT 1 FROM added) THEN"
+  "    UPDATE customer_count SET n = n + (SELECT count(*) FROM added);"
+  "  END IF;"
   "  RETURN NULL;"
   "END $$;"
   "CREATE FUNCTION pv_count_removed () RETURNS trigger LANGUAGE plpgsql AS $$"
   "BEGIN"
-  "  UPDATE customer_count SET n = n - (SELECT count(*) FROM removed);"
+  "  IF EXISTS (SELECT 1 FROM removed) THEN"
+  "    UPDATE customer_count SET n = n - (SELECT count(*) FROM removed);"
+  "  END IF;"
   "  RETURN NULL;"
   "END $$;"
   "CREATE TRIGGER customers_count_added AFTER INSERT ON customers"
@@ -356,9 +362,11 @@ configure_connection (PvPgStore  *self,
   g_autoptr(PGresult) result = NULL;
 
   /* A desk waiting on another's row lock gives up rather than freezing; an intent's
-   * transaction holds its locks for a few milliseconds. */
+   * transaction holds its locks for a few milliseconds. The intents and the migrations
+   * read what committed before each statement, whatever the server's default isolation. */
   result = PQexecParams (conn,
                          "SELECT set_config ('pv.writer', $1, false),"
+                         " set_config ('default_transaction_isolation', 'read committed', false),"
                          " set_config ('lock_timeout', '10s', false),"
                          " set_config ('idle_in_transaction_session_timeout', '60s', false),"
                          " set_config ('client_encoding', 'UTF8', false)",
