@@ -245,9 +245,28 @@ def main():
         check('the back button has the focus on the customer’s page',
               wait_until(lambda: focused_name(accessible) == 'Back to Customers') is not None,
               repr(focused_name(accessible)))
+        bad = unnamed_controls(accessible)
+        check('every focusable control on the customer’s page has a name', not bad,
+              ', '.join(bad))
         keys('Escape')
         check('Escape goes back to the list',
               wait_until(lambda: focused_name(accessible) != 'Back to Customers') is not None)
+        # The list's row menus say whose actions they are.
+        check('the row menu names its customer',
+              wait_until(lambda: find_control(accessible, 'Actions for (415) 555-2671',
+                                              CONTROL_ROLES)) is not None)
+        bad = unnamed_controls(accessible)
+        check('every focusable control in the Customers list has a name', not bad,
+              ', '.join(bad))
+
+        # F10 opens the main menu, as in every GNOME app, with the focus on its first item;
+        # Escape closes it. (GTK 4.8 does not mark the open popover as showing: the focus
+        # says it is open.)
+        keys('F10')
+        check('F10 opens the main menu',
+              wait_until(lambda: focused_role(accessible) == 'menu item', 5) is not None,
+              '%s %r' % (focused_role(accessible), focused_name(accessible)))
+        keys('Escape')
 
         # Preferences, with the shared database's rows on (the settings say Shared, with no
         # server yet) so that they can take the focus: every control on every page has a

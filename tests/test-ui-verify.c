@@ -497,6 +497,42 @@ test_delivery_line (void)
 }
 
 static gboolean
+focus_in_phone_field (gpointer user_data)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  return focus != NULL && gtk_widget_is_ancestor (focus, find ("phone_row"));
+}
+
+/* Each refusal's toast offers what fixes it: the Console page for Geo Permissions, and
+ * the number as typed, to correct, for a number that is not in service. */
+static void
+test_toast_next_steps (void)
+{
+  pv_fake_twilio_set_create_error (fake, "+14155550131", 21408);
+  send_to ("+14155550131");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window),
+                             "The Twilio account is not allowed to text this country.");
+  g_assert_nonnull (pv_ui_test_find_toast_button (GTK_WIDGET (window), "Open Twilio _Console"));
+  g_assert_cmpstr (visible_page (), ==, "register");
+  pv_fake_twilio_set_create_error (fake, "+14155550131", 0);
+
+  pv_fake_twilio_set_delivery_outcome (fake, "+14155550132", "undelivered", 30005);
+  send_to ("(415) 555-0132");
+  wait_for_page ("verify");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "The code could not be delivered to");
+  g_assert_nonnull (pv_ui_test_find_toast_button (GTK_WIDGET (window), "_Edit Number"));
+
+  /* Edit Number goes back to the form with the number as it was typed, ready to correct. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.edit-number", NULL));
+  wait_for_page ("register");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find ("phone_row"))), ==,
+                   "(415) 555-0132");
+  if (!pv_ui_test_wait_until (focus_in_phone_field, NULL, 5000))
+    g_error ("Edit Number did not put the focus in the number field");
+}
+
+static gboolean
 window_is_inactive (gpointer user_data)
 {
   return !gtk_window_is_active (GTK_WINDOW (user_data));
@@ -782,6 +818,7 @@ main (int   argc,
   g_test_add_func ("/ui/verify/wrong-code", test_wrong_code_then_lock);
   g_test_add_func ("/ui/verify/resend-cooldown", test_resend_cooldown);
   g_test_add_func ("/ui/verify/delivery", test_delivery_line);
+  g_test_add_func ("/ui/verify/toast-next-steps", test_toast_next_steps);
   g_test_add_func ("/ui/verify/call-instead", test_call_instead);
   g_test_add_func ("/ui/verify/call-not-answered", test_call_not_answered);
   g_test_add_func ("/ui/verify/notifies-when-away", test_notifies_when_away);
