@@ -224,6 +224,14 @@ def main():
             return
         # On the Verify step the code field has the focus: typed there, the code verifies.
         wait_until(lambda: label_shown(accessible, 'Enter the Code'), 5)
+        # Escape goes back a step, to the number as typed, with the focus in its field: Enter
+        # there comes back to the code step, the code already sent. (Enter in the empty code
+        # field would do nothing.)
+        keys('Escape')
+        keys('Return')
+        check('Escape goes back to the number, and Enter there to the code step',
+              wait_until(lambda: label_shown(accessible, 'A code was already sent'), 10)
+              is not None)
         type_text(sms.group(1))
         keys('Return')
         check('Enter verifies the number',

@@ -62,6 +62,8 @@ press (const char *id)
   pv_ui_test_click (find (id));
 }
 
+static gboolean focus_in_phone_field (gpointer user_data);
+
 static gboolean
 code_field_cleared (gpointer user_data)
 {
@@ -216,6 +218,33 @@ test_enter_sends (void)
   g_signal_emit_by_name (find ("phone_row"), "entry-activated");
   wait_for_page ("verify");
   pv_ui_test_wait_for_label (GTK_WIDGET (window), "Enter the Code Sent to (415) 555-2672");
+}
+
+/* Back a step (Escape) keeps the number as typed; sending again finds the code already
+ * sent and comes back to the code step without a second text. */
+static void
+test_back_a_step (void)
+{
+  guint n_messages;
+
+  start_over ();
+  type_into ("phone_row", "+1 415 555 2673");
+  press ("send_button");
+  wait_for_page ("verify");
+  pv_ui_test_wait_for_label (GTK_WIDGET (window), "Enter the Code Sent to (415) 555-2673");
+  n_messages = pv_fake_twilio_get_messages (fake)->len;
+
+  g_assert_true (gtk_widget_activate_action (find ("verify_view"), "verify.back", NULL));
+  wait_for_page ("register");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find ("phone_row"))), ==,
+                   "+1 415 555 2673");
+  if (!pv_ui_test_wait_until (focus_in_phone_field, NULL, 5000))
+    g_error ("Back did not put the focus in the number field");
+
+  press ("send_button");
+  wait_for_page ("verify");
+  pv_ui_test_wait_for_toast (GTK_WIDGET (window), "A code was already sent to (415) 555-2673.");
+  g_assert_cmpuint (pv_fake_twilio_get_messages (fake)->len, ==, n_messages);
 }
 
 /* The toast gives the gist (the first sentence); the register step shows all of it. */
@@ -814,6 +843,7 @@ main (int   argc,
   g_test_add_func ("/ui/verify/country-list", test_country_list);
   g_test_add_func ("/ui/verify/happy-path", test_happy_path);
   g_test_add_func ("/ui/verify/enter-sends", test_enter_sends);
+  g_test_add_func ("/ui/verify/back-a-step", test_back_a_step);
   g_test_add_func ("/ui/verify/errors", test_errors_become_toasts);
   g_test_add_func ("/ui/verify/wrong-code", test_wrong_code_then_lock);
   g_test_add_func ("/ui/verify/resend-cooldown", test_resend_cooldown);

@@ -1031,6 +1031,30 @@ texts_us_action (GtkWidget  *widget,
                               g_object_ref (self));
 }
 
+/* Escape: from the code step, or the customer texting us, back to the form as it was
+ * typed. The code stays valid: Send Code again finds it and comes back to the code step. */
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  PvVerifyView *self = PV_VERIFY_VIEW (widget);
+  const char *page = gtk_stack_get_visible_child_name (self->steps);
+
+  if (g_strcmp0 (page, "texts-us") == 0)
+    stop_texts_us (self);
+  else if (g_strcmp0 (page, "verify") == 0)
+    g_clear_handle_id (&self->cooldown_source, g_source_remove);
+  else
+    return;
+
+  g_clear_pointer (&self->number, g_free);
+  gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
+  show_flow_page (self, "register");
+  update_actions (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->phone_row));
+}
+
 /* Back to the form as it was typed, to send a code instead or to correct the number. */
 static void
 stop_texts_us_action (GtkWidget  *widget,
@@ -1541,6 +1565,8 @@ pv_verify_view_class_init (PvVerifyViewClass *klass)
   gtk_widget_class_install_action (widget_class, "verify.resend", NULL, resend_action);
   gtk_widget_class_install_action (widget_class, "verify.switch-channel", NULL, resend_action);
   gtk_widget_class_install_action (widget_class, "verify.start-over", NULL, start_over_action);
+  gtk_widget_class_install_action (widget_class, "verify.back", NULL, back_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "verify.back", NULL);
   gtk_widget_class_install_action (widget_class, "verify.reload", NULL, reload_action);
 }
 
