@@ -7,7 +7,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -389,6 +391,63 @@ test_statuses (Fixture       *fixture,
   g_assert_cmpstr (lines[4], ==, "");
 }
 
+/* Run with LANGUAGE set (csv-export-de): every column heading and every word in the
+ * cells comes out in that language, none left in English. */
+static void
+test_translated (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  const char *localedir = g_getenv ("PV_TEST_LOCALEDIR");
+  g_autoptr(PvCustomer) failed = pv_customer_new ("+14155550102");
+  g_autofree char *not_delivered = NULL;
+  g_autofree char *expected_cells = NULL;
+  g_autofree char *expected_header = NULL;
+  g_autofree char *csv = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *pending;
+
+  if (localedir == NULL || g_getenv ("LANGUAGE") == NULL)
+    {
+      g_test_skip ("run with LANGUAGE and PV_TEST_LOCALEDIR (the csv-export-de test)");
+      return;
+    }
+  /* As the app's main () does: the core's strings are in the default domain. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_assert_nonnull (setlocale (LC_ALL, ""));
+
+  failed->code_expires_at = START_TIME + 7200;
+  failed->delivery_status = g_strdup ("undelivered");
+  failed->delivery_error_code = 30003;
+  insert (fixture, failed);
+
+  csv = export_to_string (fixture, NULL, 1);
+  lines = g_strsplit (csv, "\r\n", -1);
+
+  expected_header = g_strjoin (",",
+                               g_dpgettext2 (NULL, "CSV column", "Number"),
+                               g_dpgettext2 (NULL, "CSV column", "Formatted Number"),
+                               g_dpgettext2 (NULL, "CSV column", "Name"),
+                               g_dpgettext2 (NULL, "CSV column", "Status"),
+                               g_dpgettext2 (NULL, "CSV column", "Created (UTC)"),
+                               g_dpgettext2 (NULL, "CSV column", "Verified (UTC)"),
+                               g_dpgettext2 (NULL, "CSV column", "Last Activity (UTC)"),
+                               g_dpgettext2 (NULL, "CSV column", "Delivery"),
+                               NULL);
+  g_assert_cmpstr (g_dpgettext2 (NULL, "CSV column", "Number"), !=, "Number");
+  g_assert_cmpstr (lines[0], ==, expected_header);
+
+  pending = g_dpgettext2 (NULL, "customer status", "Pending");
+  g_assert_cmpstr (pending, !=, "Pending");
+  not_delivered = g_strdup_printf (g_dpgettext2 (NULL, "CSV delivery",
+                                                 "Not delivered (%d)"), 30003);
+  g_assert_false (g_str_has_prefix (not_delivered, "Not delivered"));
+  expected_cells = g_strconcat (",", pending, ",", NULL);
+  g_assert_nonnull (strstr (lines[1], expected_cells));
+  g_assert_true (g_str_has_suffix (lines[1], not_delivered));
+}
+
 static void
 test_formula_guard (Fixture       *fixture,
                     gconstpointer  data)
@@ -645,6 +704,7 @@ main (int   argc,
   g_test_add ("/csv-export/cancel-midway/new-file", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_cancel_midway, fixture_tear_down);
   add_test ("/csv-export/cancel-new-file", test_cancel_new_file);
+  add_test ("/csv-export/translated", test_translated);
 
 #undef add_test
 
