@@ -25,6 +25,7 @@
 #include <glib/gi18n.h>
 
 #include "pv-customer-list.h"
+#include "pv-memory.h"
 #include "pv-phone-number.h"
 
 /* Enough for a tall window and the rows GTK keeps around it. */
@@ -418,6 +419,8 @@ page_loaded_cb (GObject      *object,
   page->customers = g_ptr_array_ref (g_ptr_array_index (fetch->pages, 0));
   page->shown = g_ptr_array_ref (g_ptr_array_index (fetch->shown, 0));
   fill_page_rows (self, index);
+  /* Older pages have gone to make room for this one. */
+  pv_memory_trim_soon ();
 }
 
 static Page *
