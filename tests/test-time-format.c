@@ -73,6 +73,29 @@ test_follows_clock_format (void)
   g_assert_cmpstr (today_24, ==, "Today 13:07");
 }
 
+/* English dates follow the locale's order, read from its own date format. */
+static void
+test_month_first (void)
+{
+  g_autoptr(GDateTime) day = g_date_time_new_local (2026, 12, 3, 9, 0, 0);
+  g_autofree char *shown = NULL;
+  g_autofree char *full = NULL;
+
+  g_assert_true (pv_time_format_month_first ("%m/%d/%Y"));   /* en_US */
+  g_assert_true (pv_time_format_month_first ("%b %e, %Y"));
+  g_assert_false (pv_time_format_month_first ("%d/%m/%Y"));  /* en_GB */
+  g_assert_false (pv_time_format_month_first ("%d.%m.%Y"));  /* de_DE */
+  g_assert_true (pv_time_format_month_first ("%Y-%m-%d"));   /* ISO: month, then day */
+  g_assert_false (pv_time_format_month_first ("%Y"));
+  g_assert_false (pv_time_format_month_first (NULL));
+
+  /* The C locale's D_FMT is "%m/%d/%y": month first, in English. */
+  shown = pv_time_format_date (day, FALSE);
+  g_assert_cmpstr (shown, ==, "Dec 3, 2026");
+  full = pv_time_format_date (day, TRUE);
+  g_assert_cmpstr (full, ==, "December 3, 2026");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -83,6 +106,7 @@ main (int   argc,
 
   g_test_add_func ("/time-format/time-of-day", test_time_of_day);
   g_test_add_func ("/time-format/follows-clock-format", test_follows_clock_format);
+  g_test_add_func ("/time-format/month-first", test_month_first);
 
   return g_test_run ();
 }

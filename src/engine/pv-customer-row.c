@@ -167,10 +167,8 @@ pv_customer_row_format_time (gint64 time,
       return g_strdup_printf (_("Yesterday %s"), clock);
     }
 
-  /* Translators: when something last happened, before yesterday: day, month, year, as in
-   * “12 Mar 2026”. A GDateTime format.
-   * xgettext:no-c-format */
-  return g_date_time_format (then, _("%-d %b %Y"));
+  /* Before yesterday: the day, month and year. */
+  return pv_time_format_date (then, FALSE);
 }
 
 static void

@@ -434,9 +434,7 @@ show_verified (PvVerifyView     *self,
   else
     verified_at = g_date_time_new_now_local ();
 
-  /* Translators: a date as in “25 November 2026”, in GDateTime's format.
-   * xgettext:no-c-format */
-  day = g_date_time_format (verified_at, _("%-d %B %Y"));
+  day = pv_time_format_date (verified_at, TRUE);
   clock = pv_time_format_time_of_day (verified_at, pv_time_format_is_twelve_hour ());
   /* Translators: a date, then a time of day on the clock the desktop is set to, as in
    * “25 November 2026 at 14:32” or “… at 2:32 PM” */

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <langinfo.h>
 #include <string.h>
 
@@ -83,4 +84,59 @@ pv_time_format_time_of_day (GDateTime *time,
     return g_date_time_format (time, "%-l:%M %p");
 
   return g_date_time_format (time, "%H:%M");
+}
+
+/**
+ * pv_time_format_month_first:
+ * @date_format: (nullable): a strftime() date format, such as the locale's D_FMT
+ *
+ * Returns: whether the month comes before the day in @date_format ("%m/%d/%Y")
+ */
+gboolean
+pv_time_format_month_first (const char *date_format)
+{
+  const char *month;
+  const char *day;
+
+  if (date_format == NULL)
+    return FALSE;
+
+  month = strstr (date_format, "%m");
+  if (month == NULL)
+    month = strstr (date_format, "%b");
+  day = strstr (date_format, "%d");
+  if (day == NULL)
+    day = strstr (date_format, "%e");
+
+  return month != NULL && day != NULL && month < day;
+}
+
+/**
+ * pv_time_format_date:
+ * @time: a local time
+ * @full_month: the month's whole name ("December") rather than its abbreviation ("Dec")
+ *
+ * Returns: (transfer full): the day, month and year: in the translators' format, or, in
+ *   English, in the order of the locale's own dates ("3 Dec 2026", "Dec 3, 2026")
+ */
+char *
+pv_time_format_date (GDateTime *time,
+                     gboolean   full_month)
+{
+  /* Translators: a date as in “3 Dec 2026”, in GDateTime's format.
+   * xgettext:no-c-format */
+  const char *short_format = _("%-d %b %Y");
+  /* Translators: a date as in “3 December 2026”, in GDateTime's format.
+   * xgettext:no-c-format */
+  const char *full_format = _("%-d %B %Y");
+  const char *format = full_month ? full_format : short_format;
+
+  g_return_val_if_fail (time != NULL, NULL);
+
+  /* Untranslated, the English follows the locale: the month first in the United States. */
+  if (g_str_equal (format, full_month ? "%-d %B %Y" : "%-d %b %Y") &&
+      pv_time_format_month_first (nl_langinfo (D_FMT)))
+    format = full_month ? "%B %-d, %Y" : "%b %-d, %Y";
+
+  return g_date_time_format (time, format);
 }
