@@ -318,6 +318,98 @@ pv_ui_test_find (GtkWidget  *root,
 }
 
 /**
+ * pv_ui_test_get:
+ * @id: the id a .ui template gives the widget
+ *
+ * Returns: (transfer none): the widget under @root with @id; the test fails without one
+ */
+GtkWidget *
+pv_ui_test_get (GtkWidget  *root,
+                const char *id)
+{
+  GtkWidget *widget = pv_ui_test_find (root, G_TYPE_NONE, id);
+
+  if (widget == NULL)
+    g_error ("No widget “%s” in the window", id);
+
+  return widget;
+}
+
+/**
+ * pv_ui_test_get_stack_page:
+ * @stack_id: the id of a #GtkStack under @root
+ *
+ * Returns: the name of the page the stack shows
+ */
+const char *
+pv_ui_test_get_stack_page (GtkWidget  *root,
+                           const char *stack_id)
+{
+  return gtk_stack_get_visible_child_name (GTK_STACK (pv_ui_test_get (root, stack_id)));
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *stack_id;
+  const char *page;
+} PageWait;
+
+static gboolean
+page_shown (gpointer user_data)
+{
+  PageWait *wait = user_data;
+
+  return g_strcmp0 (pv_ui_test_get_stack_page (wait->root, wait->stack_id), wait->page) == 0;
+}
+
+void
+pv_ui_test_wait_for_stack_page (GtkWidget  *root,
+                                const char *stack_id,
+                                const char *page)
+{
+  PageWait wait = { root, stack_id, page };
+
+  if (!pv_ui_test_wait_until (page_shown, &wait, 10000))
+    g_error ("The %s stack shows “%s”, not “%s”", stack_id,
+             pv_ui_test_get_stack_page (root, stack_id), page);
+}
+
+/**
+ * pv_ui_test_get_step:
+ *
+ * Returns: which step of the Verify view is shown: "register", "verify", "texts-us"…
+ */
+const char *
+pv_ui_test_get_step (GtkWidget *root)
+{
+  return pv_ui_test_get_stack_page (root, "steps");
+}
+
+void
+pv_ui_test_wait_for_step (GtkWidget  *root,
+                          const char *step)
+{
+  pv_ui_test_wait_for_stack_page (root, "steps", step);
+}
+
+/* Back to an empty Register form, as Start Over does. */
+void
+pv_ui_test_start_over (GtkWidget *root)
+{
+  gtk_widget_activate_action (pv_ui_test_get (root, "verify_view"), "verify.start-over", NULL);
+  pv_ui_test_wait_for_step (root, "register");
+}
+
+void
+pv_ui_test_type_into (GtkWidget  *root,
+                      const char *id,
+                      const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (pv_ui_test_get (root, id)), text);
+}
+
+/**
  * pv_ui_test_find_label:
  *
  * Returns: (transfer none) (nullable): a label that is drawn and contains @text

@@ -35,6 +35,20 @@ void          pv_ui_test_wait_for_state    (PvEngine          *engine,
 GtkWidget    *pv_ui_test_find              (GtkWidget         *root,
                                             GType              type,
                                             const char        *id);
+GtkWidget    *pv_ui_test_get               (GtkWidget         *root,
+                                            const char        *id);
+const char   *pv_ui_test_get_stack_page    (GtkWidget         *root,
+                                            const char        *stack_id);
+void          pv_ui_test_wait_for_stack_page (GtkWidget       *root,
+                                            const char        *stack_id,
+                                            const char        *page);
+const char   *pv_ui_test_get_step          (GtkWidget         *root);
+void          pv_ui_test_wait_for_step     (GtkWidget         *root,
+                                            const char        *step);
+void          pv_ui_test_start_over        (GtkWidget         *root);
+void          pv_ui_test_type_into         (GtkWidget         *root,
+                                            const char        *id,
+                                            const char        *text);
 GtkWidget    *pv_ui_test_find_label        (GtkWidget         *root,
                                             const char        *text);
 GtkWidget    *pv_ui_test_find_toast_button (GtkWidget         *root,

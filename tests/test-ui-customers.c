@@ -35,35 +35,10 @@ find (GType       type,
   return widget;
 }
 
-static const char *
-visible_page (const char *stack_id)
-{
-  return gtk_stack_get_visible_child_name (GTK_STACK (find (GTK_TYPE_STACK, stack_id)));
-}
-
-typedef struct
-{
-  const char *stack_id;
-  const char *page;
-} PageWait;
-
-static gboolean
-page_shown (gpointer user_data)
-{
-  PageWait *wait = user_data;
-
-  return g_strcmp0 (visible_page (wait->stack_id), wait->page) == 0;
-}
-
-static void
-wait_for_page (const char *stack_id,
-               const char *page)
-{
-  PageWait wait = { stack_id, page };
-
-  if (!pv_ui_test_wait_until (page_shown, &wait, 10000))
-    g_error ("The %s stack shows “%s”, not “%s”", stack_id, visible_page (stack_id), page);
-}
+/* The shared helpers, on the view under test. */
+#define visible_page(stack_id)        pv_ui_test_get_stack_page (GTK_WIDGET (view), (stack_id))
+#define wait_for_page(stack_id, page) pv_ui_test_wait_for_stack_page (GTK_WIDGET (view), \
+                                                                      (stack_id), (page))
 
 static gboolean
 label_gone (gpointer user_data)

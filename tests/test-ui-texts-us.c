@@ -30,10 +30,7 @@ static PvWindow      *window;
 static GtkWidget *
 find (const char *id)
 {
-  GtkWidget *widget = pv_ui_test_find (GTK_WIDGET (window), G_TYPE_NONE, id);
-
-  g_assert_nonnull (widget);
-  return widget;
+  return pv_ui_test_get (GTK_WIDGET (window), id);
 }
 
 static PvVerifier *
@@ -42,38 +39,12 @@ verifier (void)
   return pv_engine_get_verifier (pv_window_get_engine (window));
 }
 
-static const char *
-visible_page (void)
-{
-  return gtk_stack_get_visible_child_name (GTK_STACK (find ("steps")));
-}
+/* The shared helpers, on this suite's window. */
+#define visible_page()       pv_ui_test_get_step (GTK_WIDGET (window))
+#define wait_for_page(step)  pv_ui_test_wait_for_step (GTK_WIDGET (window), (step))
+#define type_into(id, text)  pv_ui_test_type_into (GTK_WIDGET (window), (id), (text))
+#define start_over()         pv_ui_test_start_over (GTK_WIDGET (window))
 
-static gboolean
-page_is (gpointer user_data)
-{
-  return g_strcmp0 (visible_page (), user_data) == 0;
-}
-
-static void
-wait_for_page (const char *name)
-{
-  if (!pv_ui_test_wait_until (page_is, (gpointer) name, 10000))
-    g_error ("The Verify view shows “%s”, not “%s”", visible_page (), name);
-}
-
-static void
-type_into (const char *id,
-           const char *text)
-{
-  gtk_editable_set_text (GTK_EDITABLE (find (id)), text);
-}
-
-static void
-start_over (void)
-{
-  gtk_widget_activate_action (find ("verify_view"), "verify.start-over", NULL);
-  wait_for_page ("register");
-}
 
 /* The large instructions, as the customer reads them: the page keeps the code and the
  * number on one line each with no-break spaces, which they type as spaces. */
