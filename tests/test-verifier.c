@@ -3133,6 +3133,9 @@ test_texts_us_wrong_code (Fixture       *fixture,
 
   text_from (fixture, NUMBER, body);
   wait_for_signal_prefix (fixture, "update error");
+  /* Staff did not type it: the update says whose text it was. */
+  g_assert_true (has_signal_prefix (fixture, "update error none The code " SHOWN
+                                    " texted is wrong: 4 attempts left."));
   /* Listed again at every poll, the text counts once. */
   wait_for_polls (fixture, 3);
   customer = lookup (fixture, NUMBER);

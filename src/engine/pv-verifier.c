@@ -650,11 +650,24 @@ report_wrong_code (PvVerifier       *self,
                              PV_UPDATE_ERROR, PV_UPDATE_ACTION_RESEND, FALSE);
     }
 
-  g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_WRONG_CODE,
-               ngettext ("Wrong code: %u attempt left.",
-                         "Wrong code: %u attempts left.",
-                         attempts_left),
-               attempts_left);
+  if (check->typed)
+    g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_WRONG_CODE,
+                 ngettext ("Wrong code: %u attempt left.",
+                           "Wrong code: %u attempts left.",
+                           attempts_left),
+                 attempts_left);
+  else
+    {
+      g_autofree char *shown = _pv_verifier_display_number (self, check->e164);
+
+      /* Staff did not type it: say whose text it was, so they can ask the customer. */
+      g_set_error (&local_error, PV_VERIFIER_ERROR, PV_VERIFIER_ERROR_WRONG_CODE,
+                   /* Translators: %s is a phone number */
+                   ngettext ("The code %s texted is wrong: %u attempt left.",
+                             "The code %s texted is wrong: %u attempts left.",
+                             attempts_left),
+                   shown, attempts_left);
+    }
   return _pv_verifier_report_failure (self, error, g_steal_pointer (&local_error),
                          PV_UPDATE_ERROR, PV_UPDATE_ACTION_NONE, FALSE);
 }
