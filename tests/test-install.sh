@@ -94,6 +94,25 @@ check "the metainfo launches the installed desktop file" \
   grep -q "<launchable type=\"desktop-id\">$APP_ID.desktop</launchable>" \
   "$root$DATADIR/metainfo/$APP_ID.metainfo.xml"
 
+# What Flathub's review asks of the listing, beyond the validators: a short summary, colours
+# for both styles, an honest content rating (the numbers go to Twilio), the developer named,
+# and the newest release's notes for this version.
+metainfo="$root$DATADIR/metainfo/$APP_ID.metainfo.xml"
+summary=$(sed -n 's|.*<summary>\(.*\)</summary>.*|\1|p' "$metainfo" | head -n 1)
+check "the metainfo's summary is under 35 characters ($summary)" \
+  test "$(printf '%s' "$summary" | wc -m)" -lt 35
+check "the metainfo has branding colours for the light and the dark style" \
+  sh -c 'grep -q "scheme_preference=\"light\">#" "$1" && grep -q "scheme_preference=\"dark\">#" "$1"' \
+  sh "$metainfo"
+check "the content rating declares that customers' data is shared" \
+  grep -q '<content_attribute id="social-info">intense</content_attribute>' "$metainfo"
+check "the metainfo names its developer" \
+  grep -q -e '<developer_name>' -e '<developer id=' "$metainfo"
+check "the newest release in the metainfo is this version" \
+  sh -c 'grep -m 1 "<release " "$1" | grep -q "version=\"$2\""' sh "$metainfo" "$VERSION"
+check "the desktop file says notifications are used" \
+  grep -qx "X-GNOME-UsesNotifications=true" "$desktop"
+
 # The installed binary answers --version without a display or a session bus.
 version=$(env -u DISPLAY -u WAYLAND_DISPLAY -u DBUS_SESSION_BUS_ADDRESS \
           "$root$BINDIR/$BINARY" --version 2>"$work/version.err")
