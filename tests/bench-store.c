@@ -924,7 +924,7 @@ bench_verify (WriteBench *bench)
       pv_store_claim_attempt (bench->backend->store, number, MAX_ATTEMPTS, &attempt, &error);
       g_assert_no_error (error);
       g_assert_cmpint (attempt.verdict, ==, PV_ATTEMPT_GRANTED);
-      pv_store_mark_verified (bench->backend->store, number, attempt.code_digest, &applied,
+      pv_store_mark_verified (bench->backend->store, number, attempt.code_digest, NULL, &applied,
                               &error);
       g_assert_no_error (error);
       g_assert_true (applied);

@@ -92,6 +92,26 @@ test_describe (void)
   g_assert_cmpint (entry_at (entries, 12)->time, ==, START_TIME);
 }
 
+/* A code the customer texted us: shown, not sent, and verified by their text, whose SID
+ * the history keeps. */
+static void
+test_describe_texted (void)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) pv_event_free);
+  g_autoptr(GPtrArray) entries = NULL;
+
+  add_event (events, PV_EVENT_CODE_SENT, NULL);
+  ((PvEvent *) g_ptr_array_index (events, 0))->channel = PV_CHANNEL_INBOUND;
+  add_event (events, PV_EVENT_VERIFIED, "SM89ab");
+  ((PvEvent *) g_ptr_array_index (events, 1))->channel = PV_CHANNEL_INBOUND;
+
+  entries = pv_customer_history_describe (events, 3);
+  g_assert_cmpstr (entry_at (entries, 0)->title, ==, "Verified by the customer’s text");
+  g_assert_cmpstr (entry_at (entries, 0)->detail, ==, "Message SM89ab");
+  g_assert_cmpstr (entry_at (entries, 1)->title, ==, "Code shown for the customer to text");
+  g_assert_null (entry_at (entries, 1)->detail);
+}
+
 typedef struct
 {
   char    *directory;
@@ -234,6 +254,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/customer-history/describe", test_describe);
+  g_test_add_func ("/customer-history/describe-texted", test_describe_texted);
   g_test_add ("/customer-history/rename", Fixture, NULL, fixture_set_up, test_rename,
               fixture_tear_down);
   g_test_add ("/customer-history/load-deleted", Fixture, NULL, fixture_set_up,

@@ -554,7 +554,7 @@ test_reload_in_place (Fixture       *fixture,
   g_assert_cmpint (pv_customer_row_get_status (row), ==, PV_CUSTOMER_ROW_STATUS_PENDING);
 
   /* Same count: the row the view holds changes in place, and the items stay. */
-  g_assert_true (pv_store_mark_verified (fixture->store, omar->number, "digest", &applied,
+  g_assert_true (pv_store_mark_verified (fixture->store, omar->number, "digest", NULL, &applied,
                                          &error));
   g_assert_no_error (error);
   g_assert_true (applied);

@@ -369,7 +369,7 @@ mark_verified (PvStore    *store,
   g_autoptr(GError) error = NULL;
   gboolean applied = 42;
 
-  g_assert_true (pv_store_mark_verified (store, number, code_digest, &applied, &error));
+  g_assert_true (pv_store_mark_verified (store, number, code_digest, NULL, &applied, &error));
   g_assert_no_error (error);
   g_assert_true (applied == TRUE || applied == FALSE);
 
@@ -2075,7 +2075,8 @@ test_transaction_rollback (Fixture       *fixture,
   g_assert_false (pv_store_record_failed_attempt (store, number, &error));
   g_assert_error (error, PV_STORE_ERROR, PV_STORE_ERROR_FAILED);
   g_clear_error (&error);
-  g_assert_false (pv_store_mark_verified (store, number, attempt.code_digest, &applied, &error));
+  g_assert_false (pv_store_mark_verified (store, number, attempt.code_digest, NULL, &applied,
+                                          &error));
   g_assert_error (error, PV_STORE_ERROR, PV_STORE_ERROR_FAILED);
   g_clear_error (&error);
   found = lookup (store, number);
@@ -4084,6 +4085,34 @@ test_mark_verified (Fixture       *fixture,
   g_assert_cmpuint (n_verified, ==, 1);
 }
 
+/* Verified by the customer's text: the event says so, with the text's SID. */
+static void
+test_mark_verified_by_text (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  const char *number = "+15552600002";
+  g_autoptr(PvStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(PvAttempt) attempt = { 0 };
+  const PvEvent *last;
+  gboolean applied = FALSE;
+
+  send_code (store, number, "d1", "SM1");
+  g_assert_cmpint (claim_attempt (store, number, &attempt), ==, PV_ATTEMPT_GRANTED);
+  g_assert_true (pv_store_mark_verified (store, number, attempt.code_digest, "SMtext01",
+                                         &applied, &error));
+  g_assert_no_error (error);
+  g_assert_true (applied);
+
+  events = pv_store_list_events (store, number, &error);
+  g_assert_no_error (error);
+  last = g_ptr_array_index (events, events->len - 1);
+  g_assert_cmpint (last->kind, ==, PV_EVENT_VERIFIED);
+  g_assert_cmpint (last->channel, ==, PV_CHANNEL_INBOUND);
+  g_assert_cmpstr (last->detail, ==, "SMtext01");
+}
+
 /* A code matched just as a newer one was sent: the match was for a code that no longer
  * counts. */
 static void
@@ -5263,6 +5292,7 @@ main (int   argc,
   ADD_BOTH ("/store/attempt/record-failed", test_record_failed_attempt);
   ADD_BOTH ("/store/verify/compare-and-set", test_mark_verified);
   ADD_BOTH ("/store/verify/replaced-code", test_mark_verified_replaced_code);
+  ADD_BOTH ("/store/verify/by-text", test_mark_verified_by_text);
   ADD_BOTH ("/store/delivery/current-message", test_record_delivery);
   ADD_BOTH ("/store/rename", test_rename_customer);
   ADD_BOTH ("/store/concurrency/attempts", test_concurrent_attempts);

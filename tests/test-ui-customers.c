@@ -497,7 +497,7 @@ add_customer_with_history (const char *number,
   g_assert_true (pv_store_record_delivery (store, number, outcome.message_sid, "delivered", 0,
                                            &applied, &error));
   g_assert_true (pv_store_record_failed_attempt (store, number, &error));
-  g_assert_true (pv_store_mark_verified (store, number, "d1", &applied, &error));
+  g_assert_true (pv_store_mark_verified (store, number, "d1", NULL, &applied, &error));
   g_assert_true (applied);
   g_assert_no_error (error);
 }

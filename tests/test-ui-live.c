@@ -111,7 +111,7 @@ test_verify_step_follows (void)
   /* The customer read the code out at the other desk. */
   g_assert_true (pv_store_claim_attempt (other_desk, NUMBER, 5, &attempt, &error));
   g_assert_cmpint (attempt.verdict, ==, PV_ATTEMPT_GRANTED);
-  g_assert_true (pv_store_mark_verified (other_desk, NUMBER, attempt.code_digest, &applied,
+  g_assert_true (pv_store_mark_verified (other_desk, NUMBER, attempt.code_digest, NULL, &applied,
                                          &error));
   g_assert_no_error (error);
   g_assert_true (applied);

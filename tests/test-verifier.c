@@ -3056,8 +3056,11 @@ test_texts_us_verifies (Fixture       *fixture,
 {
   g_autoptr(PvTextsUs) request = texts_us (fixture);
   g_autoptr(PvCustomer) customer = NULL;
+  g_autoptr(GPtrArray) events = NULL;
   g_autofree char *expected_body = NULL;
   g_autofree char *typed = NULL;
+  g_autofree char *sid = NULL;
+  const PvEvent *verified;
 
   g_assert_cmpstr (request->number, ==, NUMBER);
   g_assert_cmpstr (request->office_number, ==, pv_fake_twilio_get_phone_number (fixture->fake));
@@ -3076,8 +3079,14 @@ test_texts_us_verifies (Fixture       *fixture,
 
   /* As people type it: lower case, no space. */
   typed = g_strdup_printf ("pv%s", request->code);
-  text_from (fixture, NUMBER, typed);
+  sid = pv_fake_twilio_add_inbound (fixture->fake, NUMBER, typed, NULL);
   wait_for_signal_text (fixture, "verified " NUMBER);
+  /* The verification's event keeps the text that did it. */
+  events = pv_store_list_events (fixture->store, NUMBER, NULL);
+  verified = g_ptr_array_index (events, events->len - 1);
+  g_assert_cmpint (verified->kind, ==, PV_EVENT_VERIFIED);
+  g_assert_cmpint (verified->channel, ==, PV_CHANNEL_INBOUND);
+  g_assert_cmpstr (verified->detail, ==, sid);
   g_assert_false (pv_verifier_is_awaiting_text (fixture->verifier, NUMBER));
   g_clear_pointer (&customer, pv_customer_free);
   customer = lookup (fixture, NUMBER);
@@ -3166,7 +3175,7 @@ test_texts_us_expired (Fixture       *fixture,
   g_assert_cmpint (customer->status, ==, PV_CUSTOMER_STATUS_PENDING);
 
   /* Read now, the text is too late all the same. */
-  g_assert_false (pv_verifier_read_text (fixture->verifier, NUMBER, request->body, NULL));
+  g_assert_false (pv_verifier_read_text (fixture->verifier, NUMBER, request->body, NULL, NULL));
   g_assert_false (has_signal_prefix (fixture, "verified"));
 }
 

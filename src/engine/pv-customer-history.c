@@ -136,7 +136,13 @@ pv_customer_history_describe (GPtrArray *events,
         case PV_EVENT_CODE_SENT:
           wrong_codes = 0;
           entry = g_new0 (PvHistoryEntry, 1);
-          if (event->channel == PV_CHANNEL_CALL)
+          if (event->channel == PV_CHANNEL_INBOUND)
+            {
+              /* Nothing went out: the code was on the screen, for the customer to text. */
+              entry->title = g_strdup (_("Code shown for the customer to text"));
+              entry->icon_name = "phone-symbolic";
+            }
+          else if (event->channel == PV_CHANNEL_CALL)
             {
               entry->title = g_strdup (_("Code read out by phone call"));
               /* Translators: %s is Twilio's id of the call, CA and 32 characters */
@@ -183,7 +189,13 @@ pv_customer_history_describe (GPtrArray *events,
         case PV_EVENT_VERIFIED:
           wrong_codes = 0;
           entry = g_new0 (PvHistoryEntry, 1);
-          entry->title = g_strdup (_("Verified"));
+          /* The text that held the code is Twilio's record of who sent it. */
+          entry->title = g_strdup (event->channel == PV_CHANNEL_INBOUND
+                                   ? _("Verified by the customer’s text")
+                                   : _("Verified"));
+          entry->detail = event->channel == PV_CHANNEL_INBOUND && event->detail != NULL
+                          ? g_strdup_printf (_("Message %s"), event->detail)
+                          : NULL;
           entry->icon_name = "emblem-ok-symbolic";
           break;
 

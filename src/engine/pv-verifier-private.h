@@ -86,11 +86,13 @@ gboolean _pv_verifier_check_code        (PvVerifier             *self,
                                          const char             *e164,
                                          const char             *digits,
                                          gboolean                typed,
+                                         const char             *inbound_sid,
                                          GError                **error);
 void     _pv_verifier_check_code_async  (PvVerifier             *self,
                                          const char             *e164,
                                          const char             *digits,
                                          gboolean                typed,
+                                         const char             *inbound_sid,
                                          GCancellable           *cancellable,
                                          GAsyncReadyCallback     callback,
                                          gpointer                user_data);

@@ -65,7 +65,7 @@ text_received_cb (PvInboundWatcher *watcher,
   if (code == NULL)
     return;
 
-  _pv_verifier_check_code_async (self, number, code, FALSE, NULL, text_checked_cb, NULL);
+  _pv_verifier_check_code_async (self, number, code, FALSE, sid, NULL, text_checked_cb, NULL);
   explicit_bzero (code, strlen (code));
 }
 
@@ -251,6 +251,7 @@ read_code_in_text (PvVerifier  *self,
  * pv_verifier_read_text:
  * @number: the E.164 number the text came from, as Twilio says
  * @body: what it says
+ * @sid: (nullable): its message SID, which the verification's event keeps
  *
  * Acts on a text a customer sent the office: a code in it is checked like a code read out
  * (an attempt is counted, and only the live code verifies), whichever way that code went
@@ -264,6 +265,7 @@ gboolean
 pv_verifier_read_text (PvVerifier  *self,
                        const char  *number,
                        const char  *body,
+                       const char  *sid,
                        GError     **error)
 {
   g_autofree char *code = NULL;
@@ -276,7 +278,7 @@ pv_verifier_read_text (PvVerifier  *self,
   if (code == NULL)
     return FALSE;
 
-  verified = _pv_verifier_check_code (self, number, code, FALSE, error);
+  verified = _pv_verifier_check_code (self, number, code, FALSE, sid, error);
   explicit_bzero (code, strlen (code));
 
   return verified;

@@ -513,6 +513,7 @@ typedef struct
   char        *e164;
   char        *digits;
   gboolean     typed;
+  char        *inbound_sid;  /* the customer's text that held the code, when not typed */
   guint        max_attempts;
   GBytes      *digest_key;
 
@@ -528,6 +529,7 @@ code_check_free (CodeCheck *check)
   if (check->digits != NULL)
     explicit_bzero (check->digits, strlen (check->digits));
   g_free (check->digits);
+  g_free (check->inbound_sid);
   g_bytes_unref (check->digest_key);
   pv_attempt_clear (&check->attempt);
   g_free (check);
@@ -539,13 +541,15 @@ static CodeCheck *
 code_check_new (PvVerifier *self,
                 const char *e164,
                 const char *digits,
-                gboolean    typed)
+                gboolean    typed,
+                const char *inbound_sid)
 {
   CodeCheck *check = g_new0 (CodeCheck, 1);
 
   check->e164 = g_strdup (e164);
   check->digits = g_strdup (digits);
   check->typed = typed;
+  check->inbound_sid = g_strdup (inbound_sid);
   check->max_attempts = self->max_attempts;
   check->digest_key = g_bytes_ref (self->digest_key);
 
@@ -607,8 +611,8 @@ check_code_job (PvStore   *store,
     }
 
   /* A code works once: the digest goes in the same statement that verifies. */
-  if (!pv_store_mark_verified (store, check->e164, check->attempt.code_digest, &applied,
-                               error))
+  if (!pv_store_mark_verified (store, check->e164, check->attempt.code_digest,
+                               check->inbound_sid, &applied, error))
     return FALSE;
 
   if (!applied)
@@ -821,9 +825,10 @@ _pv_verifier_check_code (PvVerifier  *self,
                          const char  *e164,
                          const char  *digits,
                          gboolean     typed,
+                         const char  *inbound_sid,
                          GError     **error)
 {
-  g_autoptr(CodeCheck) check = code_check_new (self, e164, digits, typed);
+  g_autoptr(CodeCheck) check = code_check_new (self, e164, digits, typed, inbound_sid);
   GError *local_error = NULL;
 
   if (!check_code_job (self->store, check, &local_error))
@@ -866,11 +871,12 @@ _pv_verifier_check_code_async (PvVerifier          *self,
                                const char          *e164,
                                const char          *digits,
                                gboolean             typed,
+                               const char          *inbound_sid,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  CodeCheck *check = code_check_new (self, e164, digits, typed);
+  CodeCheck *check = code_check_new (self, e164, digits, typed, inbound_sid);
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, _pv_verifier_check_code_async);
@@ -974,7 +980,7 @@ pv_verifier_verify_in_country (PvVerifier  *self,
   if (digits == NULL)
     return FALSE;
 
-  verified = _pv_verifier_check_code (self, e164, digits, TRUE, error);
+  verified = _pv_verifier_check_code (self, e164, digits, TRUE, NULL, error);
   explicit_bzero (digits, strlen (digits));
 
   return verified;
@@ -1013,7 +1019,8 @@ pv_verifier_verify_async (PvVerifier          *self,
       return;
     }
 
-  _pv_verifier_check_code_async (self, e164, digits, TRUE, cancellable, callback, user_data);
+  _pv_verifier_check_code_async (self, e164, digits, TRUE, NULL, cancellable, callback,
+                                 user_data);
   explicit_bzero (digits, strlen (digits));
 }
 

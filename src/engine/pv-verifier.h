@@ -163,6 +163,7 @@ void         pv_verifier_set_inbound_interval (PvVerifier     *self,
 gboolean     pv_verifier_read_text      (PvVerifier           *self,
                                          const char           *number,
                                          const char           *body,
+                                         const char           *sid,
                                          GError              **error);
 int          pv_verifier_recover_sends  (PvVerifier           *self,
                                          GError              **error);

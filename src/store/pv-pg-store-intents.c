@@ -546,6 +546,7 @@ apply_to_number (PvPgStore    *self,
                  const char   *number,
                  const char   *value,
                  PvEventKind   event,
+                 PvChannel     channel,
                  const char   *detail,
                  gboolean     *applied,
                  GError      **error)
@@ -558,8 +559,7 @@ apply_to_number (PvPgStore    *self,
   _pv_pg_params_add_text (&params, value);
   _pv_pg_params_add_int (&params, _pv_pg_store_now (self));
 
-  return apply_with_event (self, sql, &params, number, event, PV_CHANNEL_NONE, detail, applied,
-                           error);
+  return apply_with_event (self, sql, &params, number, event, channel, detail, applied, error);
 }
 
 gboolean
@@ -586,6 +586,7 @@ gboolean
 _pv_pg_store_mark_verified (PvStore     *store,
                             const char  *number,
                             const char  *code_digest,
+                            const char  *inbound_sid,
                             gboolean    *applied,
                             GError     **error)
 {
@@ -594,7 +595,9 @@ _pv_pg_store_mark_verified (PvStore     *store,
                           "updated_at = $3, code_digest = NULL, code_expires_at = NULL, "
                           "failed_attempts = 0 "
                           "WHERE number = $1 AND status = 'pending' AND code_digest = $2",
-                          number, code_digest, PV_EVENT_VERIFIED, NULL, applied, error);
+                          number, code_digest, PV_EVENT_VERIFIED,
+                          inbound_sid != NULL ? PV_CHANNEL_INBOUND : PV_CHANNEL_NONE,
+                          inbound_sid, applied, error);
 }
 
 gboolean
@@ -664,5 +667,6 @@ _pv_pg_store_set_customer_language (PvStore     *store,
   return apply_to_number (PV_PG_STORE (store),
                           "UPDATE customers SET language = $2, updated_at = $3 "
                           "WHERE number = $1 AND language IS DISTINCT FROM $2",
-                          number, language, PV_EVENT_LANGUAGE_SET, language, applied, error);
+                          number, language, PV_EVENT_LANGUAGE_SET, PV_CHANNEL_NONE, language,
+                          applied, error);
 }

@@ -561,6 +561,7 @@ gboolean
 _pv_sqlite_store_mark_verified (PvStore     *store,
                                 const char  *number,
                                 const char  *code_digest,
+                                const char  *inbound_sid,
                                 gboolean    *applied,
                                 GError     **error)
 {
@@ -582,8 +583,9 @@ _pv_sqlite_store_mark_verified (PvStore     *store,
   _pv_sqlite_store_bind_text (stmt, 2, code_digest);
   sqlite3_bind_int64 (stmt, 3, _pv_sqlite_store_now (self));
 
-  return apply_with_event (self, stmt, number, PV_EVENT_VERIFIED, PV_CHANNEL_NONE, NULL,
-                           applied, error);
+  return apply_with_event (self, stmt, number, PV_EVENT_VERIFIED,
+                           inbound_sid != NULL ? PV_CHANNEL_INBOUND : PV_CHANNEL_NONE,
+                           inbound_sid, applied, error);
 }
 
 gboolean

@@ -211,6 +211,7 @@ gboolean           _pv_sqlite_store_record_failed_attempt (PvStore             *
 gboolean           _pv_sqlite_store_mark_verified        (PvStore              *store,
                                                           const char           *number,
                                                           const char           *code_digest,
+                                                          const char           *inbound_sid,
                                                           gboolean             *applied,
                                                           GError              **error);
 gboolean           _pv_sqlite_store_record_delivery      (PvStore              *store,

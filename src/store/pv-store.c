@@ -349,16 +349,21 @@ pv_store_record_failed_attempt (PvStore     *self,
 /**
  * pv_store_mark_verified:
  * @code_digest: the digest that was just matched
+ * @inbound_sid: (nullable): the message SID of the customer's text that held the code, when
+ *   they verified by texting it; %NULL for a code read out to staff
  * @applied: (out): %FALSE when the customer no longer holds that digest: verified by
  *   someone else with the same code, sent a newer code, or deleted
  *
  * Compare-and-set: the customer becomes verified only if the stored digest is still the
- * one just matched, and the digest goes in the same statement, so a code works once.
+ * one just matched, and the digest goes in the same statement, so a code works once. The
+ * verification's event says how: by a text (channel %PV_CHANNEL_INBOUND, the SID as its
+ * detail) or by a code typed in.
  */
 gboolean
 pv_store_mark_verified (PvStore     *self,
                         const char  *number,
                         const char  *code_digest,
+                        const char  *inbound_sid,
                         gboolean    *applied,
                         GError     **error)
 {
@@ -367,7 +372,8 @@ pv_store_mark_verified (PvStore     *self,
   g_return_val_if_fail (applied != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return STORE_IFACE (self)->mark_verified (self, number, code_digest, applied, error);
+  return STORE_IFACE (self)->mark_verified (self, number, code_digest, inbound_sid, applied,
+                                            error);
 }
 
 /**

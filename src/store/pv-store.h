@@ -181,6 +181,7 @@ struct _PvStoreInterface
   gboolean    (*mark_verified)         (PvStore              *self,
                                         const char           *number,
                                         const char           *code_digest,
+                                        const char           *inbound_sid,
                                         gboolean             *applied,
                                         GError              **error);
   gboolean    (*record_delivery)       (PvStore              *self,
@@ -284,6 +285,7 @@ gboolean     pv_store_record_failed_attempt (PvStore            *self,
 gboolean     pv_store_mark_verified       (PvStore              *self,
                                            const char           *number,
                                            const char           *code_digest,
+                                           const char           *inbound_sid,
                                            gboolean             *applied,
                                            GError              **error);
 gboolean     pv_store_record_delivery     (PvStore              *self,
