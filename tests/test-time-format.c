@@ -85,15 +85,18 @@ test_month_first (void)
   g_assert_true (pv_time_format_month_first ("%b %e, %Y"));
   g_assert_false (pv_time_format_month_first ("%d/%m/%Y"));  /* en_GB */
   g_assert_false (pv_time_format_month_first ("%d.%m.%Y"));  /* de_DE */
-  g_assert_true (pv_time_format_month_first ("%Y-%m-%d"));   /* ISO: month, then day */
+  g_assert_false (pv_time_format_month_first ("%e/%m/%y"));
+  /* The year first (ISO, sv_SE, ja_JP): not the American order. */
+  g_assert_false (pv_time_format_month_first ("%Y-%m-%d"));
+  g_assert_false (pv_time_format_month_first ("%Y年%m月%d日"));
   g_assert_false (pv_time_format_month_first ("%Y"));
   g_assert_false (pv_time_format_month_first (NULL));
 
-  /* The C locale's D_FMT is "%m/%d/%y": month first, in English. */
+  /* The C locale stands for no country: the English format as written. */
   shown = pv_time_format_date (day, FALSE);
-  g_assert_cmpstr (shown, ==, "Dec 3, 2026");
+  g_assert_cmpstr (shown, ==, "3 Dec 2026");
   full = pv_time_format_date (day, TRUE);
-  g_assert_cmpstr (full, ==, "December 3, 2026");
+  g_assert_cmpstr (full, ==, "3 December 2026");
 }
 
 int

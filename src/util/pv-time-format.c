@@ -14,6 +14,7 @@
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <langinfo.h>
+#include <locale.h>
 #include <string.h>
 
 #include "pv-time-format.h"
@@ -90,13 +91,16 @@ pv_time_format_time_of_day (GDateTime *time,
  * pv_time_format_month_first:
  * @date_format: (nullable): a strftime() date format, such as the locale's D_FMT
  *
- * Returns: whether the month comes before the day in @date_format ("%m/%d/%Y")
+ * Returns: whether dates in @date_format start with the month, then the day, as in the
+ *   United States ("%m/%d/%Y"); not for the year first ("%Y-%m-%d"), where the month
+ *   only follows the year
  */
 gboolean
 pv_time_format_month_first (const char *date_format)
 {
   const char *month;
   const char *day;
+  const char *year;
 
   if (date_format == NULL)
     return FALSE;
@@ -107,8 +111,21 @@ pv_time_format_month_first (const char *date_format)
   day = strstr (date_format, "%d");
   if (day == NULL)
     day = strstr (date_format, "%e");
+  year = strstr (date_format, "%Y");
+  if (year == NULL)
+    year = strstr (date_format, "%y");
 
-  return month != NULL && day != NULL && month < day;
+  return month != NULL && day != NULL && month < day && (year == NULL || year > day);
+}
+
+/* The C and POSIX locales stand for no country, whatever their D_FMT says. */
+static gboolean
+time_locale_is_neutral (void)
+{
+  const char *locale = setlocale (LC_TIME, NULL);
+
+  return locale == NULL || g_str_equal (locale, "C") || g_str_equal (locale, "POSIX") ||
+         g_str_has_prefix (locale, "C.");
 }
 
 /**
@@ -125,16 +142,19 @@ pv_time_format_date (GDateTime *time,
 {
   /* Translators: a date as in “3 Dec 2026”, in GDateTime's format.
    * xgettext:no-c-format */
-  const char *short_format = _("%-d %b %Y");
+  static const char short_msgid[] = N_("%-d %b %Y");
   /* Translators: a date as in “3 December 2026”, in GDateTime's format.
    * xgettext:no-c-format */
-  const char *full_format = _("%-d %B %Y");
-  const char *format = full_month ? full_format : short_format;
+  static const char full_msgid[] = N_("%-d %B %Y");
+  const char *msgid = full_month ? full_msgid : short_msgid;
+  const char *format = gettext (msgid);
 
   g_return_val_if_fail (time != NULL, NULL);
 
-  /* Untranslated, the English follows the locale: the month first in the United States. */
-  if (g_str_equal (format, full_month ? "%-d %B %Y" : "%-d %b %Y") &&
+  /* Untranslated (gettext hands back the very string it was given; a translation may be
+   * the same words), the English follows the locale: the month first in the United
+   * States. */
+  if (format == msgid && !time_locale_is_neutral () &&
       pv_time_format_month_first (nl_langinfo (D_FMT)))
     format = full_month ? "%B %-d, %Y" : "%b %-d, %Y";
 
