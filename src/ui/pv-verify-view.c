@@ -1029,6 +1029,18 @@ texts_us_action (GtkWidget  *widget,
                               g_object_ref (self));
 }
 
+/* Escape means back only where there is a step to go back from; elsewhere it is left to
+ * whatever else takes it. */
+static void
+step_changed_cb (PvVerifyView *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->steps);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "verify.back",
+                                 g_strcmp0 (page, "verify") == 0 ||
+                                 g_strcmp0 (page, "texts-us") == 0);
+}
+
 /* Escape: from the code step, or the customer texting us, back to the form as it was
  * typed. The code stays valid: Send Code again finds it and comes back to the code step. */
 static void
@@ -1573,6 +1585,9 @@ pv_verify_view_init (PvVerifyView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   pv_stack_defer_status_icons (self->steps);
+  g_signal_connect_object (self->steps, "notify::visible-child-name",
+                           G_CALLBACK (step_changed_cb), self, G_CONNECT_SWAPPED);
+  step_changed_cb (self);
 
   self->cancellable = g_cancellable_new ();
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_button),
