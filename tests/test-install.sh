@@ -100,7 +100,7 @@ check "the metainfo launches the installed desktop file" \
 metainfo="$root$DATADIR/metainfo/$APP_ID.metainfo.xml"
 summary=$(sed -n 's|.*<summary>\(.*\)</summary>.*|\1|p' "$metainfo" | head -n 1)
 check "the metainfo's summary is under 35 characters ($summary)" \
-  test "$(printf '%s' "$summary" | wc -m)" -lt 35
+  test -n "$summary" -a "$(printf '%s' "$summary" | wc -m)" -lt 35
 check "the metainfo has branding colours for the light and the dark style" \
   sh -c 'grep -q "scheme_preference=\"light\">#" "$1" && grep -q "scheme_preference=\"dark\">#" "$1"' \
   sh "$metainfo"

@@ -26,6 +26,7 @@
 #define TRIM_DELAY_MS 500
 
 static guint trim_source;
+static gboolean trimming;  /* one trim at a time: each locks every arena in turn */
 
 #ifdef __GLIBC__
 static void
@@ -41,16 +42,31 @@ trim_thread (GTask        *task,
 }
 #endif
 
+#ifdef __GLIBC__
+static void
+trimmed_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  trimming = FALSE;
+}
+#endif
+
 static gboolean
 trim_cb (gpointer user_data)
 {
-#ifdef __GLIBC__
-  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
-
-  g_task_set_source_tag (task, pv_memory_trim_soon);
-  g_task_run_in_thread (task, trim_thread);
-#endif
   trim_source = 0;
+
+#ifdef __GLIBC__
+  if (!trimming)
+    {
+      g_autoptr(GTask) task = g_task_new (NULL, NULL, trimmed_cb, NULL);
+
+      trimming = TRUE;
+      g_task_set_source_tag (task, pv_memory_trim_soon);
+      g_task_run_in_thread (task, trim_thread);
+    }
+#endif
 
   return G_SOURCE_REMOVE;
 }

@@ -12,7 +12,7 @@ unlocked throwaway keyring and private XDG directories):
     test-multiprocess.py PHONE_VERIFY PV_FAKE_TWILIO [--only KEY[,KEY…]] [--postgresql]
 
 where the keys name scenarios: settings, wrong, wrong-right, send, send-again, resend,
-first-runs, lost, kill (send-again and resend build on send).
+lost, first-runs, kill (send-again and resend build on send).
 
 Each scenario gets a fresh database (its own XDG_DATA_HOME) and its own settings: every
 spawned process uses GSETTINGS_BACKEND=keyfile with the same keyfile, so they all share the
