@@ -30,6 +30,9 @@ if [ "${1:-}" = "--tests" ]; then
   packages="$packages postgresql postgresql-client"
   # tests/test-qr-code.c reads the QR codes it draws back with zbarimg.
   packages="$packages zbar-tools"
+  # The secret-store-no-login-flatpak test runs the keyring tests under bwrap, with a
+  # /.flatpak-info, as Flatpak runs the app.
+  packages="$packages bubblewrap"
 fi
 
 missing=""

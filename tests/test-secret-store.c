@@ -8,7 +8,10 @@
 /* Runs inside keyring-session.sh, against a real, throwaway gnome-keyring; two tests run
  * it again in sessions of their own, where the keyring is locked or missing. With
  * PV_TEST_EXPECT_NO_KEYRING=1 it runs on a bus with no Secret Service instead, and only
- * checks that every call says so. */
+ * checks that every call says so. With PV_TEST_EXPECT_NO_DEFAULT_KEYRING=1 it runs against
+ * a gnome-keyring that has no login keyring (KEYRING_SESSION_MODE=nologin), and checks what
+ * staff are told: on the desktop, or, with PV_TEST_EXPECT_FLATPAK=1, inside
+ * flatpak-sandbox.sh. */
 
 #include "config.h"
 
@@ -881,10 +884,20 @@ test_plain_session_no_keyring (void)
   run_in_plain_session ("no-keyring", empty);
 }
 
-/* In the child: gnome-keyring runs, but there is no login keyring and no prompt to create
- * one. Nothing can be stored there, so nothing is: looking and clearing succeed. */
+/* Written out again rather than taken from the code under test: these are what staff read,
+ * and each points them somewhere else, so the wrong one must fail here. */
+#define NO_DEFAULT_KEYRING_MESSAGE \
+  "The keyring is not available because there is no default keyring. Create one in " \
+  "Passwords and Keys, then try again."
+#define NO_PORTAL_ANSWER_MESSAGE \
+  "The keyring is not available: the desktop’s Secret portal did not answer. Make sure a " \
+  "keyring service such as GNOME Keyring is running, then try again."
+
+/* gnome-keyring runs, but there is no login keyring and no prompt to create one. Nothing
+ * can be stored there, so nothing is, not even in gnome-keyring's in-memory "session"
+ * collection; staff get the hint for where the app runs; looking and clearing succeed. */
 static void
-test_child_no_keyring (void)
+check_no_default_keyring (const char *expected_message)
 {
   g_autoptr(PvTwilioCredentials) saved = NULL;
   g_autoptr(PvTwilioCredentials) found = NULL;
@@ -898,15 +911,43 @@ test_child_no_keyring (void)
   saved = pv_twilio_credentials_new (ACCOUNT_SID, NULL, SECRET, "+15005550006", NULL);
   g_assert_false (save_credentials (saved, NULL, &error));
   g_assert_error (error, PV_SECRET_ERROR, PV_SECRET_ERROR_UNAVAILABLE);
+  g_assert_cmpstr (error->message, ==, expected_message);
   g_clear_error (&error);
 
   key = ensure_digest_key (NULL, &error);
   g_assert_error (error, PV_SECRET_ERROR, PV_SECRET_ERROR_UNAVAILABLE);
+  g_assert_cmpstr (error->message, ==, expected_message);
   g_assert_null (key);
   g_clear_error (&error);
 
+  g_assert_cmpuint (count_items (&credentials_schema, "account", "twilio"), ==, 0);
+  g_assert_cmpuint (count_items (&digest_key_schema, "purpose", "code-digest"), ==, 0);
+
   g_assert_true (clear_credentials (NULL, &error));
   g_assert_no_error (error);
+}
+
+/* In the child of a plain session, on the desktop. */
+static void
+test_child_no_keyring (void)
+{
+  check_no_default_keyring (NO_DEFAULT_KEYRING_MESSAGE);
+}
+
+/* The same, in a session of its own (KEYRING_SESSION_MODE=nologin), on the desktop or,
+ * with PV_TEST_EXPECT_FLATPAK=1, under flatpak-sandbox.sh. There libsecret asks the Secret
+ * portal first; this bus has none, so it falls back to gnome-keyring, and the error comes
+ * from there. (Had it used the portal, the stores would have succeeded, into a file of its
+ * own, and this test would fail.) */
+static void
+test_no_default_keyring (void)
+{
+  gboolean in_flatpak = g_strcmp0 (g_getenv ("PV_TEST_EXPECT_FLATPAK"), "1") == 0;
+
+  /* What the code under test looks at to tell a Flatpak: make sure the sandbox (or its
+   * absence) is the one this run means, so a broken sandbox cannot test the wrong branch. */
+  g_assert_cmpint (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS), ==, in_flatpak);
+  check_no_default_keyring (in_flatpak ? NO_PORTAL_ANSWER_MESSAGE : NO_DEFAULT_KEYRING_MESSAGE);
 }
 
 static void
@@ -967,6 +1008,12 @@ main (int   argc,
   if (g_strcmp0 (g_getenv ("PV_TEST_EXPECT_NO_KEYRING"), "1") == 0)
     {
       g_test_add_func ("/secret-store/unavailable/every-call", test_unavailable_every_call);
+      return g_test_run ();
+    }
+
+  if (g_strcmp0 (g_getenv ("PV_TEST_EXPECT_NO_DEFAULT_KEYRING"), "1") == 0)
+    {
+      g_test_add_func ("/secret-store/no-default-keyring/every-store", test_no_default_keyring);
       return g_test_run ();
     }
 
