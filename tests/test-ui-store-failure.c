@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "pv-customers-view.h"
 #include "pv-ui-test.h"
 
 static void
@@ -45,8 +46,7 @@ static void
 check_store_failure (const char *expected,
                      const char *screenshot)
 {
-  GtkWidget *customers_view = pv_ui_test_find (GTK_WIDGET (window), G_TYPE_NONE,
-                                               "customers_view");
+  GtkWidget *customers_view;
   GtkWidget *view_stack = pv_ui_test_find (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK,
                                            "view_stack");
   GtkWidget *stack;
@@ -67,6 +67,7 @@ check_store_failure (const char *expected,
   pv_ui_test_screenshot (GTK_WIDGET (window), screenshot);
 
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (view_stack), "customers");
+  customers_view = pv_ui_test_find (GTK_WIDGET (window), PV_TYPE_CUSTOMERS_VIEW, NULL);
   stack = pv_ui_test_find (customers_view, GTK_TYPE_STACK, "stack");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "store-failed");
   pv_ui_test_wait_for_label (customers_view, problem);

@@ -41,7 +41,8 @@ struct _PvWindow
   AdwToastOverlay      *toast_overlay;
   AdwViewStack         *view_stack;
   PvVerifyView         *verify_view;
-  PvCustomersView      *customers_view;
+  AdwBin               *customers_bin;
+  PvCustomersView      *customers_view;   /* made when first shown */
 };
 
 G_DEFINE_FINAL_TYPE (PvWindow, pv_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -329,6 +330,26 @@ open_console_action (GtkWidget  *widget,
   gtk_show_uri (GTK_WINDOW (widget), uri, GDK_CURRENT_TIME);
 }
 
+static PvCustomersView *
+ensure_customers_view (PvWindow *self)
+{
+  if (self->customers_view == NULL)
+    {
+      self->customers_view = g_object_new (PV_TYPE_CUSTOMERS_VIEW, NULL);
+      pv_customers_view_set_engine (self->customers_view, self->engine);
+      adw_bin_set_child (self->customers_bin, GTK_WIDGET (self->customers_view));
+    }
+
+  return self->customers_view;
+}
+
+static void
+visible_view_changed_cb (PvWindow *self)
+{
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "customers") == 0)
+    ensure_customers_view (self);
+}
+
 static void
 search_action (GtkWidget  *widget,
                const char *action_name,
@@ -337,7 +358,7 @@ search_action (GtkWidget  *widget,
   PvWindow *self = PV_WINDOW (widget);
 
   adw_view_stack_set_visible_child_name (self->view_stack, "customers");
-  pv_customers_view_start_search (self->customers_view);
+  pv_customers_view_start_search (ensure_customers_view (self));
 }
 
 static void
@@ -386,7 +407,6 @@ pv_window_constructed (GObject *object)
                    G_SETTINGS_BIND_DEFAULT);
 
   pv_verify_view_set_engine (self->verify_view, self->engine);
-  pv_customers_view_set_engine (self->customers_view, self->engine);
 
   g_signal_connect_object (self->engine, "notify::state", G_CALLBACK (connect_verifier), self,
                            G_CONNECT_SWAPPED);
@@ -395,6 +415,7 @@ pv_window_constructed (GObject *object)
   g_signal_connect_object (self->engine, "notify::store", G_CALLBACK (store_changed_cb), self,
                            G_CONNECT_SWAPPED);
   store_changed_cb (self);
+  visible_view_changed_cb (self);
 }
 
 static void
@@ -471,12 +492,14 @@ pv_window_class_init (PvWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE_PATH "/ui/pv-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, PvWindow, customers_view);
+  gtk_widget_class_bind_template_child (widget_class, PvWindow, customers_bin);
   gtk_widget_class_bind_template_child (widget_class, PvWindow, offline_revealer);
   gtk_widget_class_bind_template_child (widget_class, PvWindow, offline_spinner);
   gtk_widget_class_bind_template_child (widget_class, PvWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PvWindow, verify_view);
   gtk_widget_class_bind_template_child (widget_class, PvWindow, view_stack);
+
+  gtk_widget_class_bind_template_callback (widget_class, visible_view_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_action);
   gtk_widget_class_install_action (widget_class, "win.resend", NULL, resend_action);
