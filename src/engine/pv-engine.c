@@ -20,6 +20,7 @@
 #include "pv-engine-enums.h"
 #include "pv-country.h"
 #include "pv-database.h"
+#include "pv-memory.h"
 #include "pv-message-composer.h"
 #include "pv-phone-number.h"
 #include "pv-secret-store.h"
@@ -72,6 +73,10 @@ set_state (PvEngine      *self,
 
   if (self->state != state)
     {
+      /* Opening the store and the keyring, and reading the phone number metadata beside
+       * them, leave about 1.5 MiB freed in the threads' arenas that would stay there. */
+      if (self->state == PV_ENGINE_LOADING)
+        pv_memory_trim_soon ();
       self->state = state;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
     }
