@@ -144,13 +144,16 @@ test_customers_view_follows (void)
 static gboolean
 offline_bar_shown (gpointer user_data)
 {
-  return gtk_revealer_get_reveal_child (GTK_REVEALER (find ("offline_revealer")));
+  GtkWidget *bar = find ("offline_revealer");
+
+  return gtk_widget_get_visible (bar) && gtk_revealer_get_reveal_child (GTK_REVEALER (bar));
 }
 
+/* Folded, and once folded hidden: it costs the window no measuring while it is not needed. */
 static gboolean
 offline_bar_gone (gpointer user_data)
 {
-  return !offline_bar_shown (NULL);
+  return !gtk_widget_get_visible (find ("offline_revealer"));
 }
 
 /* The server restarts under the open window: it says it is reconnecting for as long as

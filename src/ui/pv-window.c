@@ -377,8 +377,18 @@ update_offline_bar (PvWindow *self)
   PvStore *store = pv_engine_get_store (self->engine);
   gboolean offline = PV_IS_PG_STORE (store) && !pv_pg_store_get_online (PV_PG_STORE (store));
 
+  if (offline)
+    gtk_widget_set_visible (GTK_WIDGET (self->offline_revealer), TRUE);
   gtk_revealer_set_reveal_child (self->offline_revealer, offline);
   gtk_spinner_set_spinning (self->offline_spinner, offline);
+}
+
+static void
+offline_bar_revealed_cb (PvWindow *self)
+{
+  if (!gtk_revealer_get_reveal_child (self->offline_revealer)
+      && !gtk_revealer_get_child_revealed (self->offline_revealer))
+    gtk_widget_set_visible (GTK_WIDGET (self->offline_revealer), FALSE);
 }
 
 static void
@@ -499,6 +509,7 @@ pv_window_class_init (PvWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvWindow, verify_view);
   gtk_widget_class_bind_template_child (widget_class, PvWindow, view_stack);
 
+  gtk_widget_class_bind_template_callback (widget_class, offline_bar_revealed_cb);
   gtk_widget_class_bind_template_callback (widget_class, visible_view_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_action);
