@@ -182,6 +182,69 @@ test_empty (void)
 }
 
 static void
+assert_not_cut (const char *text)
+{
+  GtkWidget *label = pv_ui_test_find_label (GTK_WIDGET (view), text);
+
+  g_assert_nonnull (label);
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))));
+}
+
+/* How much narrower the visible columns are together than the table: the header row holds
+ * one title per column, allocated the column's width (its padding included). */
+static int
+columns_shortfall (void)
+{
+  GtkWidget *column_view = find (GTK_TYPE_COLUMN_VIEW, "column_view");
+  GtkWidget *header = gtk_widget_get_first_child (column_view);
+  float sum = 0;
+
+  g_assert_cmpstr (gtk_widget_get_css_name (header), ==, "header");
+  for (GtkWidget *title = gtk_widget_get_first_child (header);
+       title != NULL;
+       title = gtk_widget_get_next_sibling (title))
+    {
+      graphene_rect_t bounds;
+
+      if (gtk_widget_get_visible (title) && gtk_widget_compute_bounds (title, header, &bounds))
+        sum += bounds.size.width;
+    }
+
+  return gtk_widget_get_width (column_view) - (int) sum;
+}
+
+static gboolean
+columns_fill (gpointer user_data)
+{
+  return ABS (columns_shortfall ()) <= 2;
+}
+
+/* The columns together are as wide as the table, whose rows are too, and it has nothing to
+ * scroll to the side. The layout follows a new width on the next idle: it is waited for. */
+static void
+assert_columns_fill (void)
+{
+  GtkWidget *column_view = find (GTK_TYPE_COLUMN_VIEW, "column_view");
+  GtkAdjustment *hadjustment = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (column_view));
+  GtkWidget *label = pv_ui_test_find_label (column_view, "Grace Hopper");
+  GtkWidget *row;
+
+  pv_ui_test_wait_until (columns_fill, NULL, 2000);
+  g_assert_cmpint (ABS (columns_shortfall ()), <=, 2);
+
+  g_assert_nonnull (label);
+  for (row = label; row != NULL && g_strcmp0 (gtk_widget_get_css_name (row), "row") != 0;
+       row = gtk_widget_get_parent (row))
+    ;
+  g_assert_nonnull (row);
+  g_assert_cmpint (ABS (gtk_widget_get_width (row) - gtk_widget_get_width (column_view)), <=, 2);
+
+  g_assert_cmpfloat (gtk_adjustment_get_upper (hadjustment)
+                     - gtk_adjustment_get_lower (hadjustment),
+                     <=, gtk_adjustment_get_page_size (hadjustment) + 1);
+}
+
+static void
 test_list (void)
 {
   const gint64 hour = 3600;
@@ -226,6 +289,11 @@ test_list (void)
   pv_ui_test_wait_for_label (GTK_WIDGET (view), "Today ");
   pv_ui_test_wait_for_label (GTK_WIDGET (view), "Yesterday ");
 
+  /* The columns span the table, and the Name column takes the room the others leave. */
+  assert_columns_fill ();
+  assert_not_cut ("Katherine Johnson");
+  assert_not_cut ("Émilie du Châtelet");
+
   pv_ui_test_screenshot (GTK_WIDGET (window), "customers-list");
 }
 
@@ -251,15 +319,6 @@ column_shown (gpointer user_data)
   return gtk_column_view_column_get_visible (find_column (user_data));
 }
 
-static void
-assert_not_cut (const char *text)
-{
-  GtkWidget *label = pv_ui_test_find_label (GTK_WIDGET (view), text);
-
-  g_assert_nonnull (label);
-  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))));
-}
-
 /* At a phone's width the name moves under the number and Last Activity goes; at 1.5× text
  * the columns grow with it, and no number is cut. */
 static void
@@ -276,6 +335,8 @@ test_adaptive (void)
   g_assert_true (gtk_column_view_column_get_visible (find_column ("Status")));
   pv_ui_test_wait_for_label (GTK_WIDGET (view), "Grace Hopper");
   assert_not_cut ("(415) 555-0101");
+  assert_not_cut ("Katherine Johnson");
+  assert_columns_fill ();
   pv_ui_test_screenshot (GTK_WIDGET (window), "customers-narrow");
 
   gtk_window_set_default_size (GTK_WINDOW (window), 720, 720);
@@ -284,6 +345,8 @@ test_adaptive (void)
   pv_ui_test_iterate (500);
   assert_not_cut ("+44 20 7946 0018");
   assert_not_cut ("(415) 555-0101");
+  assert_not_cut ("Katherine Johnson");
+  assert_columns_fill ();
   pv_ui_test_screenshot (GTK_WIDGET (window), "customers-large-text");
 
   /* Back to the usual text: all columns again. */
@@ -291,6 +354,8 @@ test_adaptive (void)
   g_assert_true (pv_ui_test_wait_until (column_shown, "Last Activity", 5000));
   g_assert_true (gtk_column_view_column_get_visible (find_column ("Name")));
   g_assert_false (gtk_column_view_column_get_visible (find_column ("Customer")));
+  assert_columns_fill ();
+  assert_not_cut ("Katherine Johnson");
 }
 
 static void

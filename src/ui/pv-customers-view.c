@@ -1101,12 +1101,20 @@ set_column_width (GtkColumnViewColumn *column,
     gtk_column_view_column_set_fixed_width (column, width);
 }
 
+/* A hidden column keeps no fixed width: GTK 4.8 counts every column's width, hidden or
+ * not, in what the columns need at least (gtk_column_view_measure_across), and shares out
+ * only the room beyond that. A hidden column of fixed width would take that much from the
+ * expanding column, and the rows would end short of the table's right edge (by the
+ * hidden Customer column's width, in a wide window). Without one, a hidden column
+ * measures nothing. @width is -1 for a column whose content sets its width. */
 static void
-set_column_visible (GtkColumnViewColumn *column,
-                    gboolean             visible)
+show_column (GtkColumnViewColumn *column,
+             gboolean             visible,
+             int                  width)
 {
   if (gtk_column_view_column_get_visible (column) != visible)
     gtk_column_view_column_set_visible (column, visible);
+  set_column_width (column, visible ? width : -1);
 }
 
 static gboolean
@@ -1125,14 +1133,11 @@ apply_layout_cb (gpointer user_data)
   show_activity = width >= number + NAME_MIN_WIDTH + status + activity + MENU_COLUMN_WIDTH;
   name_apart = width >= number + NAME_MIN_WIDTH + status + MENU_COLUMN_WIDTH;
 
-  set_column_width (self->number_column, number);
-  set_column_width (self->customer_column, number);
-  set_column_width (self->status_column, status);
-  set_column_width (self->activity_column, activity);
-  set_column_visible (self->activity_column, show_activity);
-  set_column_visible (self->number_column, name_apart);
-  set_column_visible (self->name_column, name_apart);
-  set_column_visible (self->customer_column, !name_apart);
+  show_column (self->number_column, name_apart, number);
+  show_column (self->customer_column, !name_apart, number);
+  show_column (self->name_column, name_apart, -1);
+  show_column (self->status_column, TRUE, status);
+  show_column (self->activity_column, show_activity, activity);
   /* GTK 4.8 shares out the room left among the expanding columns only on a new layout. */
   gtk_widget_queue_resize (GTK_WIDGET (self->column_view));
   self->layout_width = width;
