@@ -337,6 +337,11 @@ test_adaptive (void)
   assert_not_cut ("(415) 555-0101");
   assert_not_cut ("Katherine Johnson");
   assert_columns_fill ();
+  /* The count and Export's label give the search field its room. */
+  g_assert_false (gtk_widget_is_drawable (find (GTK_TYPE_LABEL, "count_label")));
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (find (GTK_TYPE_BUTTON, "export_button"))),
+                   ==, "document-save-as-symbolic");
+  g_assert_cmpint (gtk_widget_get_width (find (GTK_TYPE_SEARCH_ENTRY, "search_entry")), >=, 200);
   pv_ui_test_screenshot (GTK_WIDGET (window), "customers-narrow");
 
   gtk_window_set_default_size (GTK_WINDOW (window), 720, 720);
@@ -356,6 +361,9 @@ test_adaptive (void)
   g_assert_false (gtk_column_view_column_get_visible (find_column ("Customer")));
   assert_columns_fill ();
   assert_not_cut ("Katherine Johnson");
+  g_assert_true (gtk_widget_is_drawable (find (GTK_TYPE_LABEL, "count_label")));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find (GTK_TYPE_BUTTON, "export_button"))),
+                   ==, "_Export…");
 }
 
 static void

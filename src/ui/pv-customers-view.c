@@ -44,6 +44,7 @@ struct _PvCustomersView
   guint                 open_first_source;
   guint                 layout_source;
   int                   layout_width;   /* the width the columns were laid out for */
+  gboolean              narrow;   /* the name goes under the number */
   guint                 open_first_tries;
   GtkFileChooserNative *chooser;
   gboolean              exporting;
@@ -60,6 +61,7 @@ struct _PvCustomersView
   GtkSpinner           *spinner;
   GtkSearchEntry       *search_entry;
   GtkLabel             *count_label;
+  GtkButton            *export_button;
   GtkStack             *results_stack;
   GtkColumnView        *column_view;
   GtkColumnViewColumn  *number_column;
@@ -174,7 +176,7 @@ update_count_label (PvCustomersView *self,
     }
 
   gtk_label_set_label (self->count_label, text);
-  gtk_widget_set_visible (GTK_WIDGET (self->count_label), n_items > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->count_label), n_items > 0 && !self->narrow);
 }
 
 static void
@@ -1142,6 +1144,19 @@ apply_layout_cb (gpointer user_data)
   gtk_widget_queue_resize (GTK_WIDGET (self->column_view));
   self->layout_width = width;
 
+  /* At a phone's width the search field needs the room more: beside the count and a
+   * labelled Export button, its placeholder was cut to "S…". */
+  if (self->narrow != !name_apart)
+    {
+      self->narrow = !name_apart;
+      if (self->narrow)
+        gtk_button_set_icon_name (self->export_button, "document-save-as-symbolic");
+      else
+        gtk_button_set_label (self->export_button, _("_Export…"));
+      if (self->list != NULL)
+        update_count_label (self, g_list_model_get_n_items (G_LIST_MODEL (self->list)));
+    }
+
   return G_SOURCE_REMOVE;
 }
 
@@ -1226,6 +1241,7 @@ pv_customers_view_class_init (PvCustomersViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, spinner);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, count_label);
+  gtk_widget_class_bind_template_child (widget_class, PvCustomersView, export_button);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, stack);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, status_column);
   gtk_widget_class_bind_template_child (widget_class, PvCustomersView, store_failed_page);
