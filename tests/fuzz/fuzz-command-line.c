@@ -30,6 +30,7 @@
 
 #include "pv-application.h"
 #include "pv-fuzz.h"
+#include "pv-pg-store.h"
 #include "pv-text.h"
 
 #define MAX_ARGUMENTS 16
@@ -41,8 +42,10 @@
 /* --check-number's answer is 0 or 1, as the number is good or not. */
 #define CHECKED -2
 
-/* The app's options that take a value, and which of them are verbs. Any other option the
- * app gains is parsed but never let through to its handler, so it cannot do work here. */
+/* Every option of the app that takes a value, and which of them are verbs: the answer
+ * expected is worked out from them, so each must be here. (--database and --texts-us were
+ * missing: a --check-number with a --database that is not UTF-8 was expected to be checked,
+ * and the app rightly refused it with EXIT_USAGE.) */
 static const struct
 {
   const char *name;
@@ -53,9 +56,11 @@ static const struct
   { "resend", TRUE },
   { "verify", TRUE },
   { "check-number", TRUE },
+  { "texts-us", TRUE },
   { "country", FALSE },
   { "code", FALSE },
   { "channel", FALSE },
+  { "database", FALSE },
 };
 
 typedef struct
@@ -118,6 +123,7 @@ handle_local_options_cb (GApplication *application,
   guint n_verbs = 0;
   gboolean all_text = TRUE;
   gboolean bad_channel = FALSE;
+  gboolean bad_database = FALSE;
 
   run->handled = TRUE;
 
@@ -153,6 +159,10 @@ handle_local_options_cb (GApplication *application,
       /* --channel takes the two words it documents, and nothing else. */
       if (g_str_equal (value_options[i].name, "channel"))
         bad_channel = g_strcmp0 (text, "sms") != 0 && g_strcmp0 (text, "call") != 0;
+      /* Only a PostgreSQL address without its password, by the store's own check (which
+       * test-store tests on its own); a file name is not taken. */
+      if (g_str_equal (value_options[i].name, "database"))
+        bad_database = !g_utf8_validate (text, -1, NULL) || !pv_pg_store_check_uri (text, NULL);
     }
 
   /* The app's own answer, in the order it checks, wherever it does no work: --check-number
@@ -161,7 +171,7 @@ handle_local_options_cb (GApplication *application,
     {
       run->expected = 0;
     }
-  else if (!all_text || bad_channel || n_verbs > 1)
+  else if (!all_text || bad_channel || bad_database || n_verbs > 1)
     {
       run->expected = EXIT_USAGE;
     }
