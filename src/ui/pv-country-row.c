@@ -28,7 +28,6 @@ struct _PvCountryRow
   GPtrArray    *codes;        /* ISO codes, in the order of the drop-down's items */
   char         *country;
   gboolean      filled;       /* with every country, not only the chosen one */
-  GdkFrameClock *frame_clock; /* until the first frame that shows the row */
   guint         fill_source;
 };
 
@@ -87,9 +86,10 @@ set_items (PvCountryRow *self,
   g_signal_handlers_unblock_by_func (self->drop_down, selected_changed_cb, self);
 }
 
-/* Until the row has been drawn once, the drop-down holds only the chosen country: GTK 4.8
- * makes a row of its list for each of two hundred countries as soon as it has them, shown
- * or not, which cost the first window 7 ms before it could draw. */
+/* Until staff come to the drop-down, it holds only the chosen country, which is all it
+ * shows: GTK 4.8 makes a row of its list for each of two hundred countries as soon as it has
+ * them, shown or not. That is 7 ms, and about 2 MiB that most offices, which never change
+ * the country, would carry for the whole day. */
 static void
 show_chosen_only (PvCountryRow *self)
 {
@@ -144,50 +144,28 @@ fill_countries_cb (gpointer user_data)
   PvCountryRow *self = user_data;
 
   self->fill_source = 0;
-  fill_countries (self);
+  if (!self->filled)
+    fill_countries (self);
 
   return G_SOURCE_REMOVE;
 }
 
+/* The pointer or the focus comes to the drop-down: fill the list before it can be opened,
+ * but after whatever the event itself changes on screen has been drawn. */
 static void
-stop_waiting_for_frame (PvCountryRow *self)
+approached_cb (PvCountryRow *self)
 {
-  if (self->frame_clock == NULL)
-    return;
-
-  g_signal_handlers_disconnect_by_data (self->frame_clock, self);
-  g_clear_object (&self->frame_clock);
-}
-
-static void
-after_paint_cb (GdkFrameClock *frame_clock,
-                PvCountryRow  *self)
-{
-  stop_waiting_for_frame (self);
   if (!self->filled && self->fill_source == 0)
     self->fill_source = g_idle_add (fill_countries_cb, self);
 }
 
+/* Opened before the idle ran (a press straight after the pointer came, a key straight after
+ * the focus): fill it now. A press is seen before the drop-down's button takes it, so the
+ * list opens filled. */
 static void
-pv_country_row_map (GtkWidget *widget)
+opening_cb (PvCountryRow *self)
 {
-  PvCountryRow *self = PV_COUNTRY_ROW (widget);
-  GdkFrameClock *frame_clock;
-
-  GTK_WIDGET_CLASS (pv_country_row_parent_class)->map (widget);
-
-  frame_clock = gtk_widget_get_frame_clock (widget);
-  if (self->filled || self->frame_clock != NULL || frame_clock == NULL)
-    return;
-
-  self->frame_clock = g_object_ref (frame_clock);
-  g_signal_connect (frame_clock, "after-paint", G_CALLBACK (after_paint_cb), self);
-}
-
-/* Someone opens the list before it is filled: fill it now. */
-static void
-drop_down_activated_cb (PvCountryRow *self)
-{
+  g_clear_handle_id (&self->fill_source, g_source_remove);
   if (!self->filled)
     fill_countries (self);
 }
@@ -208,7 +186,6 @@ pv_country_row_dispose (GObject *object)
 {
   PvCountryRow *self = PV_COUNTRY_ROW (object);
 
-  stop_waiting_for_frame (self);
   g_clear_handle_id (&self->fill_source, g_source_remove);
 
   G_OBJECT_CLASS (pv_country_row_parent_class)->dispose (object);
@@ -257,7 +234,6 @@ static void
 pv_country_row_class_init (PvCountryRowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = pv_country_row_dispose;
   object_class->finalize = pv_country_row_finalize;
@@ -274,14 +250,15 @@ pv_country_row_class_init (PvCountryRowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
-
-  widget_class->map = pv_country_row_map;
 }
 
 static void
 pv_country_row_init (PvCountryRow *self)
 {
   g_autoptr(GtkExpression) expression = NULL;
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkEventController *focus = gtk_event_controller_focus_new ();
+  GtkGesture *press = gtk_gesture_click_new ();
   GtkWidget *button;
 
   self->codes = g_ptr_array_new_with_free_func (g_free);
@@ -300,12 +277,23 @@ pv_country_row_init (PvCountryRow *self)
 
   g_signal_connect_object (self->drop_down, "notify::selected",
                            G_CALLBACK (selected_changed_cb), self, G_CONNECT_SWAPPED);
-  /* The keyboard, or a click on the drop-down's button. */
-  g_signal_connect_object (self->drop_down, "activate",
-                           G_CALLBACK (drop_down_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (motion, "enter", G_CALLBACK (approached_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->drop_down), motion);
+  g_signal_connect_object (focus, "enter", G_CALLBACK (approached_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->drop_down), focus);
+  /* Only watches: never claims the press, which stays the button's. */
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (press), GTK_PHASE_CAPTURE);
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (press), 0);
+  g_signal_connect_object (press, "pressed", G_CALLBACK (opening_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->drop_down), GTK_EVENT_CONTROLLER (press));
+  /* The row activated, or the button clicked from the keyboard or by assistive technology,
+   * which no press comes before. */
+  g_signal_connect_object (self->drop_down, "activate", G_CALLBACK (opening_cb), self,
+                           G_CONNECT_SWAPPED);
   button = gtk_widget_get_first_child (GTK_WIDGET (self->drop_down));
   if (GTK_IS_BUTTON (button))
-    g_signal_connect_object (button, "clicked", G_CALLBACK (drop_down_activated_cb), self,
+    g_signal_connect_object (button, "clicked", G_CALLBACK (opening_cb), self,
                              G_CONNECT_SWAPPED);
 }
 
