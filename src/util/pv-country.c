@@ -22,26 +22,40 @@
 
 #define ISO_CODES_JSON "/usr/share/iso-codes/json/iso_3166-1.json"
 
-/* code → translated name; read once, kept for the life of the process. */
-static GHashTable *
-load_names (void)
+/* Regions libphonenumber dials that ISO 3166-1 has no code of their own for: Ascension and
+ * Tristan da Cunha are parts of Saint Helena there, and Kosovo's XK is only a user-assigned
+ * code. Without these, the country list began with "AC (+247)". */
+static const struct
+{
+  const char *code;
+  const char *name;
+} names_iso_codes_lacks[] = {
+  /* Translators: a country in the list of countries to choose from */
+  { "AC", N_("Ascension Island") },
+  /* Translators: a country in the list of countries to choose from */
+  { "TA", N_("Tristan da Cunha") },
+  /* Translators: a country in the list of countries to choose from */
+  { "XK", N_("Kosovo") },
+};
+
+static void
+read_iso_codes (GHashTable *names)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  GHashTable *names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   JsonNode *root;
   JsonArray *countries;
 
   if (!json_parser_load_from_file (parser, ISO_CODES_JSON, &error))
     {
       g_debug ("No country names: %s", error->message);
-      return names;
+      return;
     }
 
   root = json_parser_get_root (parser);
   if (!JSON_NODE_HOLDS_OBJECT (root) ||
       (countries = json_object_get_array_member (json_node_get_object (root), "3166-1")) == NULL)
-    return names;
+    return;
 
   for (guint i = 0; i < json_array_get_length (countries); i++)
     {
@@ -61,6 +75,21 @@ load_names (void)
       if (code != NULL && name != NULL)
         g_hash_table_insert (names, g_strdup (code), g_strdup (g_dgettext ("iso_3166-1", name)));
     }
+}
+
+/* code → translated name; read once, kept for the life of the process. */
+static GHashTable *
+load_names (void)
+{
+  GHashTable *names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  read_iso_codes (names);
+
+  /* Should a later iso-codes name one of them, its name and translations win. */
+  for (guint i = 0; i < G_N_ELEMENTS (names_iso_codes_lacks); i++)
+    if (!g_hash_table_contains (names, names_iso_codes_lacks[i].code))
+      g_hash_table_insert (names, g_strdup (names_iso_codes_lacks[i].code),
+                           g_strdup (_(names_iso_codes_lacks[i].name)));
 
   return names;
 }
