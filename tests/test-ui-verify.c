@@ -739,6 +739,10 @@ test_country_list (void)
   pv_ui_test_iterate (500);
   g_assert_cmpuint (n_countries (drop_down), ==, 1);
   g_assert_cmpstr (selected_country_label (), ==, "United States (+1)");
+  /* Drawn as the combo row under it, not as a button (resources/style.css). */
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (drop_down), "row-value"));
+  g_assert_true (gtk_widget_has_css_class (gtk_widget_get_first_child (GTK_WIDGET (drop_down)),
+                                           "flat"));
 
   g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (drop_down)));
   if (!pv_ui_test_wait_until (countries_filled, NULL, 5000))

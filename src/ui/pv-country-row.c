@@ -293,8 +293,13 @@ pv_country_row_init (PvCountryRow *self)
                            G_CONNECT_SWAPPED);
   button = gtk_widget_get_first_child (GTK_WIDGET (self->drop_down));
   if (GTK_IS_BUTTON (button))
-    g_signal_connect_object (button, "clicked", G_CALLBACK (opening_cb), self,
-                             G_CONNECT_SWAPPED);
+    {
+      g_signal_connect_object (button, "clicked", G_CALLBACK (opening_cb), self,
+                               G_CONNECT_SWAPPED);
+      /* Drawn as the combo rows beside it (see style.css), not as a button in a row. */
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_add_css_class (GTK_WIDGET (self->drop_down), "row-value");
+    }
 }
 
 const char *
