@@ -144,8 +144,7 @@ fill_countries_cb (gpointer user_data)
   PvCountryRow *self = user_data;
 
   self->fill_source = 0;
-  if (!self->filled)
-    fill_countries (self);
+  fill_countries (self);
 
   return G_SOURCE_REMOVE;
 }
